@@ -1,0 +1,58 @@
+# Peer Network. `make run` serves the demo; `make test` runs every test. Both set themselves up.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app network
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 3
+
+.PHONY: help install run serve test test-sqlite test-postgres migrate seed secret clean
+
+help:
+	@echo "make run    - set up, migrate, seed the demo network and serve it on http://$(HOST):$(PORT)"
+	@echo "make test   - set up and run the whole test suite (SQLite, then PostgreSQL when installed)"
+	@echo "make serve  - production server (gunicorn, $(WORKERS) workers) on the same database"
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	NETWORK_ENV=$${NETWORK_ENV:-development} $(FLASK) db upgrade
+
+seed: migrate
+	NETWORK_ENV=$${NETWORK_ENV:-development} $(FLASK) seed-demo
+
+run: seed
+	NETWORK_ENV=development $(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+# A production secret key, made once and kept in instance/config.py (never committed).
+secret: install
+	@test -f instance/config.py && grep -q '^SECRET_KEY' instance/config.py || \
+	  $(BIN)/python -c 'import secrets; print("SECRET_KEY = %r" % secrets.token_hex(32))' >> instance/config.py
+
+serve: secret
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$${SERVE_PORT:-8000} --access-logfile - 'wsgi:app'
+
+test-sqlite: install
+	$(BIN)/pytest
+
+test-postgres: install
+	scripts/with-postgres.sh $(BIN)/pytest
+
+# PostgreSQL is the production database: its run is skipped only when no server is installed
+# (CI installs one, and there a missing server is an error).
+test: test-sqlite
+	@status=0; scripts/with-postgres.sh $(BIN)/pytest || status=$$?; \
+	if [ $$status = 3 ] && [ "$${CI:-}" != true ]; then \
+	  echo "PostgreSQL run skipped: no server installed (apt-get install postgresql, then make test-postgres)"; \
+	else exit $$status; fi
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,117 @@
+"""Peer Network: the application factory."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from network import config as default_config
+from network.extensions import babel, csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The platform refuses to start with a configuration that would be unsafe."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("NETWORK_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    _load_config(app, test_config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    from network import web
+
+    web.init_app(app)
+    return app
+
+
+def _load_config(app: Flask, test_config: dict | None) -> None:
+    """Defaults, then instance/config.py, then NETWORK_* variables, then the tests' overrides."""
+    app.config.from_object(default_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_pyfile("config.py", silent=True)
+    # NETWORK_SECRET_KEY -> SECRET_KEY, NETWORK_MAIL_PORT=25 -> MAIL_PORT (JSON values are parsed).
+    app.config.from_prefixed_env("NETWORK")
+    if test_config:
+        app.config.update(test_config)
+
+    database_url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not database_url:
+        database_url = "sqlite:///" + str(Path(app.instance_path) / "network.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = _with_psycopg3(database_url)
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+    if app.config.get("SECURE_COOKIES"):
+        for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+            app.config[key] = True
+        app.config.setdefault("PREFERRED_URL_SCHEME", "https")
+    _ensure_secret_key(app)
+
+
+def _with_psycopg3(url: str) -> str:
+    """postgresql:// URLs would pick psycopg2 by default; the platform ships psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config.get("TESTING") or app.config["ENV"] == "development":
+        # Development keeps one generated key in instance/ so that sessions survive restarts.
+        key_file = Path(app.instance_path) / "dev-secret-key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+        return
+    raise ConfigurationError(
+        "No secret key is set. In production set NETWORK_SECRET_KEY or SECRET_KEY in instance/config.py "
+        "(for example: python -c 'import secrets; print(secrets.token_hex(32))'). "
+        "For local development set NETWORK_ENV=development."
+    )
+
+
+def _init_extensions(app: Flask) -> None:
+    from network import database
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    from network.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    app.logger.setLevel(logging.INFO)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from network.admin.views import bp as admin_bp
+    from network.auth.views import bp as auth_bp
+    from network.institutions.views import bp as institutions_bp
+    from network.institutions.views import partnerships_bp
+
+    for blueprint in (auth_bp, institutions_bp, partnerships_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from network.auth.cli import users_cli
+    from network.demo import seed_demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)

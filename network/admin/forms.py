@@ -1,0 +1,19 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SubmitField
+
+from network.auth.models import GRANTABLE_ROLES
+from network.institutions.forms import MultiCheckboxField
+from network.labels import ROLE_LABELS
+
+
+class RolesForm(FlaskForm):
+    roles = MultiCheckboxField(_l("Roles"), choices=[(role, ROLE_LABELS[role]) for role in GRANTABLE_ROLES])
+    submit = SubmitField(_l("Save roles"))
+
+
+class DecisionForm(FlaskForm):
+    """Approve or decline a membership request: two buttons in one CSRF-protected form."""
+
+    approve = SubmitField(_l("Approve"))
+    decline = SubmitField(_l("Decline"))

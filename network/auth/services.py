@@ -1,0 +1,383 @@
+"""Accounts: registration, login with throttling, passwords, reset tokens, export and deletion.
+
+Every function that writes commits once; emails go out only after that commit.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from network import audit
+from network.auth.models import (
+    APPROVED,
+    DECLINED,
+    PENDING,
+    LoginAttempt,
+    PasswordResetToken,
+    User,
+    normalize_email,
+)
+from network.extensions import db
+from network.institutions.models import Institution
+from network.mail import send_email
+from network.types import utcnow
+
+FORMER_MEMBER = "former member"
+
+
+class AccountError(Exception):
+    """A request the platform refuses, with a message fit to show the person."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class LoginThrottled(AccountError):
+    pass
+
+
+# --- passwords -------------------------------------------------------------------------------------
+
+
+def _hasher() -> PasswordHasher:
+    config = current_app.config
+    return PasswordHasher(
+        time_cost=config["ARGON2_TIME_COST"],
+        memory_cost=config["ARGON2_MEMORY_COST"],
+        parallelism=config["ARGON2_PARALLELISM"],
+    )
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def password_matches(user: User, password: str) -> bool:
+    """Check a password; quietly upgrade the stored hash when the cost settings have changed."""
+    hasher = _hasher()
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+# A hash of a random password, checked when the email is unknown so that both cases take as long.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def _spend_time_like_a_real_check(password: str) -> None:
+    key = repr(sorted(current_app.config.get_namespace("ARGON2_").items()))
+    if key not in _DUMMY_HASH:
+        _DUMMY_HASH[key] = hash_password(secrets.token_hex(16))
+    try:
+        _hasher().verify(_DUMMY_HASH[key], password)
+    except VerificationError:
+        pass
+
+
+# --- registration and users -----------------------------------------------------------------------
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def email_taken(email: str) -> bool:
+    return find_user_by_email(email) is not None
+
+
+def register_user(name: str, email: str, password: str, institution: Institution) -> User:
+    """A new professional; their membership of the institution waits for an admin's approval."""
+    if email_taken(email):
+        raise AccountError(_("An account with this email address already exists."), field="email")
+    if institution is None:
+        raise AccountError(_("Choose your institution from the list."), field="institution")
+    user = User(
+        name=name.strip(),
+        email=email,
+        password_hash=hash_password(password),
+        institution=institution,
+        membership_status=PENDING,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def create_user(
+    name: str, email: str, password: str, institution: Institution | None, roles=(), approved=True
+) -> User:
+    """A user made by an operator (command line, demo data): already approved, roles granted."""
+    if email_taken(email):
+        raise AccountError(_("An account with this email address already exists."), field="email")
+    user = User(
+        name=name.strip(),
+        email=email,
+        password_hash=hash_password(password),
+        institution=institution,
+        membership_status=APPROVED if approved and institution is not None else PENDING,
+    )
+    user.roles = roles
+    db.session.add(user)
+    audit.record(None, "user.created", user, roles=sorted(user.roles))
+    db.session.commit()
+    return user
+
+
+# --- login and its throttle -----------------------------------------------------------------------
+
+
+def _recent_failures(kind: str, **match) -> int:
+    since = utcnow() - current_app.config["LOGIN_WINDOW"]
+    query = select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.kind == kind, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since
+    )
+    for column, value in match.items():
+        query = query.where(getattr(LoginAttempt, column) == value)
+    return db.session.scalar(query) or 0
+
+
+def check_login_throttle(email: str, ip_address: str) -> None:
+    config = current_app.config
+    if _recent_failures("login", email=normalize_email(email)) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]:
+        raise LoginThrottled(_too_many_message())
+    if _recent_failures("login", ip_address=ip_address) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]:
+        raise LoginThrottled(_too_many_message())
+
+
+def _too_many_message() -> str:
+    minutes = int(current_app.config["LOGIN_WINDOW"].total_seconds() // 60)
+    return _(
+        "Too many failed attempts. Please wait %(minutes)d minutes and try again, "
+        "or reset your password.",
+        minutes=minutes,
+    )
+
+
+def authenticate(email: str, password: str, ip_address: str) -> User:
+    """The user whose email and password these are, or AccountError. Every failure is counted."""
+    check_login_throttle(email, ip_address)
+    user = find_user_by_email(email)
+    if user is None:
+        _spend_time_like_a_real_check(password)
+    ok = user is not None and password_matches(user, password) and user.is_active
+    db.session.add(
+        LoginAttempt(kind="login", email=normalize_email(email)[:254], ip_address=ip_address[:45], succeeded=ok)
+    )
+    if ok:
+        user.last_login_at = utcnow()
+    db.session.commit()
+    if not ok:
+        raise AccountError(_("The email address or password is not correct."), field="password")
+    return user
+
+
+# --- passwords and reset tokens -------------------------------------------------------------------
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not password_matches(user, current_password):
+        raise AccountError(_("Your current password is not correct."), field="current_password")
+    _set_password(user, new_password)
+    db.session.commit()
+
+
+def _set_password(user: User, new_password: str) -> None:
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1  # every other session and remember-me cookie ends here
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def request_password_reset(email: str, ip_address: str) -> None:
+    """Email a reset link if the account exists. The answer is the same either way (no account probing)."""
+    config = current_app.config
+    if _recent_failures("reset", ip_address=ip_address) >= config["RESET_MAX_REQUESTS_PER_ADDRESS"]:
+        raise LoginThrottled(_too_many_message())
+    # Reset requests are stored as "failed" attempts so that they count against the address.
+    db.session.add(
+        LoginAttempt(kind="reset", email=normalize_email(email)[:254], ip_address=ip_address[:45], succeeded=False)
+    )
+    user = find_user_by_email(email)
+    token = None
+    if user is not None and user.is_active:
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        db.session.add(
+            PasswordResetToken(
+                user=user,
+                token_hash=_token_hash(token),
+                created_at=now,
+                expires_at=now + config["PASSWORD_RESET_MAX_AGE"],
+            )
+        )
+    db.session.commit()
+    if token is not None:
+        _send_reset_email(user, token)
+
+
+def _send_reset_email(user: User, token: str) -> None:
+    link = url_for("auth.reset_password", token=token, _external=True)
+    minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
+    body = _(
+        "Hello %(name)s,\n\nSomeone (hopefully you) asked to reset your Peer Network password.\n"
+        "Open this link within %(minutes)d minutes to choose a new one:\n\n%(link)s\n\n"
+        "The link works once. If you did not ask for it, you can ignore this email.",
+        name=user.name,
+        minutes=minutes,
+        link=link,
+    )
+    send_email(user.email, _("Reset your Peer Network password"), body)
+
+
+def find_reset_token(token: str) -> PasswordResetToken:
+    """The usable token, or AccountError saying why it is not (unknown, used or expired)."""
+    row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token)))
+    if row is None:
+        raise AccountError(_("This reset link is not valid. Please ask for a new one."))
+    if row.used_at is not None:
+        raise AccountError(_("This reset link has already been used. Please ask for a new one."))
+    if row.expires_at <= utcnow():
+        raise AccountError(_("This reset link has expired. Please ask for a new one."))
+    return row
+
+
+def reset_password(token: str, new_password: str) -> User:
+    row = find_reset_token(token)
+    now = utcnow()
+    # Using one link retires every other link sent to the same person.
+    for other in db.session.scalars(
+        select(PasswordResetToken).where(
+            PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None)
+        )
+    ):
+        other.used_at = now
+    _set_password(row.user, new_password)
+    db.session.commit()
+    return row.user
+
+
+# --- membership -----------------------------------------------------------------------------------
+
+
+def pending_members(institution: Institution | None = None) -> list[User]:
+    query = select(User).where(User.membership_status == PENDING, User.institution_id.is_not(None))
+    if institution is not None:
+        query = query.where(User.institution_id == institution.id)
+    return list(db.session.scalars(query.order_by(User.created_at)))
+
+
+def decide_membership(actor: User, member: User, approve: bool) -> None:
+    member.membership_status = APPROVED if approve else DECLINED
+    audit.record(
+        actor,
+        "membership.approved" if approve else "membership.declined",
+        member,
+        institution=member.institution.slug if member.institution else None,
+    )
+    db.session.commit()
+
+
+def set_roles(actor: User, user: User, roles) -> None:
+    before = sorted(user.roles)
+    user.roles = roles
+    after = sorted(user.roles)
+    if before != after:
+        audit.record(actor, "user.roles_changed", user, before=before, after=after)
+    db.session.commit()
+
+
+# --- personal data --------------------------------------------------------------------------------
+
+# Each feature package registers what it holds about a person; export gathers them all.
+DataExporter = Callable[[User], dict]
+_exporters: dict[str, DataExporter] = {}
+
+
+def register_data_exporter(section: str, exporter: DataExporter) -> None:
+    _exporters[section] = exporter
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_user_data(user: User) -> dict:
+    """Everything the platform holds on this person, as JSON-ready data."""
+    data = {
+        "account": {
+            "id": user.id,
+            "name": user.name,
+            "email": user.email,
+            "created_at": _iso(user.created_at),
+            "last_login_at": _iso(user.last_login_at),
+            "roles": sorted(user.roles),
+            "institution": user.institution.name if user.institution else None,
+            "membership_status": user.membership_status,
+        },
+        "login_attempts": [
+            {"kind": a.kind, "ip_address": a.ip_address, "succeeded": a.succeeded, "at": _iso(a.created_at)}
+            for a in db.session.scalars(
+                select(LoginAttempt).where(LoginAttempt.email == user.email).order_by(LoginAttempt.created_at)
+            )
+        ],
+        "password_reset_requests": [
+            {"created_at": _iso(t.created_at), "expires_at": _iso(t.expires_at), "used_at": _iso(t.used_at)}
+            for t in db.session.scalars(
+                select(PasswordResetToken)
+                .where(PasswordResetToken.user_id == user.id)
+                .order_by(PasswordResetToken.created_at)
+            )
+        ],
+        "audit_log": [
+            {"action": e.action, "at": _iso(e.created_at), "target": e.target_label, "details": e.details}
+            for e in db.session.scalars(
+                select(audit.AuditEntry)
+                .where(
+                    (audit.AuditEntry.actor_id == user.id)
+                    | ((audit.AuditEntry.target_type == "user") & (audit.AuditEntry.target_id == user.id))
+                )
+                .order_by(audit.AuditEntry.created_at)
+            )
+        ],
+    }
+    for section, exporter in _exporters.items():
+        data[section] = exporter(user)
+    return data
+
+
+def delete_account(user: User, password: str) -> None:
+    """Remove the person. Their public contributions stay, shown as written by a former member."""
+    if not password_matches(user, password):
+        raise AccountError(_("Your password is not correct."), field="password")
+    email = user.email
+    # Audit entries about them keep the fact, not the person.
+    for entry in db.session.scalars(
+        select(audit.AuditEntry).where(audit.AuditEntry.target_type == "user", audit.AuditEntry.target_id == user.id)
+    ):
+        entry.target_label = FORMER_MEMBER
+    db.session.execute(LoginAttempt.__table__.delete().where(LoginAttempt.email == email))
+    audit.record(None, "user.deleted", None, label=FORMER_MEMBER, user_id=user.id)
+    db.session.delete(user)
+    db.session.commit()
+
+
+def data_export_filename(user: User, when: datetime | None = None) -> str:
+    when = when or utcnow()
+    return f"peer-network-my-data-{when:%Y-%m-%d}.json"

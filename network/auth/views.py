@@ -1,0 +1,176 @@
+"""Log in and out, register, reset a password, and the person's own account pages."""
+from __future__ import annotations
+
+import json
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from network.auth import forms, services
+from network.institutions import services as institutions
+from network.web import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _show_error(form, error: services.AccountError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.account"))
+    form = forms.RegistrationForm(institution_choices=institutions.institution_choices())
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                form.name.data, form.email.data, form.password.data, institutions.get(form.institution.data)
+            )
+        except services.AccountError as error:
+            _show_error(form, error)
+        else:
+            session.clear()
+            login_user(user)
+            flash(
+                _("Welcome, %(name)s! An administrator of %(institution)s will confirm your membership.",
+                  name=user.name, institution=user.institution.name),
+                "success",
+            )
+            return redirect(url_for("auth.account"))
+    return render_template("auth/register.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    form = forms.LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, _client_address())
+        except services.LoginThrottled as error:
+            flash(error.message, "error")
+            status = 429
+        except services.AccountError as error:
+            _show_error(form, error)
+            status = 401
+        else:
+            next_url = safe_next(request.args.get("next"))
+            session.clear()  # a fresh session at login: nothing set before it carries over
+            login_user(user, remember=form.remember.data)
+            flash(_("You are logged in."), "success")
+            return redirect(next_url or url_for("web.home"))
+    elif form.errors:
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("web.home"))
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+def request_reset():
+    form = forms.ResetRequestForm()
+    if form.validate_on_submit():
+        try:
+            services.request_password_reset(form.email.data, _client_address())
+        except services.LoginThrottled as error:
+            flash(error.message, "error")
+            return render_template("auth/request_reset.html", form=form), 429
+        flash(
+            _("If an account uses this address, we have sent it a link to choose a new password."), "info"
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/request_reset.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.find_reset_token(token)
+    except services.AccountError as error:
+        return render_template("auth/reset_invalid.html", message=error.message), 400
+    form = forms.ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        logout_user()
+        session.clear()
+        flash(_("Your password has been changed. Please log in with the new one."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return render_template("account/index.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = forms.ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.AccountError as error:
+            _show_error(form, error)
+        else:
+            # The session version changed: log in again on this device so it stays signed in.
+            login_user(current_user._get_current_object())
+            flash(_("Your password has been changed. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("account/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/account/data")
+@login_required
+def my_data():
+    data = services.export_user_data(current_user)
+    return render_template("account/data.html", data_json=json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@bp.route("/account/data.json")
+@login_required
+def my_data_download():
+    data = services.export_user_data(current_user)
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{services.data_export_filename(current_user)}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = forms.DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user._get_current_object(), form.password.data)
+        except services.AccountError as error:
+            _show_error(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your account has been deleted."), "info")
+            return redirect(url_for("web.home"))
+    return render_template("account/delete.html", form=form), 422 if form.errors else 200

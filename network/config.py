@@ -1,0 +1,45 @@
+"""Safe defaults only. Secrets and site settings come from instance/config.py or NETWORK_* variables."""
+from datetime import timedelta
+
+# Production unless told otherwise: a forgotten setting must fail closed (see check_production_config).
+ENV = "production"  # NETWORK_ENV=development for local work
+
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_DURATION = timedelta(days=30)
+# Set NETWORK_SECURE_COOKIES=true when served over HTTPS (it is in production behind TLS).
+SECURE_COOKIES = False
+
+WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long essays must not expire their form
+
+BABEL_DEFAULT_LOCALE = "en"
+BABEL_DEFAULT_TIMEZONE = "UTC"
+SUPPORTED_LOCALES = ["en"]
+
+# Password hashing (argon2id). Tests lower the cost; production keeps the library's defaults.
+ARGON2_TIME_COST = 3
+ARGON2_MEMORY_COST = 65536
+ARGON2_PARALLELISM = 4
+
+PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+# Failed logins allowed in LOGIN_WINDOW before the account (or the address) must wait.
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+RESET_MAX_REQUESTS_PER_ADDRESS = 10
+
+MAIL_SERVER = None  # without it, emails are written to the log (development)
+MAIL_PORT = 587
+MAIL_USE_TLS = True
+MAIL_USE_SSL = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_SENDER = "Peer Network <no-reply@peer-network.invalid>"
+
+MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+UPLOAD_FOLDER = None  # default: <instance>/uploads
+PER_PAGE = 20

@@ -1,0 +1,71 @@
+"""Human names for the codes the platform stores: countries (ISO 3166), languages (ISO 639-1), sectors."""
+from __future__ import annotations
+
+from babel import Locale
+from flask_babel import get_locale, lazy_gettext as _l
+
+from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, PROFESSIONAL, SITE_ADMIN
+
+ROLE_LABELS = {
+    PROFESSIONAL: _l("Professional"),
+    INSTITUTION_ADMIN: _l("Institution admin"),
+    COORDINATOR: _l("Coordinator"),
+    EVALUATOR: _l("Evaluator"),
+    SITE_ADMIN: _l("Site admin"),
+}
+
+SECTOR_LABELS = {
+    "social": _l("Social"),
+    "educational": _l("Educational"),
+    "mental_health": _l("Mental health"),
+}
+
+# Babel lists some codes that are not countries (EU, UN, test codes): they are not offered.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+def _locale() -> Locale:
+    try:
+        return get_locale() or Locale("en")
+    except RuntimeError:  # outside a request: CLI and tests of services
+        return Locale("en")
+
+
+def country_codes() -> set[str]:
+    return {code for code in Locale("en").territories if len(code) == 2 and code.isalpha()} - _NOT_COUNTRIES
+
+
+def language_codes() -> set[str]:
+    return {code for code in Locale("en").languages if len(code) == 2 and code.isalpha()}
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return _locale().territories.get(code.upper(), code)
+
+
+def language_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return _locale().languages.get(code.lower(), code)
+
+
+def sector_label(code: str) -> str:
+    return str(SECTOR_LABELS.get(code, code))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return sorted(((code, country_name(code)) for code in country_codes()), key=lambda pair: pair[1])
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return sorted(((code, language_name(code)) for code in language_codes()), key=lambda pair: pair[1])
+
+
+def sector_choices() -> list[tuple[str, str]]:
+    return [(code, str(label)) for code, label in SECTOR_LABELS.items()]
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))

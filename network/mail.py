@@ -1,0 +1,31 @@
+"""Outgoing email: by SMTP when MAIL_SERVER is set, otherwise written to the log (development)."""
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+
+def send_email(to: str, subject: str, body: str) -> None:
+    """Send a plain-text email. Call it only after the transaction it reports on has committed."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+
+    if not config.get("MAIL_SERVER"):
+        current_app.logger.info("Email not sent (no MAIL_SERVER configured):\n%s", message)
+        if current_app.testing:  # tests read the messages here instead of from the log
+            current_app.extensions.setdefault("network_outbox", []).append(message)
+        return
+
+    smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
+    with smtp_class(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=30) as smtp:
+        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(message)

@@ -1,0 +1,120 @@
+"""Who may see or change what. Every view, the API and search ask here; nothing decides on its own.
+
+Each function takes the acting user (possibly anonymous) first and answers True or False.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, SITE_ADMIN
+
+
+def _is_user(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_site_admin(user) -> bool:
+    return _is_user(user) and user.has_role(SITE_ADMIN)
+
+
+def is_member(user) -> bool:
+    """An approved member of a partner institution: sees members-only content and can contribute."""
+    return _is_user(user) and (user.is_approved_member or is_site_admin(user))
+
+
+def administers_institution(user, institution) -> bool:
+    if not _is_user(user) or institution is None:
+        return False
+    if is_site_admin(user):
+        return True
+    return (
+        user.has_role(INSTITUTION_ADMIN)
+        and user.is_approved_member
+        and user.institution_id == institution.id
+    )
+
+
+def can_edit_institution(user, institution) -> bool:
+    return administers_institution(user, institution)
+
+
+def can_create_institution(user) -> bool:
+    return is_site_admin(user)
+
+
+def can_approve_membership(user, member) -> bool:
+    """Site admins approve anyone; an institution admin approves people joining their own institution."""
+    return member is not None and administers_institution(user, member.institution)
+
+
+def can_see_member_list(user, institution) -> bool:
+    return is_member(user)
+
+
+def can_manage_users(user) -> bool:
+    return is_site_admin(user)
+
+
+def can_assign_roles(user) -> bool:
+    return is_site_admin(user)
+
+
+def can_review_memberships(user) -> bool:
+    return is_site_admin(user) or (_is_user(user) and user.has_role(INSTITUTION_ADMIN) and user.is_approved_member)
+
+
+def can_read_audit_log(user) -> bool:
+    return is_site_admin(user)
+
+
+def can_create_partnership(user) -> bool:
+    return is_site_admin(user) or (_is_user(user) and user.has_role(COORDINATOR) and user.is_approved_member)
+
+
+def can_edit_partnership(user, partnership) -> bool:
+    """Site admins, and coordinators who belong to the partnership's coordinating institution."""
+    if is_site_admin(user):
+        return True
+    return (
+        _is_user(user)
+        and user.has_role(COORDINATOR)
+        and user.is_approved_member
+        and user.institution_id == partnership.coordinating_institution_id
+    )
+
+
+def is_coordinator(user) -> bool:
+    return _is_user(user) and user.has_role(COORDINATOR)
+
+
+def is_evaluator(user) -> bool:
+    return _is_user(user) and user.has_role(EVALUATOR)
+
+
+def require(check, *args):
+    """Abort with 403 unless check(current_user, *args); anonymous visitors go to the login page first."""
+    if not current_user.is_authenticated:
+        from network.extensions import login_manager
+
+        abort(login_manager.unauthorized())
+    if not check(current_user, *args):
+        abort(403)
+
+
+def role_required(check):
+    """Decorator for views guarded by a check that needs only the user."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

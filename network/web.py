@@ -1,0 +1,108 @@
+"""What every page shares: the home page, security headers, error pages, template helpers."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, render_template, request
+from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from network import labels, permissions
+from network.extensions import db, login_manager
+
+bp = Blueprint("web", __name__)
+
+# No inline scripts or styles anywhere: every asset comes from /static on this host.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+@bp.route("/")
+def home():
+    from network.institutions import services as institutions
+
+    return render_template("home.html", stats=institutions.network_stats())
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: an open redirect would let a phishing link borrow our pages."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+    app.after_request(_security_headers)
+    app.context_processor(_template_helpers)
+    for code in (403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.jinja_env.filters.update(
+        country_name=labels.country_name,
+        language_name=labels.language_name,
+        sector_label=labels.sector_label,
+        date=format_date,
+        datetime=format_datetime,
+    )
+
+
+def _load_user(cookie_id: str):
+    """The login cookie carries "<id>:<session version>"; an old version means the session was ended."""
+    from network.auth.models import User
+
+    user_id, _, version = cookie_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _template_helpers():
+    return {
+        "can": permissions,
+        "sector_labels": labels.SECTOR_LABELS,
+        "role_label": labels.role_label,
+        "get_locale": get_locale,
+    }
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    if code == 500:
+        db.session.rollback()
+    return render_template("errors/error.html", code=code, error=error), code
+
+
+def _csrf_error(error):
+    return render_template("errors/csrf.html", error=error), 400
