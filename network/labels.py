@@ -1,6 +1,8 @@
 """Human names for the codes the platform stores: countries (ISO 3166), languages (ISO 639-1), sectors."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from babel import Locale
 from flask_babel import get_locale, lazy_gettext as _l
 
@@ -31,12 +33,14 @@ def _locale() -> Locale:
         return Locale("en")
 
 
-def country_codes() -> set[str]:
-    return {code for code in Locale("en").territories if len(code) == 2 and code.isalpha()} - _NOT_COUNTRIES
+@lru_cache(maxsize=1)
+def country_codes() -> frozenset[str]:
+    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha()) - _NOT_COUNTRIES
 
 
-def language_codes() -> set[str]:
-    return {code for code in Locale("en").languages if len(code) == 2 and code.isalpha()}
+@lru_cache(maxsize=1)
+def language_codes() -> frozenset[str]:
+    return frozenset(code for code in Locale("en").languages if len(code) == 2 and code.isalpha())
 
 
 def country_name(code: str | None) -> str:
@@ -56,11 +60,24 @@ def sector_label(code: str) -> str:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    return sorted(((code, country_name(code)) for code in country_codes()), key=lambda pair: pair[1])
+    return _country_choices(str(_locale()))
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return sorted(((code, language_name(code)) for code in language_codes()), key=lambda pair: pair[1])
+    return _language_choices(str(_locale()))
+
+
+# Several hundred names looked up and sorted: done once per interface language, not on every form.
+@lru_cache(maxsize=32)
+def _country_choices(locale: str) -> list[tuple[str, str]]:
+    names = Locale.parse(locale).territories
+    return sorted(((code, names.get(code, code)) for code in country_codes()), key=lambda pair: pair[1])
+
+
+@lru_cache(maxsize=32)
+def _language_choices(locale: str) -> list[tuple[str, str]]:
+    names = Locale.parse(locale).languages
+    return sorted(((code, names.get(code, code)) for code in language_codes()), key=lambda pair: pair[1])
 
 
 def sector_choices() -> list[tuple[str, str]]:

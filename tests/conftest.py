@@ -171,7 +171,7 @@ class AuthActions:
         data = {"email": email, "password": password}
         if remember:
             data["remember"] = "y"
-        return self._client.post("/login", data=data, environ_base=environ or None)
+        return self._client.post("/login", data=data, environ_base=environ)
 
     def logout(self):
         return self._client.post("/logout")

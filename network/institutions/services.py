@@ -22,15 +22,16 @@ def slugify(text: str, max_length: int = 80) -> str:
 
 
 def unique_slug(name: str, exclude_id: int | None = None) -> str:
+    """The name's slug, numbered ("-2", "-3", ...) when taken; one query whatever the number of namesakes."""
     base = slugify(name, 72)
+    query = select(Institution.slug).where(Institution.slug.startswith(base, autoescape=True))
+    if exclude_id is not None:
+        query = query.where(Institution.id != exclude_id)
+    taken = set(db.session.scalars(query))
     candidate, number = base, 2
-    while True:
-        query = select(Institution.id).where(Institution.slug == candidate)
-        if exclude_id is not None:
-            query = query.where(Institution.id != exclude_id)
-        if db.session.scalar(query) is None:
-            return candidate
+    while candidate in taken:
         candidate, number = f"{base}-{number}", number + 1
+    return candidate
 
 
 def get(institution_id: int | None) -> Institution | None:
