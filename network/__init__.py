@@ -100,6 +100,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    import network.api.models  # noqa: F401  (models known to Alembic before their views exist)
+    import network.practices.models  # noqa: F401
     from network.admin.views import bp as admin_bp
     from network.auth.views import bp as auth_bp
     from network.institutions.views import bp as institutions_bp

@@ -1,0 +1,66 @@
+"""The one place that turns people's Markdown and HTML into safe HTML. The only module importing bleach.
+
+Markdown is rendered first, then everything passes bleach's allow-list: no scripts, styles, event
+handlers or javascript:/data: URLs survive, and every link gets rel="nofollow noopener".
+"""
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import bleach
+import markdown as markdown_lib
+from bleach.linkifier import DEFAULT_CALLBACKS
+from markupsafe import Markup
+
+PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+# Practice sections and essays: structure, emphasis, lists, quotes, code, tables and links.
+DOCUMENT_TAGS = frozenset(
+    {
+        "p", "br", "hr", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre",
+        "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "abbr",
+    }
+)
+# Comments: a small subset, no headings or tables.
+COMMENT_TAGS = frozenset({"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "a"})
+ATTRIBUTES = {"a": ["href", "title", "rel"], "abbr": ["title"], "th": ["scope"]}
+
+_MARKDOWN_EXTENSIONS = ["sane_lists", "tables", "fenced_code"]
+# A page already has its h1 and h2: headings written in a section start at h3.
+_HEADING = re.compile(r"<(/?)h([1-6])(\s|>)", re.IGNORECASE)
+
+
+def _shift_headings(html: str) -> str:
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 2, 6)}{m.group(3)}", html)
+
+
+def _rel_nofollow_noopener(attrs, new=False):
+    rel_key = (None, "rel")
+    values = set((attrs.get(rel_key) or "").split())
+    attrs[rel_key] = " ".join(sorted(values | {"nofollow", "noopener"}))
+    return attrs
+
+
+def clean_html(html: str, tags=DOCUMENT_TAGS) -> str:
+    """Sanitise HTML against an allow-list; links get rel="nofollow noopener"; bare URLs become links."""
+    cleaned = bleach.clean(html or "", tags=tags, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True)
+    if "a" not in tags:
+        return cleaned
+    return bleach.linkify(cleaned, callbacks=[*DEFAULT_CALLBACKS, _rel_nofollow_noopener], parse_email=False)
+
+
+def render_markdown(text: str, tags=DOCUMENT_TAGS) -> Markup:
+    """Markdown source -> safe HTML ready for a template."""
+    html = markdown_lib.markdown(text or "", extensions=_MARKDOWN_EXTENSIONS, output_format="html")
+    return Markup(clean_html(_shift_headings(html), tags=tags))
+
+
+def render_comment(text: str) -> Markup:
+    return render_markdown(text, tags=COMMENT_TAGS)
+
+
+def plain_text(text: str) -> str:
+    """Markdown or HTML reduced to its text (for summaries, feeds and search snippets)."""
+    html = markdown_lib.markdown(text or "", output_format="html")
+    return unescape(bleach.clean(html, tags=set(), strip=True)).strip()
