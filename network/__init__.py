@@ -106,8 +106,9 @@ def _register_blueprints(app: Flask) -> None:
     from network.auth.views import bp as auth_bp
     from network.institutions.views import bp as institutions_bp
     from network.institutions.views import partnerships_bp
+    from network.practices.views import bp as practices_bp
 
-    for blueprint in (auth_bp, institutions_bp, partnerships_bp, admin_bp):
+    for blueprint in (auth_bp, institutions_bp, partnerships_bp, admin_bp, practices_bp):
         app.register_blueprint(blueprint)
 
 

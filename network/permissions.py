@@ -118,3 +118,58 @@ def role_required(check):
         return wrapped
 
     return decorator
+
+
+# --- practices ------------------------------------------------------------------------------------
+# Keep can_view_practice in step with network.practices.services.visible_to (the same rule in SQL).
+
+
+def belongs_to(user, institution_id) -> bool:
+    """An approved member of this institution."""
+    return _is_user(user) and user.is_approved_member and user.institution_id == institution_id
+
+
+def can_view_practice(user, practice) -> bool:
+    if practice.status == "published":
+        return practice.visibility == "public" or is_member(user)
+    # Drafts and archived write-ups: only the owning institution (and site admins).
+    return is_site_admin(user) or belongs_to(user, practice.institution_id)
+
+
+def can_create_practice(user) -> bool:
+    return _is_user(user) and user.is_approved_member
+
+
+def can_edit_practice(user, practice) -> bool:
+    return is_site_admin(user) or belongs_to(user, practice.institution_id)
+
+
+def can_delete_practice(user, practice) -> bool:
+    return is_site_admin(user) or (
+        belongs_to(user, practice.institution_id) and user.has_role(INSTITUTION_ADMIN)
+    )
+
+
+def can_review_practice(user, practice) -> bool:
+    return practice.status == "published" and (is_evaluator(user) or is_site_admin(user))
+
+
+def can_comment(user, practice) -> bool:
+    return is_member(user) and practice.status == "published" and can_view_practice(user, practice)
+
+
+def can_edit_comment(user, comment) -> bool:
+    return _is_user(user) and comment.author_id == user.id and not comment.deleted
+
+
+def can_moderate_comments(user, practice) -> bool:
+    return administers_institution(user, practice.institution)
+
+
+def can_see_flag_queue(user) -> bool:
+    return is_site_admin(user) or (_is_user(user) and user.has_role(INSTITUTION_ADMIN) and user.is_approved_member)
+
+
+def can_write_for_institution(user, institution) -> bool:
+    """Create or move a practice under this institution."""
+    return institution is not None and (is_site_admin(user) or belongs_to(user, institution.id))

@@ -94,7 +94,16 @@ def _template_helpers():
         "sector_labels": labels.SECTOR_LABELS,
         "role_label": labels.role_label,
         "get_locale": get_locale,
+        "type_labels": _practice_labels("INTERVENTION_TYPE_LABELS"),
+        "status_labels": _practice_labels("STATUS_LABELS"),
+        "evidence_labels": _practice_labels("EVIDENCE_LABELS"),
     }
+
+
+def _practice_labels(name: str) -> dict:
+    from network.practices import services as practices
+
+    return getattr(practices, name)
 
 
 def _error_page(error):

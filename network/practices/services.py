@@ -1,0 +1,581 @@
+"""Practices: validation shared by the web form, the importer and the API; every write; the queries
+behind the list, the page and the feed."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from network import audit, labels, permissions
+from network.extensions import db
+from network.institutions.models import Institution, Partnership
+from network.practices.models import (
+    ARCHIVED,
+    DRAFT,
+    EVIDENCE_LEVELS,
+    INTERVENTION_TYPES,
+    MEMBERS,
+    PUBLIC,
+    PUBLISHED,
+    REVIEWED,
+    SECTION_NAMES,
+    SECTIONS,
+    SHARED,
+    STATUSES,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    VISIBILITIES,
+    Comment,
+    Practice,
+    PracticeAuthor,
+    PracticeInterventionType,
+    PracticeRevision,
+    PracticeSector,
+    Tag,
+    practice_tags,
+)
+from network.types import utcnow
+
+SECTION_LABELS = {
+    "context": _l("Context and framework"),
+    "target_group": _l("Target group"),
+    "objectives": _l("Objectives"),
+    "methods": _l("Methods and activities"),
+    "resources": _l("Resources needed"),
+    "outcomes": _l("Outcomes and evidence"),
+    "lessons": _l("Lessons learned"),
+}
+INTERVENTION_TYPE_LABELS = {
+    "family": _l("Family"),
+    "community": _l("Community"),
+    "group": _l("Group"),
+    "individual": _l("Individual"),
+    "peer": _l("Peer"),
+    "digital": _l("Digital"),
+}
+STATUS_LABELS = {DRAFT: _l("Draft"), PUBLISHED: _l("Published"), ARCHIVED: _l("Archived")}
+VISIBILITY_LABELS = {PUBLIC: _l("Everyone"), MEMBERS: _l("Network members only")}
+EVIDENCE_LABELS = {SHARED: _l("Shared by a partner"), REVIEWED: _l("Reviewed")}
+SECTION_MAX = 20_000
+TAG_MAX, TAGS_MAX = 60, 20
+REFERENCE_MAX, LINK_MAX = 100, 500
+
+
+class PracticeError(Exception):
+    """Invalid practice data: field name -> list of messages fit to show the person."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class PracticeData:
+    """Everything a person, an import file or an API call gives for a practice (API field names)."""
+
+    title: str = ""
+    summary: str = ""
+    context: str = ""
+    target_group: str = ""
+    objectives: str = ""
+    methods: str = ""
+    resources: str = ""
+    outcomes: str = ""
+    lessons: str = ""
+    sectors: list[str] = field(default_factory=list)
+    intervention_types: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    country: str = ""
+    language: str = ""
+    institution: str = ""  # slug
+    partnership_id: int | None = None
+    external_ref: str = ""
+    external_link: str = ""
+    status: str = DRAFT
+    visibility: str = PUBLIC
+    translation_of_id: int | None = None
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def from_practice(cls, practice: Practice) -> "PracticeData":
+        return cls(
+            title=practice.title,
+            summary=practice.summary,
+            **{name: getattr(practice, name) for name in SECTION_NAMES},
+            sectors=practice.sectors,
+            intervention_types=practice.intervention_types,
+            tags=practice.tag_names,
+            country=practice.country,
+            language=practice.language,
+            institution=practice.institution.slug,
+            partnership_id=practice.partnership_id,
+            external_ref=practice.external_ref or "",
+            external_link=practice.external_link,
+            status=practice.status,
+            visibility=practice.visibility,
+            translation_of_id=practice.translation_of_id,
+        )
+
+
+def split_list(value: Any) -> list[str]:
+    """A list from a list, or from "a, b; c" text (forms and CSV give text)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.replace(";", ",").split(",")
+    return [str(item).strip() for item in value if str(item).strip()]
+
+
+def normalize_tag(name: str) -> str:
+    return " ".join(name.split()).lower()
+
+
+def validate(data: PracticeData, existing: Practice | None = None) -> PracticeData:
+    """Check every rule; return the cleaned data or raise PracticeError naming each bad field."""
+    errors: dict[str, list[str]] = {}
+
+    def error(name: str, message) -> None:
+        errors.setdefault(name, []).append(str(message))
+
+    clean = PracticeData(**asdict(data))
+    for name in ("title", "summary", *SECTION_NAMES, "country", "language", "institution", "external_ref",
+                 "external_link", "status", "visibility"):
+        value = getattr(clean, name)
+        setattr(clean, name, "" if value is None else str(value).strip())
+    clean.country = clean.country.upper()
+    clean.language = clean.language.lower()
+    clean.status = clean.status.lower() or DRAFT
+    clean.visibility = clean.visibility.lower() or PUBLIC
+
+    if not clean.title:
+        error("title", _l("Give the practice a title."))
+    elif len(clean.title) > TITLE_MAX:
+        error("title", _l("The title can be at most %(max)d characters long.", max=TITLE_MAX))
+    if not clean.summary:
+        error("summary", _l("Write a one-paragraph summary."))
+    elif len(clean.summary) > SUMMARY_MAX:
+        error("summary", _l("The summary can be at most %(max)d characters long (it has %(n)d).",
+                            max=SUMMARY_MAX, n=len(clean.summary)))
+    for name, required in SECTIONS:
+        value = getattr(clean, name)
+        if required and not value:
+            error(name, _l("The section “%(section)s” is required.", section=SECTION_LABELS[name]))
+        elif len(value) > SECTION_MAX:
+            error(name, _l("A section can be at most %(max)d characters long.", max=SECTION_MAX))
+
+    clean.sectors = [code.lower() for code in split_list(clean.sectors)]
+    if not clean.sectors:
+        error("sectors", _l("Choose at least one sector."))
+    for code in clean.sectors:
+        if code not in labels.SECTOR_LABELS:
+            error("sectors", _l("Unknown sector “%(code)s”: use social, educational or mental_health.", code=code))
+    clean.intervention_types = [code.lower() for code in split_list(clean.intervention_types)]
+    for code in clean.intervention_types:
+        if code not in INTERVENTION_TYPES:
+            error("intervention_types", _l("Unknown intervention type “%(code)s”: use %(codes)s.",
+                                           code=code, codes=", ".join(INTERVENTION_TYPES)))
+    clean.tags = list(dict.fromkeys(normalize_tag(t) for t in split_list(clean.tags)))
+    if len(clean.tags) > TAGS_MAX:
+        error("tags", _l("At most %(max)d tags.", max=TAGS_MAX))
+    if any(len(t) > TAG_MAX for t in clean.tags):
+        error("tags", _l("A tag can be at most %(max)d characters long.", max=TAG_MAX))
+
+    if not clean.country:
+        error("country", _l("Choose the country."))
+    elif clean.country not in labels.country_codes():
+        error("country", _l("“%(code)s” is not a country code (ISO 3166, like ES or RO).", code=clean.country))
+    if not clean.language:
+        error("language", _l("Choose the language of the write-up."))
+    elif clean.language not in labels.language_codes():
+        error("language", _l("“%(code)s” is not a language code (ISO 639-1, like es or ro).", code=clean.language))
+    if not clean.institution:
+        error("institution", _l("Choose the owning institution."))
+    elif db.session.scalar(select(Institution.id).where(Institution.slug == clean.institution)) is None:
+        error("institution", _l("There is no institution “%(slug)s”.", slug=clean.institution))
+    if clean.partnership_id and db.session.get(Partnership, clean.partnership_id) is None:
+        error("partnership_id", _l("There is no such partnership."))
+    if clean.status not in STATUSES:
+        error("status", _l("Unknown status “%(code)s”: use draft, published or archived.", code=clean.status))
+    if clean.visibility not in VISIBILITIES:
+        error("visibility", _l("Unknown visibility “%(code)s”: use public or members.", code=clean.visibility))
+
+    if len(clean.external_ref) > REFERENCE_MAX:
+        error("external_ref", _l("At most %(max)d characters.", max=REFERENCE_MAX))
+    elif clean.external_ref:
+        query = select(Practice.id).where(Practice.external_ref == clean.external_ref)
+        if existing is not None:
+            query = query.where(Practice.id != existing.id)
+        if db.session.scalar(query) is not None:
+            error("external_ref", _l("Another practice already has this external reference."))
+    if len(clean.external_link) > LINK_MAX:
+        error("external_link", _l("At most %(max)d characters.", max=LINK_MAX))
+    elif clean.external_link and not clean.external_link.lower().startswith(("http://", "https://")):
+        error("external_link", _l("Enter a full web address, like https://example.org."))
+
+    if clean.translation_of_id:
+        original = db.session.get(Practice, clean.translation_of_id)
+        if original is None or (existing is not None and original.id == existing.id):
+            error("translation_of_id", _l("Choose another practice as the original."))
+        elif original.translation_of_id is not None:
+            clean.translation_of_id = original.translation_of_id  # link to the original, not a sibling
+    if errors:
+        raise PracticeError(errors)
+    return clean
+
+
+# --- writes ---------------------------------------------------------------------------------------
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    if not names:
+        return []
+    existing = {t.name: t for t in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    return [existing.get(name) or Tag(name=name) for name in names]
+
+
+def _apply(practice: Practice, data: PracticeData) -> None:
+    practice.title = data.title
+    practice.summary = data.summary
+    for name in SECTION_NAMES:
+        setattr(practice, name, getattr(data, name))
+    practice.sectors = data.sectors
+    practice.intervention_types = data.intervention_types
+    practice.tags = _tags(data.tags)
+    practice.country = data.country
+    practice.language = data.language
+    practice.institution = db.session.scalar(select(Institution).where(Institution.slug == data.institution))
+    practice.partnership_id = data.partnership_id or None
+    practice.external_ref = data.external_ref or None
+    practice.external_link = data.external_link
+    practice.visibility = data.visibility
+    practice.translation_of_id = data.translation_of_id or None
+    _set_status(practice, data.status)
+
+
+def _set_status(practice: Practice, status: str) -> None:
+    if status == PUBLISHED and practice.published_at is None:
+        practice.published_at = utcnow()
+    practice.status = status
+
+
+def snapshot(practice: Practice) -> dict:
+    data = asdict(PracticeData.from_practice(practice))
+    data["evidence_level"] = practice.evidence_level
+    return data
+
+
+def _add_revision(practice: Practice, actor) -> PracticeRevision:
+    number = (db.session.scalar(
+        select(func.max(PracticeRevision.number)).where(PracticeRevision.practice_id == practice.id)
+    ) or 0) + 1 if practice.id else 1
+    revision = PracticeRevision(number=number, author_id=getattr(actor, "id", None), data=snapshot(practice))
+    practice.revisions.append(revision)
+    return revision
+
+
+def build_practice(actor, data: PracticeData) -> Practice:
+    """A new practice in the session (not committed): for callers that commit in batches (import)."""
+    practice = Practice(created_by_id=getattr(actor, "id", None))
+    _apply(practice, data)
+    if actor is not None and getattr(actor, "id", None):
+        practice.author_rows = [PracticeAuthor(user_id=actor.id, position=0)]
+    db.session.add(practice)
+    _add_revision(practice, actor)
+    return practice
+
+
+def apply_update(actor, practice: Practice, data: PracticeData) -> bool:
+    """Change a practice in the session; a revision is kept only when something changed."""
+    before = snapshot(practice)
+    was_published = practice.status == PUBLISHED
+    _apply(practice, data)
+    after = snapshot(practice)
+    if before == after:
+        return False
+    practice.updated_at = utcnow()
+    _add_revision(practice, actor)
+    if practice.status != PUBLISHED and was_published or practice.status == PUBLISHED and not was_published:
+        audit.record(actor, f"practice.{'published' if practice.status == PUBLISHED else practice.status}",
+                     practice)
+    return True
+
+
+def create_practice(actor, data: PracticeData, uploads=()) -> Practice:
+    """Validate, save with its first revision and its files; all or nothing."""
+    from network.practices import attachments
+
+    clean = validate(data)
+    with attachments.saving() as files:
+        practice = build_practice(actor, clean)
+        files.stage(practice, list(uploads), actor)
+        if practice.status == PUBLISHED:
+            audit.record(actor, "practice.published", practice)
+        db.session.commit()
+    return practice
+
+
+def update_practice(actor, practice: Practice, data: PracticeData, uploads=()) -> Practice:
+    from network.practices import attachments
+
+    clean = validate(data, existing=practice)
+    with attachments.saving() as files:
+        changed = apply_update(actor, practice, clean)
+        if uploads:
+            files.stage(practice, list(uploads), actor)
+            if not changed:
+                practice.updated_at = utcnow()
+        if actor is not None and getattr(actor, "id", None) and (changed or uploads):
+            add_author(practice, actor)
+        db.session.commit()
+    return practice
+
+
+def change_status(actor, practice: Practice, status: str) -> Practice:
+    data = PracticeData.from_practice(practice)
+    data.status = status
+    return update_practice(actor, practice, data)
+
+
+def mark_reviewed(actor, practice: Practice, reviewed: bool = True) -> None:
+    practice.evidence_level = REVIEWED if reviewed else SHARED
+    practice.reviewed_by_id = actor.id if reviewed else None
+    practice.reviewed_at = utcnow() if reviewed else None
+    _add_revision(practice, actor)
+    audit.record(actor, "practice.reviewed" if reviewed else "practice.review_withdrawn", practice)
+    db.session.commit()
+
+
+def add_author(practice: Practice, user) -> None:
+    if user.id not in {row.user_id for row in practice.author_rows}:
+        practice.author_rows.append(PracticeAuthor(user_id=user.id, position=len(practice.author_rows)))
+
+
+def delete_practice(actor, practice: Practice) -> None:
+    """Delete a practice with its attachments' files (removed only once the deletion has committed)."""
+    from network.practices import attachments
+
+    stored = [a.stored_name for a in practice.attachments]
+    audit.record(actor, "practice.deleted", practice)
+    db.session.delete(practice)
+    db.session.commit()
+    attachments.remove_files(stored)
+
+
+# --- reads ----------------------------------------------------------------------------------------
+
+
+def get(practice_id: int) -> Practice | None:
+    return db.session.get(Practice, practice_id)
+
+
+def visible_to(user):
+    """A filter: the practices this person may see (the rules of permissions.can_view_practice, in SQL)."""
+    public = (Practice.status == PUBLISHED) & (Practice.visibility == PUBLIC)
+    if not permissions.is_member(user):
+        return public
+    if permissions.is_site_admin(user):
+        return Practice.id.is_not(None)
+    published = Practice.status == PUBLISHED
+    own = Practice.institution_id == user.institution_id
+    return or_(published, own)
+
+
+@dataclass
+class PracticeFilters:
+    sector: str = ""
+    intervention_type: str = ""
+    country: str = ""
+    language: str = ""
+    institution: str = ""
+    tag: str = ""
+    evidence: str = ""
+    status: str = ""
+    q: str = ""
+    sort: str = "newest"
+
+    @classmethod
+    def from_args(cls, args) -> "PracticeFilters":
+        get = lambda name: (args.get(name) or "").strip()[:100]  # noqa: E731
+        filters = cls(**{f.name: get(f.name) for f in fields(cls)})
+        if filters.sort not in SORTS:
+            filters.sort = "newest"
+        return filters
+
+    def active(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v and k != "sort"}
+
+
+SORTS = {
+    "newest": _l("Newest"),
+    "updated": _l("Recently updated"),
+    "discussed": _l("Most discussed"),
+    "title": _l("Title"),
+}
+
+
+def comment_counts():
+    return (
+        select(Comment.practice_id, func.count(Comment.id).label("n"))
+        .where(Comment.hidden.is_(False), Comment.deleted.is_(False))
+        .group_by(Comment.practice_id)
+        .subquery()
+    )
+
+
+def practice_query(user, filters: PracticeFilters):
+    """The list of practices this person may see, filtered and sorted."""
+    query = select(Practice).where(visible_to(user))
+    if filters.status in STATUSES and permissions.is_member(user):
+        query = query.where(Practice.status == filters.status)
+    else:
+        query = query.where(Practice.status == PUBLISHED)
+    if filters.sector:
+        query = query.where(Practice.id.in_(
+            select(PracticeSector.practice_id).where(PracticeSector.sector == filters.sector)))
+    if filters.intervention_type:
+        query = query.where(Practice.id.in_(
+            select(PracticeInterventionType.practice_id).where(
+                PracticeInterventionType.intervention_type == filters.intervention_type)))
+    if filters.country:
+        query = query.where(Practice.country == filters.country.upper())
+    if filters.language:
+        query = query.where(Practice.language == filters.language.lower())
+    if filters.institution:
+        query = query.where(Practice.institution_id.in_(
+            select(Institution.id).where(Institution.slug == filters.institution)))
+    if filters.tag:
+        query = query.where(Practice.id.in_(
+            select(practice_tags.c.practice_id).join(Tag).where(Tag.name == normalize_tag(filters.tag))))
+    if filters.evidence in EVIDENCE_LEVELS:
+        query = query.where(Practice.evidence_level == filters.evidence)
+    if filters.q:
+        pattern = f"%{filters.q.lower()}%"
+        query = query.where(or_(func.lower(Practice.title).like(pattern), func.lower(Practice.summary).like(pattern)))
+    if filters.sort == "updated":
+        query = query.order_by(Practice.updated_at.desc(), Practice.id.desc())
+    elif filters.sort == "discussed":
+        counts = comment_counts()
+        query = query.outerjoin(counts, counts.c.practice_id == Practice.id).order_by(
+            func.coalesce(counts.c.n, 0).desc(), Practice.id.desc())
+    elif filters.sort == "title":
+        query = query.order_by(func.lower(Practice.title), Practice.id)
+    else:
+        query = query.order_by(func.coalesce(Practice.published_at, Practice.created_at).desc(), Practice.id.desc())
+    return query
+
+
+def facet_counts(user, filters: PracticeFilters) -> dict[str, dict[str, int]]:
+    """How many visible practices each filter value would give, given the other active filters."""
+    result: dict[str, dict[str, int]] = {}
+    specs = {
+        "sector": (PracticeSector.sector, PracticeSector, PracticeSector.practice_id),
+        "intervention_type": (PracticeInterventionType.intervention_type, PracticeInterventionType,
+                              PracticeInterventionType.practice_id),
+        "country": (Practice.country, None, None),
+        "language": (Practice.language, None, None),
+        "evidence": (Practice.evidence_level, None, None),
+    }
+    for name, (column, table, link) in specs.items():
+        others = PracticeFilters(**{**asdict(filters), name: "", "sort": "newest"})
+        ids = practice_query(user, others).with_only_columns(Practice.id).order_by(None).subquery()
+        if table is None:
+            query = select(column, func.count()).where(Practice.id.in_(select(ids.c.id))).group_by(column)
+        else:
+            query = select(column, func.count()).where(link.in_(select(ids.c.id))).group_by(column)
+        result[name] = {value: count for value, count in db.session.execute(query)}
+    return result
+
+
+def tag_suggestions(prefix: str = "", limit: int = 200) -> list[str]:
+    query = select(Tag.name).order_by(Tag.name).limit(limit)
+    if prefix:
+        query = query.where(Tag.name.startswith(normalize_tag(prefix), autoescape=True))
+    return list(db.session.scalars(query))
+
+
+def translations(practice: Practice) -> list[Practice]:
+    """The other language versions of this practice (original and translations), oldest first."""
+    root_id = practice.translation_of_id or practice.id
+    query = select(Practice).where(
+        or_(Practice.id == root_id, Practice.translation_of_id == root_id), Practice.id != practice.id
+    ).order_by(Practice.id)
+    return list(db.session.scalars(query))
+
+
+def institution_practices(institution: Institution, user) -> list[Practice]:
+    return list(db.session.scalars(
+        select(Practice)
+        .where(Practice.institution_id == institution.id, Practice.status == PUBLISHED, visible_to(user))
+        .order_by(Practice.published_at.desc())
+    ))
+
+
+def feed_practices(institution: Institution | None = None, limit: int = 50) -> list[Practice]:
+    """Newly published public practices, newest first (feeds are read anonymously)."""
+    query = select(Practice).where(Practice.status == PUBLISHED, Practice.visibility == PUBLIC)
+    if institution is not None:
+        query = query.where(Practice.institution_id == institution.id)
+    return list(db.session.scalars(query.order_by(Practice.published_at.desc()).limit(limit)))
+
+
+# --- revisions ------------------------------------------------------------------------------------
+
+FIELD_LABELS = {
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    **SECTION_LABELS,
+    "sectors": _l("Sectors"),
+    "intervention_types": _l("Intervention types"),
+    "tags": _l("Tags"),
+    "country": _l("Country"),
+    "language": _l("Language"),
+    "institution": _l("Institution"),
+    "partnership_id": _l("Partnership"),
+    "external_ref": _l("External reference"),
+    "external_link": _l("External link"),
+    "status": _l("Status"),
+    "visibility": _l("Visibility"),
+    "translation_of_id": _l("Translation of"),
+    "evidence_level": _l("Evidence level"),
+}
+
+
+@dataclass
+class FieldChange:
+    name: str
+    label: str
+    lines: list[tuple[str, str]]  # ("+"|"-"|" ", text)
+
+
+def _as_lines(value) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return "" if value is None else str(value).splitlines() or [""]
+
+
+def diff_revisions(old: PracticeRevision | None, new: PracticeRevision) -> list[FieldChange]:
+    """What changed between two revisions, field by field, as added and removed lines."""
+    before = old.data if old is not None else {}
+    changes = []
+    for name, label in FIELD_LABELS.items():
+        a, b = before.get(name), new.data.get(name)
+        if a == b or (not a and not b):
+            continue
+        lines = []
+        for line in difflib.ndiff(_as_lines(a), _as_lines(b)):
+            if line.startswith("? "):
+                continue
+            lines.append((line[0], line[2:]))
+        changes.append(FieldChange(name=name, label=str(label), lines=lines))
+    return changes
+
+
+def get_revision(practice: Practice, number: int) -> PracticeRevision | None:
+    return db.session.scalar(select(PracticeRevision).where(
+        PracticeRevision.practice_id == practice.id, PracticeRevision.number == number))
