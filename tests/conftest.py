@@ -5,6 +5,7 @@ they can start a PostgreSQL server), the same suite runs against PostgreSQL inst
 """
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 import shutil
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from network import create_app
@@ -88,8 +91,21 @@ def csrf_app(app):
     return app
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in fresh contexts, as on a real server: the user and the database session of
+    one request never leak into the next, nor into the test's own session (whose objects are expired,
+    so the test reads what the request wrote)."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -207,3 +223,37 @@ def read_html(response):
 @pytest.fixture
 def shared_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def practice_data(owner, **overrides):
+    """Valid practice data owned by this institution; override any field."""
+    from network.practices.services import PracticeData
+
+    values = dict(
+        title="Interfamily group sessions",
+        summary="Families meet every fortnight to share how they solve everyday problems.",
+        context="Started in 2015 in a **family support centre**.",
+        target_group="Families with children at social risk.",
+        methods="- Fortnightly sessions\n- Two facilitators",
+        outcomes="Families report more support from each other.",
+        sectors=["social"],
+        intervention_types=["family", "group"],
+        tags=["interfamily groups"],
+        country=owner.country,
+        language="es",
+        institution=owner.slug,
+        status="published",
+        visibility="public",
+    )
+    values.update(overrides)
+    return PracticeData(**values)
+
+
+@pytest.fixture
+def make_practice(app):
+    def make(owner, actor=None, uploads=(), **overrides):
+        from network.practices import services as practices
+
+        return practices.create_practice(actor, practice_data(owner, **overrides), uploads)
+
+    return make

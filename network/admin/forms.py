@@ -8,8 +8,14 @@ from network.labels import ROLE_LABELS
 
 
 class RolesForm(FlaskForm):
-    roles = MultiCheckboxField(_l("Roles"), choices=[(role, ROLE_LABELS[role]) for role in GRANTABLE_ROLES])
+    roles = MultiCheckboxField(_l("Roles"))
     submit = SubmitField(_l("Save roles"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Set here, as in the other forms: WTForms 3.3 warns (DeprecationWarning) about tuple choices
+        # given to the field's constructor, and the warning breaks the page under `-W error`.
+        self.roles.choices = [(role, ROLE_LABELS[role]) for role in GRANTABLE_ROLES]
 
 
 class DecisionForm(FlaskForm):

@@ -79,7 +79,8 @@ def decide_membership(user_id: int):
     member = db.session.get(User, user_id) or abort(404)
     permissions.require(permissions.can_approve_membership, member)
     form = DecisionForm()
-    if not form.validate_on_submit():
+    # A decision names its button: a request without either must not count as "decline".
+    if not form.validate_on_submit() or not (form.approve.data or form.decline.data):
         abort(400)
     approve = bool(form.approve.data)
     accounts.decide_membership(current_user, member, approve)

@@ -36,6 +36,9 @@ def create_user_command(email, name, roles, institution, password_stdin):
         home = institutions.get_by_slug(institution)
         if home is None:
             raise click.BadParameter(f"no institution with the slug {institution!r}", param_hint="--institution")
+    # Checked here, before the password prompt: the service's own (translated) message needs a request.
+    if services.email_taken(email):
+        raise click.BadParameter("an account with this email address already exists", param_hint="--email")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

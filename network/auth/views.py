@@ -77,8 +77,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    # Clear first: logout_user() leaves in the session the order to delete the remember-me cookie.
     session.clear()
+    logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("web.home"))
 

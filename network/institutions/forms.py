@@ -54,7 +54,8 @@ class InstitutionForm(FlaskForm):
         self.languages.choices = labels.language_choices()
 
     def validate_website(self, field):
-        if field.data and not field.data.lower().startswith(("http://", "https://")):
+        # The URL validator runs first and gives the same message: say it once.
+        if field.data and not field.errors and not field.data.lower().startswith(("http://", "https://")):
             raise ValidationError(_l("Enter a full web address, like https://example.org."))
 
 

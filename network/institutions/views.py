@@ -69,7 +69,10 @@ def show(slug: str):
         from network.auth.services import pending_members
 
         pending = pending_members(institution)
-    return render_template("institutions/show.html", institution=institution, members=members, pending=pending)
+    from network.practices.services import institution_practices
+
+    return render_template("institutions/show.html", institution=institution, members=members, pending=pending,
+                           practices=institution_practices(institution, current_user))
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

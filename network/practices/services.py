@@ -281,7 +281,7 @@ def _add_revision(practice: Practice, actor) -> PracticeRevision:
 
 def build_practice(actor, data: PracticeData) -> Practice:
     """A new practice in the session (not committed): for callers that commit in batches (import)."""
-    practice = Practice(created_by_id=getattr(actor, "id", None))
+    practice = Practice(created_by_id=getattr(actor, "id", None), evidence_level=SHARED)
     _apply(practice, data)
     if actor is not None and getattr(actor, "id", None):
         practice.author_rows = [PracticeAuthor(user_id=actor.id, position=0)]
