@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from network.audit import AuditEntry
 from network.auth.models import User, UserRole
@@ -13,8 +13,9 @@ from network.extensions import db
 def search_users(text: str = "", role: str = "", status: str = "", institution_id: int | None = None):
     query = select(User).order_by(User.name, User.id)
     if text:
-        pattern = f"%{text.strip().lower()}%"
-        query = query.where(or_(User.email.like(pattern), User.name.ilike(pattern)))
+        text = text.strip().lower()
+        query = query.where(or_(User.email.contains(text, autoescape=True),
+                                func.lower(User.name).contains(text, autoescape=True)))
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     if status:
