@@ -78,3 +78,29 @@ def test_registered_names_and_institution_texts_are_shown_escaped(client, auth, 
         )
     assert_no_executable_markup(client.get("/institutions/"))
     assert_no_executable_markup(client.get("/admin/audit"))
+
+
+def test_practice_form_and_pages_survive_hostile_input(client, auth, users, hostile_strings):
+    author = users["professional"]
+    auth.login(author)
+    institution = author.institution
+    for number, text in enumerate(hostile_strings):
+        response = client.post("/practices/new", data={
+            "title": text, "summary": text, "context": text, "target_group": text, "methods": text,
+            "outcomes": text, "lessons": text, "tags": text, "external_ref": text[:100], "external_link": text,
+            "sectors": ["social"], "country": institution.country, "language": "es",
+            "institution": institution.slug, "status": "published", "visibility": "public",
+        })
+        assert_no_executable_markup(response)
+        if response.status_code == 302:
+            assert_no_executable_markup(client.get(response.location))
+        query = {"q": text, "tag": text, "sort": text}
+        assert client.get("/practices/", query_string=query).status_code == 200
+        if number % 10 == 0:  # the parse is the slow part; the markup check on a sample is enough here
+            assert_no_executable_markup(client.get("/practices/", query_string=query))
+    assert_no_executable_markup(client.get("/practices/?per_page=100"))
+    feed = client.get("/practices/feed.atom")
+    assert feed.status_code == 200
+    from xml.etree import ElementTree
+
+    ElementTree.fromstring(feed.data)  # still well-formed XML whatever people wrote
