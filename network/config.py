@@ -40,6 +40,8 @@ MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_SENDER = "Peer Network <no-reply@peer-network.invalid>"
 
-MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024  # per file; NETWORK_ATTACHMENT_MAX_BYTES changes it
+# A whole request: several attachments at once fit; beyond it the request is refused with 413.
+MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 UPLOAD_FOLDER = None  # default: <instance>/uploads
 PER_PAGE = 20

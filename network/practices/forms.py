@@ -34,7 +34,10 @@ class PracticeForm(FlaskForm):
     lessons = TextAreaField(services.SECTION_LABELS["lessons"], description=SECTION_HINTS["lessons"])
     sectors = MultiCheckboxField(_l("Sectors"), validate_choice=False)
     intervention_types = MultiCheckboxField(_l("Intervention types"), validate_choice=False)
-    tags = StringField(_l("Tags"), description=_l("Separate tags with commas, for example: parenting, home visits."))
+    tags = StringField(
+        _l("Tags"), description=_l("Separate tags with commas, for example: parenting, home visits."),
+        render_kw={"list": "tag-suggestions", "autocomplete": "off"},
+    )
     country = SelectField(_l("Country"), validate_choice=False)
     language = SelectField(_l("Language of this write-up"), validate_choice=False)
     institution = SelectField(_l("Owning institution"), validate_choice=False)
