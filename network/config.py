@@ -45,3 +45,8 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024  # per file; NETWORK_ATTACHMENT_MAX_BYTE
 MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 UPLOAD_FOLDER = None  # default: <instance>/uploads
 PER_PAGE = 20
+
+# Who writes the search index: "thread" (a background thread in a single-process server, make run),
+# "external" (a separate `flask --app network search worker`, make serve), or "manual" (tests).
+SEARCH_INDEXER = "thread"
+SEARCH_INDEX_DIR = None  # default: <instance>/search

@@ -1,0 +1,58 @@
+"""How practices become search documents."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from network.extensions import db
+from network.practices.models import Practice, PracticeInterventionType, PracticeSector, SECTION_NAMES
+from network.sanitize import plain_text
+from network.search.documents import DocumentType, SearchDocument, register
+
+
+def _url(practice_id: int) -> str:
+    try:
+        return url_for("practices.show", practice_id=practice_id)
+    except RuntimeError:  # outside a request (worker): a path is enough, pages make it absolute
+        return f"/practices/{practice_id}"
+
+
+def practice_document(practice_id: int) -> SearchDocument | None:
+    practice = db.session.get(Practice, practice_id)
+    if practice is None:
+        return None
+    return SearchDocument(
+        doc_type="practice",
+        doc_id=practice.id,
+        title=practice.title,
+        url=_url(practice.id),
+        summary=practice.summary,
+        body="\n\n".join(plain_text(getattr(practice, name)) for name in SECTION_NAMES),
+        tags=practice.tag_names,
+        sectors=practice.sectors,
+        intervention_types=practice.intervention_types,
+        country=practice.country,
+        language=practice.language,
+        institution=practice.institution.slug,
+        institution_id=practice.institution_id,
+        partnership_id=practice.partnership_id,
+        date=practice.published_at or practice.created_at,
+        status=practice.status,
+        visibility=practice.visibility,
+    )
+
+
+def _all_ids():
+    return db.session.scalars(select(Practice.id).order_by(Practice.id)).all()
+
+
+register(DocumentType(
+    name="practice",
+    label=_l("Practices"),
+    model=Practice,
+    load=practice_document,
+    all_ids=_all_ids,
+    watch=[(PracticeSector, lambda row: [row.practice_id]),
+           (PracticeInterventionType, lambda row: [row.practice_id])],
+))

@@ -1,0 +1,70 @@
+"""How things become search documents. Each feature package registers its own document type here
+(see network/practices/search.py), so the search package knows no feature's models."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterable
+
+
+@dataclass
+class SearchDocument:
+    """What the index holds about one object, whatever its type."""
+
+    doc_type: str
+    doc_id: int
+    title: str
+    url: str
+    summary: str = ""
+    body: str = ""
+    tags: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
+    intervention_types: list[str] = field(default_factory=list)
+    country: str = ""
+    language: str = ""
+    institution: str = ""  # slug
+    institution_id: int | None = None
+    partnership_id: int | None = None
+    date: datetime | None = None
+    # Permission filtering: who may see it is decided from these, with the same rules as the pages.
+    status: str = "published"
+    visibility: str = "public"
+
+    @property
+    def key(self) -> str:
+        return f"{self.doc_type}:{self.doc_id}"
+
+
+@dataclass
+class DocumentType:
+    """A registered kind of document.
+
+    name:     short type name ("practice"), also the tab on the results page
+    model:    the SQLAlchemy class whose changes are indexed
+    load:     id -> SearchDocument, or None when the object is gone or must not be indexed
+    all_ids:  every id to index on a full rebuild
+    watch:    model classes whose changes also touch this type (e.g. a practice's tags), as
+              (class, function(obj) -> ids of this type to re-index)
+    """
+
+    name: str
+    label: Any
+    model: type
+    load: Callable[[int], SearchDocument | None]
+    all_ids: Callable[[], Iterable[int]]
+    watch: list[tuple[type, Callable[[Any], Iterable[int]]]] = field(default_factory=list)
+
+
+_types: dict[str, DocumentType] = {}
+
+
+def register(document_type: DocumentType) -> None:
+    _types[document_type.name] = document_type
+
+
+def registered() -> dict[str, DocumentType]:
+    return dict(_types)
+
+
+def get_type(name: str) -> DocumentType | None:
+    return _types.get(name)

@@ -1,0 +1,88 @@
+"""Searching as a given person: their permissions become a filter, facets and paging come back ready
+for the page and the API."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from flask import current_app
+
+from network import permissions
+from network.search import backend, documents
+from network.search.sync import search_index
+
+SORTS = ("relevance", "date")
+FILTER_NAMES = ("type", "sector", "country", "language", "year", "institution")
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    type: str = ""
+    sector: str = ""
+    country: str = ""
+    language: str = ""
+    year: str = ""
+    institution: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+    @classmethod
+    def from_args(cls, args, max_per_page: int = 100) -> "SearchRequest":
+        def text(name, limit=100):
+            return (args.get(name) or "").strip()[:limit]
+
+        request = cls(q=(args.get("q") or "")[: backend.MAX_QUERY_CHARS * 5],
+                      **{name: text(name) for name in FILTER_NAMES})
+        request.country = request.country.upper()
+        request.language = request.language.lower()
+        request.sort = text("sort") if text("sort") in SORTS else "relevance"
+        request.page = _positive(args.get("page"), 1, 10_000)
+        request.per_page = _positive(args.get("per_page"), 20, max_per_page)
+        return request
+
+    def filters(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in FILTER_NAMES if getattr(self, name)}
+
+
+def _positive(value, default: int, maximum: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return min(max(number, 1), maximum)
+
+
+def permission_filter_for(user):
+    return backend.permission_filter(
+        anonymous=not getattr(user, "is_authenticated", False),
+        site_admin=permissions.is_site_admin(user),
+        member=permissions.is_member(user),
+        institution_id=getattr(user, "institution_id", None) if permissions.is_member(user) else None,
+    )
+
+
+def search(user, request: SearchRequest) -> backend.Results:
+    try:
+        return backend.run_search(
+            search_index(), request.q, backend.Filters(values=request.filters(), allowed=permission_filter_for(user)),
+            page=request.page, per_page=request.per_page, sort=request.sort,
+        )
+    except Exception:
+        # A broken index must never break the page: log it, start an empty index, queue everything.
+        current_app.logger.exception("Search failed; rebuilding the index from the database")
+        _recover()
+        return backend.Results(total=0, hits=[], facets={}, suggestion=None)
+
+
+def _recover() -> None:
+    from network.search import sync
+
+    index = search_index()
+    index.close()
+    index.create_empty()
+    sync.enqueue_all()
+
+
+def type_labels() -> dict[str, str]:
+    return {name: str(t.label) for name, t in documents.registered().items()}

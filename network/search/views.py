@@ -1,0 +1,15 @@
+"""The search page."""
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from network.search import services
+
+bp = Blueprint("search", __name__)
+
+
+@bp.route("/search")
+def index():
+    search_request = services.SearchRequest.from_args(request.args, max_per_page=50)
+    results = services.search(current_user, search_request) if request.args else None
+    return render_template("search/index.html", req=search_request, results=results,
+                           type_labels=services.type_labels())
