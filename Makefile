@@ -36,8 +36,12 @@ secret: install
 	@test -f instance/config.py && grep -q '^SECRET_KEY' instance/config.py || \
 	  $(BIN)/python -c 'import secrets; print("SECRET_KEY = %r" % secrets.token_hex(32))' >> instance/config.py
 
+# The web workers never write the search index: one indexer process does, beside them.
 serve: secret
 	$(FLASK) db upgrade
+	export NETWORK_SEARCH_INDEXER=external; \
+	$(FLASK) search worker & indexer=$$!; \
+	trap 'kill $$indexer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$${SERVE_PORT:-8000} --access-logfile - 'wsgi:app'
 
 test-sqlite: install

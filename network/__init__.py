@@ -25,6 +25,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=os.environ.get("NETWORK_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
+    from network.web import BoundedIntConverter
+
+    # Every <int:...> in a URL: an id past the database's integer range is a 404, not an overflow.
+    app.url_map.converters["int"] = BoundedIntConverter
     _load_config(app, test_config)
     _init_extensions(app)
     _register_blueprints(app)
@@ -101,20 +105,39 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     import network.api.models  # noqa: F401  (models known to Alembic before their views exist)
+    import network.institutions.search  # noqa: F401  (each feature registers its search documents)
     import network.practices.models  # noqa: F401
+    import network.practices.search  # noqa: F401
+    from network.search import sync as search_sync
+    from network.search.views import bp as search_bp
+
+    search_sync.init_app(app)
+    app.register_blueprint(search_bp)
     from network.admin.views import bp as admin_bp
+    from network.api.token_views import tokens_bp
+    from network.api.views import bp as api_bp
     from network.auth.views import bp as auth_bp
     from network.institutions.views import bp as institutions_bp
     from network.institutions.views import partnerships_bp
+    from network.practices.discussion_views import notifications_bp
     from network.practices.views import bp as practices_bp
 
-    for blueprint in (auth_bp, institutions_bp, partnerships_bp, admin_bp, practices_bp):
+    for blueprint in (auth_bp, institutions_bp, partnerships_bp, admin_bp, practices_bp, notifications_bp,
+                      api_bp, tokens_bp):
         app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # token authentication only, never the session cookie: nothing to forge
 
 
 def _register_cli(app: Flask) -> None:
+    from network.api.cli import tokens_cli
     from network.auth.cli import users_cli
     from network.demo import seed_demo_command
+    from network.practices.cli import practices_cli
 
+    from network.search.cli import search_cli
+
+    app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(practices_cli)

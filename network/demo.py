@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from network.auth import services as accounts
 from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, PENDING, SITE_ADMIN, User
+from network.demo_practices import seed_demo_practices
 from network.extensions import db
 from network.institutions import services as institutions
 from network.institutions.models import Partnership
@@ -106,6 +107,7 @@ def seed_demo() -> dict[str, int]:
     if accounts.find_user_by_email(email) is None:
         accounts.create_user(name, email, DEMO_PASSWORD, by_slug[slug], approved=False)
         added["users"] += 1
+    added.update(seed_demo_practices())
     return added
 
 
@@ -116,7 +118,8 @@ def seed_demo_command():
     added = seed_demo()
     click.echo(
         f"Demo network ready (added {added['institutions']} institutions, "
-        f"{added['partnerships']} partnerships, {added['users']} users)."
+        f"{added['partnerships']} partnerships, {added['users']} users, {added['practices']} practices, "
+        f"{added['comments']} comments)."
     )
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for local_part in DEMO_LOGINS:

@@ -173,3 +173,19 @@ def can_see_flag_queue(user) -> bool:
 def can_write_for_institution(user, institution) -> bool:
     """Create or move a practice under this institution."""
     return institution is not None and (is_site_admin(user) or belongs_to(user, institution.id))
+
+
+# --- discussion -----------------------------------------------------------------------------------
+
+
+def can_flag_comment(user, comment) -> bool:
+    """Anyone logged in, on someone else's comment that is still shown: the moderators decide the rest."""
+    return _is_user(user) and not comment.deleted and not comment.hidden and comment.author_id != user.id
+
+
+def can_follow_practice(user, practice) -> bool:
+    return _is_user(user) and can_view_practice(user, practice)
+
+
+def can_bookmark_practice(user, practice) -> bool:
+    return _is_user(user) and can_view_practice(user, practice)

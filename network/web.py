@@ -3,14 +3,23 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Blueprint, Flask, abort, render_template, request
 from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from network import labels, permissions
 from network.extensions import db, login_manager
 
 bp = Blueprint("web", __name__)
+
+
+class BoundedIntConverter(IntegerConverter):
+    """Integers that fit a 64-bit database column; larger ones do not match the route (404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 # No inline scripts or styles anywhere: every asset comes from /static on this host.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -49,9 +58,10 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
+    app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.context_processor(_template_helpers)
-    for code in (403, 404, 405, 413, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     app.jinja_env.filters.update(
@@ -74,6 +84,13 @@ def _load_user(cookie_id: str):
     if user is None or user.session_version != int(version):
         return None
     return user
+
+
+def _refuse_nul_characters():
+    """No person types a NUL character; PostgreSQL refuses them in text. Refuse the request early."""
+    values = list(request.args.values()) + (list(request.form.values()) if request.form else [])
+    if any("\x00" in value for value in values):
+        abort(400)
 
 
 def _security_headers(response):

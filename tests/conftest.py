@@ -43,6 +43,7 @@ BASE_TEST_CONFIG = {
     "ARGON2_MEMORY_COST": 1024,
     "ARGON2_PARALLELISM": 1,
     "SERVER_NAME": "localhost",
+    "SEARCH_INDEXER": "manual",  # tests drain the search outbox themselves
 }
 
 

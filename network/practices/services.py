@@ -136,8 +136,14 @@ def normalize_tag(name: str) -> str:
     return " ".join(name.split()).lower()
 
 
-def validate(data: PracticeData, existing: Practice | None = None) -> PracticeData:
-    """Check every rule; return the cleaned data or raise PracticeError naming each bad field."""
+def validate(data: PracticeData, existing: Practice | None = None, *, institution_slugs=None,
+             taken_refs=None) -> PracticeData:
+    """Check every rule; return the cleaned data or raise PracticeError naming each bad field.
+
+    institution_slugs (every institution's slug) and taken_refs (the external references other practices
+    hold) replace the database look-ups when the caller already has them: the importer loads them once
+    per batch instead of once per record.
+    """
     errors: dict[str, list[str]] = {}
 
     def error(name: str, message) -> None:
@@ -196,7 +202,8 @@ def validate(data: PracticeData, existing: Practice | None = None) -> PracticeDa
         error("language", _l("“%(code)s” is not a language code (ISO 639-1, like es or ro).", code=clean.language))
     if not clean.institution:
         error("institution", _l("Choose the owning institution."))
-    elif db.session.scalar(select(Institution.id).where(Institution.slug == clean.institution)) is None:
+    elif (clean.institution not in institution_slugs if institution_slugs is not None else
+          db.session.scalar(select(Institution.id).where(Institution.slug == clean.institution)) is None):
         error("institution", _l("There is no institution “%(slug)s”.", slug=clean.institution))
     if clean.partnership_id and db.session.get(Partnership, clean.partnership_id) is None:
         error("partnership_id", _l("There is no such partnership."))
@@ -207,6 +214,9 @@ def validate(data: PracticeData, existing: Practice | None = None) -> PracticeDa
 
     if len(clean.external_ref) > REFERENCE_MAX:
         error("external_ref", _l("At most %(max)d characters.", max=REFERENCE_MAX))
+    elif clean.external_ref and taken_refs is not None:
+        if clean.external_ref in taken_refs:
+            error("external_ref", _l("Another practice already has this external reference."))
     elif clean.external_ref:
         query = select(Practice.id).where(Practice.external_ref == clean.external_ref)
         if existing is not None:

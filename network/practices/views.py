@@ -256,3 +256,6 @@ def feed():
         "Peer Network: new practices from %(name)s", name=institution.name)
     body = feeds.atom_feed(title, request.url, services.feed_practices(institution))
     return Response(body, mimetype="application/atom+xml")
+
+
+from network.practices import discussion_views  # noqa: E402,F401  (routes on bp)

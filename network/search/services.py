@@ -86,3 +86,16 @@ def _recover() -> None:
 
 def type_labels() -> dict[str, str]:
     return {name: str(t.label) for name, t in documents.registered().items()}
+
+
+def institution_names(results) -> dict[str, str]:
+    """slug -> name for the institutions in the facet (the index keeps slugs, names can change)."""
+    from sqlalchemy import select
+
+    from network.extensions import db
+    from network.institutions.models import Institution
+
+    slugs = list((results.facets.get("institution") or {}).keys()) if results else []
+    if not slugs:
+        return {}
+    return dict(db.session.execute(select(Institution.slug, Institution.name).where(Institution.slug.in_(slugs))).all())

@@ -12,4 +12,5 @@ def index():
     search_request = services.SearchRequest.from_args(request.args, max_per_page=50)
     results = services.search(current_user, search_request) if request.args else None
     return render_template("search/index.html", req=search_request, results=results,
-                           type_labels=services.type_labels())
+                           type_labels=services.type_labels(),
+                           institution_names=services.institution_names(results))

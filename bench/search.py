@@ -1,0 +1,1670 @@
+"""How fast search is: a generated multilingual corpus of N documents through our Whoosh backend, beside
+plain Whoosh defaults on the same corpus and the same query texts.
+
+    .venv/bin/python bench/search.py [--docs 10000] [--queries 300] [--seed 1] [--keep]
+                                     [--profile 5] [--experiment-queries 100]
+
+What it does, in order (everything in a temporary directory, removed at the end unless --keep):
+
+1. Generates N SearchDocument objects deterministically from --seed: ten languages (en es ro fr fi it pt pl
+   is el) with a few hundred social-work, family and community words each (Zipf-distributed, with a
+   per-document topic), the language's function words, numbers, English loan words and a long tail of
+   rarer words; titles of 5-12 words, summaries of 20-60 words, bodies of 150-1,000 words; tags, sectors,
+   countries, institutions (40 slugs), statuses (mostly published/public), dates over five years.
+   The corpus is written to a JSON Lines file once and read back, batch by batch, by each phase.
+2. Indexes it three times, each in its own forked process so that each phase's peak memory is its own:
+   - ours, incremental: SearchIndex.create_empty(), then index.write(batch_of_500, []) - the indexer's path;
+   - ours, full reindex: index.bulk_writer(folder) + add_document(**to_fields(doc)) + commit + swap_to,
+     the loop of network/search/cli.py rebuild without Flask and the database;
+   - baseline: plain Whoosh (StemmingAnalyzer on title and body, ID key, default ix.writer(),
+     add_document, commit every 500 documents).
+   Only the index calls are timed; reading the corpus file is not.
+3. Runs --queries distinct queries (one to three words, quoted phrases, prefixes such as "fami*", words
+   with facet filters, accent-less and misspelt words) through backend.run_search exactly as the search
+   page does (anonymous visitor, page 1, 20 per page), interleaved with the same query text through
+   MultifieldParser(["title", "body"]) + searcher.search(limit=20) on the baseline index. No result is
+   cached; both searchers are opened (and warmed with other queries) before timing starts.
+4. Profiles the slowest of our queries with cProfile and prints where the time goes, then (unless
+   --experiment-queries 0) times variants of our query on a sample of the queries to show what each part
+   of run_search costs (facets, exact count, highlighting, DisjunctionMax, ...).
+
+Not a test: nothing here asserts a time. The last line is machine-readable (RESULT ...).
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import itertools
+import json
+import multiprocessing
+import os
+import platform
+import pstats
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+import unicodedata
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from network.search import backend  # noqa: E402
+from network.search.backend import (  # noqa: E402
+    Filters, SearchIndex, build_schema, permission_filter, run_search, to_fields,
+)
+from network.search.documents import SearchDocument  # noqa: E402
+
+BATCH = 500
+
+# --- vocabulary --------------------------------------------------------------------------------------
+# Content words: social work, family and community, in the forms they take in running text (plurals,
+# cases, verb forms). The first words of each list are the most frequent (Zipf); the rest are shuffled.
+
+CONTENT = {
+    "en": """
+family families parent parents child children support community social worker workers home school
+group groups parenting familial childhood mother mothers motherhood father fathers fatherhood grandparent
+grandparents grandmother grandfather sibling siblings baby babies newborn infant infants toddler toddlers
+youth youngster adolescent adolescents teenager teenagers pupil pupils student students schools teacher
+teachers classroom attendance absenteeism dropout communities neighbourhood neighbourhoods neighbour
+neighbours district municipality municipal village villages town city centre centres homes household
+households housing homelessness shelter poverty income debt unemployment employment job jobs caseworker
+caseworkers professional professionals practitioner practitioners team teams volunteer volunteers
+volunteering mentor mentors mentoring coach coaching supported supporting supportive session sessions
+meeting meetings workshop workshops training trained course visit visits visiting outreach referral
+referrals assessment assessments plan plans planning care carer carers caregiver caregivers foster
+fostering kinship adoption adoptive placement placements protection safeguarding welfare wellbeing health
+healthy mental illness disability disabilities addiction alcohol recovery therapy therapist therapists
+counselling counsellor psychologist trauma attachment resilience violence abuse neglect conflict conflicts
+divorce separation custody migrant migrants migration refugee refugees asylum integration inclusion
+exclusion isolation loneliness discrimination roma minority minorities interpreter cultural intercultural
+network networks partnership partnerships cooperation collaboration coordination stakeholders institution
+institutions service services agency agencies organisation organisations policy policies funding budget
+evaluation evidence outcome outcomes impact indicators survey interview interviews research study pilot
+project projects programme programmes intervention interventions practice practices method methods
+approach approaches model tool tools toolkit guidelines early prevention preventive crisis emergency risk
+risks vulnerable protective strengths empowerment participation participatory engagement involvement voice
+dialogue trust relationship relationships communication listening respect dignity autonomy skills
+competence learning education educational literacy reading homework play playgroup kindergarten nursery
+daycare childcare library sport music art garden kitchen meal meals food breakfast digital online video
+phone meet meets met share shares shared learn learned involve involved improve improved improving
+strengthen strengthened reduce reduced prevent prevented help helped develop developed developing organise
+organised invite invited listen listened talk talked cook cooked welcome welcomed accompany accompanied
+encourage encouraged build built agree agreed decide decided evaluate evaluated together weekly monthly
+fortnightly local regional national european rural urban informal formal multidisciplinary holistic
+sustainable successful difficult positive young older single lone disadvantaged marginalised isolated
+""",
+    "es": """
+familia familias padres niños apoyo comunidad social trabajo escuela grupo familiar familiares padre
+madre madres maternidad paternidad hijo hijos hija hijas niño niña niñas infancia adolescente adolescentes
+joven jóvenes juventud bebé bebés abuelo abuelos abuela hermano hermanos alumno alumnos alumna estudiantes
+escuelas colegio profesor profesora profesores maestra aula asistencia absentismo abandono comunidades
+barrio barrios vecino vecinos vecinal distrito municipio ayuntamiento pueblo ciudad centro centros hogar
+hogares vivienda viviendas sinhogarismo albergue pobreza ingresos deuda desempleo empleo trabajadora
+trabajador trabajadores educador educadora educadores profesional profesionales equipo equipos voluntario
+voluntarios voluntariado mentor mentoría acompañamiento apoyar apoyado grupos sesión sesiones reunión
+reuniones taller talleres formación curso cursos visita visitas domicilio domiciliarias derivación
+derivaciones evaluación valoración diagnóstico plan planes planificación cuidado cuidados cuidador
+cuidadora cuidadores acogimiento acogida adopción adoptiva protección bienestar salud saludable mental
+enfermedad discapacidad adicción alcohol recuperación terapia terapeuta terapeutas orientación psicólogo
+psicóloga trauma apego resiliencia violencia maltrato abuso negligencia conflicto conflictos divorcio
+separación custodia migrante migrantes migración refugiados asilo integración inclusión exclusión
+aislamiento soledad discriminación gitana gitanos minoría intérprete cultural intercultural red redes
+asociación cooperación colaboración coordinación entidades institución instituciones servicio servicios
+agencia organización organizaciones política políticas financiación presupuesto evidencia resultado
+resultados impacto indicadores encuesta entrevista entrevistas investigación estudio piloto proyecto
+proyectos programa programas intervención intervenciones práctica prácticas método métodos enfoque modelo
+herramienta herramientas guía temprana prevención preventiva crisis emergencia riesgo riesgos vulnerable
+vulnerables protectores fortalezas empoderamiento participación participativa implicación voz diálogo
+confianza relación relaciones vínculo comunicación escucha respeto dignidad autonomía habilidades
+competencias aprendizaje educación educativa educativo alfabetización lectura deberes juego ludoteca
+guardería infantil biblioteca deporte música arte huerto cocina comida comidas alimentación desayuno
+digital vídeo teléfono reunirse compartir comparten compartieron aprender aprenden implicar mejorar
+mejoran mejoró fortalecer reducir prevenir ayudar ayudan desarrollar desarrollado organizar invitar
+escuchar hablar cocinar acompañar animar construir acordar decidir juntos semanal mensual quincenal local
+regional nacional europeo rural urbano informal interdisciplinar integral sostenible exitoso difícil
+positivo monoparental desfavorecido desfavorecidas marginados aislados
+""",
+    "ro": """
+familie familii părinți copii sprijin comunitate socială asistent școală grup familia familiei familial
+părinte părinții părintească mamă mame mama tată tatăl tați copil copilul copiilor copilărie adolescent
+adolescenți tânăr tineri tineret bebeluș bunic bunici bunica frate frați elev elevi elevii școli școala
+școlii profesor profesori învățător clasă frecvență absenteism abandon comunități comunitatea cartier
+cartiere vecin vecini vecinătate județ municipiu primărie sat sate oraș centru centre centrul locuință
+locuințe adăpost sărăcie venit datorii șomaj angajare muncă asistentă asistenți asistența sociale social
+specialist specialiști echipă echipe voluntar voluntari voluntariat mentor mentorat sprijinul consiliere
+consilier grupuri grupul sesiune sesiuni întâlnire întâlniri atelier ateliere formare curs cursuri vizită
+vizite domiciliu îndrumare evaluare evaluarea plan planuri planificare îngrijire îngrijitor îngrijitori
+plasament adopție protecție protecția bunăstare sănătate sănătății mintală boală dizabilitate dizabilități
+dependență alcool recuperare terapie terapeut terapeuți psiholog psihologi traumă atașament reziliență
+violență abuz neglijare conflict conflicte divorț separare custodie migrant migranți migrație refugiați
+azil integrare incluziune excluziune izolare singurătate discriminare romi romă minoritate minorități
+interpret cultural intercultural rețea rețele parteneriat parteneriate cooperare colaborare coordonare
+instituție instituții serviciu servicii agenție organizație organizații politică politici finanțare buget
+dovezi rezultat rezultate impact indicatori chestionar interviu interviuri cercetare studiu pilot proiect
+proiecte program programe intervenție intervenții practică practici metodă metode abordare model
+instrument instrumente ghid timpurie prevenire preventiv criză urgență risc riscuri vulnerabil vulnerabile
+împuternicire participare participativ implicare dialog încredere relație relații legătură comunicare
+ascultare respect demnitate autonomie abilități competențe învățare educație educațional educațională
+alfabetizare lectură teme joacă grădiniță creșă bibliotecă sport muzică artă grădină bucătărie masă mese
+hrană digital online video telefon întâlnesc împărtășesc învață implică îmbunătățesc îmbunătățit întărește
+reduce previne ajută dezvoltă dezvoltat organizează invită ascultă vorbesc gătesc însoțesc încurajează
+construiesc decid împreună săptămânal lunar local regional național european rural urban informal
+multidisciplinar durabil dificil pozitiv monoparentale defavorizate marginalizate izolate
+""",
+    "fr": """
+famille familles parents enfants soutien communauté social travailleur école groupe familial familiale
+parent parentalité parentale enfant enfance mère mères père pères grand-parents grand-mère frère frères
+sœur bébé bébés nourrisson adolescent adolescents adolescence jeune jeunes jeunesse élève élèves étudiant
+écoles enseignant enseignants instituteur classe assiduité absentéisme décrochage communautés quartier
+quartiers voisin voisins voisinage commune municipalité mairie village ville centre centres foyer foyers
+logement logements sans-abri hébergement pauvreté précarité revenu dettes chômage emploi travail
+travailleuse travailleurs éducateur éducatrice éducateurs professionnel professionnels intervenant
+intervenants équipe équipes bénévole bénévoles bénévolat parrainage tutorat accompagnement soutenir groupes
+séance séances réunion réunions atelier ateliers formation cours visite visites domicile orientation
+signalement évaluation bilan plan projet projets planification soins aidant aidants accueil placement
+adoption protection bien-être santé mentale maladie handicap dépendance addiction alcool rétablissement
+thérapie thérapeute psychologue psychologues traumatisme attachement résilience violence violences
+maltraitance négligence conflit conflits divorce séparation garde migrant migrants migration réfugiés asile
+intégration inclusion exclusion isolement solitude discrimination roms minorité interprète culturel
+interculturel réseau réseaux partenariat partenariats coopération collaboration coordination acteurs
+institution institutions service services agence association associations organisation politique
+politiques financement budget preuves résultat résultats impact indicateurs enquête entretien entretiens
+recherche étude pilote programme programmes intervention interventions pratique pratiques méthode méthodes
+approche modèle outil outils guide précoce prévention préventive crise urgence risque risques vulnérable
+vulnérables protecteurs ressources participation participative implication engagement parole dialogue
+confiance relation relations lien communication écoute respect dignité autonomie compétences apprentissage
+éducation éducatif éducative alphabétisation lecture devoirs jeu ludothèque crèche maternelle garderie
+bibliothèque sport musique art jardin cuisine repas alimentation petit-déjeuner numérique vidéo téléphone
+rencontrer partagent partager apprendre apprennent impliquer améliorer améliore renforcer réduire prévenir
+aider aident développer développé organiser inviter écouter parler cuisiner accompagner encourager
+construire décider ensemble hebdomadaire mensuel local régional national européen rural urbain informel
+pluridisciplinaire global durable difficile positif monoparentale défavorisés marginalisés isolés
+""",
+    "fi": """
+perhe perheet lapset vanhemmat tuki yhteisö sosiaalityö koulu ryhmä lasten perheen perheiden perheitä
+perheille vanhempi vanhempien vanhemmuus lapsi lapsen lapsuus äiti äidit isä isät isovanhemmat isoäiti
+sisarus sisarukset vauva vauvat nuori nuoret nuorten nuoriso murrosikäinen oppilas oppilaat opiskelija
+koulut koulussa opettaja opettajat luokka poissaolot keskeyttäminen yhteisöt yhteisön asuinalue
+naapurusto naapuri naapurit kaupunginosa kunta kunnan kunnat kylä kaupunki keskus perhekeskus koti kodit
+kotitalous asuminen asunto asunnottomuus turvakoti köyhyys toimeentulo velka työttömyys työllisyys työ
+työntekijä työntekijät sosiaalityöntekijä sosiaaliohjaaja ammattilainen ammattilaiset tiimi vapaaehtoinen
+vapaaehtoiset vapaaehtoistyö mentori mentorointi ohjaus tukea tukeminen ryhmät ryhmässä vertaisryhmä
+vertaistuki tapaaminen tapaamiset istunto työpaja koulutus kurssi kotikäynti kotikäynnit kotipalvelu
+etsivä lähete arviointi arvio suunnitelma suunnittelu hoito hoitaja omaishoitaja sijaishuolto sijaisperhe
+sijoitus adoptio lastensuojelu hyvinvointi terveys mielenterveys sairaus vammaisuus riippuvuus päihteet
+alkoholi toipuminen terapia terapeutti psykologi trauma kiintymyssuhde resilienssi väkivalta
+lähisuhdeväkivalta kaltoinkohtelu laiminlyönti riita ristiriita avioero ero huoltajuus maahanmuuttaja
+maahanmuuttajat maahanmuutto pakolainen pakolaiset turvapaikka kotoutuminen osallisuus syrjäytyminen
+eristäytyminen yksinäisyys syrjintä romanit vähemmistö tulkki kulttuuri monikulttuurinen verkosto
+verkostot kumppanuus yhteistyö koordinointi toimija toimijat palvelu palvelut virasto järjestö järjestöt
+politiikka rahoitus budjetti näyttö tulos tulokset vaikutus vaikuttavuus mittarit kysely haastattelu
+haastattelut tutkimus selvitys pilotti hanke hankkeet ohjelma interventio menetelmä menetelmät
+toimintamalli malli työkalu työkalut opas varhainen ennaltaehkäisy ehkäisevä kriisi hätä riski riskit
+haavoittuva suojaavat vahvuudet voimaantuminen osallistuminen osallistava sitoutuminen ääni dialogi
+luottamus suhde suhteet vuorovaikutus kuunteleminen kunnioitus arvokkuus itsenäisyys taidot osaaminen
+oppiminen kasvatus lukutaito lukeminen läksyt leikki leikkikerho päiväkoti varhaiskasvatus kirjasto
+liikunta musiikki taide puutarha keittiö ateria ruoka aamiainen digitaalinen verkossa video puhelin
+tapaavat jakavat oppivat osallistuvat parantaa vahvistaa vähentää ehkäistä auttaa kehittää järjestää
+kutsua kuunnella keskustella kokata yhdessä viikoittain kuukausittain paikallinen alueellinen kansallinen
+eurooppalainen maaseutu kaupunkimainen epävirallinen moniammatillinen kokonaisvaltainen kestävä vaikea
+myönteinen yksinhuoltaja
+""",
+    "it": """
+famiglia famiglie genitori bambini sostegno comunità sociale servizi scuola gruppo familiare familiari
+genitore genitorialità madre madri padre padri nonni nonna fratello fratelli sorella bambino bambina
+bambine infanzia neonato neonati adolescente adolescenti giovane giovani gioventù alunno alunni studenti
+scuole insegnante insegnanti maestra classe frequenza assenteismo dispersione quartiere quartieri vicino
+vicini vicinato comune municipio paese città centro centri casa case abitazione alloggio senzatetto
+dormitorio povertà reddito debiti disoccupazione occupazione lavoro lavoratore lavoratori operatore
+operatori operatrice assistente assistenti educatore educatrice educatori professionista professionisti
+équipe squadra volontario volontari volontariato tutor tutoraggio accompagnamento supporto gruppi incontro
+incontri seduta laboratorio laboratori formazione corso corsi visita visite domicilio domiciliare
+segnalazione valutazione piano piani progettazione cura cure affido affidamento accoglienza adozione tutela
+protezione benessere salute mentale malattia disabilità dipendenza alcol recupero terapia terapeuta
+psicologo psicologa trauma attaccamento resilienza violenza maltrattamento abuso trascuratezza conflitto
+conflitti divorzio separazione custodia migrante migranti migrazione rifugiati asilo integrazione
+inclusione esclusione isolamento solitudine discriminazione rom minoranza mediatore mediazione culturale
+interculturale rete reti partenariato cooperazione collaborazione coordinamento istituzione istituzioni
+servizio agenzia associazione organizzazione politica politiche finanziamento bilancio evidenze risultato
+risultati impatto indicatori questionario intervista interviste ricerca studio pilota progetto progetti
+programma programmi intervento interventi pratica pratiche metodo metodi approccio modello strumento
+strumenti guida precoce prevenzione preventiva crisi emergenza rischio rischi vulnerabile vulnerabili
+protettivi risorse partecipazione partecipativa coinvolgimento voce dialogo fiducia relazione relazioni
+legame comunicazione ascolto rispetto dignità autonomia competenze abilità apprendimento educazione
+educativo educativa alfabetizzazione lettura compiti gioco ludoteca nido asilo materna biblioteca sport
+musica arte orto cucina pasto pasti alimentazione colazione digitale video telefono incontrarsi condividere
+condividono imparare imparano coinvolgere migliorare migliora rafforzare ridurre prevenire aiutare aiutano
+sviluppare sviluppato organizzare invitare ascoltare parlare cucinare accompagnare incoraggiare costruire
+decidere insieme settimanale mensile locale regionale nazionale europeo rurale urbano informale
+multidisciplinare integrato sostenibile difficile positivo monoparentali svantaggiate emarginati isolati
+""",
+    "pt": """
+família famílias pais crianças apoio comunidade social trabalho escola grupo familiar familiares pai mãe
+mães parentalidade filho filhos filha criança infância bebé bebés avô avós avó irmão irmãos adolescente
+adolescentes jovem jovens juventude aluno alunos estudantes escolas professor professores professora
+turma assiduidade absentismo abandono comunidades bairro bairros vizinho vizinhos vizinhança concelho
+município câmara aldeia cidade centro centros casa lar habitação alojamento sem-abrigo pobreza rendimento
+dívidas desemprego emprego trabalhador trabalhadores técnico técnicos técnica assistente educador
+educadora educadores profissional profissionais equipa equipas voluntário voluntários voluntariado mentor
+mentoria acompanhamento apoiar grupos sessão sessões reunião reuniões oficina oficinas formação curso
+cursos visita visitas domicílio domiciliária encaminhamento sinalização avaliação diagnóstico plano
+planos planeamento cuidado cuidados cuidador cuidadores acolhimento adoção proteção bem-estar saúde mental
+doença deficiência dependência álcool recuperação terapia terapeuta psicólogo psicóloga trauma vinculação
+resiliência violência maus-tratos abuso negligência conflito conflitos divórcio separação guarda migrante
+migrantes migração refugiados asilo integração inclusão exclusão isolamento solidão discriminação ciganos
+minoria intérprete mediador cultural intercultural rede redes parceria parcerias cooperação colaboração
+coordenação instituição instituições serviço serviços agência associação organização política políticas
+financiamento orçamento evidência resultado resultados impacto indicadores inquérito entrevista
+entrevistas investigação estudo piloto projeto projetos programa programas intervenção intervenções
+prática práticas método métodos abordagem modelo ferramenta ferramentas guia precoce prevenção preventiva
+crise emergência risco riscos vulnerável vulneráveis protetores capacitação participação participativa
+envolvimento voz diálogo confiança relação relações vínculo comunicação escuta respeito dignidade
+autonomia competências aprendizagem educação educativo educativa literacia leitura brincar jogo creche
+jardim-de-infância biblioteca desporto música arte horta cozinha refeição refeições alimentação
+pequeno-almoço digital vídeo telefone encontrar partilhar partilham aprender aprendem envolver melhorar
+melhora reforçar reduzir prevenir ajudar ajudam desenvolver desenvolvido organizar convidar ouvir conversar
+cozinhar acompanhar incentivar construir decidir juntos semanal mensal local regional nacional europeu
+rural urbano informal multidisciplinar integrado sustentável difícil positivo monoparentais desfavorecidas
+marginalizados isolados
+""",
+    "pl": """
+rodzina rodziny rodzice dzieci wsparcie społeczność pracownik socjalny szkoła grupa rodzinie rodzinny
+rodzinna rodzic rodziców rodzicielstwo dziecko dzieciom dzieciństwo matka matki ojciec ojcowie dziadkowie
+babcia rodzeństwo niemowlę niemowlęta nastolatek nastolatki młodzież młodzi młody uczeń uczniowie uczniów
+student szkoły szkole nauczyciel nauczyciele nauczycielka klasa frekwencja absencja wagary społeczności
+lokalna osiedle sąsiedztwo sąsiad sąsiedzi dzielnica gmina gminy powiat miasto miasta wieś centrum ośrodek
+ośrodki dom domu domy mieszkanie mieszkania bezdomność schronisko ubóstwo bieda dochód zadłużenie
+bezrobocie zatrudnienie praca pracownicy asystent asystentka asystenci specjalista specjaliści zespół
+zespoły wolontariusz wolontariusze wolontariat mentor mentoring wspierać wspieranie grupy grupie spotkanie
+spotkania sesja sesje warsztat warsztaty szkolenie szkolenia kurs wizyta wizyty domowe skierowanie ocena
+diagnoza plan plany planowanie opieka opiekun opiekunowie piecza zastępcza adopcja ochrona dobrostan
+zdrowie psychiczne choroba niepełnosprawność uzależnienie alkohol zdrowienie terapia terapeuta terapeuci
+psycholog psycholodzy trauma przywiązanie odporność przemoc krzywdzenie zaniedbanie konflikt konflikty
+rozwód rozstanie migrant migranci migracja uchodźcy uchodźców azyl integracja włączenie wykluczenie
+izolacja samotność dyskryminacja romowie romska mniejszość tłumacz kulturowy międzykulturowy sieć sieci
+partnerstwo współpraca koordynacja instytucja instytucje usługa usługi agencja stowarzyszenie organizacja
+organizacje polityka finansowanie budżet dowody wynik wyniki wpływ wskaźniki ankieta wywiad wywiady
+badanie badania pilotaż projekt projekty program programy interwencja interwencje praktyka praktyki metoda
+metody podejście model narzędzie narzędzia przewodnik wczesna wczesne profilaktyka zapobieganie kryzys
+ryzyko zagrożenie wrażliwy ochronne zasoby upodmiotowienie uczestnictwo partycypacja zaangażowanie głos
+dialog zaufanie relacja relacje więź komunikacja słuchanie szacunek godność autonomia umiejętności
+kompetencje uczenie edukacja edukacyjny edukacyjna czytanie lekcje zabawa świetlica przedszkole żłobek
+biblioteka sport muzyka sztuka ogród kuchnia posiłek posiłki żywienie śniadanie cyfrowy online wideo
+telefon spotykają dzielą uczą angażować poprawić wzmacniać ograniczyć zapobiegać pomagać pomagają rozwijać
+organizować zapraszać słuchać rozmawiać gotować towarzyszyć zachęcać budować decydować razem cotygodniowe
+comiesięczne lokalny regionalny krajowy europejski wiejski miejski nieformalny interdyscyplinarny
+kompleksowy trwały trudny pozytywny samotni wykluczone zagrożone
+""",
+    "is": """
+fjölskylda fjölskyldur foreldrar börn stuðningur samfélag félagsráðgjafi skóli hópur barna fjölskyldunnar
+fjölskyldna foreldri foreldra foreldrahlutverk barn barnið barnæska móðir mæður faðir feður afi amma afar
+systkini ungbarn ungbörn unglingur unglingar ungmenni ungt nemandi nemendur skólar skólanum kennari
+kennarar bekkur skólasókn brottfall samfélög hverfi hverfið nágranni nágrannar sveitarfélag
+sveitarfélaga bær borg þorp miðstöð heimili heimilið heimilum húsnæði heimilisleysi athvarf fátækt
+tekjur skuldir atvinnuleysi atvinna vinna starfsmaður starfsmenn félagsráðgjafar félagsþjónusta fagfólk
+fagaðili teymi sjálfboðaliði sjálfboðaliðar sjálfboðastarf leiðbeinandi handleiðsla stuðning hópar
+hópnum jafningjastuðningur fundur fundir námskeið námskeiða vinnustofa fræðsla heimsókn heimsóknir
+heimaþjónusta tilvísun mat áætlun áætlanir skipulag umönnun umönnunaraðili fóstur fósturfjölskylda
+vistun ættleiðing barnavernd vernd velferð vellíðan heilsa heilbrigði geðheilbrigði geðheilsa sjúkdómur
+fötlun fíkn áfengi bati meðferð meðferðaraðili sálfræðingur sálfræðingar áfall tengslamyndun seigla
+ofbeldi heimilisofbeldi vanræksla ágreiningur skilnaður forsjá innflytjandi innflytjendur
+fólksflutningar flóttamenn flóttafólk hæli aðlögun inngilding útilokun einangrun einmanaleiki mismunun
+minnihluti túlkur menning fjölmenning fjölmenningarlegt tengslanet samstarf samvinna samhæfing stofnun
+stofnanir þjónusta þjónustu samtök félag stefna stefnumótun fjármögnun fjárhagsáætlun gögn niðurstaða
+niðurstöður áhrif mælikvarðar könnun viðtal viðtöl rannsókn rannsóknir tilraunaverkefni verkefni
+verkefnið inngrip úrræði úrræða aðferð aðferðir nálgun líkan verkfæri leiðbeiningar snemmtæk forvarnir
+fyrirbyggjandi kreppa neyð áhætta áhættuþættir viðkvæm verndandi styrkleikar valdefling þátttaka
+þátttöku rödd samtal traust tengsl samskipti hlustun virðing reisn sjálfstæði færni hæfni nám menntun
+lestur lestrarfærni heimanám leikur leikskóli frístund bókasafn íþróttir tónlist list garður eldhús
+máltíð máltíðir matur morgunmatur stafrænt myndband sími hittast deila læra bæta styrkja hjálpa þróa
+skipuleggja bjóða hlusta tala elda fylgja hvetja byggja ákveða saman vikulega mánaðarlega staðbundið
+svæðisbundið landsvísu evrópskt dreifbýli þéttbýli óformlegt þverfaglegt heildræn sjálfbær erfitt
+jákvætt einstæðir
+""",
+    "el": """
+οικογένεια οικογένειες γονείς παιδιά υποστήριξη κοινότητα κοινωνική σχολείο ομάδα παιδιών οικογενειακή
+οικογενειακό γονέας γονεϊκότητα παιδί παιδική μητέρα μητέρες πατέρας πατέρες παππούς γιαγιά αδέλφια
+βρέφος βρέφη έφηβος έφηβοι εφηβεία νέος νέοι νεολαία μαθητής μαθητές σχολεία εκπαιδευτικός εκπαιδευτικοί
+δάσκαλος τάξη φοίτηση σχολική διαρροή κοινότητες γειτονιά γειτονιές γείτονας γείτονες δήμος δήμοι δημοτική
+χωριό πόλη κέντρο κέντρα σπίτι σπίτια νοικοκυριό στέγαση αστεγία ξενώνας φτώχεια εισόδημα χρέη ανεργία
+απασχόληση εργασία εργαζόμενος εργαζόμενοι κοινωνικός κοινωνικοί λειτουργός επαγγελματίας επαγγελματίες
+ομάδες εθελοντής εθελοντές εθελοντισμός μέντορας καθοδήγηση στήριξη συνάντηση συναντήσεις συνεδρία
+συνεδρίες εργαστήριο εργαστήρια εκπαίδευση κατάρτιση μάθημα επίσκεψη επισκέψεις παραπομπή αξιολόγηση
+εκτίμηση σχέδιο σχεδιασμός φροντίδα φροντιστής φροντιστές αναδοχή ανάδοχη υιοθεσία προστασία ευημερία
+υγεία ψυχική ασθένεια αναπηρία εξάρτηση αλκοόλ ανάρρωση θεραπεία θεραπευτής ψυχολόγος ψυχολόγοι τραύμα
+δεσμός ανθεκτικότητα βία κακοποίηση παραμέληση σύγκρουση συγκρούσεις διαζύγιο χωρισμός επιμέλεια
+μετανάστης μετανάστες μετανάστευση πρόσφυγες άσυλο ένταξη συμπερίληψη αποκλεισμός απομόνωση μοναξιά
+διακρίσεις ρομά μειονότητα διερμηνέας πολιτισμική διαπολιτισμική δίκτυο δίκτυα εταιρική συνεργασία
+συντονισμός φορέας φορείς φορέων υπηρεσία υπηρεσίες οργανισμός οργάνωση πολιτική πολιτικές χρηματοδότηση
+προϋπολογισμός τεκμήρια αποτέλεσμα αποτελέσματα επίδραση δείκτες έρευνα ερωτηματολόγιο συνέντευξη
+συνεντεύξεις μελέτη πιλοτικό έργο πρόγραμμα προγράμματα παρέμβαση παρεμβάσεις πρακτική πρακτικές μέθοδος
+μέθοδοι προσέγγιση μοντέλο εργαλείο εργαλεία οδηγός πρώιμη πρόληψη προληπτική κρίση έκτακτη κίνδυνος
+κίνδυνοι ευάλωτες ευάλωτοι προστατευτικοί δυνατότητες ενδυνάμωση συμμετοχή συμμετοχική εμπλοκή φωνή
+διάλογος εμπιστοσύνη σχέση σχέσεις επικοινωνία ακρόαση σεβασμός αξιοπρέπεια αυτονομία δεξιότητες
+ικανότητες μάθηση παιδεία εκπαιδευτικό ανάγνωση εργασίες παιχνίδι παιδότοπος νηπιαγωγείο βρεφονηπιακός
+βιβλιοθήκη αθλητισμός μουσική τέχνη κήπος κουζίνα γεύμα γεύματα διατροφή πρωινό ψηφιακό διαδικτυακά
+βίντεο τηλέφωνο συναντιούνται μοιράζονται μαθαίνουν συμμετέχουν βελτιώνει ενισχύει μειώνει προλαμβάνει
+βοηθά βοηθούν αναπτύσσει οργανώνει προσκαλεί ακούει μιλούν μαγειρεύουν συνοδεύει ενθαρρύνει χτίζει
+αποφασίζουν μαζί εβδομαδιαία μηνιαία τοπική περιφερειακή εθνική ευρωπαϊκή αγροτική αστική άτυπη
+διεπιστημονική ολιστική βιώσιμη δύσκολη θετική μονογονεϊκές ευπαθείς περιθωριοποιημένες
+""",
+}
+
+FUNCTION = {
+    "en": "the a an of to in and or for with on at by from as is are was were be been it its this that these "
+          "those their they we our you not no but if when while about after before during between into than "
+          "also more most very all each every other some such can could will would should may must has have "
+          "had do does",
+    "es": "el la los las un una unos de del al a en y o para con por sin sobre entre desde hasta que como cuando "
+          "donde se su sus es son fue era ser está están este esta estos estas ese esa también más muy todo "
+          "todos cada otro otros porque pero no ni le les lo nos hay ha han",
+    "ro": "și în la de cu pe pentru din care ce a al ale o un unei unui sau dar nu mai este sunt era au fost se "
+          "să cel cea cei cele acest această aceste prin după până între despre foarte toate toți fiecare alte "
+          "când unde cum dacă ca lor său sa",
+    "fr": "le la les un une des de du et ou pour avec sans sur dans par en au aux que qui dont où est sont était "
+          "ont a été se ce cette ces leur leurs son sa ses nous vous ils elles il elle ne pas plus très aussi "
+          "tout tous chaque autre entre après avant pendant comme quand si mais",
+    "fi": "ja on ei se ne että kun jos tai mutta myös kuin joka jotka ovat oli olivat ole hän he me te tämä "
+          "nämä tuo sekä vain jo vielä sitten koska niin mitä miten missä kanssa ilman aikana jälkeen ennen "
+          "kaikki jokainen muut",
+    "it": "il lo la i gli le un una uno di del della dei delle a al alla in nel nella con per su da dal tra fra "
+          "e o ma che chi come quando dove se non più molto anche è sono era erano ha hanno stato questo "
+          "questa questi quello loro suo sua ogni tutti altri",
+    "pt": "o a os as um uma uns de do da dos das em no na nos nas e ou para com por sem sobre entre até que como "
+          "quando onde se seu sua seus é são foi era ser está estão este esta estes isso também mais muito "
+          "todo todos cada outro outros porque mas não ao à pelo pela",
+    "pl": "i w na z do o że się nie to jest są był była było jak dla od po przez przy oraz lub ale czy jego jej "
+          "ich ten ta te tych który która które także bardzo wszystkie każdy inne gdy gdzie już jeszcze tylko "
+          "też może",
+    "is": "og í á að er sem við um með til frá fyrir en eða ekki var voru eru hafa hefur það þetta þessi þau "
+          "þeir þær hann hún sín sinn sína hjá eftir áður meðan milli einnig mjög allir hver annað ef þegar "
+          "þar hvernig",
+    "el": "και το η ο τα οι των την τον της του στο στη στην στα σε με για από που να δεν θα είναι ήταν έχει "
+          "έχουν ως ή αλλά επίσης πολύ όλοι κάθε άλλα όταν όπου πώς αυτό αυτή αυτές μετά πριν κατά μέσα",
+}
+
+# Letters for the long tail of rarer words (names of people and places, rarer terms): syllables built
+# from each language's letters, so the tail looks like the language and grows with the corpus.
+SYLLABLES = {
+    "en": ("b br c ch d f g h j k l m n p r s sh st t th tr v w", "a e i o u ea ee oo ai ou", "n r s t l nd rt ck ll"),
+    "es": ("b c ch d f g j l ll m n ñ p r rr s t v z", "a e i o u á é í ó ú ia ue", "n r s l z d"),
+    "ro": ("b c ch d f g gh j l m n p r s ș t ț v z", "a e i o u ă â î ea oa ie", "n r s l ș ț t"),
+    "fr": ("b c ch d f g j l m n p r s t v qu gr tr", "a e i o u é è ê ou ai au eau oi", "n r s l t x"),
+    "fi": ("h j k l m n p r s t v", "a e i o u y ä ö aa ee ii uu ää öö ai ei", "n s t l r"),
+    "it": ("b c ch d f g gh l m n p r s t v z gl sc", "a e i o u à è ì ò ù ia io", "n r l"),
+    "pt": ("b c ç d f g j l lh m n nh p r s t v x", "a e i o u ã õ á é ê ó ão", "s r l m"),
+    "pl": ("b c cz d dz g h k l ł m n p r rz s sz t w z ż ś", "a e i o u y ą ę ó ie", "k n r s ść ń ł"),
+    "is": ("b d ð f g h j k l m n p r s t v þ", "a e i o u y á é í ó ú ý æ ö au ei", "r n ð l s t"),
+    "el": ("β γ δ θ κ λ μ ν π ρ σ τ φ χ ψ ζ", "α ε η ι ο υ ω ά έ ή ί ό ύ ώ ου αι ει", "ς ν ρ"),
+}
+
+LANGUAGE_WEIGHTS = {"en": 30, "es": 11, "ro": 10, "fr": 8, "fi": 7, "it": 8, "pt": 6, "pl": 8, "is": 4, "el": 8}
+
+# 40 institutions: slug, country, languages written there (English is written everywhere too).
+INSTITUTIONS = [
+    ("fundacion-familias-sevilla", "ES", "es"), ("centro-familia-madrid", "ES", "es"),
+    ("asociacion-barrio-valencia", "ES", "es"), ("servicios-sociales-bilbao", "ES", "es"),
+    ("asociatia-casa-arad", "RO", "ro"), ("centrul-familia-cluj", "RO", "ro"), ("fundatia-copiii-iasi", "RO", "ro"),
+    ("dgaspc-timis", "RO", "ro"), ("maison-familles-lyon", "FR", "fr"), ("reseau-parents-lille", "FR", "fr"),
+    ("association-quartier-marseille", "FR", "fr"), ("cgg-brussel", "BE", "fr"), ("maison-relais-esch", "LU", "fr"),
+    ("perhekeskus-tampere", "FI", "fi"), ("perheneuvola-oulu", "FI", "fi"), ("lastensuojelu-turku", "FI", "fi"),
+    ("centro-famiglie-bologna", "IT", "it"), ("cooperativa-sociale-napoli", "IT", "it"),
+    ("comunita-educante-torino", "IT", "it"), ("servizi-sociali-palermo", "IT", "it"),
+    ("associacao-familias-porto", "PT", "pt"), ("cpcj-lisboa", "PT", "pt"), ("centro-comunitario-braga", "PT", "pt"),
+    ("osrodek-rodzina-krakow", "PL", "pl"), ("mops-gdansk", "PL", "pl"), ("fundacja-dzieci-wroclaw", "PL", "pl"),
+    ("stowarzyszenie-lodz", "PL", "pl"), ("fjolskyldumidstod-reykjavik", "IS", "is"),
+    ("barnavernd-akureyri", "IS", "is"), ("kentro-oikogeneias-thessaloniki", "GR", "el"),
+    ("dimos-athinas-koinoniki", "GR", "el"), ("kentro-koinotitas-patras", "GR", "el"),
+    ("oikogeneia-lefkosia", "CY", "el"), ("family-centre-leeds", "GB", "en"), ("community-hub-glasgow", "GB", "en"),
+    ("parenting-network-cardiff", "GB", "en"), ("barnardos-dublin", "IE", "en"), ("family-support-cork", "IE", "en"),
+    ("agenzija-appogg-valletta", "MT", "en"), ("social-work-academy-utrecht", "NL", "en"),
+]
+
+TAGS_EN = """interfamily groups|home visits|parenting|fathers|early childhood|foster care|school|attendance|peer support|
+recovery|community mapping|volunteers|migrant families|outreach|youth|homework|mental health|kinship care|roma|
+single parents|digital inclusion|domestic violence|housing|poverty|resilience|attachment|family group conference|
+child protection|reunification|adolescents|substance use|disability|refugees|language learning|mentoring|
+play|nutrition|prevention|trauma-informed|co-production|evaluation|multi-agency|loneliness|grandparents|
+young carers|school dropout|employment|debt advice|neighbourhood|sport""".replace("\n", "").split("|")
+
+SECTORS = ["social", "educational", "mental_health"]
+INTERVENTION_TYPES = ["family", "community", "group", "individual", "peer", "digital"]
+DOC_TYPES = [("practice", 62), ("essay", 20), ("visit", 11), ("offer", 6), ("institution", 1)]
+START_DATE = datetime(2021, 1, 1)
+FACETS = ("type", "sector", "country", "language", "year", "institution")
+
+
+def _words(text: str) -> list[str]:
+    return list(dict.fromkeys(text.split()))
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+class Zipf:
+    """Draws words with probability 1 / (rank + 2.7)."""
+
+    def __init__(self, words: list[str], exponent: float = 1.0):
+        self.words = words
+        self.cum = list(itertools.accumulate(1.0 / (rank + 2.7) ** exponent for rank in range(len(words))))
+
+    def draw(self, rng: random.Random, k: int) -> list[str]:
+        return rng.choices(self.words, cum_weights=self.cum, k=k)
+
+
+class Language:
+    def __init__(self, code: str, rng: random.Random, tail_size: int):
+        self.code = code
+        content = _words(CONTENT[code])
+        head, rest = content[:12], content[12:]
+        rng.shuffle(rest)
+        self.content = head + rest
+        self.function = _words(FUNCTION[code])
+        self.content_zipf = Zipf(self.content)
+        self.function_zipf = Zipf(self.function, exponent=0.8)
+        onsets, vowels, codas = (part.split() for part in SYLLABLES[code])
+        tail = set()
+        while len(tail) < tail_size:
+            syllables = rng.randint(2, 4)
+            word = "".join(rng.choice(onsets) + rng.choice(vowels) for _ in range(syllables))
+            if rng.random() < 0.5:
+                word += rng.choice(codas)
+            if word not in self.content:
+                tail.add(word)
+        self.tail = sorted(tail)
+        rng.shuffle(self.tail)
+        self.tail_zipf = Zipf(self.tail, exponent=1.05)
+
+
+# --- the corpus --------------------------------------------------------------------------------------
+
+class Corpus:
+    def __init__(self, seed: int, tail_size: int = 20_000):
+        rng = random.Random(seed)
+        self.seed = seed
+        self.languages = {code: Language(code, rng, tail_size) for code in LANGUAGE_WEIGHTS}
+        self.codes = list(LANGUAGE_WEIGHTS)
+        self.weights = list(LANGUAGE_WEIGHTS.values())
+        self.by_language = {code: [inst for inst in INSTITUTIONS if inst[2] == code] for code in self.codes}
+        self.by_language["en"] = list(INSTITUTIONS)  # everybody writes English too
+        self.institution_ids = {slug: n for n, (slug, _c, _l) in enumerate(INSTITUTIONS, start=1)}
+
+    def _text(self, rng: random.Random, lang: Language, topic: list[str], n: int,
+              phrases: list | None = None) -> str:
+        english = self.languages["en"]
+        function = lang.function_zipf.draw(rng, n)
+        content = lang.content_zipf.draw(rng, n)
+        tail = lang.tail_zipf.draw(rng, n // 20 + 1)
+        loans = english.content_zipf.draw(rng, n // 30 + 1)
+        tokens = []
+        fi = ci = ti = li = 0
+        random_ = rng.random
+        for _ in range(n):
+            r = random_()
+            if r < 0.40:
+                tokens.append(function[fi]); fi += 1  # noqa: E702
+            elif r < 0.43 and ti < len(tail):
+                tokens.append(tail[ti]); ti += 1  # noqa: E702
+            elif r < 0.445:
+                tokens.append(str(rng.randint(2, 500)) if random_() < 0.7 else str(rng.randint(1990, 2025)))
+            elif r < 0.47 and lang.code != "en" and li < len(loans):
+                tokens.append(loans[li]); li += 1  # noqa: E702
+            elif r < 0.60:
+                tokens.append(topic[int(random_() * len(topic))])
+            else:
+                tokens.append(content[ci]); ci += 1  # noqa: E702
+        if phrases is not None and n > 20:
+            start = rng.randrange(0, n - 3)
+            phrases.append((lang.code, tokens[start:start + rng.choice((2, 2, 3))]))
+        parts, sentence_left, paragraph_left = [], 0, rng.randint(3, 7)
+        for token in tokens:
+            if sentence_left == 0:
+                if parts:
+                    parts[-1] += "."
+                    paragraph_left -= 1
+                    if paragraph_left == 0:
+                        parts[-1] += "\n\n"
+                        paragraph_left = rng.randint(3, 7)
+                sentence_left = rng.randint(6, 20)
+                token = token[:1].upper() + token[1:]
+            parts.append(token)
+            sentence_left -= 1
+        return " ".join(parts).replace("\n\n ", "\n\n") + "."
+
+    def document(self, i: int, phrases: list | None = None) -> SearchDocument:
+        rng = random.Random(self.seed * 10_000_019 + i)
+        code = rng.choices(self.codes, weights=self.weights)[0]
+        lang = self.languages[code]
+        slug, country, _ = rng.choice(self.by_language[code])
+        doc_type = rng.choices([t for t, _ in DOC_TYPES], weights=[w for _, w in DOC_TYPES])[0]
+        topic = rng.sample(lang.content[:150], 8)
+        title_words = []
+        for k in range(rng.randint(5, 12)):
+            r = rng.random()
+            if r < 0.45:
+                title_words.append(rng.choice(topic))
+            elif r < 0.75 or k == 0:
+                title_words.append(lang.content_zipf.draw(rng, 1)[0])
+            else:
+                title_words.append(lang.function_zipf.draw(rng, 1)[0])
+        title = " ".join(title_words)
+        title = title[:1].upper() + title[1:]
+        tags = []
+        for _ in range(rng.randint(2, 5)):
+            tags.append(rng.choice(TAGS_EN) if rng.random() < 0.6 else rng.choice(topic))
+        date = START_DATE + timedelta(days=rng.randint(0, 5 * 365 - 1), seconds=rng.randint(0, 86_399))
+        return SearchDocument(
+            doc_type=doc_type,
+            doc_id=i,
+            title=title,
+            url=f"/{doc_type}s/{i}",
+            summary=self._text(rng, lang, topic, rng.randint(20, 60)),
+            body=self._text(rng, lang, topic, rng.randint(150, 1000), phrases),
+            tags=list(dict.fromkeys(tags)),
+            sectors=rng.sample(SECTORS, rng.choices((1, 2), weights=(70, 30))[0]),
+            intervention_types=rng.sample(INTERVENTION_TYPES, rng.randint(1, 3)) if doc_type == "practice" else [],
+            country=country,
+            language=code,
+            institution=slug,
+            institution_id=self.institution_ids[slug],
+            partnership_id=rng.randint(1, 20) if rng.random() < 0.6 else None,
+            date=date,
+            status="published" if rng.random() < 0.88 else "draft",
+            visibility="public" if rng.random() < 0.85 else "members",
+        )
+
+
+def write_corpus(corpus: Corpus, n: int, path: Path) -> tuple[list, dict]:
+    """The corpus as JSON Lines; returns phrase candidates (from one document in 25) and statistics."""
+    phrases: list = []
+    words = chars = 0
+    languages: dict[str, int] = {}
+    with path.open("w", encoding="utf-8") as stream:
+        for i in range(1, n + 1):
+            document = corpus.document(i, phrases if i % 25 == 0 else None)
+            words += len(document.title.split()) + len(document.summary.split()) + len(document.body.split())
+            chars += len(document.title) + len(document.summary) + len(document.body)
+            languages[document.language] = languages.get(document.language, 0) + 1
+            record = asdict(document)
+            record["date"] = document.date.isoformat()
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return phrases, {"words": words, "chars": chars, "languages": languages}
+
+
+def read_batches(path: Path, size: int = BATCH):
+    batch = []
+    with path.open(encoding="utf-8") as stream:
+        for line in stream:
+            record = json.loads(line)
+            record["date"] = datetime.fromisoformat(record["date"])
+            batch.append(SearchDocument(**record))
+            if len(batch) == size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+# --- queries -----------------------------------------------------------------------------------------
+
+@dataclass
+class BenchQuery:
+    kind: str
+    text: str
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def key(self):
+        return self.text, tuple(sorted(self.filters.items()))
+
+    def describe(self) -> str:
+        extra = " ".join(f"{k}={v}" for k, v in sorted(self.filters.items()))
+        return f"[{self.kind}] {self.text!r}" + (f" {extra}" if extra else "")
+
+
+QUERY_KINDS = [  # kind, share
+    ("1 word", 20), ("2 words", 14), ("3 words", 10), ("phrase", 12), ("prefix", 10), ("facet", 22),
+    ("browse", 2), ("unaccented", 4), ("typo", 3), ("rare word", 3),
+]
+
+
+def make_queries(corpus: Corpus, phrases: list, n: int, seed: int, exclude=frozenset()) -> list[BenchQuery]:
+    rng = random.Random(seed)
+    kinds = [k for k, _ in QUERY_KINDS]
+    shares = [w for _, w in QUERY_KINDS]
+
+    def language() -> Language:
+        return corpus.languages[rng.choices(corpus.codes, weights=corpus.weights)[0]]
+
+    def word(lang: Language) -> str:
+        # People search for the domain's words, common and less common alike.
+        if rng.random() < 0.6:
+            return lang.content_zipf.draw(rng, 1)[0]
+        return rng.choice(lang.content)
+
+    def words(k: int) -> str:
+        lang = language()
+        chosen = []
+        while len(chosen) < k:
+            w = word(lang if rng.random() < 0.85 else corpus.languages["en"])
+            if w not in chosen:
+                chosen.append(w)
+        return " ".join(chosen)
+
+    def facet_values() -> dict:
+        names = rng.sample(FACETS, rng.choices((1, 2), weights=(70, 30))[0])
+        values = {}
+        for name in names:
+            if name == "type":
+                values[name] = rng.choices([t for t, _ in DOC_TYPES], weights=[w for _, w in DOC_TYPES])[0]
+            elif name == "sector":
+                values[name] = rng.choice(SECTORS)
+            elif name == "country":
+                values[name] = rng.choice(INSTITUTIONS)[1]
+            elif name == "language":
+                values[name] = rng.choices(corpus.codes, weights=corpus.weights)[0]
+            elif name == "year":
+                values[name] = str(rng.randint(START_DATE.year, START_DATE.year + 4))
+            else:
+                values[name] = rng.choice(INSTITUTIONS)[0]
+        return values
+
+    seen, queries, attempts = set(exclude), [], 0
+    while len(queries) < n:
+        attempts += 1
+        if attempts > n * 200:
+            raise RuntimeError("could not generate enough distinct queries")
+        kind = rng.choices(kinds, weights=shares)[0]
+        filters: dict = {}
+        if kind == "1 word":
+            text = words(1)
+        elif kind == "2 words":
+            text = words(2)
+        elif kind == "3 words":
+            text = words(3)
+        elif kind == "phrase":
+            _code, tokens = rng.choice(phrases)
+            text = '"' + " ".join(tokens) + '"'
+        elif kind == "prefix":
+            lang = language()
+            candidates = [w for w in lang.content if len(w) >= 6 and "-" not in w]
+            w = rng.choice(candidates)
+            length = rng.choice((3, 4, 4, 5, 5, 6))
+            stem = w[:length]
+            text = (fold(stem) if rng.random() < 0.5 else stem) + "*"
+        elif kind == "facet":
+            text = words(rng.choice((1, 1, 2)))
+            filters = facet_values()
+        elif kind == "browse":
+            text = ""
+            filters = facet_values()
+        elif kind == "unaccented":
+            lang = corpus.languages[rng.choice([c for c in corpus.codes if c != "en"])]
+            accented = [w for w in lang.content if fold(w) != w.lower()]
+            text = fold(rng.choice(accented))
+        elif kind == "typo":
+            lang = language()
+            w = rng.choice([w for w in lang.content if len(w) >= 6])
+            p = rng.randrange(1, len(w) - 2)
+            edit = rng.choice(("swap", "drop", "double"))
+            if edit == "swap":
+                w = w[:p] + w[p + 1] + w[p] + w[p + 2:]
+            elif edit == "drop":
+                w = w[:p] + w[p + 1:]
+            else:
+                w = w[:p] + w[p] + w[p:]
+            text = w
+        else:  # rare word: a name or rarer term from the long tail
+            lang = language()
+            text = lang.tail_zipf.draw(rng, 1)[0]
+        query = BenchQuery(kind, text, filters)
+        if query.key in seen:
+            continue
+        seen.add(query.key)
+        queries.append(query)
+    return queries
+
+
+# --- measuring helpers -------------------------------------------------------------------------------
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summary(values_ms: list[float]) -> dict:
+    return {"p50": percentile(values_ms, 50), "p95": percentile(values_ms, 95), "p99": percentile(values_ms, 99),
+            "max": max(values_ms) if values_ms else float("nan"),
+            "mean": statistics.fmean(values_ms) if values_ms else float("nan"),
+            "over_1s": sum(1 for v in values_ms if v > 1000)}
+
+
+def peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def folder_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in Path(folder).rglob("*") if f.is_file()) / 1e6
+
+
+def segment_count(folder: Path) -> int:
+    from whoosh import index as whoosh_index
+
+    return len(whoosh_index.open_dir(str(folder))._segments())
+
+
+def in_child(function, *args):
+    """Runs function(*args) in a forked process; returns its result with its peak RSS and CPU time."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def target():
+        try:
+            gc.collect()
+            cpu = time.process_time()
+            result = function(*args)
+            result["cpu_s"] = time.process_time() - cpu
+            result["peak_rss_mb"] = peak_rss_mb()
+            send.send(("ok", result))
+        except BaseException:
+            send.send(("error", traceback.format_exc()))
+        finally:
+            send.close()
+
+    process = context.Process(target=target)
+    process.start()
+    send.close()
+    status, payload = receive.recv()
+    process.join()
+    if status != "ok":
+        raise RuntimeError(f"phase {function.__name__} failed:\n{payload}")
+    return payload
+
+
+def _progress(label: str, done: int, total: int, started: float) -> None:
+    if sys.stderr.isatty() or os.environ.get("BENCH_PROGRESS"):
+        elapsed = time.perf_counter() - started
+        print(f"\r  {label}: {done}/{total} ({elapsed:.0f} s)", end="", file=sys.stderr, flush=True)
+
+
+# --- indexing phases (each runs in a child process) --------------------------------------------------
+
+def phase_ours_incremental(corpus_path: Path, root: Path, total: int, budget: float | None) -> dict:
+    """The indexer's path: one SearchIndex.write (update_document for each, one commit) per 500.
+    With a budget (seconds of indexing), stops after the batch that exceeds it."""
+    index = SearchIndex(root)
+    index.create_empty()
+    batch_seconds, started = [], time.perf_counter()
+    done = 0
+    for batch in read_batches(corpus_path):
+        t0 = time.perf_counter()
+        index.write(batch, [])
+        batch_seconds.append(time.perf_counter() - t0)
+        done += len(batch)
+        _progress("ours, incremental", done, total, started)
+        if budget and sum(batch_seconds) > budget:
+            break
+    folder = index._current_dir()
+    return {"seconds": sum(batch_seconds), "batch_seconds": batch_seconds, "size_mb": folder_mb(folder),
+            "segments": segment_count(folder), "folder": str(folder), "docs": done}
+
+
+def phase_ours_bulk(corpus_path: Path, root: Path, total: int) -> dict:
+    """`flask --app network search reindex` without the database: bulk writer, one commit, swap."""
+    index = SearchIndex(root)
+    started = time.perf_counter()
+    adding = 0.0
+    t0 = time.perf_counter()
+    folder = index.new_folder()
+    writer = index.bulk_writer(folder)
+    setup = time.perf_counter() - t0
+    done = 0
+    try:
+        for batch in read_batches(corpus_path):
+            t0 = time.perf_counter()
+            for document in batch:
+                writer.add_document(**to_fields(document))
+            adding += time.perf_counter() - t0
+            done += len(batch)
+            _progress("ours, full reindex", done, total, started)
+    except BaseException:
+        writer.cancel()
+        raise
+    t0 = time.perf_counter()
+    writer.commit()
+    index.swap_to(folder)
+    commit = time.perf_counter() - t0
+    return {"seconds": setup + adding + commit, "adding_s": adding, "commit_s": commit, "size_mb": folder_mb(folder),
+            "segments": segment_count(folder), "folder": str(folder)}
+
+
+def baseline_schema():
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+
+    return Schema(key=ID(stored=True, unique=True), title=TEXT(analyzer=StemmingAnalyzer()),
+                  body=TEXT(analyzer=StemmingAnalyzer()))
+
+
+def phase_baseline(corpus_path: Path, folder: Path, total: int) -> dict:
+    """Plain Whoosh defaults: default writer, add_document, commit every 500."""
+    from whoosh import index as whoosh_index
+
+    folder.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(folder), baseline_schema())
+    batch_seconds, started, done = [], time.perf_counter(), 0
+    for batch in read_batches(corpus_path):
+        t0 = time.perf_counter()
+        writer = ix.writer()
+        for d in batch:
+            writer.add_document(key=d.key, title=d.title, body="\n\n".join(p for p in (d.summary, d.body) if p))
+        writer.commit()
+        batch_seconds.append(time.perf_counter() - t0)
+        done += len(batch)
+        _progress("baseline", done, total, started)
+    return {"seconds": sum(batch_seconds), "batch_seconds": batch_seconds, "size_mb": folder_mb(folder),
+            "segments": segment_count(folder), "folder": str(folder)}
+
+
+# --- querying ----------------------------------------------------------------------------------------
+
+ANONYMOUS = dict(anonymous=True, site_admin=False, member=False, institution_id=None)
+
+
+def ours(index: SearchIndex, query: BenchQuery):
+    return run_search(index, query.text, Filters(values=dict(query.filters), allowed=permission_filter(**ANONYMOUS)),
+                      page=1, per_page=20)
+
+
+class Baseline:
+    def __init__(self, folder: Path):
+        from whoosh import index as whoosh_index
+        from whoosh.qparser import MultifieldParser
+
+        self.ix = whoosh_index.open_dir(str(folder))
+        self.searcher = self.ix.searcher()
+        self.parser = MultifieldParser(["title", "body"], self.ix.schema)
+
+    def search(self, text: str):
+        results = self.searcher.search(self.parser.parse(text), limit=20)
+        return [hit["key"] for hit in results], results
+
+    def close(self):
+        self.searcher.close()
+
+
+def timed(function, *args):
+    wall, cpu = time.perf_counter(), time.thread_time()
+    result = function(*args)
+    return result, (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000
+
+
+def measure_queries(index: SearchIndex, baseline: Baseline | None, queries: list[BenchQuery], label: str) -> list[dict]:
+    """One row per query: our latency (and CPU), result count; the baseline's, interleaved."""
+    rows = []
+    started = time.perf_counter()
+    for n, query in enumerate(queries):
+        row = {"query": query}
+        order = ("ours", "baseline") if n % 2 == 0 else ("baseline", "ours")
+        for who in order:
+            if who == "ours":
+                results, ms, cpu = timed(ours, index, query)
+                row.update(ours_ms=ms, ours_cpu_ms=cpu, ours_total=results.total,
+                           ours_suggestion=results.suggestion)
+            elif baseline is not None:
+                (keys, results), ms, cpu = timed(baseline.search, query.text)
+                row.update(base_ms=ms, base_cpu_ms=cpu, base_hits=len(keys))
+        rows.append(row)
+        _progress(label, n + 1, len(queries), started)
+    if sys.stderr.isatty() or os.environ.get("BENCH_PROGRESS"):
+        print(file=sys.stderr)
+    return rows
+
+
+# --- profiling ---------------------------------------------------------------------------------------
+
+STAGES = [  # (label, function name, file fragment, caller name or None)
+    ("build the query", "build_query", "backend.py", "run_search"),
+    ("main search: match, score, facets, terms", "search", "searching.py", "run_search"),
+    ("exact total len(results)", "__len__", "searching.py", "run_search"),
+    ("stored fields of hits", "fields", "searching.py", "run_search"),
+    ("snippets (highlights)", "highlights", "searching.py", "run_search"),
+    ("facet counts of chosen facets", "facet_counts", "backend.py", "run_search"),
+    ("reading facet groups", "_counts", "backend.py", None),
+    ("spelling suggestion", "spelling_suggestion", "backend.py", "run_search"),
+    ("searcher refresh", "searcher", "backend.py", "run_search"),
+]
+def _stage_time(stats: pstats.Stats, name: str, fragment: str, caller: str | None) -> float:
+    total = 0.0
+    for (filename, _line, function), (_cc, _nc, _tt, cumulative, callers) in stats.stats.items():
+        if function != name or fragment not in filename:
+            continue
+        if caller is None:
+            total += cumulative
+        else:
+            total += sum(values[3] for (cfile, _l, cfunction), values in callers.items() if cfunction == caller)
+    return total
+
+
+def profile_queries(index: SearchIndex, queries: list[BenchQuery], title: str) -> None:
+    print(f"\nProfile of {title} (cProfile inflates every time; compare shares):")
+    combined = None
+    for query in queries:
+        profiler = cProfile.Profile()
+        t0 = time.perf_counter()
+        profiler.enable()
+        results = ours(index, query)
+        profiler.disable()
+        elapsed = (time.perf_counter() - t0) * 1000
+        stats = pstats.Stats(profiler)
+        parts = []
+        for label, name, fragment, caller in STAGES:
+            seconds = _stage_time(stats, name, fragment, caller)
+            if seconds * 1000 >= 0.5:
+                parts.append(f"{label} {seconds * 1000:.0f}")
+        print(f"  {query.describe()}: {elapsed:.0f} ms profiled, {results.total} results; " + "; ".join(parts))
+        combined = stats if combined is None else combined.add(profiler)
+    if combined is None:
+        return
+    total = sum(tt for (_cc, _nc, tt, _ct, _callers) in combined.stats.values())
+    print(f"\n  Stages, all {len(queries)} profiled queries together ({total * 1000:.0f} ms of profiled time):")
+    for label, name, fragment, caller in STAGES:
+        seconds = _stage_time(combined, name, fragment, caller)
+        print(f"    {label:<48} {seconds * 1000:8.0f} ms  {100 * seconds / total:5.1f} %")
+    stream = io.StringIO()
+    combined.stream = stream
+    combined.sort_stats("tottime").print_stats(18)
+    print("\n  Top functions by own time (tottime):")
+    print(_trim_pstats(stream.getvalue()))
+    stream = io.StringIO()
+    combined.stream = stream
+    combined.sort_stats("cumulative").print_stats(28)
+    print("  Top functions by cumulative time:")
+    print(_trim_pstats(stream.getvalue()))
+
+
+def _trim_pstats(text: str) -> str:
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines) if line.strip().startswith("ncalls")), 0)
+    site = str(Path(sys.prefix))
+    return "\n".join("    " + line.replace(site + "/lib/python3.11/site-packages/", "").replace(
+        str(Path(__file__).resolve().parent.parent) + "/", "") for line in lines[start:] if line.strip())
+
+
+# --- experiments: what each part of run_search costs ---------------------------------------------------
+
+def _to_or(q):
+    from whoosh import query as Q
+
+    if isinstance(q, Q.DisjunctionMax):
+        return Q.Or([_to_or(s) for s in q.subqueries], boost=q.boost)
+    if isinstance(q, Q.Or):
+        return Q.Or([_to_or(s) for s in q.subqueries], boost=q.boost, scale=q.scale)
+    if isinstance(q, Q.And):
+        return Q.And([_to_or(s) for s in q.subqueries], boost=q.boost)
+    return q
+
+
+def _prune(q, reader):
+    """Drops Term leaves whose term is in no document, and compound nodes left empty."""
+    from whoosh import query as Q
+
+    if isinstance(q, Q.Term):
+        return q if reader.doc_frequency(q.fieldname, q.text) > 0 else None
+    if isinstance(q, Q.CompoundQuery) and not isinstance(q, Q.And):
+        kept = [s for s in (_prune(s, reader) for s in q.subqueries) if s is not None]
+        if not kept:
+            return None
+        copy = q.__class__(kept, boost=q.boost)
+        for attribute in ("scale", "tiebreak"):
+            if hasattr(q, attribute):
+                setattr(copy, attribute, getattr(q, attribute))
+        return copy
+    if isinstance(q, Q.And):
+        kept = [_prune(s, reader) for s in q.subqueries]
+        return None if any(s is None for s in kept) else Q.And(kept, boost=q.boost)
+    return q
+
+
+def _leaves(q) -> list:
+    from whoosh import query as Q
+
+    if isinstance(q, (Q.Term, Q.Phrase)):
+        return [q]
+    return [leaf for child in q.children() for leaf in _leaves(child)]
+
+
+def query_shape(index: SearchIndex, query: BenchQuery) -> str:
+    """How big our Whoosh query for this text is: leaves, leaves with postings, postings to walk."""
+    searcher = index.searcher()
+    parsed = backend.parse_user_query(query.text)
+    q = backend.build_query(parsed, searcher) if not parsed.empty else None
+    if q is None:
+        return "no words (Every, sorted by date)"
+    reader = searcher.reader()
+    leaves = _leaves(q)
+    terms = [leaf for leaf in leaves if hasattr(leaf, "text")]
+    live = [t for t in terms if reader.doc_frequency(t.fieldname, t.text) > 0]
+    postings = sum(reader.doc_frequency(t.fieldname, t.text) for t in live)
+    return (f"{len(leaves)} leaves ({len(terms)} terms, {len(live)} found in the index), "
+            f"{postings} postings to walk")
+
+
+class FacetCache:
+    """Per index generation: the document set of every facet value and of the permission filter. Built
+    once after each commit (the indexer commits at most once a second) and shared by every query."""
+
+    def __init__(self, searcher, allowed):
+        self.allowed = set(searcher.docs_for_query(allowed)) if allowed is not None else None
+        self.values: dict[str, dict[str, set]] = {}
+        reader = searcher.reader()
+        for name in FACETS:
+            per_value = {}
+            for term in reader.lexicon(name):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                per_value[value] = set(searcher.docs_for_query(_term(name, value)))
+            self.values[name] = per_value
+
+    def counts(self, matching: set, value_filters: dict) -> tuple[int, dict]:
+        """The total and every facet's counts (a chosen facet counted without its own choice)."""
+        if self.allowed is not None:
+            matching = matching & self.allowed
+        facets = {}
+        for name in FACETS:
+            base = matching
+            for other, value in value_filters.items():
+                if other != name:
+                    base = base & self.values.get(other, {}).get(value, set())
+            facets[name] = {value: n for value, docs in self.values[name].items() if (n := len(base & docs))}
+        total = matching
+        for name, value in value_filters.items():
+            total = total & self.values.get(name, {}).get(value, set())
+        return len(total), facets
+
+
+def _term(name, value):
+    from whoosh import query as Q
+
+    return Q.Term(name, value)
+
+
+def _snippets(results, limit_chars: int | None = None, plain: bool = False) -> None:
+    for hit in results:
+        stored = hit.fields()
+        language = stored.get("language", "")
+        text = stored.get("snippet_source", "")
+        if limit_chars:
+            text = text[:limit_chars]
+        fieldname = "body_plain" if plain or language not in backend.STEMMED_LANGUAGES else f"body_{language}"
+        hit.highlights(fieldname, text=text, top=2)
+
+
+def _spelling_variant(searcher, words: list[str], prefix: int) -> str | None:
+    """backend.spelling_suggestion with the field's own analyser for the lookup and a shared prefix."""
+    corrector = searcher.corrector("body_plain")
+    reader = searcher.reader()
+    changed, corrected = False, []
+    for word in words:
+        analysed = backend._analyse("body_plain", word, searcher.schema)
+        folded = analysed[0] if analysed else backend.fold(word)
+        if len(folded) < 4 or reader.frequency("body_plain", folded) > 0:
+            corrected.append(word)
+            continue
+        suggestions = corrector.suggest(folded, limit=1, maxdist=2, prefix=prefix)
+        if suggestions:
+            corrected.append(suggestions[0])
+            changed = True
+        else:
+            corrected.append(word)
+    return " ".join(corrected) if changed else None
+
+
+def experiments(index: SearchIndex, queries: list[BenchQuery], spelling_queries: list[BenchQuery]) -> dict:
+    """Times variants of our query on the same queries; each variant isolates one part of run_search."""
+    from whoosh import query as Q
+
+    searcher = index.searcher()
+    allowed = permission_filter(**ANONYMOUS)
+
+    def prepared(query: BenchQuery):
+        parsed = backend.parse_user_query(query.text)
+        q = backend.build_query(parsed, searcher) if not parsed.empty else None
+        restrict = backend._combine(allowed, *(Q.Term(k, v) for k, v in query.filters.items() if v))
+        return q or Q.Every(), restrict
+
+    def top20(query, transform=None, **kwargs):
+        q, restrict = prepared(query)
+        if transform is not None:
+            q = transform(q) or Q.NullQuery
+        results = searcher.search(q, filter=restrict, limit=20, **kwargs)
+        [hit.fields() for hit in results]
+        return results
+
+    def with_count(query):
+        return len(top20(query))
+
+    def with_facets(query):
+        own, _ = backend._facet_plan(Filters(values=dict(query.filters)))
+        results = top20(query, groupedby=own or None)
+        return {name: results.groups(name) for name in own}
+
+    def with_terms(query):
+        return top20(query, terms=True)
+
+    def with_snippets(query):
+        _snippets(top20(query))
+
+    def with_terms_and_snippets(query):
+        _snippets(top20(query, terms=True))
+
+    def with_cheap_snippets(query):
+        _snippets(top20(query), limit_chars=1000, plain=True)
+
+    def plain_only(q):
+        if isinstance(q, Q.Term):
+            return q if q.fieldname in ("title_plain", "body_plain", "tags") else None
+        if isinstance(q, Q.CompoundQuery) and not isinstance(q, Q.And):
+            kept = [s for s in (plain_only(s) for s in q.subqueries) if s is not None]
+            if not kept:
+                return None
+            copy = q.__class__(kept, boost=q.boost)
+            if hasattr(q, "scale"):
+                copy.scale = q.scale
+            return copy
+        if isinstance(q, Q.And):
+            kept = [plain_only(s) for s in q.subqueries]
+            return None if any(s is None for s in kept) else Q.And(kept, boost=q.boost)
+        return q
+
+    def unscored_pass(query):
+        q, _restrict = prepared(query)
+        return cache.counts(set(searcher.docs_for_query(q)), {k: v for k, v in query.filters.items() if v})
+
+    def proposal(query):
+        top20(query)
+        unscored_pass(query)
+        with_cheap_snippets(query)
+
+    t0 = time.perf_counter()
+    cache = FacetCache(searcher, allowed)
+    cache_ms = (time.perf_counter() - t0) * 1000
+
+    variants = [
+        ("run_search as is", lambda query: ours(index, query)),
+        ("A top 20 only (TopCollector; no facets, terms, count, snippets)", top20),
+        ("B A + exact total len(results)", with_count),
+        ("C A + facets via groupedby (UnlimitedCollector, as now)", with_facets),
+        ("D A + terms=True", with_terms),
+        ("E A + 20 snippets (query terms, no terms=True)", with_snippets),
+        ("F A + terms=True + 20 snippets (as now)", with_terms_and_snippets),
+        ("G A + 20 snippets, plain analyser, first 1,000 chars", with_cheap_snippets),
+        ("H A with DisjunctionMax -> Or", lambda query: top20(query, _to_or)),
+        ("I A with absent terms pruned", lambda query: top20(query, lambda q: _prune(q, searcher.reader()))),
+        ("J A on title_plain/body_plain/tags only (no language fields)", lambda query: top20(query, plain_only)),
+        ("K unscored pass + cached sets: total and all 6 facets", unscored_pass),
+        ("L proposal: A + K + G", proposal),
+    ]
+    figures = {}
+    for label, function in variants:
+        times = []
+        for query in queries:
+            _result, ms, _cpu = timed(function, query)
+            times.append(ms)
+        figures[label] = summary(times)
+    figures["_cache_ms"] = cache_ms
+
+    # The same run_search with the index opened without mmap (no BytesIO copy of each segment file).
+    opened = {}
+    for label, context in (("as now", nullcontext), ("without the BytesIO copy", segment_files_without_copy),
+                           ("without mmap", storage_without_mmap)):
+        with context():
+            fresh = SearchIndex(index.root)
+            gc.collect()
+            t0 = time.perf_counter()
+            fresh.searcher()
+            opened[label] = (time.perf_counter() - t0) * 1000
+            if label != "as now":
+                times = [timed(ours, fresh, query)[1] for query in queries]
+                figures[f"run_search as is, segment files {label}"] = summary(times)
+            fresh.close()
+    figures["_open_ms"] = opened
+
+    spelling = {}
+    word_lists = [list(dict.fromkeys(backend.parse_user_query(q.text).words)) for q in spelling_queries]
+    word_lists = [w for w in word_lists if w]
+    if word_lists:
+        for label, function in (
+            ("spelling_suggestion as now", lambda words: backend.spelling_suggestion(searcher, words)),
+            ("analyser lookup, prefix=1", lambda words: _spelling_variant(searcher, words, 1)),
+            ("analyser lookup, prefix=2", lambda words: _spelling_variant(searcher, words, 2)),
+        ):
+            times = [timed(function, words)[1] for words in word_lists]
+            spelling[label] = summary(times)
+    figures["_spelling"] = spelling
+    figures["_spelling_n"] = len(word_lists)
+    return figures
+
+
+@contextmanager
+def storage_without_mmap():
+    """Experiment only: makes the backend open indexes with FileStorage(supports_mmap=False), so a reader
+    reads segment files through file handles instead of copying each mmap'd sub-file into a BytesIO."""
+    from whoosh.filedb.filestore import FileStorage
+
+    original = backend.whoosh_index
+
+    class NoMmap:
+        exists_in = staticmethod(original.exists_in)
+        create_in = staticmethod(original.create_in)
+
+        @staticmethod
+        def open_dir(dirname, indexname=None, readonly=False, schema=None):
+            storage = FileStorage(str(dirname), supports_mmap=False, readonly=readonly)
+            return storage.open_index(indexname or "MAIN", schema=schema)
+
+    backend.whoosh_index = NoMmap
+    try:
+        yield
+    finally:
+        backend.whoosh_index = original
+
+
+class _ViewFile:
+    """A read-only file over a memoryview that does not copy it (io.BytesIO(memoryview) copies)."""
+
+    def __init__(self, buf):
+        self._view = buf if isinstance(buf, memoryview) else memoryview(buf)
+        self._pos = 0
+        self._len = len(self._view)
+
+    def read(self, n=-1):
+        start = self._pos
+        end = self._len if n is None or n < 0 else min(self._len, start + n)
+        self._pos = end
+        return self._view[start:end].tobytes()
+
+    def readline(self, limit=-1):
+        start = self._pos
+        end = self._len if limit is None or limit < 0 else min(self._len, start + limit)
+        pos = start
+        while pos < end:
+            chunk = self._view[pos:min(end, pos + 256)].tobytes()
+            found = chunk.find(b"\n")
+            if found >= 0:
+                pos += found + 1
+                break
+            pos += len(chunk)
+        self._pos = pos
+        return self._view[start:pos].tobytes()
+
+    def __iter__(self):
+        while True:
+            line = self.readline()
+            if not line:
+                return
+            yield line
+
+    def seek(self, pos, whence=0):
+        self._pos = pos if whence == 0 else self._pos + pos if whence == 1 else self._len + pos
+        return self._pos
+
+    def tell(self):
+        return self._pos
+
+    def close(self):
+        pass
+
+
+@contextmanager
+def segment_files_without_copy():
+    """Experiment only: Whoosh's BufferFile wraps each mmap'd segment sub-file in io.BytesIO, which copies
+    it; this swaps in a reader over the memoryview, to show what that copy costs."""
+    from whoosh.filedb import structfile
+
+    original = structfile.BufferFile.__init__
+
+    def __init__(self, buf, name=None, onclose=None):
+        self._buf = buf
+        self._name = name
+        self.file = _ViewFile(buf)
+        self.onclose = onclose
+        self.is_real = False
+        self.is_closed = False
+
+    structfile.BufferFile.__init__ = __init__
+    try:
+        yield
+    finally:
+        structfile.BufferFile.__init__ = original
+
+
+def write_shared_searcher(index: SearchIndex, upserts: list[SearchDocument]) -> None:
+    """Experiment only: index.write with one searcher for all the deletions, then add_document."""
+    ix = index.open_or_create()
+    writer = ix.writer(timeout=30.0)
+    try:
+        with writer.searcher() as searcher:
+            for document in upserts:
+                writer.delete_by_term("key", document.key, searcher=searcher)
+        for document in upserts:
+            writer.add_document(**to_fields(document))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def phase_profile_indexing(corpus_path: Path, source_root: Path, root: Path, batch_size: int) -> dict:
+    """On a copy of our full index: cProfile of the indexer updating batch_size existing documents, then
+    the same unprofiled as it is and with the changes the profile suggests, each on other documents."""
+    shutil.copytree(source_root, root)
+    index = SearchIndex(root)
+    batches = read_batches(corpus_path, batch_size)
+    first = next(batches)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    index.write(first, [])
+    profiler.disable()
+    lines = [f"  updating {batch_size} existing documents of the full index ({segment_count(index._current_dir())} "
+             "segments), each variant on other documents, unprofiled:"]
+    variants = [
+        ("index.write as it is (update_document)", nullcontext, lambda batch: index.write(batch, [])),
+        ("one shared searcher for the deletions + add_document", nullcontext,
+         lambda batch: write_shared_searcher(index, batch)),
+        ("index.write, segment files read without the BytesIO copy", segment_files_without_copy,
+         lambda batch: index.write(batch, [])),
+        ("shared searcher + add_document + no BytesIO copy", segment_files_without_copy,
+         lambda batch: write_shared_searcher(index, batch)),
+    ]
+    for label, context, function in variants:
+        batch = next(batches, None)
+        if batch is None:
+            break
+        with context():
+            t0, cpu = time.perf_counter(), time.process_time()
+            function(batch)
+            seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu
+        lines.append(f"    {label:<56} {seconds:7.1f} s, CPU {cpu:6.1f} s = {len(batch) / seconds:6.1f} docs/s")
+    stats = pstats.Stats(profiler)
+    total_s = sum(tt for (_cc, _nc, tt, _ct, _callers) in stats.stats.values())
+    lines.append(f"  profile of the first index.write ({len(first)} documents), {total_s:.1f} s profiled:")
+    for label, name, fragment, caller in INDEX_STAGES:
+        seconds = _stage_time(stats, name, fragment, caller)
+        lines.append(f"    {label:<70} {seconds:6.2f} s  {100 * seconds / total_s:5.1f} %")
+    stream = io.StringIO()
+    stats.stream = stream
+    stats.sort_stats("tottime").print_stats(15)
+    lines.append("  Top functions by own time:")
+    lines.append(_trim_pstats(stream.getvalue()))
+    return {"text": "\n".join(lines)}
+
+
+INDEX_STAGES = [
+    ("to_fields", "to_fields", "backend.py", None),
+    ("update_document: a new searcher for every document", "searcher", "writing.py", "update_document"),
+    ("update_document: finding the old version by key", "_find_unique", "searching.py", "update_document"),
+    ("  opening segment files (BytesIO copies of the mmap)", "open_file", "compound.py", None),
+    ("analysis of every field (Field.index)", "index", "fields.py", "add_document"),
+    ("commit (all of it)", "commit", "writing.py", "write"),
+    ("  writing postings (add_postings)", "add_postings", "codec", None),
+    ("  merging smaller segments", "_merge_segments", "writing.py", None),
+]
+
+
+# --- the report --------------------------------------------------------------------------------------
+
+def fmt(value, digits=0) -> str:
+    if value is None or value != value:
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def ratio(a, b) -> str:
+    if not a or not b or a != a or b != b:
+        return "-"
+    return f"{a / b:.2f}x"
+
+
+def print_table(rows: list[tuple[str, str, str, str]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for n, row in enumerate(rows):
+        print("  " + "  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)))
+        if n == 0:
+            print("  " + "  ".join("-" * w for w in widths))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (its path is printed)")
+    parser.add_argument("--profile", type=int, default=5, help="profile this many of the slowest queries (0: none)")
+    parser.add_argument("--incremental-budget", type=float, default=None,
+                        help="stop the incremental indexing phase after this many seconds of indexing; queries then "
+                             "run on the index the full reindex built")
+    parser.add_argument("--experiment-queries", type=int, default=100,
+                        help="time variants of our query on this many of the queries (0: skip)")
+    args = parser.parse_args()
+    if args.queries < 1 or args.docs < 1:
+        parser.error("--docs and --queries must be positive")
+
+    run_started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    try:
+        print(f"Search benchmark, {datetime.now().strftime('%Y-%m-%d %H:%M')}")
+        print(f"machine:  {platform.platform()}, {os.cpu_count()} CPUs ({platform.processor() or platform.machine()})")
+        print(f"python:   {platform.python_implementation()} {platform.python_version()}, "
+              f"Whoosh {__import__('whoosh').versionstring()}")
+        print(f"load:     {' '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min) at the start")
+        print(f"docs:     N = {args.docs}, queries = {args.queries}, seed = {args.seed}, workdir {workdir}")
+
+        corpus = Corpus(args.seed)
+        corpus_path = workdir / "corpus.jsonl"
+        t0 = time.perf_counter()
+        phrases, stats = write_corpus(corpus, args.docs, corpus_path)
+        generation = time.perf_counter() - t0
+        languages = ", ".join(f"{k} {v}" for k, v in sorted(stats["languages"].items(), key=lambda kv: -kv[1]))
+        print(f"corpus:   {args.docs} documents, {stats['words'] / args.docs:.0f} words and "
+              f"{stats['chars'] / args.docs / 1000:.1f} kB of text each on average "
+              f"({corpus_path.stat().st_size / 1e6:.0f} MB of JSON Lines, generated in {generation:.0f} s); {languages}")
+        warmups = make_queries(corpus, phrases, 12, args.seed + 1000)
+        queries = make_queries(corpus, phrases, args.queries, args.seed + 1, exclude={q.key for q in warmups})
+        kinds: dict[str, int] = {}
+        for q in queries:
+            kinds[q.kind] = kinds.get(q.kind, 0) + 1
+        print("queries:  " + ", ".join(f"{k} {v}" for k, v in kinds.items()) + f" ({len(queries)} distinct)")
+
+        print("\nIndexing (each phase in its own process; only index calls are timed):", flush=True)
+        incremental = in_child(phase_ours_incremental, corpus_path, workdir / "ours", args.docs,
+                               args.incremental_budget)
+        capped = incremental["docs"] < args.docs
+        print(f"  ours, incremental (index.write per {BATCH}): {incremental['docs']} documents in "
+              f"{incremental['seconds']:.0f} s, CPU {incremental['cpu_s']:.0f} s, peak RSS "
+              f"{incremental['peak_rss_mb']:.0f} MB" + (f" - STOPPED at the {args.incremental_budget:.0f} s budget "
+                                                       f"(--incremental-budget)" if capped else ""), flush=True)
+        bulk = in_child(phase_ours_bulk, corpus_path, workdir / "ours-rebuilt", args.docs)
+        print(f"  ours, full reindex (bulk writer): {bulk['seconds']:.0f} s "
+              f"(adding {bulk['adding_s']:.0f} s, commit {bulk['commit_s']:.0f} s), CPU {bulk['cpu_s']:.0f} s, "
+              f"peak RSS {bulk['peak_rss_mb']:.0f} MB", flush=True)
+        base = in_child(phase_baseline, corpus_path, workdir / "baseline", args.docs)
+        print(f"  baseline (plain Whoosh): {base['seconds']:.0f} s, CPU {base['cpu_s']:.0f} s, "
+              f"peak RSS {base['peak_rss_mb']:.0f} MB", flush=True)
+
+        def trend(batch_seconds):
+            k = max(1, len(batch_seconds) // 10)
+            first, last = batch_seconds[:k], batch_seconds[-k:]
+            return (BATCH * len(first) / sum(first), BATCH * len(last) / sum(last), max(batch_seconds))
+
+        inc_first, inc_last, inc_worst = trend(incremental["batch_seconds"])
+        base_first, base_last, base_worst = trend(base["batch_seconds"])
+        print(f"  per batch of {BATCH}: ours {inc_first:.0f} docs/s in the first tenth, {inc_last:.0f} in the last, "
+              f"slowest commit {inc_worst:.1f} s; baseline {base_first:.0f} -> {base_last:.0f} docs/s, "
+              f"slowest {base_worst:.1f} s")
+
+        index = SearchIndex(workdir / "ours")
+        rebuilt = SearchIndex(workdir / "ours-rebuilt")
+        baseline = Baseline(Path(base["folder"]))
+        for q in warmups:  # open searchers, load term dictionaries; not measured
+            ours(index, q)
+            ours(rebuilt, q)
+            baseline.search(q.text)
+
+        primary = rebuilt if capped else index
+        print(f"\nQuerying: {len(queries)} distinct queries, ours (run_search, anonymous, page 1 of 20, on the "
+              f"{'index the full reindex built' if capped else 'incrementally built index'}) interleaved with the "
+              "baseline (MultifieldParser + search(limit=20)):", flush=True)
+        rows = measure_queries(primary, baseline, queries, "queries")
+        if capped:
+            rows_rebuilt = rows
+        else:
+            print("  ... and ours again on the index the full reindex left (one segment):", flush=True)
+            rows_rebuilt = measure_queries(rebuilt, None, queries, "queries, rebuilt index")
+        query_rss = peak_rss_mb()
+
+        ours_ms = [r["ours_ms"] for r in rows]
+        base_ms = [r["base_ms"] for r in rows]
+        ours_sum, base_sum = summary(ours_ms), summary(base_ms)
+        rebuilt_sum = summary([r["ours_ms"] for r in rows_rebuilt])
+        ours_cpu = summary([r["ours_cpu_ms"] for r in rows])
+        base_cpu = summary([r["base_cpu_ms"] for r in rows])
+
+        inc_rate = incremental["docs"] / incremental["seconds"]
+        base_rate = args.docs / base["seconds"]
+        bulk_rate = args.docs / bulk["seconds"]
+        peak = max(incremental["peak_rss_mb"], bulk["peak_rss_mb"], base["peak_rss_mb"], query_rss)
+
+        print(f"\nResults for N = {args.docs} ({platform.machine()}, {os.cpu_count()} CPUs, "
+              f"load {' '.join(f'{x:.1f}' for x in os.getloadavg())} now):")
+        table = [("", "ours", "baseline", "ours/baseline")]
+        label = (f"indexing, batches of 500, first {incremental['docs']} docs only (docs/s)" if capped
+                 else "indexing, batches of 500 (docs/s)")
+        table.append((label, fmt(inc_rate, 1), fmt(base_rate, 1), ratio(inc_rate, base_rate)))
+        table.append(("  indexing wall time (s)", fmt(incremental["seconds"]), fmt(base["seconds"]),
+                      "" if capped else ratio(incremental["seconds"], base["seconds"])))
+        table.append(("  indexing CPU time (s)", fmt(incremental["cpu_s"]), fmt(base["cpu_s"]),
+                      "" if capped else ratio(incremental["cpu_s"], base["cpu_s"])))
+        table.append(("full reindex, bulk writer (s)", fmt(bulk["seconds"]), fmt(base["seconds"]),
+                      ratio(bulk["seconds"], base["seconds"])))
+        table.append(("  full reindex CPU time (s)", fmt(bulk["cpu_s"]), fmt(base["cpu_s"]), ratio(bulk["cpu_s"], base["cpu_s"])))
+        table.append(("  full reindex (docs/s)", fmt(bulk_rate, 1), fmt(base_rate, 1), ratio(bulk_rate, base_rate)))
+        table.append(("index size after full reindex (MB)", fmt(bulk["size_mb"], 1), fmt(base["size_mb"], 1),
+                      ratio(bulk["size_mb"], base["size_mb"])))
+        table.append((f"  incrementally built{' (partial)' if capped else ''} (MB)", fmt(incremental["size_mb"], 1),
+                      "", "" if capped else ratio(incremental["size_mb"], base["size_mb"])))
+        table.append(("segments: incremental / rebuilt", f"{incremental['segments']} / {bulk['segments']}",
+                      str(base["segments"]), ""))
+        table.append(("peak RSS, incremental indexing (MB)", fmt(incremental["peak_rss_mb"]), fmt(base["peak_rss_mb"]),
+                      ratio(incremental["peak_rss_mb"], base["peak_rss_mb"])))
+        table.append(("peak RSS, full reindex (MB)", fmt(bulk["peak_rss_mb"]), "", ""))
+        table.append(("peak RSS, querying (both, one process) (MB)", fmt(query_rss), "", ""))
+        where = "rebuilt index" if capped else "incremental index"
+        for p in ("p50", "p95", "p99", "max", "mean"):
+            table.append((f"query latency {p} (ms, {where})", fmt(ours_sum[p], 1), fmt(base_sum[p], 1),
+                          ratio(ours_sum[p], base_sum[p])))
+        table.append(("query CPU p50 / p95 (ms)", f"{fmt(ours_cpu['p50'], 1)} / {fmt(ours_cpu['p95'], 1)}",
+                      f"{fmt(base_cpu['p50'], 1)} / {fmt(base_cpu['p95'], 1)}", ratio(ours_cpu["p95"], base_cpu["p95"])))
+        table.append(("queries over 1 s", str(ours_sum["over_1s"]), str(base_sum["over_1s"]), ""))
+        if not capped:
+            table.append(("ours on the rebuilt index p50 / p95 / p99 (ms)",
+                          f"{fmt(rebuilt_sum['p50'], 1)} / {fmt(rebuilt_sum['p95'], 1)} / {fmt(rebuilt_sum['p99'], 1)}",
+                          "", ""))
+        print_table(table)
+        print("  (the baseline answers without facets, permissions, counts, snippets or suggestions, ignores the "
+              "facet filters, and uses AND between words)")
+
+        print("\nLatency by kind of query (ms, ours p50 / p95 | baseline p50 / p95):")
+        for kind, _share in QUERY_KINDS:
+            mine = [r["ours_ms"] for r in rows if r["query"].kind == kind]
+            theirs = [r["base_ms"] for r in rows if r["query"].kind == kind]
+            if mine:
+                print(f"  {kind:<11} {len(mine):4d} queries  {percentile(mine, 50):7.1f} / {percentile(mine, 95):7.1f}"
+                      f"  |  {percentile(theirs, 50):7.1f} / {percentile(theirs, 95):7.1f}")
+        missed = [r for r in rows if r["query"].kind in ("unaccented", "phrase", "prefix") and r["ours_total"] == 0]
+        if missed:
+            print("  accent-less words, phrases and prefixes that found nothing (ours): " + ", ".join(
+                r["query"].text for r in missed[:15]) + (" ..." if len(missed) > 15 else ""))
+        hits = [r["ours_total"] for r in rows]
+        print(f"  results found (ours): median {percentile(hits, 50):.0f}, {sum(1 for h in hits if h == 0)} queries "
+              f"with none, {sum(1 for r in rows if r['ours_suggestion'])} with a spelling suggestion; "
+              f"baseline: {sum(1 for r in rows if r['base_hits'] == 0)} queries with none")
+
+        slowest = sorted(rows, key=lambda r: -r["ours_ms"])
+        print("\nSlowest of our queries:")
+        for r in slowest[:12]:
+            print(f"  {r['ours_ms']:7.1f} ms (CPU {r['ours_cpu_ms']:6.1f}), {r['ours_total']:6d} results, "
+                  f"baseline {r['base_ms']:6.1f} ms  {r['query'].describe()}")
+            print(f"            {query_shape(primary, r['query'])}")
+
+        if args.profile:
+            profile_queries(primary, [r["query"] for r in slowest[:args.profile]],
+                            f"the {args.profile} slowest queries")
+            by_median = sorted(rows, key=lambda r: abs(r["ours_ms"] - ours_sum["p50"]))
+            profile_queries(primary, [r["query"] for r in by_median[:args.profile]],
+                            f"the {args.profile} queries nearest the median (typical queries)")
+
+        if args.experiment_queries:
+            step = max(1, len(queries) // args.experiment_queries)
+            sample = queries[::step][:args.experiment_queries]
+            print(f"\nWhat each part costs: variants of our query on {len(sample)} of the queries "
+                  "(ms, p50 / p95 / max):", flush=True)
+            spelling_queries = [r["query"] for r in rows if r["ours_total"] < 3][:40]
+            try:
+                figures = experiments(primary, sample, spelling_queries)
+            except Exception:  # the backend's internals may move; the main figures above stand
+                print("  experiments failed (backend internals changed?):\n" + traceback.format_exc())
+            else:
+                for label, s in figures.items():
+                    if not label.startswith("_"):
+                        print(f"  {label:<68} {s['p50']:7.1f} / {s['p95']:7.1f} / {s['max']:7.1f}")
+                print("  opening a new searcher on this index: " + ", ".join(
+                    f"{label} {ms:.0f} ms" for label, ms in figures["_open_ms"].items()))
+                print(f"  (K's permission and facet-value sets are built once per index generation, i.e. after "
+                      f"a commit: {figures['_cache_ms']:.0f} ms here, not included above)")
+                if figures["_spelling"]:
+                    print(f"\n  Spelling suggestion alone, on the words of the {figures['_spelling_n']} queries that "
+                          "found fewer than 3 results (ms, p50 / p95 / max):")
+                    for label, s in figures["_spelling"].items():
+                        print(f"    {label:<66} {s['p50']:7.1f} / {s['p95']:7.1f} / {s['max']:7.1f}")
+
+        if args.profile:
+            print("\nProfile of indexing (in its own process):", flush=True)
+            size = max(20, min(BATCH, 5_000_000 // args.docs))
+            print(in_child(phase_profile_indexing, corpus_path, workdir / ("ours-rebuilt" if capped else "ours"),
+                           workdir / "profile-index",
+                           size)["text"])
+
+        index.close()
+        rebuilt.close()
+        baseline.close()
+        print(f"\nTotal run time {time.perf_counter() - run_started:.0f} s; "
+              f"load {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end.")
+        print(f"RESULT docs={args.docs} index_docs_per_s={inc_rate:.1f} p50_ms={ours_sum['p50']:.1f} "
+              f"p95_ms={ours_sum['p95']:.1f} p99_ms={ours_sum['p99']:.1f} baseline_index_docs_per_s={base_rate:.1f} "
+              f"baseline_p95_ms={base_sum['p95']:.1f} peak_rss_mb={peak:.0f}")
+    finally:
+        if args.keep:
+            print(f"(kept {workdir})", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,326 @@
+"""The JSON API at /api/v1: practices to read and write, with personal access tokens.
+
+Only a Bearer token identifies the caller: the session cookie is never read here, so a page on another site
+cannot make a logged-in browser write through the API (and the blueprint needs no CSRF token). Without a
+token the caller is an anonymous visitor. Every error is JSON: {"error": {"code", "message", "fields"}}.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from network import permissions
+from network.api import openapi, serializers, tokens
+from network.extensions import db, login_manager
+from network.institutions import services as institutions
+from network.practices import services
+from network.practices.models import Practice
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+PREFIX = "/api/v1"
+MAX_BODY_BYTES = 1024 * 1024  # API_MAX_CONTENT_LENGTH in the configuration overrides it
+PER_PAGE, PER_PAGE_MAX = 20, 100  # a larger per_page is lowered to PER_PAGE_MAX, as the response shows
+PAGE_MAX = 1_000_000
+ID_MAX = serializers.ID_MAX
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+
+class ApiError(Exception):
+    """An error response in the envelope; raised anywhere in a view."""
+
+    def __init__(self, status: int, message: str, fields: dict | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.fields, self.headers = status, message, fields or {}, headers or {}
+
+
+def error_response(status: int, message: str, fields: dict | None = None, headers: dict | None = None):
+    body = {"error": {"code": ERROR_CODES.get(status, "error"), "message": str(message),
+                      "fields": {name: [str(m) for m in msgs] for name, msgs in (fields or {}).items()}}}
+    response = jsonify(body)
+    response.status_code = status
+    response.headers.update(headers or {})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _unauthorized(message: str, invalid_token: bool = False) -> ApiError:
+    challenge = 'Bearer realm="Peer Network API"'
+    if invalid_token:
+        challenge += ', error="invalid_token"'
+    return ApiError(401, message, headers={"WWW-Authenticate": challenge})
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    return error_response(error.status, error.message, error.fields, error.headers)
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    if status >= 500:
+        db.session.rollback()
+    headers = {}
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="Peer Network API"'
+    message = error.description if status < 500 else _("Something went wrong on our side.")
+    return error_response(status, message, headers=headers)
+
+
+# Codes first: the application's HTML error pages are registered per code and would otherwise win.
+for _code in ERROR_CODES:
+    bp.register_error_handler(_code, _http_error)
+bp.register_error_handler(HTTPException, _http_error)
+
+
+@bp.before_app_request
+def _routing_errors_as_json():
+    """An unknown address or method under /api/v1 never reaches the blueprint: answer it in JSON here."""
+    exception = request.routing_exception
+    if exception is None or not (request.path == PREFIX or request.path.startswith(PREFIX + "/")):
+        return None
+    if isinstance(exception, HTTPException) and exception.code in (404, 405):
+        return _http_error(exception)
+    return None
+
+
+# --- authentication and request limits ------------------------------------------------------------
+
+
+@bp.before_request
+def _limit_and_authenticate():
+    limit = _body_limit()
+    if request.content_length is not None and request.content_length > limit:
+        raise _too_large(limit)
+    # A chunked body announces no length: werkzeug stops reading one byte past the limit, and
+    # _json_object() tells a body that reached it from one that fits.
+    request.max_content_length = limit + 1
+    g.api_user = _authenticate()
+
+
+def _body_limit() -> int:
+    return int(current_app.config.get("API_MAX_CONTENT_LENGTH", MAX_BODY_BYTES))
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, _("The request body can be at most %(n)d bytes.", n=limit))
+
+
+def _authenticate():
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return login_manager.anonymous_user()
+    scheme, _sep, credentials = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise _unauthorized(_("Send a personal access token as “Authorization: Bearer <token>”."))
+    user = tokens.user_for_token(credentials.strip())
+    if user is None:
+        raise _unauthorized(_("The token is unknown or has been revoked."), invalid_token=True)
+    return user
+
+
+def _caller():
+    """The token's owner, required for every write."""
+    user = g.api_user
+    if not user.is_authenticated:
+        raise _unauthorized(_("Writing needs a personal access token: “Authorization: Bearer <token>”."))
+    return user
+
+
+def _json_object() -> dict:
+    if not request.is_json:
+        raise ApiError(415, _("Send the body as JSON, with the header “Content-Type: application/json”."))
+    raw = request.get_data(cache=True)
+    if len(raw) > _body_limit():
+        raise _too_large(_body_limit())
+    try:
+        payload = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ApiError(400, _("The body is not valid JSON (UTF-8).")) from None
+    if not isinstance(payload, dict):
+        raise ApiError(400, _("The body must be a JSON object with the practice's fields."))
+    return payload
+
+
+def _visible_practice(practice_id: int) -> Practice:
+    practice = services.get(practice_id) if 0 < practice_id <= ID_MAX else None
+    if practice is None or not permissions.can_view_practice(g.api_user, practice):
+        raise ApiError(404, _("There is no practice %(id)d, or you may not see it.", id=practice_id))
+    return practice
+
+
+def _int_arg(name: str, default: int, low: int, high: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < low or (high is not None and value > high):
+        limits = f"{low}–{high}" if high is not None else f"≥ {low}"
+        raise ApiError(400, _("Invalid query parameter “%(name)s”.", name=name),
+                       fields={name: [_("Must be an integer (%(limits)s).", limits=limits)]})
+    return value
+
+
+def _check_owner(user, data: services.PracticeData) -> None:
+    """403 for an institution the caller may not write for; an unknown slug is left to validation (422)."""
+    owner = institutions.get_by_slug(data.institution) if data.institution else None
+    if owner is not None and not permissions.can_write_for_institution(user, owner):
+        raise ApiError(403, _("You can only write practices for your own institution."),
+                       fields={"institution": [_("You may not write for this institution.")]})
+
+
+def _input(payload: dict, base: services.PracticeData) -> services.PracticeData:
+    try:
+        return serializers.practice_from_json(payload, base)
+    except serializers.InputError as error:
+        raise ApiError(422, _("Some fields are not valid."), fields=error.errors) from None
+
+
+def _save(save, data: services.PracticeData, existing: Practice | None = None) -> Practice:
+    """Run a service write; turn its refusals into 409 (a duplicate external_ref alone) or 422."""
+    try:
+        return save()
+    except services.PracticeError as error:
+        if set(error.errors) == {"external_ref"} and _reference_taken(data.external_ref, existing):
+            raise ApiError(409, _("Another practice already has this external reference."),
+                           fields=error.errors) from None
+        raise ApiError(422, _("Some fields are not valid."), fields=error.errors) from None
+    except IntegrityError:
+        # Two clients sending one external_ref at the same moment: the unique index decides.
+        db.session.rollback()
+        raise ApiError(409, _("Another practice already has this external reference."),
+                       fields={"external_ref": [_("Another practice already has this external reference.")]}
+                       ) from None
+
+
+def _reference_taken(reference: str, existing: Practice | None) -> bool:
+    reference = (reference or "").strip()
+    if not reference:
+        return False
+    query = select(Practice.id).where(Practice.external_ref == reference)
+    if existing is not None:
+        query = query.where(Practice.id != existing.id)
+    return db.session.scalar(query) is not None
+
+
+def _one(practice: Practice):
+    return serializers.practice_to_json(
+        practice, serializers.visible_translations([practice], g.api_user).get(practice.id, []))
+
+
+# --- practices ------------------------------------------------------------------------------------
+
+
+@bp.get("/practices")
+def list_practices():
+    page = _int_arg("page", 1, 1, PAGE_MAX)
+    per_page = min(_int_arg("per_page", PER_PAGE, 1), PER_PAGE_MAX)
+    # A NUL cannot be sent to PostgreSQL; a filter holding one simply matches nothing.
+    args = {name: value.replace("\x00", "\ufffd") for name, value in request.args.items()}
+    filters = services.PracticeFilters.from_args(args)
+    query = serializers.with_related(services.practice_query(g.api_user, filters))
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return jsonify({
+        "items": serializers.practices_to_json(list(pagination.items), g.api_user),
+        "total": pagination.total,
+        "page": page,
+        "per_page": per_page,
+    })
+
+
+@bp.get("/practices/<int:practice_id>")
+def get_practice(practice_id: int):
+    return jsonify(_one(_visible_practice(practice_id)))
+
+
+@bp.post("/practices")
+def create_practice():
+    user = _caller()
+    if not permissions.can_create_practice(user):
+        raise ApiError(403, _("Only approved members of a partner institution can add practices."))
+    payload = _json_object()
+    home = user.institution.slug if user.institution is not None else ""
+    data = _input(payload, services.PracticeData(institution=home))
+    _check_owner(user, data)
+    practice = _save(lambda: services.create_practice(user, data), data)
+    response = jsonify(_one(practice))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_practice", practice_id=practice.id, _external=True)
+    return response
+
+
+@bp.patch("/practices/<int:practice_id>")
+def update_practice(practice_id: int):
+    user = _caller()
+    practice = _visible_practice(practice_id)
+    if not permissions.can_edit_practice(user, practice):
+        raise ApiError(403, _("You may not edit this practice."))
+    payload = _json_object()
+    data = _input(payload, services.PracticeData.from_practice(practice))
+    if data.institution != practice.institution.slug:
+        _check_owner(user, data)
+    practice = _save(lambda: services.update_practice(user, practice, data), data, existing=practice)
+    return jsonify(_one(practice))
+
+
+@bp.delete("/practices/<int:practice_id>")
+def delete_practice(practice_id: int):
+    user = _caller()
+    practice = _visible_practice(practice_id)
+    if not permissions.can_delete_practice(user, practice):
+        raise ApiError(403, _("Only an administrator of the owning institution may delete this practice."))
+    services.delete_practice(user, practice)
+    return "", 204
+
+
+@bp.get("/search")
+def search():
+    from network.search import services as search_services
+
+    search_request = search_services.SearchRequest.from_args(request.args)
+    search_request.page = _int_arg("page", 1, 1, 1_000_000)
+    search_request.per_page = min(_int_arg("per_page", 20, 1), 100)
+    results = search_services.search(g.api_user, search_request)
+    return jsonify({
+        "total": results.total,
+        "page": search_request.page,
+        "per_page": search_request.per_page,
+        "results": [
+            {"type": hit.doc_type, "id": hit.doc_id, "title": hit.title,
+             "url": request.host_url.rstrip("/") + hit.url, "snippet": hit.snippet,
+             "score": round(hit.score, 4), "language": hit.language}
+            for hit in results.hits
+        ],
+        "facets": results.facets,
+        "suggestion": results.suggestion,
+    })
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
