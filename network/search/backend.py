@@ -21,7 +21,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh import sorting
+from whoosh import scoring, sorting
 from whoosh.analysis import CharsetFilter, LanguageAnalyzer, LowercaseFilter, RegexTokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text
@@ -43,6 +43,8 @@ MAX_QUERY_WORDS = 16
 MIN_PREFIX_CHARS = 4  # "fami*" and longer; shorter prefixes expand to too many terms
 MAX_PREFIX_TERMS = 50
 SNIPPET_SOURCE_CHARS = 4000
+# BM25F; a tag list is short and often empty, so its length must not weaken a tag match.
+WEIGHTING = scoring.BM25F(tags_B=0, tags_text_B=0)
 FACET_FIELDS = ("type", "sector", "country", "language", "year", "institution")
 
 
@@ -73,6 +75,8 @@ def build_schema() -> Schema:
         "sector": KEYWORD(stored=True, commas=True),
         "intervention_type": KEYWORD(stored=True, commas=True),
         "tags": KEYWORD(stored=True, commas=True, lowercase=True, scorable=True, field_boost=TAG_BOOST),
+        # The tags' words, so "groups" finds the tag "interfamily groups".
+        "tags_text": TEXT(analyzer=_plain_analyzer(), field_boost=TAG_BOOST, phrase=False),
         "status": ID(stored=True),
         "visibility": ID(stored=True),
         "title_plain": TEXT(analyzer=_plain_analyzer(), field_boost=TITLE_BOOST, phrase=True),
@@ -112,7 +116,8 @@ def to_fields(document: SearchDocument) -> dict:
         "partnership": str(document.partnership_id or ""),
         "sector": ",".join(document.sectors),
         "intervention_type": ",".join(document.intervention_types),
-        "tags": ",".join(t.replace(",", " ") for t in document.tags),
+        "tags": ",".join(fold(t).replace(",", " ") for t in document.tags),
+        "tags_text": " ".join(document.tags),
         "status": document.status,
         "visibility": document.visibility,
         "title_plain": title,
@@ -134,8 +139,10 @@ def to_fields(document: SearchDocument) -> dict:
 
 
 class SearchIndex:
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, on_recreate=None):
         self.root = Path(root)
+        # Called after an empty index replaced a lost one (the application queues every document).
+        self.on_recreate = on_recreate
         self._lock = threading.Lock()
         self._searcher = None
         self._searcher_dir = None
@@ -207,6 +214,8 @@ class SearchIndex:
             log.warning("Search index at %s is missing or unreadable (%s); creating an empty one. "
                         "Run `flask --app network search reindex` (the worker also refills it).", self.root, error)
             self.create_empty()
+            if self.on_recreate is not None:
+                self.on_recreate()
             return self.open()
 
     # writing
@@ -247,7 +256,7 @@ class SearchIndex:
             if self._searcher is None or folder != self._searcher_dir:
                 if self._searcher is not None:
                     self._searcher.close()
-                self._searcher = self.open_or_create().searcher()
+                self._searcher = self.open_or_create().searcher(weighting=WEIGHTING)
                 self._searcher_dir = self._current_dir()
             else:
                 self._searcher = self._searcher.refresh()
@@ -329,8 +338,10 @@ def _word_query(word: str, schema: Schema, keep_stop_words: bool = False) -> Q.Q
     folded = fold(word)
     if folded and plain:
         alternatives.append(Q.Term("tags", folded))
-    # Several language fields give the same evidence for one word: count the best, not the sum.
-    return Q.DisjunctionMax(alternatives) if alternatives else None
+        for term in _analyse("tags_text", word, schema):
+            alternatives.append(Q.Term("tags_text", term))
+    # A plain Or: Whoosh 2.7.4's DisjunctionMax matcher mixes up scores of different documents.
+    return Q.Or(alternatives) if alternatives else None
 
 
 def _prefix_query(prefix: str, searcher) -> Q.Query | None:
@@ -341,7 +352,7 @@ def _prefix_query(prefix: str, searcher) -> Q.Query | None:
             if n >= MAX_PREFIX_TERMS:
                 break
             terms.append(Q.Term(fieldname, term.decode("utf-8") if isinstance(term, bytes) else term))
-    return Q.DisjunctionMax(terms) if terms else None
+    return Q.Or(terms) if terms else None
 
 
 def build_query(parsed: ParsedQuery, searcher) -> Q.Query | None:

@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     from pathlib import Path
 
     root = app.config.get("SEARCH_INDEX_DIR") or str(Path(app.instance_path) / "search")
-    app.extensions["search_index"] = SearchIndex(root)
+    app.extensions["search_index"] = SearchIndex(root, on_recreate=enqueue_all)
     _listen_once()
     if app.config.get("SEARCH_INDEXER", "thread") == "thread":
         app.before_request(_start_thread_once)

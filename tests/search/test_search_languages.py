@@ -70,11 +70,6 @@ def test_a_query_of_only_stop_words_does_not_return_everything(corpus):
     assert search(q="the and of").total < 6
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: network/search/backend.py build_schema(): the tags KEYWORD field only lower-cases, while "
-    "_word_query() asks Term('tags', fold(word)), so a tag with an accent ('intervención') is found "
-    "neither by 'intervención' nor by 'intervencion'; fold tags in to_fields() (or give the field an "
-    "analyzer with CharsetFilter(accent_map))"))
 def test_an_accented_tag_is_found_by_its_word(make_institution, make_practice):
     owner = make_institution()
     write_up(make_practice, owner, "Barrio", "Trabajo en el barrio.", language="es", tags=["intervención"])
@@ -84,10 +79,6 @@ def test_an_accented_tag_is_found_by_its_word(make_institution, make_practice):
     assert titles(search(q="intervencion")) == ["Barrio"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: network/search/backend.py: a tag of several words ('interfamily groups', the usual case) is "
-    "one KEYWORD term, but _word_query() looks up each query word alone in 'tags', so such a tag is "
-    "never found by its words; index the tags also as text (plain analyzer, tag boost) and query that"))
 def test_a_tag_of_several_words_is_found_by_its_words(make_institution, make_practice):
     owner = make_institution()
     write_up(make_practice, owner, "Saturday mornings", "Parents meet.", tags=["interfamily groups"])

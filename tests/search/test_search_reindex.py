@@ -141,13 +141,6 @@ def test_an_index_deleted_under_an_open_searcher_gives_a_page_a_log_line_and_com
     assert cli.check() == ([], [])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: network/search/backend.py SearchIndex.open_or_create() (line ~203) replaces a missing or "
-    "unreadable index with an empty one and only logs; nothing queues the documents again (only "
-    "services._recover() calls sync.enqueue_all(), and searcher() reaches open_or_create() first, so "
-    "it never fails). run_worker() enqueues only when index.exists() is false at start, which it no "
-    "longer is. Fix: open_or_create() (or its callers) must also queue everything (sync.enqueue_all) "
-    "whenever it creates a replacement index"))
 @pytest.mark.parametrize("damage", ["live index folder deleted", "whole search folder deleted",
                                     "garbage in CURRENT"])
 def test_a_lost_index_comes_back_after_the_drain(app, corpus, client, caplog, damage):

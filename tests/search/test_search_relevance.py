@@ -7,14 +7,6 @@ from network.extensions import db
 from network.search import sync
 from search_helpers import search, titles, write_up
 
-DISMAX_BUG = (
-    "BUG: network/search/backend.py _word_query()/_prefix_query() (lines 333, 344) combine a word's "
-    "fields with whoosh.query.DisjunctionMax, whose matcher in Whoosh 2.7.4 (matching/binary.py "
-    "DisjunctionMaxMatcher.score) returns max(a.score(), b.score()) even when a and b sit on different "
-    "documents, so a document matching only in its body gets the score of another document's title/tag "
-    "match and ties are broken by index order"
-)
-
 
 @pytest.fixture
 def owner(make_institution):
@@ -30,7 +22,6 @@ def test_title_phrase_outranks_the_same_phrase_in_the_body(owner, make_practice)
     assert titles(search(q="kinship care")) == ["Kinship care circles", "Garden allotments"]
 
 
-@pytest.mark.xfail(strict=True, reason=DISMAX_BUG)
 def test_title_match_outranks_body_match_for_one_word(owner, make_practice):
     write_up(make_practice, owner, "Garden allotments", "Neighbours talk about kinship in the garden.")
     write_up(make_practice, owner, "Kinship circles", "Neighbours meet in the garden every week.")
@@ -42,7 +33,6 @@ def test_title_match_outranks_body_match_for_one_word(owner, make_practice):
     assert results.hits[0].score > results.hits[1].score
 
 
-@pytest.mark.xfail(strict=True, reason=DISMAX_BUG)
 def test_a_strong_title_match_is_on_the_first_page_among_many_body_matches(owner, make_practice):
     for n in range(6):
         write_up(make_practice, owner, f"Weekly meeting {n}", f"Notes on mentoring and other work, part {n}.")
@@ -66,7 +56,6 @@ def test_phrase_outranks_scattered_words(owner, make_practice):
     assert titles(search(q='"home visits"')) == ["Support at home"]
 
 
-@pytest.mark.xfail(strict=True, reason=DISMAX_BUG)
 def test_tag_counts_more_than_body(owner, make_practice):
     # Every write-up has tags, so the tags field is not rare; only where "mentoring" appears differs.
     write_up(make_practice, owner, "Cooking lessons", "A note on mentoring in the kitchen.", tags=["food"])
@@ -80,11 +69,6 @@ def test_tag_counts_more_than_body(owner, make_practice):
     assert results.hits[0].score > results.hits[1].score
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: network/search/backend.py: besides the DisjunctionMax bug, Whoosh's default BM25F normalises "
-    "the tags field by its average length over all documents, so when few write-ups have tags (avg << 1) "
-    "the tagged one is penalised and a body match outranks it. Fix: search with "
-    "scoring.BM25F(tags_B=0) (no length normalisation for tags) in SearchIndex.searcher()"))
 def test_tag_counts_more_than_body_when_few_write_ups_have_tags(owner, make_practice):
     write_up(make_practice, owner, "Cooking lessons", "A note on mentoring in the kitchen.")
     write_up(make_practice, owner, "Sports afternoons", "Teenagers play in the park.", tags=["mentoring"])
