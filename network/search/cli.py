@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 import signal
 import threading
+from dataclasses import dataclass, field
 
 import click
 from flask import current_app
@@ -98,24 +99,38 @@ class _Null:
 
 @search_cli.command("check")
 def check_command():
-    """Report documents missing from the index, or there but gone from the database."""
-    missing, extra = check()
-    click.echo(f"{len(missing)} missing from the index, {len(extra)} in the index but not in the database, "
+    """Report documents missing from the index, out of date in it, or there but gone from the database."""
+    report = check()
+    click.echo(f"{len(report.missing)} missing from the index, {len(report.outdated)} out of date, "
+               f"{len(report.extra)} in the index but not in the database, "
                f"{sync.pending_count()} changes waiting in the outbox.")
-    for key in missing[:50]:
-        click.echo(f"  missing: {key}")
-    for key in extra[:50]:
-        click.echo(f"  stale:   {key}")
-    if missing or extra:
+    for label, keys in (("missing", report.missing), ("out of date", report.outdated), ("not in the database", report.extra)):
+        for key in keys[:50]:
+            click.echo(f"  {label}: {key}")
+    if not report.ok:
         raise SystemExit(1)
 
 
-def check() -> tuple[list[str], list[str]]:
+@dataclass
+class CheckReport:
+    missing: list[str]  # in the database, not in the index
+    extra: list[str]  # in the index, gone from the database (or no longer indexable)
+    outdated: list[str] = field(default_factory=list)  # in both, but the index holds an older version
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.extra or self.outdated)
+
+
+def check() -> CheckReport:
     index = sync.search_index()
-    indexed = set(index.stored_keys()) if index.exists() else set()
-    expected = set()
+    indexed = index.stored_keys() if index.exists() else {}
+    expected = {}
     for document_type in documents.registered().values():
         for doc_id in document_type.all_ids():
-            if document_type.load(doc_id) is not None:
-                expected.add(f"{document_type.name}:{doc_id}")
-    return sorted(expected - indexed), sorted(indexed - expected)
+            document = document_type.load(doc_id)
+            if document is not None:
+                expected[document.key] = to_fields(document)["fingerprint"]
+    outdated = sorted(key for key, print_ in expected.items() if key in indexed and indexed[key] != print_)
+    return CheckReport(missing=sorted(expected.keys() - indexed.keys()),
+                       extra=sorted(indexed.keys() - expected.keys()), outdated=outdated)

@@ -69,8 +69,9 @@ def search(user, request: SearchRequest) -> backend.Results:
             page=request.page, per_page=request.per_page, sort=request.sort,
         )
     except Exception:
-        # A broken index must never break the page: log it, start an empty index, queue everything.
-        current_app.logger.exception("Search failed; rebuilding the index from the database")
+        # A broken index must never break the page: log it and, only if the index itself cannot be
+        # read, start an empty one and queue everything (a search may fail for other reasons).
+        current_app.logger.exception("Search failed")
         _recover()
         return backend.Results(total=0, hits=[], facets={}, suggestion=None)
 
@@ -80,8 +81,11 @@ def _recover() -> None:
 
     index = search_index()
     index.close()
-    index.create_empty()
-    sync.enqueue_all()
+    if not index.readable():
+        current_app.logger.warning("The search index at %s cannot be read: rebuilding it from the database",
+                                   index.root)
+        index.create_empty()
+        sync.enqueue_all()
 
 
 def type_labels() -> dict[str, str]:

@@ -108,21 +108,29 @@ def load_documents(keys) -> tuple[list, list[str]]:
 
 
 def drain(batch_size: int = BATCH_SIZE, index: SearchIndex | None = None, folder=None) -> int:
-    """Index one batch from the outbox; return how many outbox rows it handled."""
+    """Index one batch from the outbox; return how many outbox rows it handled.
+
+    The outbox is read while the index's write lock is held, so a slower indexer can never write an
+    older copy of a document after a quicker one wrote the newer copy."""
     index = index or search_index()
-    rows = db.session.execute(
-        select(SearchOutbox.id, SearchOutbox.doc_type, SearchOutbox.doc_id).order_by(SearchOutbox.id).limit(batch_size)
-    ).all()
-    if not rows:
-        db.session.rollback()
-        return 0
-    keys = list(dict.fromkeys((row.doc_type, row.doc_id) for row in rows))
-    upserts, deletions = load_documents(keys)
-    index.write(upserts, deletions, folder=folder)
-    # Only after the index committed: a crash before this line means the batch is indexed again.
-    db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row.id for row in rows])))
-    db.session.commit()
-    return len(rows)
+    db.session.rollback()  # read the outbox as it is now, not as an earlier transaction saw it
+    handled: list[int] = []
+
+    def load_batch():
+        rows = db.session.execute(
+            select(SearchOutbox.id, SearchOutbox.doc_type, SearchOutbox.doc_id)
+            .order_by(SearchOutbox.id).limit(batch_size)
+        ).all()
+        handled[:] = [row.id for row in rows]
+        return load_documents(list(dict.fromkeys((row.doc_type, row.doc_id) for row in rows)))
+
+    index.write(load=load_batch, folder=folder)
+    db.session.rollback()  # end the reading transaction before writing (SQLite cannot upgrade a stale one)
+    if handled:
+        # Only after the index committed: a crash before this line means the batch is indexed again.
+        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(handled)))
+        db.session.commit()
+    return len(handled)
 
 
 def drain_all(index: SearchIndex | None = None) -> int:
