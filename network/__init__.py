@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     import network.institutions.search  # noqa: F401  (each feature registers its search documents)
     import network.practices.models  # noqa: F401
     import network.practices.search  # noqa: F401
+    import network.mobility.models  # noqa: F401
     from network.search import sync as search_sync
     from network.search.views import bp as search_bp
 

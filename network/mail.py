@@ -29,3 +29,15 @@ def send_email(to: str, subject: str, body: str) -> None:
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(message)
+
+
+def send_notifications(emails: list[tuple[str, str, str]], what: str = "notification") -> None:
+    """After the commit, when a mail server is configured: one that fails does not undo the change that
+    the emails report, it is only logged."""
+    if not current_app.config.get("MAIL_SERVER"):
+        return
+    for to, subject, body in emails:
+        try:
+            send_email(to, subject, body)
+        except (smtplib.SMTPException, OSError):
+            current_app.logger.exception("Could not email a %s to %s", what, to)

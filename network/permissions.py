@@ -189,3 +189,69 @@ def can_follow_practice(user, practice) -> bool:
 
 def can_bookmark_practice(user, practice) -> bool:
     return _is_user(user) and can_view_practice(user, practice)
+
+
+# --- mobility -------------------------------------------------------------------------------------
+
+
+def _in_partnership(institution_id, partnership) -> bool:
+    return institution_id is not None and (
+        institution_id == partnership.coordinating_institution_id
+        or any(partner.id == institution_id for partner in partnership.partners)
+    )
+
+
+def coordinates(user, partnership) -> bool:
+    """Coordinators of the partnership's coordinating institution (and site admins) run its exchanges."""
+    return can_edit_partnership(user, partnership)
+
+
+def can_view_mobility(user, partnership) -> bool:
+    """Offers and the list of visits are for members of the partnership's institutions and evaluators."""
+    return is_site_admin(user) or is_evaluator(user) or (
+        is_member(user) and _in_partnership(user.institution_id, partnership))
+
+
+def can_manage_offer(user, partnership, institution) -> bool:
+    """An institution's admins publish what it offers, in partnerships it belongs to."""
+    return _in_partnership(getattr(institution, "id", None), partnership) and (
+        administers_institution(user, institution) or coordinates(user, partnership))
+
+
+def can_apply(user, partnership) -> bool:
+    return _is_user(user) and user.is_approved_member and _in_partnership(user.institution_id, partnership)
+
+
+def can_view_application(user, application) -> bool:
+    return _is_user(user) and (
+        application.user_id == user.id
+        or administers_institution(user, application.institution)
+        or coordinates(user, application.partnership))
+
+
+def can_edit_application(user, application) -> bool:
+    return _is_user(user) and application.user_id == user.id
+
+
+def can_endorse_application(user, application) -> bool:
+    """The admins of the applicant's own institution vouch for them."""
+    return administers_institution(user, application.institution)
+
+
+def can_view_visit(user, visit) -> bool:
+    return _is_user(user) and (
+        visit.visitor_id == user.id
+        or belongs_to(user, visit.host_institution_id)
+        or administers_institution(user, visit.application.institution)
+        or coordinates(user, visit.partnership)
+        or is_evaluator(user)
+        or is_site_admin(user))
+
+
+def can_manage_visit(user, visit) -> bool:
+    """Confirm, complete, cancel and adjust the programme: the host's admins and the coordinators."""
+    return administers_institution(user, visit.host) or coordinates(user, visit.partnership)
+
+
+def can_cancel_visit(user, visit) -> bool:
+    return can_manage_visit(user, visit) or (_is_user(user) and visit.visitor_id == user.id)

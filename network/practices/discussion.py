@@ -2,7 +2,6 @@
 follows and bookmarks. Every write commits once; emails go out only after the commit."""
 from __future__ import annotations
 
-import smtplib
 from dataclasses import dataclass, field
 
 from flask import current_app, url_for
@@ -270,14 +269,7 @@ def _notify(actor, practice: Practice, comment: Comment) -> list[tuple[str, str,
 
 
 def _send_emails(emails: list[tuple[str, str, str]]) -> None:
-    """After the commit: a mail server that fails does not undo the comment, it is only logged."""
-    if not current_app.config.get("MAIL_SERVER"):
-        return
-    for to, subject, body in emails:
-        try:
-            mail.send_email(to, subject, body)
-        except (smtplib.SMTPException, OSError):
-            current_app.logger.exception("Could not email a comment notification to %s", to)
+    mail.send_notifications(emails, "comment notification")
 
 
 def notifications_of(user, page: int = 1, per_page: int = 20):

@@ -2,7 +2,7 @@
 for the page and the API."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 
 from flask import current_app
 

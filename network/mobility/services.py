@@ -1,0 +1,747 @@
+"""Mobility: every write (offers, applications, endorsement, matching, visits) and the reads shared by
+the pages, the API and the dashboard. Each write validates first and commits once: nothing is half-saved.
+
+Places are counted under a lock: a booking's first statement bumps the host offer's booking_version,
+which makes concurrent bookings of the same host wait for each other (a row lock on PostgreSQL, the
+write lock on SQLite) before they count the places left, so capacity and quota hold under concurrency.
+"""
+from __future__ import annotations
+
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from network import audit, labels, mail, permissions
+from network.auth.models import INSTITUTION_ADMIN, User
+from network.extensions import db
+from network.institutions.models import Institution, Partnership
+from network.mobility import matching
+from network.mobility.models import (ACTIVE_STATUSES, ACTIVITY_KINDS, CANCELLED, COMPLETED, CONFIRMED, DAYS,
+                                     DECLINED, ENDORSED, MAX_PREFERENCES, PROPOSED, SUBMITTED, WITHDRAWN,
+                                     ApplicationPreference, ApplicationWeek, CalendarFeed, HostingOffer,
+                                     MobilityApplication, OfferActivity, OfferWeek, Visit, VisitActivity,
+                                     WaitingListEntry)
+from network.mobility.weeks import WeekError, friday, iso_week, parse_week
+from network.practices.models import Notification, Practice
+from network.types import utcnow
+
+MOTIVATION_MAX, DESCRIPTION_MAX, ACTIVITY_MAX, NOTE_MAX = 5_000, 10_000, 500, 500
+MAX_CAPACITY, MAX_QUOTA, MAX_WEEKS, MAX_ACTIVITIES = 20, 100, 120, 40
+
+
+class MobilityError(Exception):
+    """Invalid data or a broken rule: field name -> messages fit to show the person."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in errors.items()))
+        self.errors = errors
+
+
+def _fail(name: str, message) -> MobilityError:
+    return MobilityError({name: [message]})
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def get_offer(offer_id: int) -> HostingOffer | None:
+    return db.session.get(HostingOffer, offer_id)
+
+
+def get_application(application_id: int) -> MobilityApplication | None:
+    return db.session.get(MobilityApplication, application_id)
+
+
+def get_visit(visit_id: int) -> Visit | None:
+    return db.session.get(Visit, visit_id)
+
+
+def offer_of(partnership: Partnership, institution: Institution) -> HostingOffer | None:
+    return db.session.scalar(select(HostingOffer).where(HostingOffer.partnership_id == partnership.id,
+                                                        HostingOffer.institution_id == institution.id))
+
+
+def offers_in(partnership: Partnership) -> list[HostingOffer]:
+    return list(db.session.scalars(select(HostingOffer).join(Institution)
+                                   .where(HostingOffer.partnership_id == partnership.id).order_by(Institution.name)))
+
+
+def partnerships_of(user) -> list[Partnership]:
+    """The partnerships a person's institution takes part in (all of them for site admins and evaluators)."""
+    from network.institutions import services as institutions
+
+    every = institutions.all_partnerships()
+    return [p for p in every if permissions.can_view_mobility(user, p)]
+
+
+def application_of(user, partnership: Partnership) -> MobilityApplication | None:
+    return db.session.scalar(select(MobilityApplication).where(MobilityApplication.partnership_id == partnership.id,
+                                                               MobilityApplication.user_id == user.id))
+
+
+def applications_in(partnership: Partnership, status: str | None = None,
+                    institution_id: int | None = None) -> list[MobilityApplication]:
+    query = (select(MobilityApplication).join(User, MobilityApplication.user_id == User.id)
+             .where(MobilityApplication.partnership_id == partnership.id).order_by(User.name))
+    if status:
+        query = query.where(MobilityApplication.status == status)
+    if institution_id:
+        query = query.where(MobilityApplication.institution_id == institution_id)
+    return list(db.session.scalars(query))
+
+
+def applications_to_endorse(user) -> list[MobilityApplication]:
+    if not permissions.is_site_admin(user) and not (user.is_authenticated and user.has_role(INSTITUTION_ADMIN)):
+        return []
+    query = select(MobilityApplication).where(MobilityApplication.status == SUBMITTED).order_by(MobilityApplication.created_at)
+    if not permissions.is_site_admin(user):
+        query = query.where(MobilityApplication.institution_id == user.institution_id)
+    return list(db.session.scalars(query))
+
+
+def visits_in(partnership: Partnership, status: str | None = None) -> list[Visit]:
+    query = select(Visit).where(Visit.partnership_id == partnership.id).order_by(Visit.week_start, Visit.id)
+    if status:
+        query = query.where(Visit.status == status)
+    return list(db.session.scalars(query))
+
+
+def visits_visible_to(user, partnership_id: int | None = None, status: str | None = None) -> list[Visit]:
+    query = select(Visit).order_by(Visit.week_start, Visit.id)
+    if partnership_id:
+        query = query.where(Visit.partnership_id == partnership_id)
+    if status:
+        query = query.where(Visit.status == status)
+    return [visit for visit in db.session.scalars(query) if permissions.can_view_visit(user, visit)]
+
+
+def visits_of_person(user) -> list[Visit]:
+    return list(db.session.scalars(select(Visit).where(Visit.visitor_id == user.id).order_by(Visit.week_start)))
+
+
+def visits_hosted_by(institution_id: int) -> list[Visit]:
+    return list(db.session.scalars(select(Visit).where(Visit.host_institution_id == institution_id)
+                                   .order_by(Visit.week_start)))
+
+
+def active_visit_of(application: MobilityApplication) -> Visit | None:
+    return db.session.scalar(select(Visit).where(Visit.application_id == application.id,
+                                                 Visit.status.in_(ACTIVE_STATUSES)))
+
+
+def booked_per_week(offer: HostingOffer) -> Counter:
+    """Monday -> visits holding a place that week (proposed, confirmed or completed)."""
+    rows = db.session.execute(select(Visit.week_start, func.count()).where(
+        Visit.offer_id == offer.id, Visit.status.in_(ACTIVE_STATUSES)).group_by(Visit.week_start)).all()
+    return Counter({week: count for week, count in rows})
+
+
+def quota_used(offer: HostingOffer) -> int:
+    return db.session.scalar(select(func.count()).select_from(Visit).where(
+        Visit.offer_id == offer.id, Visit.status.in_(ACTIVE_STATUSES))) or 0
+
+
+# --- hosting offers ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ActivityData:
+    day: int
+    kind: str
+    description: str = ""
+
+
+@dataclass
+class OfferData:
+    description: str = ""
+    languages: list[str] = field(default_factory=list)
+    approaches: list[str] = field(default_factory=list)  # tags
+    practice_ids: list[int] = field(default_factory=list)
+    total_quota: int = 6
+    weeks: dict[str, int] = field(default_factory=dict)  # "2027-W10" -> capacity
+    activities: list[ActivityData] = field(default_factory=list)
+
+
+def _week_in(partnership: Partnership, text, problems: list) -> date | None:
+    """The Monday of a week inside the partnership's dates, or None with the reason added to problems."""
+    try:
+        monday = parse_week(text)
+    except WeekError as error:
+        problems.append(str(error))
+        return None
+    if monday < partnership.start_date or friday(monday) > partnership.end_date:
+        problems.append(_l("%(week)s is outside the partnership's dates (%(start)s to %(end)s).",
+                           week=iso_week(monday), start=partnership.start_date.isoformat(),
+                           end=partnership.end_date.isoformat()))
+        return None
+    return monday
+
+
+def _clean_tags(names) -> list[str]:
+    from network.practices.services import normalize_tag
+
+    return list(dict.fromkeys(t for t in (normalize_tag(n) for n in names) if t))[:20]
+
+
+def _validate_offer(actor, partnership: Partnership, data: OfferData, offer: HostingOffer | None):
+    errors: dict[str, list] = defaultdict(list)
+    if len(data.description or "") > DESCRIPTION_MAX:
+        errors["description"].append(_l("Keep the description under %(n)d characters.", n=DESCRIPTION_MAX))
+    languages = [code.strip().lower() for code in data.languages if code.strip()]
+    if not languages:
+        errors["languages"].append(_l("Choose at least one working language."))
+    unknown = [code for code in languages if code not in labels.language_codes()]
+    if unknown:
+        errors["languages"].append(_l("Unknown language code: %(codes)s.", codes=", ".join(unknown)))
+    if not isinstance(data.total_quota, int) or not 0 <= data.total_quota <= MAX_QUOTA:
+        errors["total_quota"].append(_l("The quota is a whole number from 0 to %(n)d.", n=MAX_QUOTA))
+    weeks: dict[date, int] = {}
+    for text, capacity in data.weeks.items():
+        monday = _week_in(partnership, text, errors["weeks"])
+        if monday is None:
+            continue
+        if not isinstance(capacity, int) or not 0 <= capacity <= MAX_CAPACITY:
+            errors["weeks"].append(_l("The capacity of %(week)s is a whole number from 0 to %(n)d.",
+                                      week=iso_week(monday), n=MAX_CAPACITY))
+            continue
+        weeks[monday] = capacity
+    if len(weeks) > MAX_WEEKS:
+        errors["weeks"].append(_l("At most %(n)d weeks.", n=MAX_WEEKS))
+    if offer is not None:
+        booked = booked_per_week(offer)
+        for monday, count in sorted(booked.items()):
+            if weeks.get(monday, 0) < count:
+                errors["weeks"].append(_l("%(week)s already has %(n)d visits: its capacity cannot be lower.",
+                                          week=iso_week(monday), n=count))
+        used = sum(booked.values())
+        if isinstance(data.total_quota, int) and data.total_quota < used:
+            errors["total_quota"].append(_l("%(n)d visits are already planned: the quota cannot be lower.", n=used))
+    activities = []
+    if len(data.activities) > MAX_ACTIVITIES:
+        errors["activities"].append(_l("At most %(n)d activities.", n=MAX_ACTIVITIES))
+    for activity in data.activities[:MAX_ACTIVITIES]:
+        if activity.day not in DAYS:
+            errors["activities"].append(_l("Each activity is on a day from Monday to Friday."))
+        elif activity.kind not in ACTIVITY_KINDS:
+            errors["activities"].append(_l("Choose the kind of each activity."))
+        elif len(activity.description) > ACTIVITY_MAX:
+            errors["activities"].append(_l("Keep each activity under %(n)d characters.", n=ACTIVITY_MAX))
+        else:
+            activities.append(activity)
+    practices = []
+    for practice_id in dict.fromkeys(data.practice_ids):
+        practice = db.session.get(Practice, practice_id)
+        if practice is None or not permissions.can_view_practice(actor, practice):
+            errors["practice_ids"].append(_l("Practice %(id)s does not exist or you may not see it.", id=practice_id))
+        else:
+            practices.append(practice)
+    errors = {name: found for name, found in errors.items() if found}
+    if errors:
+        raise MobilityError(errors)
+    return languages, weeks, activities, practices
+
+
+def save_offer(actor, partnership: Partnership, institution: Institution, data: OfferData) -> HostingOffer:
+    """Create or update what an institution offers in a partnership."""
+    from network.practices.services import _tags
+
+    offer = offer_of(partnership, institution)
+    languages, weeks, activities, practices = _validate_offer(actor, partnership, data, offer)
+    created = offer is None
+    if created:
+        offer = HostingOffer(partnership=partnership, institution=institution)
+        db.session.add(offer)
+    offer.description = data.description or ""
+    offer.languages = languages
+    offer.total_quota = data.total_quota
+    offer.tags = _tags(_clean_tags(data.approaches))
+    offer.practices = practices
+    existing = {week.week_start: week for week in offer.weeks}
+    offer.weeks = [existing.get(monday) or OfferWeek(week_start=monday) for monday in sorted(weeks)]
+    for week in offer.weeks:
+        week.capacity = weeks[week.week_start]
+    offer.activities = [OfferActivity(day=a.day, kind=a.kind, description=a.description.strip(), position=n)
+                        for n, a in enumerate(sorted(activities, key=lambda a: a.day))]
+    audit.record(actor, "offer.create" if created else "offer.update", offer,
+                 label=f"{institution.name} in {partnership.reference}")
+    db.session.commit()
+    return offer
+
+
+def offer_data_of(offer: HostingOffer) -> OfferData:
+    return OfferData(
+        description=offer.description, languages=offer.languages, approaches=offer.tag_names,
+        practice_ids=[p.id for p in offer.practices], total_quota=offer.total_quota,
+        weeks={iso_week(w.week_start): w.capacity for w in offer.weeks},
+        activities=[ActivityData(day=a.day, kind=a.kind, description=a.description) for a in offer.activities],
+    )
+
+
+# --- applications -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ApplicationData:
+    motivation: str = ""
+    interests: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    preferred_hosts: list[int] = field(default_factory=list)  # institution ids, best first
+    weeks: list[str] = field(default_factory=list)  # "2027-W10"
+
+
+def _validate_application(actor, partnership: Partnership, data: ApplicationData):
+    errors: dict[str, list] = defaultdict(list)
+    if not (data.motivation or "").strip():
+        errors["motivation"].append(_l("Say in a few sentences why you want to visit."))
+    elif len(data.motivation) > MOTIVATION_MAX:
+        errors["motivation"].append(_l("Keep the motivation under %(n)d characters.", n=MOTIVATION_MAX))
+    languages = [code.strip().lower() for code in data.languages if code.strip()]
+    if not languages:
+        errors["languages"].append(_l("Choose the languages you can work in."))
+    elif any(code not in labels.language_codes() for code in languages):
+        errors["languages"].append(_l("Choose languages from the list."))
+    hosts = list(dict.fromkeys(h for h in data.preferred_hosts if h))
+    if len(hosts) > MAX_PREFERENCES:
+        errors["preferred_hosts"].append(_l("Choose at most %(n)d hosts.", n=MAX_PREFERENCES))
+    offers = {offer.institution_id: offer for offer in offers_in(partnership)}
+    for host_id in hosts:
+        if host_id == actor.institution_id:
+            errors["preferred_hosts"].append(_l("You cannot apply to visit your own institution."))
+        elif host_id not in offers:
+            errors["preferred_hosts"].append(_l("Choose hosts that offer visits in this partnership."))
+    weeks = []
+    for text in dict.fromkeys(data.weeks):
+        monday = _week_in(partnership, text, errors["weeks"])
+        if monday is not None:
+            weeks.append(monday)
+    if not weeks and not errors["weeks"]:
+        errors["weeks"].append(_l("Choose at least one week when you are available."))
+    errors = {name: found for name, found in errors.items() if found}
+    if errors:
+        raise MobilityError(errors)
+    return languages, hosts[:MAX_PREFERENCES], sorted(weeks)
+
+
+def save_application(actor, partnership: Partnership, data: ApplicationData) -> MobilityApplication:
+    """Apply, or change one's application while it is not yet endorsed (a change asks again)."""
+    from network.practices.services import _tags
+
+    if not permissions.can_apply(actor, partnership):
+        raise _fail("partnership", _l("Only members of the partnership's institutions can apply."))
+    application = application_of(actor, partnership)
+    if application is not None and active_visit_of(application) is not None:
+        raise _fail("application", _l("Your visit is already planned: ask the coordinator to change it."))
+    languages, hosts, weeks = _validate_application(actor, partnership, data)
+    created = application is None
+    if created:
+        application = MobilityApplication(partnership=partnership, user_id=actor.id, institution_id=actor.institution_id)
+        db.session.add(application)
+    application.motivation = data.motivation.strip()
+    application.languages = languages
+    application.tags = _tags(_clean_tags(data.interests))
+    application.preferences = [ApplicationPreference(rank=n, host_institution_id=host) for n, host in enumerate(hosts, 1)]
+    application.weeks = [ApplicationWeek(week_start=monday) for monday in weeks]
+    application.status = SUBMITTED
+    application.decided_by_id, application.decided_at, application.decision_note = None, None, ""
+    audit.record(actor, "application.create" if created else "application.update", application,
+                 label=f"{actor.name} in {partnership.reference}")
+    db.session.flush()
+    emails = _notify([u for u in _institution_admins(actor.institution_id) if u.id != actor.id], "application",
+                     _l("%(name)s applied for a visit in %(partnership)s.", name=actor.name, partnership=partnership.reference),
+                     f"/mobility/applications/{application.id}")
+    db.session.commit()
+    _send(emails)
+    return application
+
+
+def application_data_of(application: MobilityApplication) -> ApplicationData:
+    return ApplicationData(motivation=application.motivation, interests=application.interest_names,
+                           languages=application.languages, preferred_hosts=application.preferred_host_ids,
+                           weeks=[iso_week(w) for w in application.available_weeks])
+
+
+def decide_application(actor, application: MobilityApplication, endorse: bool, note: str = "") -> MobilityApplication:
+    if not permissions.can_endorse_application(actor, application):
+        raise _fail("application", _l("Only the admins of the applicant's institution can decide."))
+    if application.status not in (SUBMITTED, ENDORSED, DECLINED):
+        raise _fail("application", _l("This application was withdrawn."))
+    if not endorse and active_visit_of(application) is not None:
+        raise _fail("application", _l("A visit is already planned for this person: cancel it first."))
+    application.status = ENDORSED if endorse else DECLINED
+    application.decided_by_id, application.decided_at = actor.id, utcnow()
+    application.decision_note = (note or "").strip()[:NOTE_MAX]
+    audit.record(actor, "application.endorse" if endorse else "application.decline", application,
+                 label=f"{application.user.name} in {application.partnership.reference}")
+    message = (_l("Your application for %(partnership)s was endorsed.", partnership=application.partnership.reference)
+               if endorse else
+               _l("Your application for %(partnership)s was declined.", partnership=application.partnership.reference))
+    emails = _notify([application.user], "application", message, f"/mobility/applications/{application.id}")
+    db.session.commit()
+    _send(emails)
+    return application
+
+
+def withdraw_application(actor, application: MobilityApplication) -> None:
+    if application.user_id != actor.id:
+        raise _fail("application", _l("Only the applicant can withdraw an application."))
+    if active_visit_of(application) is not None:
+        raise _fail("application", _l("A visit is planned: cancel the visit instead."))
+    application.status = WITHDRAWN
+    db.session.execute(WaitingListEntry.__table__.delete().where(WaitingListEntry.application_id == application.id))
+    audit.record(actor, "application.withdraw", application)
+    db.session.commit()
+
+
+# --- matching ---------------------------------------------------------------------------------------
+
+
+def _solver_offer(offer: HostingOffer, booked: Counter | None = None, used: int | None = None) -> matching.HostOffer:
+    booked = booked_per_week(offer) if booked is None else booked
+    used = quota_used(offer) if used is None else used
+    return matching.HostOffer(
+        offer_id=offer.id, institution_id=offer.institution_id, languages=frozenset(offer.languages),
+        approaches=frozenset(offer.tag_names),
+        capacity={week.week_start: max(week.capacity - booked.get(week.week_start, 0), 0) for week in offer.weeks},
+        quota_left=max(offer.total_quota - used, 0),
+    )
+
+
+def _solver_applicant(application: MobilityApplication) -> matching.Applicant:
+    return matching.Applicant(
+        application_id=application.id, institution_id=application.institution_id,
+        languages=frozenset(application.languages), interests=frozenset(application.interest_names),
+        preferred_hosts=tuple(application.preferred_host_ids), available_weeks=frozenset(application.available_weeks),
+    )
+
+
+def unplaced_applications(partnership: Partnership) -> list[MobilityApplication]:
+    """Endorsed applicants without a visit that holds a place."""
+    placed = select(Visit.application_id).where(Visit.partnership_id == partnership.id,
+                                                Visit.status.in_(ACTIVE_STATUSES))
+    return list(db.session.scalars(select(MobilityApplication).where(
+        MobilityApplication.partnership_id == partnership.id, MobilityApplication.status == ENDORSED,
+        MobilityApplication.id.not_in(placed)).order_by(MobilityApplication.id)))
+
+
+def propose_matching(partnership: Partnership) -> matching.Proposal:
+    """The solver's proposal for every endorsed applicant not yet placed, over the places still free."""
+    applicants = [_solver_applicant(a) for a in unplaced_applications(partnership)]
+    offers = [_solver_offer(offer) for offer in offers_in(partnership)]
+    return matching.propose(applicants, offers)
+
+
+def _lock_offer(offer: HostingOffer) -> None:
+    # The first write of the booking transaction: concurrent bookings of this host queue here.
+    db.session.execute(update(HostingOffer).where(HostingOffer.id == offer.id)
+                       .values(booking_version=HostingOffer.booking_version + 1)
+                       .execution_options(synchronize_session=False))
+
+
+def rule_violations(application: MobilityApplication, offer: HostingOffer, monday: date) -> list[str]:
+    """Every hard rule this visit would break, counted now (call inside the booking lock)."""
+    problems = []
+    if application.status != ENDORSED:
+        problems.append(str(_l("The application is not endorsed by the applicant's institution.")))
+    if application.partnership_id != offer.partnership_id:
+        problems.append(str(_l("The host does not offer visits in this applicant's partnership.")))
+    already = active_visit_of(application) is not None
+    problems += [str(p) for p in matching.hard_rule_violations(_solver_applicant(application), _solver_offer(offer),
+                                                              monday, already_placed=already)]
+    return list(dict.fromkeys(problems))
+
+
+def book_visit(actor, application: MobilityApplication, offer: HostingOffer, monday: date,
+               reasons: str = "", commit: bool = True) -> Visit:
+    """A proposed visit, if it breaks no hard rule; otherwise MobilityError naming each broken rule."""
+    if not permissions.coordinates(actor, offer.partnership):
+        raise _fail("visit", _l("Only the partnership's coordinators can assign visitors."))
+    _lock_offer(offer)
+    problems = rule_violations(application, offer, monday)
+    if problems:
+        db.session.rollback()
+        raise MobilityError({"visit": problems})
+    visit = Visit(partnership_id=offer.partnership_id, offer=offer, host_institution_id=offer.institution_id,
+                  application=application, visitor_id=application.user_id, week_start=monday, status=PROPOSED,
+                  match_reasons=reasons[:500], created_by_id=getattr(actor, "id", None))
+    visit.activities = [VisitActivity(day=a.day, position=a.position, kind=a.kind, description=a.description)
+                        for a in offer.activities]
+    db.session.add(visit)
+    db.session.execute(WaitingListEntry.__table__.delete().where(WaitingListEntry.application_id == application.id))
+    audit.record(actor, "visit.propose", visit, label=_visit_label(visit, application, offer))
+    emails = _notify_visit(visit, _l("A visit was proposed: %(label)s.", label=_visit_label(visit, application, offer)))
+    if commit:
+        db.session.commit()
+        _send(emails)
+    return visit
+
+
+def _visit_label(visit: Visit, application=None, offer=None) -> str:
+    application = application or visit.application
+    offer = offer or visit.offer
+    return f"{application.user.name} at {offer.institution.name}, {iso_week(visit.week_start)}"
+
+
+@dataclass
+class AcceptResult:
+    created: list[Visit]
+    refused: dict[int, list[str]]  # application id -> broken rules
+    waiting: int  # applicants put on waiting lists
+
+
+def accept_matches(actor, partnership: Partnership, choices: list[tuple[int, int, date]],
+                   reasons: dict[int, str] | None = None) -> AcceptResult:
+    """Book the chosen (application, offer, week) matches one by one (each checked under the lock), then
+    put the endorsed applicants still without a place on the waiting lists of their preferred hosts."""
+    if not permissions.coordinates(actor, partnership):
+        raise _fail("matching", _l("Only the partnership's coordinators can accept matches."))
+    created, refused = [], {}
+    for application_id, offer_id, monday in choices:
+        application, offer = get_application(application_id), get_offer(offer_id)
+        if application is None or offer is None or offer.partnership_id != partnership.id:
+            refused[application_id] = [str(_l("This applicant or host is not in the partnership."))]
+            continue
+        try:
+            created.append(book_visit(actor, application, offer, monday, reasons=(reasons or {}).get(application_id, "")))
+        except MobilityError as error:
+            refused[application_id] = [str(m) for m in error.errors.get("visit", [])]
+    waiting = update_waiting_lists(partnership)
+    return AcceptResult(created=created, refused=refused, waiting=waiting)
+
+
+def update_waiting_lists(partnership: Partnership) -> int:
+    """Endorsed applicants without a place wait at their preferred hosts, in the order they got there;
+    a newcomer joins the end of each list. Returns how many applicants are waiting."""
+    offers = {offer.institution_id: offer for offer in offers_in(partnership)}
+    waiting = 0
+    for application in unplaced_applications(partnership):
+        hosts = [offers[h] for h in application.preferred_host_ids if h in offers]
+        for offer in hosts:
+            exists = db.session.scalar(select(WaitingListEntry.id).where(
+                WaitingListEntry.offer_id == offer.id, WaitingListEntry.application_id == application.id))
+            if exists is None:
+                last = db.session.scalar(select(func.max(WaitingListEntry.position))
+                                         .where(WaitingListEntry.offer_id == offer.id)) or 0
+                db.session.add(WaitingListEntry(offer_id=offer.id, application_id=application.id, position=last + 1))
+                db.session.flush()
+        waiting += bool(hosts)
+    db.session.commit()
+    return waiting
+
+
+def waiting_list(offer: HostingOffer) -> list[WaitingListEntry]:
+    return list(db.session.scalars(select(WaitingListEntry).where(WaitingListEntry.offer_id == offer.id)
+                                   .order_by(WaitingListEntry.position)))
+
+
+def next_suitable(visit: Visit) -> MobilityApplication | None:
+    """The first person on the host's waiting list who could take this cancelled visit's week."""
+    offer = visit.offer
+    for entry in waiting_list(offer):
+        application = entry.application
+        if application.status == ENDORSED and not rule_violations(application, offer, visit.week_start):
+            return application
+    return None
+
+
+# --- visits -----------------------------------------------------------------------------------------
+
+
+def confirm_visit(actor, visit: Visit) -> Visit:
+    if not permissions.can_manage_visit(actor, visit):
+        raise _fail("visit", _l("Only the host's admins and the coordinators can confirm a visit."))
+    if visit.status != PROPOSED:
+        raise _fail("visit", _l("Only a proposed visit can be confirmed (this one is %(status)s).",
+                                status=visit.status))
+    _lock_offer(visit.offer)
+    # Capacity can have been lowered since the proposal: count again, under the lock.
+    booked = booked_per_week(visit.offer)
+    if booked.get(visit.week_start, 0) > visit.offer.capacity_in(visit.week_start):
+        db.session.rollback()
+        raise _fail("visit", _l("The host has no place left in the week of %(week)s.", week=iso_week(visit.week_start)))
+    visit.status, visit.confirmed_at = CONFIRMED, utcnow()
+    audit.record(actor, "visit.confirm", visit, label=_visit_label(visit))
+    emails = _notify_visit(visit, _l("The visit %(label)s is confirmed.", label=_visit_label(visit)))
+    db.session.commit()
+    _send(emails)
+    return visit
+
+
+def complete_visit(actor, visit: Visit, today: date | None = None) -> Visit:
+    if not permissions.can_manage_visit(actor, visit):
+        raise _fail("visit", _l("Only the host's admins and the coordinators can mark a visit completed."))
+    if visit.status != CONFIRMED:
+        raise _fail("visit", _l("Only a confirmed visit can be completed."))
+    if (today or date.today()) < visit.week_start:
+        raise _fail("visit", _l("A visit can be marked completed once its week has begun."))
+    visit.status, visit.completed_at = COMPLETED, utcnow()
+    audit.record(actor, "visit.complete", visit, label=_visit_label(visit))
+    emails = _notify_visit(visit, _l("The visit %(label)s is completed. Visitor: please write your essay about it.",
+                                     label=_visit_label(visit)))
+    db.session.commit()
+    _send(emails)
+    return visit
+
+
+def cancel_visit(actor, visit: Visit, reason: str) -> Visit:
+    if not permissions.can_cancel_visit(actor, visit):
+        raise _fail("visit", _l("You may not cancel this visit."))
+    if visit.status not in (PROPOSED, CONFIRMED):
+        raise _fail("visit", _l("Only a proposed or confirmed visit can be cancelled."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise _fail("reason", _l("Say why the visit is cancelled."))
+    visit.status, visit.cancelled_at, visit.cancel_reason = CANCELLED, utcnow(), reason[:NOTE_MAX]
+    audit.record(actor, "visit.cancel", visit, label=_visit_label(visit), reason=reason[:NOTE_MAX])
+    emails = _notify_visit(visit, _l("The visit %(label)s was cancelled: %(reason)s",
+                                     label=_visit_label(visit), reason=reason[:200]))
+    db.session.commit()
+    _send(emails)
+    return visit
+
+
+def offer_place_to_next(actor, cancelled: Visit) -> Visit:
+    """One click after a cancellation: book the next suitable person from the host's waiting list."""
+    if cancelled.status != CANCELLED:
+        raise _fail("visit", _l("The place is only free once the visit is cancelled."))
+    application = next_suitable(cancelled)
+    if application is None:
+        raise _fail("visit", _l("Nobody on the waiting list can take this week."))
+    return book_visit(actor, application, cancelled.offer, cancelled.week_start,
+                      reasons=str(_l("Next on the waiting list")))
+
+
+def update_programme(actor, visit: Visit, activities: list[ActivityData]) -> Visit:
+    if not permissions.can_manage_visit(actor, visit):
+        raise _fail("activities", _l("Only the host's admins and the coordinators can change the programme."))
+    errors = []
+    for activity in activities:
+        if activity.day not in DAYS or activity.kind not in ACTIVITY_KINDS:
+            errors.append(_l("Each activity needs a day from Monday to Friday and a kind."))
+        elif len(activity.description) > ACTIVITY_MAX:
+            errors.append(_l("Keep each activity under %(n)d characters.", n=ACTIVITY_MAX))
+    if len(activities) > MAX_ACTIVITIES:
+        errors.append(_l("At most %(n)d activities.", n=MAX_ACTIVITIES))
+    if errors:
+        raise MobilityError({"activities": list(dict.fromkeys(errors))})
+    visit.activities = [VisitActivity(day=a.day, kind=a.kind, description=a.description.strip(), position=n)
+                        for n, a in enumerate(sorted(activities, key=lambda a: a.day))]
+    audit.record(actor, "visit.programme", visit, label=_visit_label(visit))
+    emails = _notify_visit(visit, _l("The programme of the visit %(label)s changed.", label=_visit_label(visit)))
+    db.session.commit()
+    _send(emails)
+    return visit
+
+
+# --- notifications ----------------------------------------------------------------------------------
+
+
+def _institution_admins(institution_id: int | None) -> list[User]:
+    if institution_id is None:
+        return []
+    people = db.session.scalars(select(User).where(User.institution_id == institution_id))
+    return [u for u in people if u.has_role(INSTITUTION_ADMIN) and u.is_approved_member]
+
+
+def _coordinators(partnership: Partnership) -> list[User]:
+    from network.auth.models import COORDINATOR
+
+    people = db.session.scalars(select(User).where(User.institution_id == partnership.coordinating_institution_id))
+    return [u for u in people if u.has_role(COORDINATOR) and u.is_approved_member]
+
+
+def _notify_visit(visit: Visit, message) -> list[tuple[str, str, str]]:
+    db.session.flush()
+    people = [visit.visitor, *_institution_admins(visit.host_institution_id), *_coordinators(visit.partnership)]
+    return _notify(people, "visit", message, f"/mobility/visits/{visit.id}")
+
+
+def _notify(people, kind: str, message, link: str) -> list[tuple[str, str, str]]:
+    """Notification rows in this transaction; the emails to send after it commits."""
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
+        text = str(message)[:500]
+        subject = _("Peer Network: %(message)s", message=text[:150])
+        body = _("%(message)s\n\nSee it here: %(link)s", message=text,
+                 link=current_app.config.get("PUBLIC_URL", "").rstrip("/") + link)
+    emails, seen = [], set()
+    for person in people:
+        if person is None or person.id in seen:
+            continue
+        seen.add(person.id)
+        db.session.add(Notification(user_id=person.id, kind=kind, message=text, link=link[:300]))
+        emails.append((person.email, subject[:200], body))
+    return emails
+
+
+def _send(emails) -> None:
+    mail.send_notifications(emails, "mobility notification")
+
+
+# --- calendar feeds -----------------------------------------------------------------------------------
+
+
+def feed_token(owner_kind: str, owner_id: int, renew: bool = False) -> str:
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.owner_kind == owner_kind,
+                                                        CalendarFeed.owner_id == owner_id))
+    if feed is None:
+        feed = CalendarFeed(owner_kind=owner_kind, owner_id=owner_id, token=secrets.token_urlsafe(32))
+        db.session.add(feed)
+        db.session.commit()
+    elif renew:
+        feed.token = secrets.token_urlsafe(32)
+        db.session.commit()
+    return feed.token
+
+
+def feed_owner(token: str) -> CalendarFeed | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+
+
+# --- dashboard ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    quota: list[tuple[HostingOffer, int]]  # offer, visits holding a place
+    by_sending_institution: list[tuple[Institution, int]]
+    by_country: list[tuple[str, int]]
+    by_month: list[tuple[str, list[Visit]]]  # "2027-03", visits that month (not cancelled)
+    open_applications: list[MobilityApplication]
+    waiting: int
+
+
+def dashboard(partnership: Partnership) -> Dashboard:
+    visits = [v for v in visits_in(partnership) if v.status in ACTIVE_STATUSES]
+    quota = [(offer, quota_used(offer)) for offer in offers_in(partnership)]
+    sending = Counter(v.application.institution_id for v in visits)
+    institutions = {i.id: i for i in db.session.scalars(select(Institution).where(Institution.id.in_(sending)))}
+    by_sending = sorted(((institutions[i], n) for i, n in sending.items()), key=lambda pair: pair[0].name)
+    by_country = sorted(Counter(institutions[v.application.institution_id].country for v in visits).items())
+    months = defaultdict(list)
+    for visit in visits:
+        months[visit.week_start.strftime("%Y-%m")].append(visit)
+    open_applications = [a for a in applications_in(partnership) if a.status in (SUBMITTED, ENDORSED)
+                         and active_visit_of(a) is None]
+    waiting = db.session.scalar(select(func.count(func.distinct(WaitingListEntry.application_id))).join(HostingOffer)
+                                .where(HostingOffer.partnership_id == partnership.id)) or 0
+    return Dashboard(quota=quota, by_sending_institution=by_sending, by_country=by_country,
+                     by_month=sorted(months.items()), open_applications=open_applications, waiting=waiting)
+
+
+def visits_csv_rows(partnership: Partnership) -> list[list[str]]:
+    rows = [["visit", "week", "monday", "friday", "status", "host", "host_country", "visitor",
+             "sending_institution", "sending_country", "cancel_reason"]]
+    for visit in visits_in(partnership):
+        sender = visit.application.institution
+        rows.append([str(visit.id), iso_week(visit.week_start), visit.week_start.isoformat(), friday(visit.week_start).isoformat(),
+                     visit.status, visit.host.name, visit.host.country, visit.visitor.name, sender.name, sender.country,
+                     visit.cancel_reason])
+    return rows

@@ -1,0 +1,80 @@
+"""Weeks of a visit: ISO weeks, Monday to Friday, and the public holidays that fall in them."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays as holidays_lib
+from flask_babel import lazy_gettext as _l
+
+_ISO_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+
+
+class WeekError(ValueError):
+    pass
+
+
+def parse_week(value: str | date) -> date:
+    """The Monday of a week given as "2027-W10" (what the week picker sends) or as that Monday's date.
+
+    A date that is not a Monday is refused rather than moved: a visit is a Monday-to-Friday week and
+    the person should see which week they are choosing."""
+    if isinstance(value, date):
+        monday = value
+    else:
+        text = str(value or "")
+        if match := _ISO_WEEK.match(text):
+            year, week = int(match.group(1)), int(match.group(2))
+            try:
+                return date.fromisocalendar(year, week, 1)
+            except ValueError:
+                raise WeekError(_l("%(value)s is not a week of the calendar.", value=text.strip())) from None
+        if not (match := _ISO_DATE.match(text)):
+            raise WeekError(_l("“%(value)s” is not a week: use the form 2027-W10.", value=text.strip()[:40]))
+        try:
+            monday = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            raise WeekError(_l("%(value)s is not a date.", value=text.strip())) from None
+    if monday.weekday() != 0:
+        raise WeekError(_l("A visit is a Monday-to-Friday week: %(day)s is not a Monday.", day=monday.isoformat()))
+    return monday
+
+
+def iso_week(monday: date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def friday(monday: date) -> date:
+    return monday + timedelta(days=4)
+
+
+def weeks_between(start: date, end: date) -> list[date]:
+    """Every Monday whose whole Monday-to-Friday week lies between start and end."""
+    monday = start + timedelta(days=(7 - start.weekday()) % 7)
+    found = []
+    while friday(monday) <= end:
+        found.append(monday)
+        monday += timedelta(days=7)
+    return found
+
+
+@lru_cache(maxsize=256)
+def _country_holidays(country: str, year: int) -> dict[date, str]:
+    try:
+        return dict(holidays_lib.country_holidays(country, years=year))
+    except NotImplementedError:  # a country the library does not know: no holidays marked
+        return {}
+
+
+def holidays_in_week(country: str, monday: date) -> dict[date, str]:
+    """Public holidays in the host's country from Monday to Friday of this week: date -> name."""
+    found = {}
+    for offset in range(5):
+        day = monday + timedelta(days=offset)
+        name = _country_holidays((country or "").upper(), day.year).get(day)
+        if name:
+            found[day] = name
+    return found
