@@ -108,7 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     import network.institutions.search  # noqa: F401  (each feature registers its search documents)
     import network.practices.models  # noqa: F401
     import network.practices.search  # noqa: F401
-    import network.mobility.models  # noqa: F401
+    import network.mobility.search  # noqa: F401
+    import network.essays.search  # noqa: F401
     from network.search import sync as search_sync
     from network.search.views import bp as search_bp
 
@@ -118,13 +119,16 @@ def _register_blueprints(app: Flask) -> None:
     from network.api.token_views import tokens_bp
     from network.api.views import bp as api_bp
     from network.auth.views import bp as auth_bp
+    from network.essays.views import bp as essays_bp
     from network.institutions.views import bp as institutions_bp
     from network.institutions.views import partnerships_bp
+    from network.mobility.views import bp as mobility_bp
+    from network.mobility.calendars import bp as calendars_bp
     from network.practices.discussion_views import notifications_bp
     from network.practices.views import bp as practices_bp
 
     for blueprint in (auth_bp, institutions_bp, partnerships_bp, admin_bp, practices_bp, notifications_bp,
-                      api_bp, tokens_bp):
+                      api_bp, tokens_bp, calendars_bp, mobility_bp, essays_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token authentication only, never the session cookie: nothing to forge
 
@@ -133,6 +137,7 @@ def _register_cli(app: Flask) -> None:
     from network.api.cli import tokens_cli
     from network.auth.cli import users_cli
     from network.demo import seed_demo_command
+    from network.essays.cli import essays_cli
     from network.practices.cli import practices_cli
 
     from network.search.cli import search_cli
@@ -142,3 +147,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(tokens_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(practices_cli)
+    app.cli.add_command(essays_cli)

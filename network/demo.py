@@ -5,10 +5,12 @@ from datetime import date
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from network.auth import services as accounts
 from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, PENDING, SITE_ADMIN, User
+from network.demo_essays import seed_demo_essays
+from network.demo_mobility import seed_demo_mobility
 from network.demo_practices import seed_demo_practices
 from network.extensions import db
 from network.institutions import services as institutions
@@ -108,6 +110,13 @@ def seed_demo() -> dict[str, int]:
         accounts.create_user(name, email, DEMO_PASSWORD, by_slug[slug], approved=False)
         added["users"] += 1
     added.update(seed_demo_practices())
+    mobility = seed_demo_mobility(PARTNERSHIP_REFERENCE, "coordinator@demo.example", DEMO_PASSWORD)
+    added["users"] += mobility.pop("users")  # the applicants and host admins of the demo exchanges
+    added.update(mobility)
+    users_before = db.session.scalar(select(func.count(User.id)))
+    added.update(seed_demo_essays(PARTNERSHIP_REFERENCE, "coordinator@demo.example", "evaluator@demo.example",
+                                  DEMO_PASSWORD))
+    added["users"] += db.session.scalar(select(func.count(User.id))) - users_before  # a second evaluator
     return added
 
 
@@ -119,7 +128,8 @@ def seed_demo_command():
     click.echo(
         f"Demo network ready (added {added['institutions']} institutions, "
         f"{added['partnerships']} partnerships, {added['users']} users, {added['practices']} practices, "
-        f"{added['comments']} comments)."
+        f"{added['comments']} comments, {added['offers']} hosting offers, {added['applications']} applications, "
+        f"{added['visits']} visits, {added['essays']} essays, {added['assessments']} assessments)."
     )
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for local_part in DEMO_LOGINS:

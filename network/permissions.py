@@ -212,6 +212,11 @@ def can_view_mobility(user, partnership) -> bool:
         is_member(user) and _in_partnership(user.institution_id, partnership))
 
 
+def can_read_mobility_dashboard(user, partnership) -> bool:
+    """Coordinators of the partnership (and site admins) run it; evaluators read every partnership's figures."""
+    return coordinates(user, partnership) or (is_evaluator(user) and can_view_mobility(user, partnership))
+
+
 def can_manage_offer(user, partnership, institution) -> bool:
     """An institution's admins publish what it offers, in partnerships it belongs to."""
     return _in_partnership(getattr(institution, "id", None), partnership) and (
@@ -255,3 +260,51 @@ def can_manage_visit(user, visit) -> bool:
 
 def can_cancel_visit(user, visit) -> bool:
     return can_manage_visit(user, visit) or (_is_user(user) and visit.visitor_id == user.id)
+
+
+# --- essays ---------------------------------------------------------------------------------------
+
+
+def reviews_essays(user, partnership) -> bool:
+    """Evaluators, and the partnership's coordinators, read every submitted essay, publish or return it."""
+    return is_evaluator(user) or coordinates(user, partnership)
+
+
+def can_record_event(user, partnership) -> bool:
+    return coordinates(user, partnership)
+
+
+def can_write_essay(user, event) -> bool:
+    return _is_user(user) and any(person.id == user.id for person in event.participants)
+
+
+def can_edit_essay(user, essay) -> bool:
+    return _is_user(user) and essay.author_id == user.id and essay.status in ("draft", "returned")
+
+
+def can_view_essay(user, essay) -> bool:
+    if _is_user(user) and essay.author_id == user.id:
+        return True
+    if essay.status == "draft":
+        return False
+    if reviews_essays(user, essay.event.partnership) or is_site_admin(user):
+        return True
+    return essay.status == "published" and essay.display != "private" and is_member(user)
+
+
+def can_review_essay(user, essay) -> bool:
+    return essay.status in ("submitted", "published", "returned") and (
+        reviews_essays(user, essay.event.partnership) or is_site_admin(user))
+
+
+def can_assess_essay(user, essay) -> bool:
+    return essay.status in ("submitted", "published") and is_evaluator(user)
+
+
+def can_see_assessments(user, essay) -> bool:
+    """Scores, tags and private notes are for evaluators (and site admins) only."""
+    return is_evaluator(user) or is_site_admin(user)
+
+
+def can_read_report(user, partnership) -> bool:
+    return reviews_essays(user, partnership) or is_site_admin(user)

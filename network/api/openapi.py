@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from network import labels
+from network.essays import services as essays
+from network.essays.models import DISPLAY_CHOICES, ESSAY_STATUSES, EVENT_KINDS, SCALE
+from network.mobility.models import ACTIVITY_KINDS, VISIT_STATUSES
 from network.practices import services
 from network.practices.models import EVIDENCE_LEVELS, INTERVENTION_TYPES, STATUSES, VISIBILITIES
 
@@ -102,6 +105,8 @@ def _schemas() -> dict:
                 "per_page": {"type": "integer", "maximum": 100},
             },
         },
+        **_mobility_schemas(),
+        **_essay_schemas(),
         "Error": {
             "type": "object",
             "required": ["error"],
@@ -115,6 +120,280 @@ def _schemas() -> dict:
                                "additionalProperties": {"type": "array", "items": {"type": "string"}}},
                 },
             }},
+        },
+    }
+
+
+def _object(properties: dict, description: str | None = None) -> dict:
+    """An object whose every property is always present."""
+    schema = {"type": "object", "required": list(properties), "properties": properties}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _list_of(name: str, what: str) -> dict:
+    return _object({
+        "items": {"type": "array", "items": _ref(name)},
+        "total": {"type": "integer", "description": f"Matching {what} on every page."},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer", "maximum": 100},
+    })
+
+
+def _mobility_schemas() -> dict:
+    timestamp = {"type": "string", "format": "date-time"}
+    maybe_timestamp = {"type": ["string", "null"], "format": "date-time"}
+    day = {"type": "string", "format": "date"}
+    iso_week = {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$", "examples": ["2027-W10"]}
+    programme = {"type": "array", "items": _object({
+        "day": {"type": "integer", "minimum": 1, "maximum": 5, "description": "1 is Monday, 5 is Friday."},
+        "kind": {"enum": list(ACTIVITY_KINDS)},
+        "description": {"type": "string"},
+    })}
+    text = {"type": "string"}
+    institution = _object({"id": {"type": "integer"}, "slug": text, "name": text, "city": text,
+                           "country": {"type": "string", "description": "ISO 3166-1 alpha-2."}})
+    partnership = _object({"id": {"type": "integer"}, "reference": text, "title": text})
+    return {
+        "Visit": _object({
+            "id": {"type": "integer"},
+            "partnership": partnership,
+            "host": institution,
+            "visitor": _object({"id": {"type": "integer"}, "name": {"type": "string"}},
+                               "The visitor's id and name (never their email address)."),
+            "sending_institution": {**institution,
+                                    "description": "The visitor's institution when they applied."},
+            "week": iso_week,
+            "monday": day,
+            "friday": day,
+            "status": {"enum": list(VISIT_STATUSES)},
+            "programme": programme,
+            "holidays": {"type": "array", "description": "Public holidays in the host's country that week.",
+                         "items": _object({"date": day, "name": {"type": "string"}})},
+            "cancel_reason": {"type": "string", "description": "Empty unless the visit was cancelled."},
+            "created_at": timestamp,
+            "updated_at": timestamp,
+            "confirmed_at": maybe_timestamp,
+            "completed_at": maybe_timestamp,
+            "cancelled_at": maybe_timestamp,
+            "url": {"type": "string", "format": "uri", "description": "The visit's page on the site."},
+            "calendar_url": {"type": "string", "format": "uri",
+                             "description": "The visit as an iCalendar file."},
+        }, "A 5-day job-shadowing visit: a visitor at a host from Monday to Friday of one week."),
+        "VisitList": _list_of("Visit", "visits"),
+        "Offer": _object({
+            "id": {"type": "integer"},
+            "partnership": partnership,
+            "institution": institution,
+            "description": {"type": "string", "description": "Markdown."},
+            "languages": {"type": "array", "items": {"type": "string"}, "description": "ISO 639-1 codes."},
+            "approaches": {"type": "array", "items": {"type": "string"}},
+            "weeks": {"type": "array", "items": _object({
+                "week": iso_week, "monday": day, "capacity": {"type": "integer", "minimum": 0},
+                "booked": {"type": "integer", "minimum": 0,
+                           "description": "Proposed, confirmed and completed visits that week."}})},
+            "quota": _object({"total": {"type": "integer", "minimum": 0},
+                              "used": {"type": "integer", "minimum": 0,
+                                       "description": "Proposed, confirmed and completed visits."}},
+                             "Visits the host accepts over the whole partnership."),
+            "programme": programme,
+            "created_at": timestamp,
+            "updated_at": timestamp,
+            "url": {"type": "string", "format": "uri", "description": "The offer's page on the site."},
+        }, "What one institution offers visitors within one partnership."),
+        "OfferList": _list_of("Offer", "offers"),
+    }
+
+
+# The orders essays.archive_query knows (see ArchiveFilters.sort); any other value is the newest first.
+ESSAY_SORTS = ("newest", "oldest", "title", "words")
+
+
+def _essay_input(creating: bool) -> dict:
+    properties = {
+        "title": _string(essays.TITLE_MAX, description="May stay empty in a draft."),
+        "body": _string(essays.BODY_MAX, description="Markdown, kept as written (shown sanitised)."),
+        "language": _string(2, description="ISO 639-1 code of the essay, like en; by default a "
+                                           "language of the author's institution."),
+        "practice_ids": {"type": "array", "maxItems": 100, "items": {"type": "integer", "minimum": 1},
+                         "description": "Practices the essay is about; each one the author may see (422 "
+                                        "names the others). Replaces the list."},
+        "display": {"enum": list(DISPLAY_CHOICES), "default": "named",
+                    "description": "How the published essay appears: named, anonymous (the author shown as "
+                                   "“a professional from <country>”), or private (evaluators only). The "
+                                   "author may change it at any time, even after submitting."},
+        "submit": {"type": "boolean", "default": False,
+                   "description": "Submit the essay after saving it. A refused submission is a 422 naming "
+                                  "the missing fields; the draft is saved all the same."},
+    }
+    if creating:
+        properties = {"event_id": {"type": "integer", "minimum": 1,
+                                   "description": "A training event or completed visit the author took part "
+                                                  "in (403 otherwise; 409 when they already have an essay "
+                                                  "for it)."},
+                      **properties}
+    schema = {"type": "object", "additionalProperties": False, "properties": properties,
+              "description": ("A new essay: a draft, or submitted at once with “submit”: true." if creating
+                              else "Only the fields to change. The text (title, body, language, practices) "
+                                   "and submit need a draft or a returned essay; display can change at any "
+                                   "time.")}
+    if creating:
+        schema["required"] = ["event_id"]
+    return schema
+
+
+def _essay_schemas() -> dict:
+    text = {"type": "string"}
+    maybe_timestamp = {"type": ["string", "null"], "format": "date-time"}
+    timestamp = {"type": "string", "format": "date-time"}
+    day = {"type": "string", "format": "date"}
+    host = {"type": ["object", "null"], "required": ["id", "slug", "name", "city", "country"], "properties": {
+        "id": {"type": "integer"}, "slug": text, "name": text, "city": text, "country": text}}
+    summary = {
+        "id": {"type": "integer"},
+        "title": text,
+        "language": {"type": "string", "description": "ISO 639-1."},
+        "word_count": {"type": "integer", "minimum": 0},
+        "status": {"enum": list(ESSAY_STATUSES)},
+        "display": {"enum": list(DISPLAY_CHOICES)},
+        "author": _object({"id": {"type": ["integer", "null"],
+                                  "description": "Null when the essay is anonymous for you, or by a former "
+                                                 "member."},
+                           "name": {"type": "string", "description": "The author's name, or for an anonymous "
+                                                                     "essay “A professional from <country>” "
+                                                                     "(evaluators and coordinators see the "
+                                                                     "name)."}},
+                          "Never an email address."),
+        "author_country": {"type": "string", "description": "ISO 3166-1 alpha-2 code of the author's "
+                                                            "institution when they wrote it."},
+        "event": _object({
+            "id": {"type": "integer"}, "title": text, "kind": {"enum": list(EVENT_KINDS)},
+            "partnership_id": {"type": "integer"}, "start_date": day, "end_date": day, "host": host}),
+        "visit_id": {"type": ["integer", "null"], "description": "The visit, when the event is a completed "
+                                                                 "job-shadowing visit."},
+        "practices": {"type": "array", "description": "Linked practices that you may see.", "items": _object({
+            "id": {"type": "integer"}, "title": text, "url": {"type": "string", "format": "uri"}})},
+        "created_at": timestamp,
+        "updated_at": timestamp,
+        "submitted_at": maybe_timestamp,
+        "published_at": maybe_timestamp,
+        "url": {"type": "string", "format": "uri", "description": "The essay's page on the site."},
+    }
+    full = {
+        **summary,
+        "body": {"type": "string", "description": "Markdown, as the author wrote it."},
+        "body_html": {"type": "string", "description": "The body rendered and sanitised (safe to insert)."},
+    }
+    assessment = _object({
+        "id": {"type": "integer"},
+        "evaluator": _object({"id": {"type": ["integer", "null"]}, "name": text}),
+        "scores": {"type": "array", "items": _object({
+            "criterion_id": {"type": "integer"}, "criterion": text,
+            "score": {"type": "integer", "minimum": min(SCALE), "maximum": max(SCALE)}})},
+        "strengths": {"type": "array", "items": text},
+        "weaknesses": {"type": "array", "items": text},
+        "skills": {"type": "array", "items": text},
+        "notes": {"type": "string", "description": "Private to evaluators."},
+        "created_at": timestamp,
+        "updated_at": timestamp,
+    }, "One evaluator's assessment with the partnership's rubric.")
+    essay = _object(full, "An essay about a training event or a completed visit. “assessments” is present "
+                          "only for evaluators and site admins.")
+    essay["properties"]["assessments"] = {"type": "array", "items": _ref("Assessment")}
+    return {
+        "EssaySummary": _object(summary, "An essay in a list: everything but its text and assessments."),
+        "Essay": essay,
+        "EssayList": _list_of("EssaySummary", "essays"),
+        "Assessment": assessment,
+        "EssayCreate": _essay_input(creating=True),
+        "EssayUpdate": _essay_input(creating=False),
+    }
+
+
+def _json_error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _essay_paths() -> dict:
+    bearer = [{"bearer": []}]
+    optional_bearer = [{}, {"bearer": []}]
+    one = {"description": "The essay.", "content": {"application/json": {"schema": _ref("Essay")}}}
+    location = {"Location": {"description": "The essay's API address.",
+                             "schema": {"type": "string", "format": "uri"}}}
+    not_found = _json_error("No such essay, or one the caller may not see.")
+    refused = _json_error("Invalid fields; or a refused submission: the draft is saved all the same "
+                          "(Location names it) and error.fields lists what to complete.")
+    integer = {"type": "integer", "minimum": 1}
+    return {
+        "/essays": {
+            "get": {
+                "operationId": "listEssays",
+                "summary": "The essay archive as the caller may see it: their own essays, published ones for "
+                           "members, every submitted one for evaluators and the partnership's coordinators. "
+                           "Without a token the list is empty (published essays are for members).",
+                "security": optional_bearer,
+                "parameters": [
+                    *_paging_parameters("Essays"),
+                    _query("partnership", "Id of a partnership.", integer),
+                    _query("event", "Id of an event.", integer),
+                    _query("host", "Id of the event's host institution.", integer),
+                    _query("practice", "Id of a linked practice.", integer),
+                    _query("year", "Year the event started.", {"type": "integer", "minimum": 1,
+                                                               "maximum": 9999}),
+                    _query("country", "The author's country (ISO 3166-1 alpha-2)."),
+                    _query("language", "ISO 639-1 code."),
+                    _query("status", "Essay status; an unknown one matches nothing.",
+                           {"enum": list(ESSAY_STATUSES)}),
+                    _query("sort", "Order; another value is the newest first.",
+                           {"enum": list(ESSAY_SORTS), "default": "newest"}),
+                ],
+                "responses": {
+                    "200": {"description": "One page.",
+                            "content": {"application/json": {"schema": _ref("EssayList")}}},
+                    **_errors("BadRequest", "Unauthorized"),
+                },
+            },
+            "post": {
+                "operationId": "createEssay",
+                "summary": "Start your essay about an event you took part in; submit it at once with "
+                           "“submit”: true.",
+                "security": bearer,
+                "requestBody": {"required": True,
+                                "content": {"application/json": {"schema": _ref("EssayCreate")}}},
+                "responses": {
+                    "201": {**one, "description": "Created.", "headers": location},
+                    **_errors("BadRequest", "Unauthorized", "PayloadTooLarge", "UnsupportedMediaType"),
+                    "403": _json_error("Not a participant of the event."),
+                    "409": {**_json_error("You already have an essay for this event (Location names it)."),
+                            "headers": location},
+                    "422": {**refused, "headers": location},
+                },
+            },
+        },
+        "/essays/{essay_id}": {
+            "parameters": [{"name": "essay_id", "in": "path", "required": True,
+                            "schema": {"type": "integer"}}],
+            "get": {
+                "operationId": "getEssay",
+                "summary": "One essay with its text; its assessments for evaluators.",
+                "security": optional_bearer,
+                "responses": {"200": one, **_errors("Unauthorized"), "404": not_found},
+            },
+            "patch": {
+                "operationId": "updateEssay",
+                "summary": "Change your essay's given fields; submit it with “submit”: true.",
+                "security": bearer,
+                "requestBody": {"required": True,
+                                "content": {"application/json": {"schema": _ref("EssayUpdate")}}},
+                "responses": {
+                    "200": one,
+                    **_errors("BadRequest", "Unauthorized", "PayloadTooLarge", "UnsupportedMediaType"),
+                    "403": _json_error("Not the author, or the text of a submitted or published essay."),
+                    "404": not_found,
+                    "422": refused,
+                },
+            },
         },
     }
 
@@ -167,6 +446,14 @@ def _list_parameters() -> list[dict]:
     ]
 
 
+def _paging_parameters(what: str) -> list[dict]:
+    return [
+        _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+        _query("per_page", f"{what} per page; a value above 100 is lowered to 100 (the response says which "
+                           "was used).", {"type": "integer", "minimum": 1, "default": 20}),
+    ]
+
+
 def document() -> dict:
     """The whole description as a dict (served as JSON at /api/v1/openapi.json)."""
     practice_id = {"name": "practice_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -183,6 +470,9 @@ def document() -> dict:
                 "Practices shared by the partner institutions. Reads work without a token (as an anonymous "
                 "visitor sees the site); writes need a personal access token, made on /account/tokens, sent "
                 "as `Authorization: Bearer <token>`. The same permission rules as the web pages apply. "
+                "Mobility visits and hosting offers are for members: reading them needs a token too. "
+                "Essays follow the archive's rules: without a token none is visible (published essays are "
+                "for members); their authors write them with a token. "
                 "Errors are JSON: {\"error\": {\"code\", \"message\", \"fields\"}}. "
                 "Request bodies are at most 1 MB."
             ),
@@ -285,6 +575,64 @@ def document() -> dict:
                     },
                 },
             },
+            "/visits": {
+                "get": {
+                    "operationId": "listVisits",
+                    "summary": "Visits the caller may see (as on the mobility pages), by week. "
+                               "Needs a token.",
+                    "security": bearer,
+                    "parameters": [
+                        *_paging_parameters("Visits"),
+                        _query("partnership", "Id of a partnership.", {"type": "integer", "minimum": 1}),
+                        _query("host", "Id of the host institution.", {"type": "integer", "minimum": 1}),
+                        _query("status", "Visit status; an unknown one matches nothing.",
+                               {"enum": list(VISIT_STATUSES)}),
+                        _query("week", "An ISO week like 2027-W10 (or the date of its Monday); another "
+                                       "value is a 400 naming the field.",
+                               {"type": "string", "examples": ["2027-W10"]}),
+                    ],
+                    "responses": {
+                        "200": {"description": "One page, by week.",
+                                "content": {"application/json": {"schema": _ref("VisitList")}}},
+                        **_errors("BadRequest", "Unauthorized"),
+                    },
+                },
+            },
+            "/visits/{visit_id}": {
+                "parameters": [{"name": "visit_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "get": {
+                    "operationId": "getVisit",
+                    "summary": "One visit, with its programme and the public holidays of its week. "
+                               "Needs a token.",
+                    "security": bearer,
+                    "responses": {
+                        "200": {"description": "The visit.",
+                                "content": {"application/json": {"schema": _ref("Visit")}}},
+                        **_errors("Unauthorized"),
+                        "404": {"description": "No such visit, or one the caller may not see.",
+                                "content": {"application/json": {"schema": _ref("Error")}}},
+                    },
+                },
+            },
+            "/offers": {
+                "get": {
+                    "operationId": "listOffers",
+                    "summary": "Hosting offers in the partnerships the caller takes part in (all of them for "
+                               "evaluators and site admins), with places booked. Needs a token.",
+                    "security": bearer,
+                    "parameters": [
+                        *_paging_parameters("Offers"),
+                        _query("partnership", "Id of a partnership.", {"type": "integer", "minimum": 1}),
+                    ],
+                    "responses": {
+                        "200": {"description": "One page, by partnership and institution name.",
+                                "content": {"application/json": {"schema": _ref("OfferList")}}},
+                        **_errors("BadRequest", "Unauthorized"),
+                    },
+                },
+            },
+            **_essay_paths(),
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",

@@ -1,4 +1,5 @@
-"""The JSON API at /api/v1: practices to read and write, with personal access tokens.
+"""The JSON API at /api/v1: practices to read and write, mobility visits and hosting offers to read, essays
+to read and (by their authors) to write, with personal access tokens.
 
 Only a Bearer token identifies the caller: the session cookie is never read here, so a page on another site
 cannot make a logged-in browser write through the API (and the blueprint needs no CSRF token). Without a
@@ -12,12 +13,18 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
 from network import permissions
 from network.api import openapi, serializers, tokens
+from network.essays import services as essays
 from network.extensions import db, login_manager
 from network.institutions import services as institutions
+from network.institutions.models import Institution, Partnership
+from network.mobility import services as mobility
+from network.mobility.models import HostingOffer, Visit
+from network.mobility.weeks import WeekError, parse_week
 from network.practices import services
 from network.practices.models import Practice
 
@@ -149,7 +156,7 @@ def _caller():
     return user
 
 
-def _json_object() -> dict:
+def _json_object(message: str | None = None) -> dict:
     if not request.is_json:
         raise ApiError(415, _("Send the body as JSON, with the header “Content-Type: application/json”."))
     raw = request.get_data(cache=True)
@@ -160,7 +167,7 @@ def _json_object() -> dict:
     except (ValueError, RecursionError):
         raise ApiError(400, _("The body is not valid JSON (UTF-8).")) from None
     if not isinstance(payload, dict):
-        raise ApiError(400, _("The body must be a JSON object with the practice's fields."))
+        raise ApiError(400, message or _("The body must be a JSON object with the practice's fields."))
     return payload
 
 
@@ -296,6 +303,254 @@ def delete_practice(practice_id: int):
         raise ApiError(403, _("Only an administrator of the owning institution may delete this practice."))
     services.delete_practice(user, practice)
     return "", 204
+
+
+# --- mobility: visits and hosting offers (read only) ------------------------------------------------
+
+
+def _member_caller():
+    """Visits and offers are never public: an anonymous caller is told to send a token (401), not shown an
+    empty list that would look like "no visits"."""
+    user = g.api_user
+    if not user.is_authenticated:
+        raise _unauthorized(_("Visits and hosting offers are for members: send a personal access token as "
+                              "“Authorization: Bearer <token>”."))
+    return user
+
+
+def _week_arg(name: str = "week"):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return parse_week(raw)
+    except WeekError as error:
+        raise ApiError(400, _("Invalid query parameter “%(name)s”.", name=name),
+                       fields={name: [str(error)]}) from None
+
+
+def _paging() -> tuple[int, int]:
+    return _int_arg("page", 1, 1, PAGE_MAX), min(_int_arg("per_page", PER_PAGE, 1), PER_PAGE_MAX)
+
+
+@bp.get("/visits")
+def list_visits():
+    user = _member_caller()
+    page, per_page = _paging()
+    partnership_id = _int_arg("partnership", 0, 1, ID_MAX)
+    host_id = _int_arg("host", 0, 1, ID_MAX)
+    monday = _week_arg()
+    status = request.args.get("status", "")
+    query = select(Visit).order_by(Visit.week_start, Visit.id)
+    if partnership_id:
+        query = query.where(Visit.partnership_id == partnership_id)
+    if host_id:
+        query = query.where(Visit.host_institution_id == host_id)
+    if monday is not None:
+        query = query.where(Visit.week_start == monday)
+    if status:  # an unknown status matches nothing, as the practices' filters do
+        query = query.where(Visit.status == status)
+    # Who sees a visit (its visitor, the host's members, the sender's admins, coordinators...) is decided by
+    # permissions.can_view_visit alone, so the page is cut after that check: a network has hundreds of visits.
+    visible = [visit for visit in db.session.scalars(serializers.with_visit_related(query)).unique()
+               if permissions.can_view_visit(user, visit)]
+    start = (page - 1) * per_page
+    return jsonify({
+        "items": [serializers.visit_to_json(visit) for visit in visible[start:start + per_page]],
+        "total": len(visible),
+        "page": page,
+        "per_page": per_page,
+    })
+
+
+@bp.get("/visits/<int:visit_id>")
+def get_visit(visit_id: int):
+    user = _member_caller()
+    visit = mobility.get_visit(visit_id) if 0 < visit_id <= ID_MAX else None
+    if visit is None or not permissions.can_view_visit(user, visit):
+        raise ApiError(404, _("There is no visit %(id)d, or you may not see it.", id=visit_id))
+    return jsonify(serializers.visit_to_json(visit))
+
+
+@bp.get("/offers")
+def list_offers():
+    user = _member_caller()
+    page, per_page = _paging()
+    partnership_id = _int_arg("partnership", 0, 1, ID_MAX)
+    partnerships = select(Partnership).options(selectinload(Partnership.partners))
+    if partnership_id:
+        partnerships = partnerships.where(Partnership.id == partnership_id)
+    visible = [p.id for p in db.session.scalars(partnerships) if permissions.can_view_mobility(user, p)]
+    query = (select(HostingOffer).join(Institution, HostingOffer.institution_id == Institution.id)
+             .where(HostingOffer.partnership_id.in_(visible))
+             .order_by(HostingOffer.partnership_id, Institution.name, HostingOffer.id))
+    pagination = db.paginate(serializers.with_offer_related(query), page=page, per_page=per_page,
+                             error_out=False)
+    offers = list(pagination.items)
+    booked = serializers.places_booked([offer.id for offer in offers])
+    return jsonify({
+        "items": [serializers.offer_to_json(offer, booked[offer.id]) for offer in offers],
+        "total": pagination.total,
+        "page": page,
+        "per_page": per_page,
+    })
+
+
+# --- essays ---------------------------------------------------------------------------------------
+# Reads follow the archive's rules (essays.archive_query, permissions.can_view_essay) for whoever calls,
+# as the practices do: without a token the caller is an anonymous visitor, who under the current rules
+# sees no essay (published essays are for members), so the list is empty and every essay is a 404.
+
+
+def _visible_essay(essay_id: int):
+    essay = essays.get_essay(essay_id) if 0 < essay_id <= ID_MAX else None
+    if essay is None or not permissions.can_view_essay(g.api_user, essay):
+        raise ApiError(404, _("There is no essay %(id)d, or you may not see it.", id=essay_id))
+    return essay
+
+
+def _text_arg(name: str) -> str:
+    # A NUL cannot be sent to PostgreSQL; a filter holding one simply matches nothing.
+    return (request.args.get(name) or "").strip()[:100].replace("\x00", "\ufffd")
+
+
+def _essay_json_object() -> dict:
+    return _json_object(_("The body must be a JSON object with the essay's fields."))
+
+
+def _essay_input(creating: bool) -> serializers.EssayInput:
+    try:
+        return serializers.essay_from_json(_essay_json_object(), creating)
+    except serializers.InputError as error:
+        raise ApiError(422, _("Some fields are not valid."), fields=error.errors) from None
+
+
+def _check_practices(user, given: serializers.EssayInput) -> None:
+    """Linked practices must be ones the author may see (the editor offers no others): 422 names the rest."""
+    if "practice_ids" not in given.changed:
+        return
+    unknown = []
+    for practice_id in given.data.practice_ids:
+        practice = services.get(practice_id)
+        if practice is None or not permissions.can_view_practice(user, practice):
+            unknown.append(practice_id)
+    if unknown:
+        raise ApiError(422, _("Some fields are not valid."), fields={"practice_ids": [
+            _("There is no practice %(id)d, or you may not see it.", id=number) for number in unknown]})
+
+
+def _essay_location(essay) -> dict:
+    return {"Location": url_for("api.get_essay", essay_id=essay.id, _external=True)}
+
+
+def _save_essay(user, essay, data: essays.EssayData, submit: bool):
+    """Save the draft, or save and submit it. A refused submission is a 422 whose fields say what is missing;
+    the draft is saved all the same (the message says so; Location names the essay).
+
+    Both ways the services save the draft first; the two reasons they could refuse that save (an essay no
+    longer editable, a text over essays.BODY_MAX) are checked before, so "saved" is true when we say it."""
+    if not submit:
+        try:
+            return essays.save_draft(user, essay, data)
+        except essays.EssayError as error:
+            raise ApiError(422, _("Some fields are not valid."), fields=error.errors) from None
+    try:
+        return essays.submit_essay(user, essay, data)
+    except essays.EssayError as error:
+        raise ApiError(422, _("Your draft (essay %(id)d) is saved, but it could not be submitted: complete "
+                              "the fields named here and send “submit”: true again.", id=essay.id),
+                       fields=error.errors, headers=_essay_location(essay)) from None
+
+
+def _one_essay(essay, status: int = 200, headers: dict | None = None):
+    response = jsonify(serializers.essay_to_json(essay, g.api_user))
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+@bp.get("/essays")
+def list_essays():
+    page, per_page = _paging()
+    filters = essays.ArchiveFilters(
+        partnership=_int_arg("partnership", 0, 1, ID_MAX) or None,
+        event=_int_arg("event", 0, 1, ID_MAX) or None,
+        host=_int_arg("host", 0, 1, ID_MAX) or None,
+        practice=_int_arg("practice", 0, 1, ID_MAX) or None,
+        year=_int_arg("year", 0, 1, 9999) or None,
+        country=_text_arg("country"),
+        language=_text_arg("language"),
+        status=_text_arg("status"),  # an unknown status matches nothing, as in the archive
+        sort=_text_arg("sort") or "newest",  # an unknown order is the newest first, as in the archive
+    )
+    query = serializers.with_essay_related(essays.archive_query(g.api_user, filters))
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return jsonify({
+        "items": [serializers.essay_summary_to_json(essay, g.api_user) for essay in pagination.items],
+        "total": pagination.total,
+        "page": page,
+        "per_page": per_page,
+    })
+
+
+@bp.get("/essays/<int:essay_id>")
+def get_essay(essay_id: int):
+    return _one_essay(_visible_essay(essay_id))
+
+
+@bp.post("/essays")
+def create_essay():
+    user = _caller()
+    given = _essay_input(creating=True)
+    event = essays.get_event(given.event_id)
+    if event is None:
+        raise ApiError(422, _("Some fields are not valid."),
+                       fields={"event_id": [_("There is no event %(id)d.", id=given.event_id)]})
+    if not permissions.can_write_essay(user, event):
+        raise ApiError(403, _("You can only write about an event you took part in."),
+                       fields={"event_id": [_("You are not a participant of this event.")]})
+    existing = essays.essay_of(user, event)
+    if existing is not None:
+        raise _already_written(existing)
+    _check_practices(user, given)
+    try:
+        essay = essays.start_essay(user, event)
+    except IntegrityError:
+        # The same author sending two first drafts at once: one essay per event, the unique index decides.
+        db.session.rollback()
+        raise _already_written(essays.essay_of(user, event)) from None
+    essay = _save_essay(user, essay, given.applied_to(essays.essay_data_of(essay)), given.submit)
+    return _one_essay(essay, 201, _essay_location(essay))
+
+
+def _already_written(essay) -> ApiError:
+    return ApiError(409, _("You already have an essay for this event (essay %(id)d): change it with PATCH.",
+                           id=essay.id),
+                    fields={"event_id": [_("You already have an essay for this event.")]},
+                    headers=_essay_location(essay))
+
+
+@bp.patch("/essays/<int:essay_id>")
+def update_essay(essay_id: int):
+    user = _caller()
+    essay = _visible_essay(essay_id)
+    if essay.author_id != user.id:
+        raise ApiError(403, _("Only the author can change an essay."))
+    given = _essay_input(creating=False)
+    changes_text = bool(given.changed - {"display"}) or given.submit
+    if changes_text and not permissions.can_edit_essay(user, essay):
+        raise ApiError(403, _("This essay is %(status)s: its text can no longer change (only “display” can).",
+                              status=essay.status))
+    _check_practices(user, given)
+    if "display" in given.changed and given.data.display != essay.display:
+        # How the essay appears is the author's choice at any time, recorded apart from the text.
+        try:
+            essays.set_display(user, essay, given.data.display)
+        except essays.EssayError as error:
+            raise ApiError(422, _("Some fields are not valid."), fields=error.errors) from None
+    if changes_text:
+        essay = _save_essay(user, essay, given.applied_to(essays.essay_data_of(essay)), given.submit)
+    return _one_essay(essay)
 
 
 @bp.get("/search")

@@ -41,13 +41,14 @@ Lexicographic:
    institution is worth SPREAD_STEP x (k - 1) points less (0, 5, 10, 15, ...). The penalty is convex, so when
    places are scarce they are spread over the sending institutions rather than all going to the institution
    that sent the most (or the best-scoring) applicants: with SPREAD_STEP = 5, a second visitor from one
-   institution gives way to a first visitor from another unless that one scores more than 5 points less.
+   institution gives way to a first visitor from another who scores less than 5 points below them.
    (When every applicant is placed the penalty is the same for every assignment, and only the scores count.)
-3. ties: among assignments equal under 1. and 2., maximise sum over placed applicants of (n - r), where r is the
-   applicant's rank by `application_id` (0 = lowest) among the n applicants: an earlier application is placed
-   rather than a later one. Any tie left (two equally good weeks at one host, say) is decided by the solver,
-   which is deterministic, on a model built in a canonical order (everything sorted by id and week), so the
-   result does not depend on the order of the inputs.
+3. ties: among assignments equal under 1. and 2., maximise the sum over placed applicants of (n - r), where r
+   is the applicant's rank by `application_id` (0 = lowest) among the n applicants: an earlier application is
+   placed rather than a later one. Any tie left (two equally good weeks at one host, say) is decided by the
+   solver, which is deterministic, on a model built in a canonical order (everything sorted by id and week),
+   so the result does not depend on the order of the inputs. (Another OR-Tools version may pick another of
+   those equal assignments; 9.12 and 9.15 gave the same proposals on the benchmark.)
 
 `Proposal.total_score` is the value of 2. (pair scores minus `Proposal.spread_penalty`).
 
@@ -56,23 +57,25 @@ How it is solved
 A minimum-cost maximum flow (OR-Tools' `SimpleMinCostFlow.solve_max_flow_with_min_cost()`, which is exactly
 1. then 2.-3.), on integer costs:
 
-    source -> sending institution s : n_s parallel arcs of capacity 1, costs 0, 5 S, 10 S, ... (SPREAD_STEP x (k-1) x S)
+    source -> sending institution s : n_s parallel arcs of capacity 1, the k-th costing SPREAD_STEP (k-1) S
     s -> applicant                  : capacity 1
     applicant -> slot (offer, week) : capacity 1, cost -(pair score x S + n - r), one arc per allowed triple
     slot -> offer                   : capacity = places left in that week
     offer -> sink                   : capacity = quota left
 
-with S = n (n + 1) / 2 + 1, larger than every tie-break sum, so 3. never outweighs one point of 2. The parallel
-arcs of increasing cost are the convex spread term: a cheapest flow takes an institution's k-th arc only after
-its (k-1)-th. Every hard rule is an arc that is absent (own institution, no shared language, week not
-available/offered, full, no quota) or a capacity (one visit per applicant, places per week, quota).
+with S = n (n + 1) / 2 + 1, larger than every tie-break sum, so 3. never outweighs one point of 2. The
+parallel arcs of increasing cost are the convex spread term: a cheapest flow takes an institution's k-th arc
+only after its (k-1)-th. Every hard rule is an arc that is absent (own institution, no shared language, week
+not available or not offered, no place, no quota) or a capacity (one visit per applicant, places per week,
+quota).
 Capacities are integers, so the optimal flow is integral (the integrality theorem of network flows: the
 node-arc incidence matrix is totally unimodular); `propose()` still checks the flow against every capacity
 and raises `MatchingError` if it broke one.
 
-Why OR-Tools and not a linear program (SciPy's HiGHS): on the benchmark's 100 institutions x 6 applicants
-(about 100,000 arcs) `scipy.optimize.linprog` on the same network took 1.5-9 s for the LP alone (dual simplex
-or interior point) against 0.1 s for the flow including building it (bench/matching.py).
+Why OR-Tools' min-cost flow and not a linear program (SciPy's HiGHS): on bench/matching.py's 100 institutions
+x 6 applicants (about 100,000 triples) the same network as an LP (`scipy.optimize.linprog`, dual simplex or
+interior point, with a `maximum_flow` first for 1.) took 1.5-9 s for the LP alone, against 0.1 s for the
+flow solve here and 0.4 s for all of `propose()`; networkx's `max_flow_min_cost` took 23 s.
 """
 from __future__ import annotations
 
@@ -107,7 +110,7 @@ ALREADY_PLACED = "already_placed"
 HARD_RULES = (OWN_INSTITUTION, NO_SHARED_LANGUAGE, NOT_A_MONDAY, NOT_AVAILABLE, WEEK_NOT_OFFERED, WEEK_FULL,
               QUOTA_EXHAUSTED, ALREADY_PLACED)
 
-# reasons an applicant is not placed (Unplaced.code), in the order they are checked: the first that holds is given
+# reasons an applicant is not placed (Unplaced.code), in the order they are checked: the first that holds
 NO_AVAILABLE_WEEKS = "no_available_weeks"
 NO_HOST = "no_host"
 OWN_INSTITUTION_ONLY = "own_institution_only"
@@ -125,7 +128,7 @@ class MatchingError(RuntimeError):
 
 @dataclass(frozen=True)
 class Weights:
-    """The score's weights; the defaults are the module constants. All must be integers (see the tie-break)."""
+    """The score's weights; the defaults are the module constants. Integers only (see the tie-break)."""
 
     preference: tuple[int, ...] = PREFERENCE_POINTS
     interest: int = INTEREST_POINTS
@@ -230,7 +233,7 @@ class Violation(str):
         return obj
 
 
-# --- score ----------------------------------------------------------------------------------------------------
+# --- score --------------------------------------------------------------------------------------------------
 
 def _norm(values: Iterable[str]) -> frozenset[str]:
     return frozenset(v.strip().lower() for v in values if v and v.strip())
@@ -252,22 +255,25 @@ def preference_rank(applicant: Applicant, host_institution_id: int) -> int | Non
     return None
 
 
+def _points(rank: int | None, n_interests: int, n_languages: int, weights: Weights) -> tuple[int, int, int]:
+    pref = weights.preference[rank - 1] if rank is not None and rank <= len(weights.preference) else 0
+    return (pref, weights.interest * min(n_interests, weights.interest_cap),
+            weights.language * min(max(n_languages - 1, 0), weights.language_cap))
+
+
 def pair_score(applicant: Applicant, offer: HostOffer,
                weights: Weights = DEFAULT_WEIGHTS) -> tuple[float, ScoreBreakdown]:
-    """The score of placing `applicant` with `offer` (any week), and its breakdown (see the module docstring).
-
-    The score does not check the hard rules: `hard_rule_violations()` does."""
+    """The score of placing `applicant` with `offer` (in any week), and its breakdown (see the module
+    docstring). It does not check the hard rules: `hard_rule_violations()` does."""
     rank = preference_rank(applicant, offer.institution_id)
-    pref = weights.preference[rank - 1] if rank is not None and rank <= len(weights.preference) else 0
     interests = tuple(sorted(_norm(applicant.interests) & _norm(offer.approaches)))
     langs = tuple(sorted(_norm(applicant.languages) & _norm(offer.languages)))
-    interest_points = weights.interest * min(len(interests), weights.interest_cap)
-    language_points = weights.language * min(max(len(langs) - 1, 0), weights.language_cap)
+    pref, interest_points, language_points = _points(rank, len(interests), len(langs), weights)
     total = pref + interest_points + language_points
     return float(total), ScoreBreakdown(total, rank, pref, interests, interest_points, langs, language_points)
 
 
-# --- hard rules -----------------------------------------------------------------------------------------------
+# --- hard rules ---------------------------------------------------------------------------------------------
 
 def hard_rule_violations(applicant: Applicant, offer: HostOffer, week: Week, *,
                          already_placed: bool = False) -> list[Violation]:
@@ -281,11 +287,13 @@ def hard_rule_violations(applicant: Applicant, offer: HostOffer, week: Week, *,
     if offer.institution_id == applicant.institution_id:
         out.append(Violation(OWN_INSTITUTION, "The visitor cannot visit their own institution"))
     if not (_norm(applicant.languages) & _norm(offer.languages)):
-        out.append(Violation(NO_SHARED_LANGUAGE, "The host and the visitor share no language (host: {}; visitor: {})"
-                             .format(", ".join(sorted(_norm(offer.languages))) or "none",
-                                     ", ".join(sorted(_norm(applicant.languages))) or "none")))
+        host = ", ".join(sorted(_norm(offer.languages))) or "none"
+        visitor = ", ".join(sorted(_norm(applicant.languages))) or "none"
+        out.append(Violation(NO_SHARED_LANGUAGE, f"The host and the visitor share no language "
+                                                 f"(host: {host}; visitor: {visitor})"))
     if week.weekday() != 0:
-        out.append(Violation(NOT_A_MONDAY, f"A visit week starts on a Monday; {when} is a {week.strftime('%A')}"))
+        out.append(Violation(NOT_A_MONDAY,
+                             f"A visit week starts on a Monday; {when} is a {week.strftime('%A')}"))
     if week not in applicant.available_weeks:
         out.append(Violation(NOT_AVAILABLE, f"The visitor is not available in the week of {when}"))
     if week not in offer.capacity:
@@ -299,7 +307,7 @@ def hard_rule_violations(applicant: Applicant, offer: HostOffer, week: Week, *,
     return out
 
 
-# --- proposal -------------------------------------------------------------------------------------------------
+# --- proposal -----------------------------------------------------------------------------------------------
 
 def propose(applicants: Iterable[Applicant], offers: Iterable[HostOffer], *,
             weights: Weights = DEFAULT_WEIGHTS) -> Proposal:
@@ -310,71 +318,82 @@ def propose(applicants: Iterable[Applicant], offers: Iterable[HostOffer], *,
     offs = sorted(offers, key=lambda o: o.offer_id)
     _validate(apps, offs)
     n = len(apps)
+    scale = n * (n + 1) // 2 + 1  # one point of score outweighs every tie-break bonus together
 
-    # Normalised sets, and the weeks with a place left of each offer that has quota left.
     app_langs = [_norm(a.languages) for a in apps]
+    app_interests = [_norm(a.interests) for a in apps]
     off_langs = [_norm(o.languages) for o in offs]
+    off_approaches = [_norm(o.approaches) for o in offs]
+    off_inst = [o.institution_id for o in offs]
+    # The weeks with a place left, of each offer with quota left; slots (offer, week) in canonical order.
     open_weeks = [frozenset(w for w, c in o.capacity.items() if c > 0) if o.quota_left > 0 else frozenset()
                   for o in offs]
-
-    # Slots (offer, week) in canonical order, and the allowed triples (arcs).
     slot_index: dict[tuple[int, Week], int] = {}
-    slot_cap: list[int] = []
-    slot_offer: list[int] = []
-    for oi, o in enumerate(offs):
-        for w in sorted(open_weeks[oi]):
-            slot_index[(oi, w)] = len(slot_cap)
-            slot_cap.append(int(o.capacity[w]))
-            slot_offer.append(oi)
+    slots: list[tuple[int, Week]] = []
+    for oi, weeks in enumerate(open_weeks):
+        for w in sorted(weeks):
+            slot_index[(oi, w)] = len(slots)
+            slots.append((oi, w))
 
+    # The allowed triples (applicant, offer, week): every hard rule but the capacities is checked here.
     arc_app: list[int] = []
     arc_slot: list[int] = []
-    arc_value: list[float] = []
-    pair_info: dict[tuple[int, int], ScoreBreakdown] = {}
-    tie_unit = 1.0 / (n * (n + 1)) if n else 0.0
+    arc_cost: list[int] = []
     for ai, a in enumerate(apps):
-        avail = a.available_weeks
-        if not avail or not app_langs[ai]:
+        avail, langs, interests = a.available_weeks, app_langs[ai], app_interests[ai]
+        if not avail or not langs:
             continue
-        tie = (n - ai) * tie_unit
-        for oi, o in enumerate(offs):
-            if o.institution_id == a.institution_id or not (app_langs[ai] & off_langs[oi]):
+        ranks: dict[int, int] = {}
+        for i, host in enumerate(a.preferred_hosts):
+            ranks.setdefault(host, i + 1)
+        tie = n - ai
+        for oi, host in enumerate(off_inst):
+            if host == a.institution_id:
+                continue
+            shared = langs & off_langs[oi]
+            if not shared:
                 continue
             weeks = avail & open_weeks[oi]
             if not weeks:
                 continue
-            score, breakdown = pair_score(a, o, weights)
-            pair_info[(ai, oi)] = breakdown
+            cost = -(sum(_points(ranks.get(host), len(interests & off_approaches[oi]), len(shared), weights))
+                     * scale + tie)
             for w in sorted(weeks):
                 arc_app.append(ai)
                 arc_slot.append(slot_index[(oi, w)])
-                arc_value.append(score + tie)
+                arc_cost.append(cost)
 
-    chosen = _solve(n, len(offs), np.asarray(slot_cap, dtype=np.int64), np.asarray(slot_offer, dtype=np.int64),
-                    np.array([max(int(o.quota_left), 0) for o in offs], dtype=np.int64),
-                    [a.institution_id for a in apps], np.asarray(arc_app, dtype=np.int64),
-                    np.asarray(arc_slot, dtype=np.int64), np.asarray(arc_value, dtype=float),
-                    weights.spread_step)
+    chosen = _solve(
+        senders=[a.institution_id for a in apps],
+        slot_cap=np.array([offs[oi].capacity[w] for oi, w in slots], dtype=np.int64),
+        slot_offer=np.array([oi for oi, _ in slots], dtype=np.int64),
+        quota=np.array([max(o.quota_left, 0) for o in offs], dtype=np.int64),
+        arc_app=np.array(arc_app, dtype=np.int64), arc_slot=np.array(arc_slot, dtype=np.int64),
+        arc_cost=np.array(arc_cost, dtype=np.int64), spread_cost=weights.spread_step * scale,
+    )
 
-    slots = list(slot_index)  # canonical order, index -> (offer index, week)
     matches: list[Match] = []
     placed: set[int] = set()
     per_sender: dict[int, int] = defaultdict(int)
     for arc in chosen:
-        ai, (oi, w) = int(arc_app[arc]), slots[arc_slot[arc]]
-        a, o, b = apps[ai], offs[oi], pair_info[(ai, oi)]
+        ai = arc_app[arc]
+        oi, week = slots[arc_slot[arc]]
+        a, o = apps[ai], offs[oi]
+        score, why = pair_score(a, o, weights)
         placed.add(ai)
         per_sender[a.institution_id] += 1
-        matches.append(Match(a.application_id, o.offer_id, o.institution_id, w, float(b.total), b.preference_rank,
-                             b.shared_interests, b.shared_languages, b.reasons))
+        matches.append(Match(a.application_id, o.offer_id, o.institution_id, week, score, why.preference_rank,
+                             why.shared_interests, why.shared_languages, why.reasons))
     matches.sort(key=lambda m: m.application_id)
     penalty = float(sum(weights.spread_step * c * (c - 1) // 2 for c in per_sender.values()))
-    unplaced = [_why_unplaced(a, app_langs[ai], offs, off_langs) for ai, a in enumerate(apps) if ai not in placed]
+    unplaced = [_why_unplaced(a, app_langs[ai], offs, off_langs)
+                for ai, a in enumerate(apps) if ai not in placed]
     return Proposal(matches, unplaced, sum(m.score for m in matches) - penalty, penalty)
 
 
 def _validate(apps: list[Applicant], offs: list[HostOffer]) -> None:
-    for what, ids in (("application_id", [a.application_id for a in apps]), ("offer_id", [o.offer_id for o in offs])):
+    for what, ids in (("application_id", [a.application_id for a in apps]),
+                      ("offer_id", [o.offer_id for o in offs])):
         if len(set(ids)) != len(ids):
             raise ValueError(f"duplicate {what}")
     for a in apps:
@@ -387,74 +406,52 @@ def _validate(apps: list[Applicant], offs: list[HostOffer]) -> None:
                 raise ValueError(f"offer {o.offer_id}: offered week {w} is not a Monday")
 
 
-def _solve(n_apps: int, n_offers: int, slot_cap: np.ndarray, slot_offer: np.ndarray, quota: np.ndarray,
-           senders: list[int], arc_app: np.ndarray, arc_slot: np.ndarray, arc_value: np.ndarray,
-           spread_step: int) -> list[int]:
-    """Indexes of the chosen arcs: maximum flow first, then the best-valued flow of that size (see docstring)."""
+def _solve(*, senders: list[int], slot_cap: np.ndarray, slot_offer: np.ndarray, quota: np.ndarray,
+           arc_app: np.ndarray, arc_slot: np.ndarray, arc_cost: np.ndarray, spread_cost: int) -> list[int]:
+    """Indexes (into arc_app/arc_slot) of the arcs of a minimum-cost maximum flow (module docstring)."""
     m = len(arc_app)
     if m == 0:
         return []
-    n_slots = len(slot_cap)
-
-    # 1. How many can be placed: source -> applicant -> slot -> offer -> sink.
-    src, a0, s0 = 0, 1, 1 + n_apps
+    n_apps, n_slots, n_offers = len(senders), len(slot_cap), len(quota)
+    used = np.unique(arc_app)  # applicants with at least one allowed triple
+    sender_ids = sorted({senders[a] for a in used.tolist()})
+    sender_node = {s: 1 + i for i, s in enumerate(sender_ids)}
+    a0 = 1 + len(sender_ids)
+    s0 = a0 + n_apps
     o0 = s0 + n_slots
     sink = o0 + n_offers
-    apps_used = np.unique(arc_app)
-    tails = np.concatenate([np.full(len(apps_used), src), a0 + arc_app, s0 + np.arange(n_slots),
-                            o0 + np.arange(n_offers)])
-    heads = np.concatenate([a0 + apps_used, s0 + arc_slot, o0 + slot_offer, np.full(n_offers, sink)])
-    caps = np.concatenate([np.ones(len(apps_used)), np.ones(m), slot_cap, quota]).astype(np.int32)
-    graph = csr_matrix((caps, (tails, heads)), shape=(sink + 1, sink + 1))
-    placeable = int(maximum_flow(graph, src, sink, method="dinic").flow_value)
-    if placeable == 0:
-        return []
 
-    # 2. The LP. Variables: x (one per arc), then y[s, k] (spread arcs of each sending institution).
-    sender_ids = sorted({senders[a] for a in apps_used})
-    sender_row = {s: i for i, s in enumerate(sender_ids)}
+    # source -> sending institution: its k-th arc (k = 0, 1, ...) costs k x spread_cost.
     members: dict[int, int] = defaultdict(int)
-    for a in apps_used:
+    for a in used.tolist():
         members[senders[a]] += 1
-    y_sender: list[int] = []
-    y_cost: list[float] = []
-    for s in sender_ids:
-        for k in range(members[s]):
-            y_sender.append(sender_row[s])
-            y_cost.append(float(spread_step * k))
-    n_y = len(y_sender)
-    c = np.concatenate([-arc_value, np.asarray(y_cost)])  # linprog minimises
+    spread_heads = np.array([sender_node[s] for s in sender_ids for _ in range(members[s])], dtype=np.int64)
+    spread_costs = np.array([k * spread_cost for s in sender_ids for k in range(members[s])], dtype=np.int64)
+    n_spread, n_used = len(spread_heads), len(used)
+    tails = np.concatenate([np.zeros(n_spread, dtype=np.int64),
+                            np.array([sender_node[senders[a]] for a in used.tolist()], dtype=np.int64),
+                            a0 + arc_app, s0 + np.arange(n_slots), o0 + np.arange(n_offers)])
+    heads = np.concatenate([spread_heads, a0 + used, s0 + arc_slot, o0 + slot_offer, np.full(n_offers, sink)])
+    capacities = np.concatenate([np.ones(n_spread + n_used + m, dtype=np.int64), slot_cap, quota])
+    costs = np.concatenate([spread_costs, np.zeros(n_used, dtype=np.int64), arc_cost,
+                            np.zeros(n_slots + n_offers, dtype=np.int64)])
 
-    # A_ub x <= b_ub: one row per applicant (<= 1), per slot (<= places), per offer (<= quota left).
-    x_cols = np.arange(m)
-    rows = np.concatenate([arc_app, n_apps + arc_slot, n_apps + n_slots + slot_offer[arc_slot]])
-    cols = np.concatenate([x_cols, x_cols, x_cols])
-    a_ub = coo_matrix((np.ones(3 * m), (rows, cols)), shape=(n_apps + n_slots + n_offers, m + n_y)).tocsr()
-    b_ub = np.concatenate([np.ones(n_apps), slot_cap, quota]).astype(float)
-    # A_eq x = b_eq: per sending institution, sum of its x - sum of its y = 0; then sum of all x = placeable.
-    arc_sender = np.array([sender_row[senders[a]] for a in arc_app.tolist()], dtype=np.int64)
-    n_s = len(sender_ids)
-    rows = np.concatenate([arc_sender, np.asarray(y_sender, dtype=np.int64), np.full(m, n_s)])
-    cols = np.concatenate([x_cols, m + np.arange(n_y), x_cols])
-    vals = np.concatenate([np.ones(m), -np.ones(n_y), np.ones(m)])
-    a_eq = coo_matrix((vals, (rows, cols)), shape=(n_s + 1, m + n_y)).tocsr()
-    b_eq = np.zeros(n_s + 1)
-    b_eq[n_s] = placeable
-
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, 1), method="highs-ds")
-    if res.status != 0:
-        raise MatchingError(f"the solver did not find the optimum: {res.message}")
-    x = res.x[:m]
-    rounded = np.rint(x)
-    if np.max(np.abs(x - rounded)) > INTEGRALITY_TOLERANCE:
-        raise MatchingError("the solver returned a fractional solution")
-    chosen = np.flatnonzero(rounded > 0.5)
-    # Feasibility, checked on the integral solution (the model promises it; the check is cheap).
-    if (len(chosen) != placeable
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = np.asarray(flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), capacities, costs))
+    flow.set_node_supply(0, n_used)
+    flow.set_node_supply(sink, -n_used)
+    status = flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:
+        raise MatchingError(f"the min-cost flow solver failed (status {status})")
+    x = np.asarray(flow.flows(arcs[n_spread + n_used:n_spread + n_used + m].astype(np.int32)))
+    chosen = np.flatnonzero(x)
+    # The flow is integral by construction; check it against every capacity anyway (cheap).
+    if (np.any((x != 0) & (x != 1)) or len(chosen) != flow.maximum_flow()
             or np.bincount(arc_app[chosen], minlength=n_apps).max(initial=0) > 1
             or np.any(np.bincount(arc_slot[chosen], minlength=n_slots) > slot_cap)
             or np.any(np.bincount(slot_offer[arc_slot[chosen]], minlength=n_offers) > quota)):
-        raise MatchingError("the solver's solution breaks a hard rule")
+        raise MatchingError("the solver's flow breaks a capacity")
     return chosen.tolist()
 
 
@@ -473,7 +470,7 @@ def _why_unplaced(a: Applicant, langs: frozenset[str], offs: list[HostOffer],
     speaking = [i for i in others if langs & off_langs[i]]
     if not speaking:
         return out(NO_SHARED_LANGUAGE, "No host shares a language with the applicant (who speaks {})"
-                   .format(", ".join(sorted(langs)) or "no language"))
+                   .format(", ".join(sorted(langs)) or "no language given"))
     offering = [i for i in speaking if a.available_weeks & offs[i].capacity.keys()]
     if not offering:
         return out(NO_COMMON_WEEK, "None of the available weeks is offered by a suitable host "
@@ -482,7 +479,8 @@ def _why_unplaced(a: Applicant, langs: frozenset[str], offs: list[HostOffer],
                   for w in a.available_weeks & offs[i].capacity.keys() if offs[i].capacity[w] > 0]
     if not open_slots:
         return out(HOSTS_FULL, "Suitable hosts are full or out of quota in the available weeks")
-    hosts = len({i for i, _ in open_slots})
-    return out(PLACES_TAKEN, f"The {len(open_slots)} place{'s' if len(open_slots) != 1 else ''} this applicant "
-                             f"could take (at {hosts} host{'s' if hosts != 1 else ''}) went to other applicants: "
-                             f"placing them would not place more people, or would lower the score")
+    hosts, weeks = len({i for i, _ in open_slots}), len(open_slots)
+    return out(PLACES_TAKEN,
+               f"The places this applicant could take ({weeks} host week{'s' if weeks != 1 else ''} "
+               f"at {hosts} host{'s' if hosts != 1 else ''}) went to other applicants: placing this "
+               f"applicant instead would place no more people, or lower the score")

@@ -100,6 +100,8 @@ def applications_in(partnership: Partnership, status: str | None = None,
 def applications_to_endorse(user) -> list[MobilityApplication]:
     if not permissions.is_site_admin(user) and not (user.is_authenticated and user.has_role(INSTITUTION_ADMIN)):
         return []
+    if not permissions.is_site_admin(user) and not user.is_approved_member:
+        return []
     query = select(MobilityApplication).where(MobilityApplication.status == SUBMITTED).order_by(MobilityApplication.created_at)
     if not permissions.is_site_admin(user):
         query = query.where(MobilityApplication.institution_id == user.institution_id)
@@ -252,6 +254,9 @@ def save_offer(actor, partnership: Partnership, institution: Institution, data: 
     """Create or update what an institution offers in a partnership."""
     from network.practices.services import _tags
 
+    if not permissions.can_manage_offer(actor, partnership, institution):
+        raise _fail("offer", _l("Only the institution's admins can publish what it offers, in partnerships it "
+                                "belongs to."))
     offer = offer_of(partnership, institution)
     languages, weeks, activities, practices = _validate_offer(actor, partnership, data, offer)
     created = offer is None
@@ -385,6 +390,10 @@ def decide_application(actor, application: MobilityApplication, endorse: bool, n
     emails = _notify([application.user], "application", message, f"/mobility/applications/{application.id}")
     db.session.commit()
     _send(emails)
+    if endorse:
+        # Until the coordinator places them, they wait at their preferred hosts (so a freed place can go
+        # to them too).
+        update_waiting_lists(application.partnership)
     return application
 
 
@@ -452,9 +461,27 @@ def rule_violations(application: MobilityApplication, offer: HostingOffer, monda
     if application.partnership_id != offer.partnership_id:
         problems.append(str(_l("The host does not offer visits in this applicant's partnership.")))
     already = active_visit_of(application) is not None
-    problems += [str(p) for p in matching.hard_rule_violations(_solver_applicant(application), _solver_offer(offer),
-                                                              monday, already_placed=already)]
+    for violation in matching.hard_rule_violations(_solver_applicant(application), _solver_offer(offer), monday,
+                                                   already_placed=already):
+        problems.append(_rule_message(violation.code, monday) or str(violation))
     return list(dict.fromkeys(problems))
+
+
+def _rule_message(code: str, monday: date) -> str | None:
+    """The broken rule in the reader's language (the solver's own sentences are English only)."""
+    week = f"{monday.isoformat()} ({iso_week(monday)})"
+    messages = {
+        matching.OWN_INSTITUTION: _l("The visitor cannot visit their own institution."),
+        matching.NO_SHARED_LANGUAGE: _l("The host and the visitor share no language."),
+        matching.NOT_A_MONDAY: _l("A visit week starts on a Monday."),
+        matching.NOT_AVAILABLE: _l("The visitor is not available in the week of %(week)s.", week=week),
+        matching.WEEK_NOT_OFFERED: _l("The host does not offer the week of %(week)s.", week=week),
+        matching.WEEK_FULL: _l("The host has no place left in the week of %(week)s.", week=week),
+        matching.QUOTA_EXHAUSTED: _l("The host has no visit left in its quota for this partnership."),
+        matching.ALREADY_PLACED: _l("The visitor already has a visit in this partnership."),
+    }
+    message = messages.get(code)
+    return str(message) if message is not None else None
 
 
 def book_visit(actor, application: MobilityApplication, offer: HostingOffer, monday: date,
@@ -581,9 +608,15 @@ def complete_visit(actor, visit: Visit, today: date | None = None) -> Visit:
     if (today or date.today()) < visit.week_start:
         raise _fail("visit", _l("A visit can be marked completed once its week has begun."))
     visit.status, visit.completed_at = COMPLETED, utcnow()
+    from network.essays.services import ensure_visit_event
+
+    event = ensure_visit_event(visit)  # the visitor can now write their essay about it
     audit.record(actor, "visit.complete", visit, label=_visit_label(visit))
     emails = _notify_visit(visit, _l("The visit %(label)s is completed. Visitor: please write your essay about it.",
                                      label=_visit_label(visit)))
+    db.session.flush()
+    emails += _notify([visit.visitor], "essay", _l("Write your essay about your visit to %(host)s.",
+                                                   host=visit.host.name), f"/essays/new?event={event.id}")
     db.session.commit()
     _send(emails)
     return visit
@@ -632,6 +665,7 @@ def update_programme(actor, visit: Visit, activities: list[ActivityData]) -> Vis
         raise MobilityError({"activities": list(dict.fromkeys(errors))})
     visit.activities = [VisitActivity(day=a.day, kind=a.kind, description=a.description.strip(), position=n)
                         for n, a in enumerate(sorted(activities, key=lambda a: a.day))]
+    visit.updated_at = utcnow()  # the visit's own row does not change otherwise
     audit.record(actor, "visit.programme", visit, label=_visit_label(visit))
     emails = _notify_visit(visit, _l("The programme of the visit %(label)s changed.", label=_visit_label(visit)))
     db.session.commit()

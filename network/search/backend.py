@@ -109,6 +109,7 @@ def build_schema() -> Schema:
         tags_text=TEXT(analyzer=_plain_analyzer(), field_boost=TAG_BOOST, phrase=False),
         status=ID(stored=True),
         visibility=ID(stored=True),
+        viewers=KEYWORD(commas=True),
         title_plain=TEXT(analyzer=_plain_analyzer(), field_boost=TITLE_BOOST, phrase=True),
         body_plain=TEXT(analyzer=_plain_analyzer(), field_boost=BODY_BOOST, phrase=True),
         # Already analysed in the document's language by to_fields(): only split on spaces here.
@@ -164,6 +165,7 @@ def to_fields(document: SearchDocument) -> dict:
         "tags_text": " ".join(document.tags),
         "status": document.status,
         "visibility": document.visibility,
+        "viewers": ",".join(document.viewers),
         "title_plain": title,
         "body_plain": body,
         "title_stem": _stems(title, language),
@@ -300,7 +302,11 @@ class SearchIndex:
         folder = self._current_dir()
         if folder is None:
             raise FileNotFoundError(f"no search index under {self.root}")
-        return whoosh_index.open_dir(str(folder))
+        ix = whoosh_index.open_dir(str(folder))
+        if sorted(ix.schema.names()) != sorted(build_schema().names()):
+            # Written by an older version of the platform: rebuilt like a lost index.
+            raise ValueError(f"the index at {folder} has an older schema")
+        return ix
 
     def open_or_create(self):
         try:
@@ -464,7 +470,7 @@ class _Generation:
 
 
 _FILTER_FIELDS = frozenset({"type", "sector", "country", "language", "year", "institution", "institution_id",
-                            "status", "visibility", "partnership"})
+                            "status", "visibility", "partnership", "viewers"})
 
 
 def _docs(query, generation: _Generation):
@@ -606,17 +612,25 @@ class Filters:
     allowed: Q.Query | None = None  # permission filter, from permission_filter()
 
 
-def permission_filter(anonymous: bool, site_admin: bool, member: bool, institution_id: int | None):
-    """The same rules as network.permissions.can_view_practice, for every document type."""
+def permission_filter(anonymous: bool, site_admin: bool, member: bool, institution_id: int | None,
+                      user_id: int | None = None, roles=()):
+    """The same rules as network.permissions for every document type: published public documents for
+    everyone, published members-only ones for members, everything of one's own institution, and the
+    restricted documents (visits) that name the person or one of their roles as a viewer."""
     if site_admin:
         return None
     published_public = Q.And([Q.Term("status", "published"), Q.Term("visibility", "public")])
-    if anonymous or not member:
+    if anonymous:
         return published_public
-    published = Q.Term("status", "published")
-    if institution_id:
-        return Q.Or([published, Q.Term("institution_id", str(institution_id))])
-    return published
+    grants = [published_public]
+    if member:
+        grants.append(Q.And([Q.Term("status", "published"), Q.Term("visibility", "members")]))
+        if institution_id:
+            grants.append(Q.Term("institution_id", str(institution_id)))
+    if user_id:
+        grants.append(Q.Term("viewers", f"user:{user_id}"))
+    grants += [Q.Term("viewers", f"role:{role}") for role in sorted(roles)]
+    return Q.Or(grants) if len(grants) > 1 else published_public
 
 
 @dataclass

@@ -28,7 +28,9 @@ class SearchDocument:
     date: datetime | None = None
     # Permission filtering: who may see it is decided from these, with the same rules as the pages.
     status: str = "published"
-    visibility: str = "public"
+    visibility: str = "public"  # "public", "members", or "restricted": only the viewers below (and the
+    # members of institution_id) find it
+    viewers: list[str] = field(default_factory=list)  # "user:<id>", "role:<role>" allowed to find it
 
     @property
     def key(self) -> str:

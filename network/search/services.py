@@ -54,11 +54,15 @@ def _positive(value, default: int, maximum: int) -> int:
 
 
 def permission_filter_for(user):
+    signed_in = getattr(user, "is_authenticated", False)
+    member = permissions.is_member(user)
     return backend.permission_filter(
-        anonymous=not getattr(user, "is_authenticated", False),
+        anonymous=not signed_in,
         site_admin=permissions.is_site_admin(user),
-        member=permissions.is_member(user),
-        institution_id=getattr(user, "institution_id", None) if permissions.is_member(user) else None,
+        member=member,
+        institution_id=getattr(user, "institution_id", None) if member else None,
+        user_id=getattr(user, "id", None) if signed_in else None,
+        roles=sorted(getattr(user, "roles", ())) if member else (),
     )
 
 

@@ -147,7 +147,9 @@ def test_password_of_ten_characters_is_accepted(runner, home):
 def test_seed_demo_creates_the_network_and_prints_the_logins(runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    assert "added 8 institutions, 1 partnerships, 11 users" in result.output
+    # 10 demo people and one pending member, 7 host admins and 40 applicants for the demo exchanges,
+    # a second evaluator for the essays.
+    assert "added 8 institutions, 1 partnerships, 59 users" in result.output
     assert f"password for all: {DEMO_PASSWORD}" in result.output
     assert DEMO_PASSWORD == "peer-network-demo"
     for role in ("professional", "institution-admin", "coordinator", "evaluator", "admin"):
@@ -156,7 +158,7 @@ def test_seed_demo_creates_the_network_and_prints_the_logins(runner):
     assert "Membership requests waiting for approval: carmen.ruiz@demo.example" in result.output
     assert count(Institution) == 8
     assert count(Partnership) == 1
-    assert count(User) == 11
+    assert count(User) == 59
 
 
 def test_seed_demo_is_idempotent(runner):

@@ -38,8 +38,8 @@ def test_seeding_twice_adds_the_practices_and_comments_once(app):
 def test_seed_demo_prints_how_many_practices_and_comments_it_added(runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    assert f"11 users, {len(PRACTICES)} practices, {count(Comment)} comments)" in result.output
-    assert "0 practices, 0 comments)" in runner.invoke(args=["seed-demo"]).output
+    assert f"59 users, {len(PRACTICES)} practices, {count(Comment)} comments," in result.output
+    assert "0 practices, 0 comments," in runner.invoke(args=["seed-demo"]).output
 
 
 def test_the_demo_covers_languages_sectors_statuses_and_institutions(app):

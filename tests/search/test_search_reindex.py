@@ -188,3 +188,22 @@ def test_the_worker_indexes_a_new_practice(app, corpus):
         worker.join(30)
     assert titles(search(q="hazel")) == ["Hazel coppice"]
     assert sync.pending_count() == 0
+
+
+def test_an_index_written_with_an_older_schema_is_rebuilt(app, corpus, caplog):
+    """After an upgrade that changed the index's fields, the old index is replaced and refilled."""
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, Schema
+
+    root = index_root()
+    old = root / "index-old-version"
+    old.mkdir()
+    whoosh_index.create_in(str(old), Schema(key=ID(unique=True, stored=True)))
+    (root / "CURRENT").write_text(old.name)
+    sync.search_index().close()
+    caplog.set_level(logging.WARNING)
+
+    assert search(q="family").total == 0
+    assert logged_about_the_index(caplog)
+    sync.drain_all()
+    assert search(q="family", per_page=50).total == 12

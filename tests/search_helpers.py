@@ -12,7 +12,7 @@ from flask_login import AnonymousUserMixin
 
 from network.search import services
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ANONYMOUS = AnonymousUserMixin()
 
 

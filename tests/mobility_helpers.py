@@ -1,4 +1,5 @@
-"""Data for mobility tests: weeks inside the test partnership, valid offer and application data."""
+"""Data for mobility tests: weeks inside the test partnership, valid offer and application data. The
+`exchange` and `make_applicant` fixtures built from them are in conftest.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,0 +1,188 @@
+"""Essays: training events and their participants, the essays participants write, and evaluators'
+assessments with a rubric per partnership."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.extensions import db
+from network.institutions.models import Institution, Partnership
+from network.types import UTCDateTime, utcnow
+
+EVENT_KINDS = {
+    "job_shadowing": _l("Job-shadowing visit"),
+    "training_event": _l("Short-term training event"),
+    "online_course": _l("Online course"),
+    "conference": _l("Conference"),
+}
+
+DRAFT, SUBMITTED, PUBLISHED, RETURNED = "draft", "submitted", "published", "returned"
+ESSAY_STATUSES = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted"), PUBLISHED: _l("Published"),
+                  RETURNED: _l("Returned to the author")}
+# How a published essay appears, chosen (and changeable) by its author.
+NAMED, ANONYMOUS, PRIVATE = "named", "anonymous", "private"
+DISPLAY_CHOICES = {NAMED: _l("Under my name"),
+                   ANONYMOUS: _l("Anonymously (no name; my institution shown only as its country)"),
+                   PRIVATE: _l("Only to the evaluators")}
+WORDS_GUIDANCE = (500, 1500)
+SCALE = (1, 2, 3, 4, 5)
+TAG_KINDS = {"strength": _l("Strengths"), "weakness": _l("Weaknesses"), "skill": _l("Skills gained")}
+
+
+class TrainingEvent(db.Model):
+    """A short-term training event of a partnership, or a completed visit (one per visit)."""
+
+    __tablename__ = "training_events"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="event_dates_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    host_institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id", ondelete="SET NULL"),
+                                                            index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="SET NULL"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    partnership: Mapped[Partnership] = relationship()
+    host: Mapped[Institution | None] = relationship()
+    visit = relationship("Visit")
+    participants = relationship("User", secondary="event_participants", order_by="User.name")
+
+
+event_participants = Table(
+    "event_participants", db.metadata,
+    Column("event_id", ForeignKey("training_events.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+essay_practices = Table(
+    "essay_practices", db.metadata,
+    Column("essay_id", ForeignKey("essays.id", ondelete="CASCADE"), primary_key=True),
+    Column("practice_id", ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Essay(db.Model):
+    __tablename__ = "essays"
+    __table_args__ = (UniqueConstraint("author_id", "event_id", name="one_essay_per_event"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Emptied when the account is deleted: the essay stays in the archive as by a former member.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("training_events.id", ondelete="CASCADE"), index=True)
+    # The author's institution and its country when they wrote it (people move; the archive stays put).
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id", ondelete="SET NULL"),
+                                                       index=True)
+    author_country: Mapped[str] = mapped_column(String(2), default="", index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when shown
+    language: Mapped[str] = mapped_column(String(3), default="", index=True)
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12), default=DRAFT, index=True)
+    display: Mapped[str] = mapped_column(String(12), default=NAMED)
+    return_comment: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    autosaved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    author = relationship("User", foreign_keys=[author_id])
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+    event: Mapped[TrainingEvent] = relationship()
+    institution: Mapped[Institution | None] = relationship()
+    practices = relationship("Practice", secondary=essay_practices, order_by="Practice.title")
+    assessments: Mapped[list["Assessment"]] = relationship(back_populates="essay", cascade="all, delete-orphan")
+
+
+class RescuedText(db.Model):
+    """What someone typed when their session or form token had expired: kept until they log in again and
+    are taken back to the editor with it (only the essay's author gets it back, only from that browser)."""
+
+    __tablename__ = "rescued_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    essay_id: Mapped[int | None] = mapped_column(ForeignKey("essays.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("training_events.id", ondelete="CASCADE"))
+    fields: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class RubricCriterion(db.Model):
+    """One criterion of a partnership's rubric, scored 1 to 5."""
+
+    __tablename__ = "rubric_criteria"
+    __table_args__ = (UniqueConstraint("partnership_id", "name", name="criterion_named_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Assessment(db.Model):
+    """One evaluator's assessment of one essay."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("essay_id", "evaluator_id", name="one_assessment_per_evaluator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    essay_id: Mapped[int] = mapped_column(ForeignKey("essays.id", ondelete="CASCADE"), index=True)
+    evaluator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")  # private to evaluators
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    essay: Mapped[Essay] = relationship(back_populates="assessments")
+    evaluator = relationship("User")
+    scores: Mapped[list["AssessmentScore"]] = relationship(cascade="all, delete-orphan")
+    tags: Mapped[list["AssessmentTag"]] = relationship(cascade="all, delete-orphan",
+                                                       order_by="(AssessmentTag.kind, AssessmentTag.name)")
+
+
+class AssessmentScore(db.Model):
+    __tablename__ = "assessment_scores"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "criterion_id", name="one_score_per_criterion"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_on_the_scale"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criteria.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+
+    criterion: Mapped[RubricCriterion] = relationship()
+
+
+class AssessmentTag(db.Model):
+    """A strength, weakness or skill gained that an evaluator saw in an essay."""
+
+    __tablename__ = "assessment_tags"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "kind", "name", name="tag_once_per_kind"),
+        CheckConstraint("kind IN ('strength', 'weakness', 'skill')", name="known_tag_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(60))
+
+
+class EssayReminder(db.Model):
+    """A reminder sent for a completed visit without an essay (sent once)."""
+
+    __tablename__ = "essay_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), unique=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,64 @@
+"""How essays become search documents.
+
+Drafts are not indexed. A published essay shown under its author's name or anonymously is for network
+members; a submitted or returned essay, or one its author keeps for the evaluators, is restricted to the
+author, the partnership's coordinators and evaluators (as network.permissions.can_view_essay). The
+author's name is never put in the index, so an anonymised essay cannot be found by it.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from network.auth.models import COORDINATOR, EVALUATOR, User
+from network.essays.models import DRAFT, PRIVATE, PUBLISHED, Essay
+from network.extensions import db
+from network.sanitize import plain_text
+from network.search.documents import DocumentType, SearchDocument, register
+
+
+def essay_viewers(essay: Essay) -> list[str]:
+    people = {essay.author_id} if essay.author_id else set()
+    coordinating = essay.event.partnership.coordinating_institution_id
+    for user in db.session.scalars(select(User).where(User.institution_id == coordinating)):
+        if user.has_role(COORDINATOR):
+            people.add(user.id)
+    return [f"user:{user_id}" for user_id in sorted(people)] + [f"role:{EVALUATOR}"]
+
+
+def essay_document(essay_id: int) -> SearchDocument | None:
+    essay = db.session.get(Essay, essay_id)
+    if essay is None or essay.status == DRAFT:
+        return None
+    event = essay.event
+    open_to_members = essay.status == PUBLISHED and essay.display != PRIVATE
+    host = event.host
+    return SearchDocument(
+        doc_type="essay",
+        doc_id=essay.id,
+        title=essay.title,
+        url=f"/essays/{essay.id}",
+        summary=event.title,
+        body=plain_text(essay.body),
+        tags=[p.title for p in essay.practices][:10],
+        sectors=host.sectors if host else [],
+        country=essay.author_country,
+        language=essay.language,
+        institution=host.slug if host else "",
+        # Not the author's institution: its members must not find a colleague's essay kept private.
+        institution_id=None,
+        partnership_id=event.partnership_id,
+        date=essay.published_at or essay.submitted_at or essay.created_at,
+        status="published",
+        visibility="members" if open_to_members else "restricted",
+        viewers=[] if open_to_members else essay_viewers(essay),
+    )
+
+
+register(DocumentType(
+    name="essay",
+    label=_l("Essays"),
+    model=Essay,
+    load=essay_document,
+    all_ids=lambda: db.session.scalars(select(Essay.id).order_by(Essay.id)).all(),
+))

@@ -1,0 +1,586 @@
+"""Essays: every write (events, essays and their life, rescued text, rubrics, assessments, reminders) and
+the reads behind the archive, the API and the evaluation report.
+
+Nothing typed is lost: saving a draft accepts whatever was typed (within generous size limits); the
+rules for submitting are checked after the text is saved, so a refused submission keeps the draft.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, delete, extract, false, func, or_, select
+
+from network import audit, labels, permissions
+from network.auth.models import User
+from network.essays.models import (ANONYMOUS, DISPLAY_CHOICES, DRAFT, EVENT_KINDS, NAMED, PRIVATE, PUBLISHED,
+                                   RETURNED, SCALE, SUBMITTED, TAG_KINDS, Assessment, AssessmentScore,
+                                   AssessmentTag, Essay, EssayReminder, RescuedText, RubricCriterion,
+                                   TrainingEvent, essay_practices, event_participants)
+from network.extensions import db
+from network.institutions.models import Institution, Partnership
+from network.mobility.models import COMPLETED, Visit
+from network.practices.models import Practice
+from network.types import utcnow
+
+TITLE_MAX, BODY_MAX, COMMENT_MAX, NOTES_MAX, TAG_MAX = 300, 100_000, 5_000, 10_000, 60
+EVENT_TITLE_MAX = 300
+REMIND_AFTER = timedelta(days=14)
+RESCUE_KEEP = timedelta(days=2)
+DEFAULT_RUBRIC = [
+    ("Depth of reflection", "How far the essay goes beyond describing what happened."),
+    ("Transfer to practice", "How concretely it says what will change in the author's work and team."),
+    ("Link to the host's approach", "How well it understands the approach seen and its context."),
+]
+PROMPTS = [
+    _l("What did you learn?"),
+    _l("How does it relate to how you worked before?"),
+    _l("What will you introduce in your team?"),
+]
+
+
+class EssayError(Exception):
+    """Invalid data or a broken rule: field name -> messages fit to show the person."""
+
+    def __init__(self, errors: dict[str, list]):
+        super().__init__("; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in errors.items()))
+        self.errors = errors
+
+
+def _fail(name: str, message) -> EssayError:
+    return EssayError({name: [message]})
+
+
+def count_words(text: str) -> int:
+    return len(re.findall(r"\w+(?:[-']\w+)*", text or ""))
+
+
+# --- events -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class EventData:
+    title: str = ""
+    kind: str = "training_event"
+    start_date: date | None = None
+    end_date: date | None = None
+    host_institution_id: int | None = None
+    participant_ids: list[int] = field(default_factory=list)
+
+
+def get_event(event_id: int) -> TrainingEvent | None:
+    return db.session.get(TrainingEvent, event_id)
+
+
+def events_in(partnership: Partnership) -> list[TrainingEvent]:
+    return list(db.session.scalars(select(TrainingEvent).where(TrainingEvent.partnership_id == partnership.id)
+                                   .order_by(TrainingEvent.start_date, TrainingEvent.id)))
+
+
+def events_of(user) -> list[TrainingEvent]:
+    """Events the person took part in (completed visits included), newest first."""
+    return list(db.session.scalars(select(TrainingEvent).join(event_participants).where(
+        event_participants.c.user_id == user.id).order_by(TrainingEvent.start_date.desc())))
+
+
+def record_event(actor, partnership: Partnership, data: EventData) -> TrainingEvent:
+    """A coordinator records a training event of the partnership with its participants."""
+    if not permissions.can_record_event(actor, partnership):
+        raise _fail("event", _l("Only the partnership's coordinators record its events."))
+    errors: dict[str, list] = defaultdict(list)
+    title = (data.title or "").strip()
+    if not title:
+        errors["title"].append(_l("Give the event a title."))
+    elif len(title) > EVENT_TITLE_MAX:
+        errors["title"].append(_l("Keep the title under %(n)d characters.", n=EVENT_TITLE_MAX))
+    if data.kind not in EVENT_KINDS:
+        errors["kind"].append(_l("Choose the kind of event."))
+    if data.start_date is None or data.end_date is None:
+        errors["start_date"].append(_l("Give the first and last day of the event."))
+    elif data.end_date < data.start_date:
+        errors["end_date"].append(_l("The event cannot end before it starts."))
+    elif data.start_date < partnership.start_date or data.end_date > partnership.end_date:
+        errors["start_date"].append(_l("The event must fall within the partnership's dates (%(start)s to %(end)s).",
+                                       start=partnership.start_date.isoformat(), end=partnership.end_date.isoformat()))
+    host = db.session.get(Institution, data.host_institution_id) if data.host_institution_id else None
+    if data.host_institution_id and host is None:
+        errors["host_institution_id"].append(_l("Choose the host institution from the list."))
+    people = list(db.session.scalars(select(User).where(User.id.in_(data.participant_ids)))) if data.participant_ids else []
+    if len(people) != len(set(data.participant_ids)):
+        errors["participant_ids"].append(_l("Choose participants from the list."))
+    if errors:
+        raise EssayError(dict(errors))
+    event = TrainingEvent(partnership=partnership, title=title, kind=data.kind, start_date=data.start_date,
+                          end_date=data.end_date, host=host, participants=people)
+    db.session.add(event)
+    audit.record(actor, "event.create", event, label=title)
+    db.session.commit()
+    return event
+
+
+def ensure_visit_event(visit: Visit) -> TrainingEvent:
+    """A completed visit counts as an event for its visitor (added to the caller's transaction)."""
+    event = db.session.scalar(select(TrainingEvent).where(TrainingEvent.visit_id == visit.id))
+    if event is None:
+        event = TrainingEvent(partnership_id=visit.partnership_id, kind="job_shadowing", visit_id=visit.id,
+                              title=f"Job-shadowing visit at {visit.host.name}",
+                              start_date=visit.week_start, end_date=visit.week_start + timedelta(days=4),
+                              host_institution_id=visit.host_institution_id, participants=[visit.visitor])
+        db.session.add(event)
+    return event
+
+
+# --- essays -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class EssayData:
+    title: str = ""
+    body: str = ""
+    language: str = ""
+    practice_ids: list[int] = field(default_factory=list)
+    display: str = NAMED
+
+
+def get_essay(essay_id: int) -> Essay | None:
+    return db.session.get(Essay, essay_id)
+
+
+def essay_of(user, event: TrainingEvent) -> Essay | None:
+    return db.session.scalar(select(Essay).where(Essay.author_id == user.id, Essay.event_id == event.id))
+
+
+def essay_data_of(essay: Essay) -> EssayData:
+    return EssayData(title=essay.title, body=essay.body, language=essay.language,
+                     practice_ids=[p.id for p in essay.practices], display=essay.display)
+
+
+def start_essay(actor, event: TrainingEvent) -> Essay:
+    """The person's essay for this event: the existing one, or a new empty draft."""
+    if not permissions.can_write_essay(actor, event):
+        raise _fail("event", _l("You can only write about an event you took part in."))
+    essay = essay_of(actor, event)
+    if essay is None:
+        institution = actor.institution
+        essay = Essay(author_id=actor.id, event=event, institution_id=getattr(institution, "id", None),
+                      author_country=getattr(institution, "country", "") or "",
+                      language=_home_language(institution))
+        db.session.add(essay)
+        audit.record(actor, "essay.start", essay, label=event.title)
+        db.session.commit()
+    return essay
+
+
+def _home_language(institution) -> str:
+    """A first guess for the essay's language: the institution's own language rather than English."""
+    languages = list(getattr(institution, "languages", None) or [])
+    return next((code for code in languages if code != "en"), "en")
+
+
+def _apply_draft(actor, essay: Essay, data: EssayData) -> None:
+    """Store what was typed. Only limits that protect the database apply here."""
+    if len(data.body or "") > BODY_MAX:
+        raise _fail("body", _l("The text is longer than %(n)d characters: shorten it, nothing was saved yet "
+                               "(your text is still in the form).", n=BODY_MAX))
+    essay.title = (data.title or "").strip()[:TITLE_MAX]
+    essay.body = (data.body or "").replace("\x00", "")
+    essay.word_count = count_words(essay.body)
+    if data.language in labels.language_codes():
+        essay.language = data.language
+    if data.display in DISPLAY_CHOICES:
+        essay.display = data.display
+    practices = []
+    for practice_id in dict.fromkeys(data.practice_ids):
+        practice = db.session.get(Practice, practice_id)
+        if practice is not None and permissions.can_view_practice(actor, practice):
+            practices.append(practice)
+    essay.practices = practices
+
+
+def save_draft(actor, essay: Essay, data: EssayData, autosave: bool = False) -> Essay:
+    if not permissions.can_edit_essay(actor, essay):
+        raise _fail("essay", _l("This essay can no longer be edited here."))
+    _apply_draft(actor, essay, data)
+    if autosave:
+        essay.autosaved_at = utcnow()
+    db.session.commit()
+    return essay
+
+
+def _submission_problems(essay: Essay) -> dict[str, list]:
+    errors: dict[str, list] = defaultdict(list)
+    if not essay.title:
+        errors["title"].append(_l("Give your essay a title before submitting it."))
+    if not essay.body.strip():
+        errors["body"].append(_l("Write your essay before submitting it."))
+    if essay.language not in labels.language_codes():
+        errors["language"].append(_l("Choose the language the essay is written in."))
+    return dict(errors)
+
+
+def submit_essay(actor, essay: Essay, data: EssayData) -> Essay:
+    """Save the text, then submit it. A refused submission raises EssayError with the draft saved."""
+    save_draft(actor, essay, data)
+    problems = _submission_problems(essay)
+    if problems:
+        raise EssayError(problems)
+    essay.status, essay.submitted_at, essay.return_comment = SUBMITTED, utcnow(), ""
+    audit.record(actor, "essay.submit", essay, label=essay.title)
+    from network.mobility.services import _coordinators, _notify, _send
+
+    emails = _notify(_coordinators(essay.event.partnership), "essay",
+                     _l("A new essay was submitted: “%(title)s”.", title=essay.title), f"/essays/{essay.id}")
+    db.session.commit()
+    _send(emails)
+    return essay
+
+
+def publish_essay(actor, essay: Essay) -> Essay:
+    if not permissions.can_review_essay(actor, essay) or essay.status != SUBMITTED:
+        raise _fail("essay", _l("Only a submitted essay can be published, by an evaluator or coordinator."))
+    essay.status, essay.published_at, essay.reviewed_by_id = PUBLISHED, utcnow(), actor.id
+    audit.record(actor, "essay.publish", essay, label=essay.title)
+    _tell_author(essay, _l("Your essay “%(title)s” is published.", title=essay.title))
+    db.session.commit()
+    return essay
+
+
+def return_essay(actor, essay: Essay, comment: str) -> Essay:
+    if not permissions.can_review_essay(actor, essay) or essay.status not in (SUBMITTED, PUBLISHED):
+        raise _fail("essay", _l("Only a submitted or published essay can be returned, by an evaluator or "
+                                "coordinator."))
+    comment = (comment or "").strip()
+    if not comment:
+        raise _fail("comment", _l("Tell the author what to change."))
+    essay.status, essay.return_comment, essay.reviewed_by_id = RETURNED, comment[:COMMENT_MAX], actor.id
+    audit.record(actor, "essay.return", essay, label=essay.title)
+    _tell_author(essay, _l("Your essay “%(title)s” was returned with a comment.", title=essay.title))
+    db.session.commit()
+    return essay
+
+
+def set_display(actor, essay: Essay, display: str) -> Essay:
+    if not (permissions._is_user(actor) and essay.author_id == actor.id):
+        raise _fail("display", _l("Only the author decides how the essay appears."))
+    if display not in DISPLAY_CHOICES:
+        raise _fail("display", _l("Choose how the essay appears."))
+    essay.display = display
+    audit.record(actor, "essay.display", essay, label=essay.title, display=display)
+    db.session.commit()
+    return essay
+
+
+def _tell_author(essay: Essay, message) -> None:
+    from network.practices.models import Notification
+
+    if essay.author_id:
+        db.session.add(Notification(user_id=essay.author_id, kind="essay", message=str(message)[:500],
+                                    link=f"/essays/{essay.id}"))
+
+
+def author_label(essay: Essay, viewer=None) -> str:
+    """How the essay's author is shown to this viewer."""
+    if viewer is not None and (permissions.reviews_essays(viewer, essay.event.partnership)
+                               or getattr(viewer, "id", None) == essay.author_id):
+        return essay.author.name if essay.author else str(_l("Former member"))
+    if essay.display == ANONYMOUS:
+        return str(_l("A professional from %(country)s", country=labels.country_name(essay.author_country)))
+    return essay.author.name if essay.author else str(_l("Former member"))
+
+
+# --- rescued text (expired session or form token) ---------------------------------------------------
+
+
+def rescue_text(fields_: dict, essay_id: int | None, event_id: int | None) -> str:
+    """Keep what was typed for a while; return the token the browser keeps to get it back after logging in."""
+    token = secrets.token_urlsafe(32)
+    kept = {name: str(value)[:BODY_MAX] for name, value in fields_.items()
+            if name in ("title", "body", "language", "display")}
+    db.session.execute(delete(RescuedText).where(RescuedText.created_at < utcnow() - RESCUE_KEEP))
+    db.session.add(RescuedText(token_hash=_hash(token), essay_id=essay_id, event_id=event_id, fields=kept))
+    db.session.commit()
+    return token
+
+
+def take_rescued(token: str | None, essay: Essay) -> dict | None:
+    """The text rescued for this essay, once, if the token is right and not too old."""
+    if not token:
+        return None
+    row = db.session.scalar(select(RescuedText).where(RescuedText.token_hash == _hash(token)))
+    if row is None or row.created_at < utcnow() - RESCUE_KEEP:
+        return None
+    if row.essay_id != essay.id and not (row.essay_id is None and row.event_id == essay.event_id):
+        return None
+    fields_ = dict(row.fields)
+    db.session.delete(row)
+    db.session.commit()
+    return fields_
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- archive ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ArchiveFilters:
+    partnership: int | None = None
+    event: int | None = None
+    host: int | None = None
+    country: str = ""
+    language: str = ""
+    year: int | None = None
+    status: str = ""
+    practice: int | None = None
+    sort: str = "newest"  # newest, oldest, title, words
+
+
+def _visible(user):
+    """The archive's permission rule in SQL (kept in step with permissions.can_view_essay)."""
+    mine = Essay.author_id == user.id if permissions._is_user(user) else false()
+    if permissions.is_site_admin(user) or permissions.is_evaluator(user):
+        return or_(mine, Essay.status != DRAFT)
+    rules = [mine]
+    if permissions.is_member(user):
+        rules.append(and_(Essay.status == PUBLISHED, Essay.display != PRIVATE))
+        coordinated = select(Partnership.id).where(
+            Partnership.coordinating_institution_id == user.institution_id)
+        if permissions.is_coordinator(user):
+            rules.append(and_(Essay.status != DRAFT,
+                              Essay.event_id.in_(select(TrainingEvent.id).where(
+                                  TrainingEvent.partnership_id.in_(coordinated)))))
+    return or_(*rules)
+
+
+def archive_query(user, filters: ArchiveFilters):
+    query = select(Essay).join(TrainingEvent).where(_visible(user))
+    if filters.partnership:
+        query = query.where(TrainingEvent.partnership_id == filters.partnership)
+    if filters.event:
+        query = query.where(Essay.event_id == filters.event)
+    if filters.host:
+        query = query.where(TrainingEvent.host_institution_id == filters.host)
+    if filters.country:
+        query = query.where(Essay.author_country == filters.country.upper())
+    if filters.language:
+        query = query.where(Essay.language == filters.language.lower())
+    if filters.year:
+        query = query.where(extract("year", TrainingEvent.start_date) == filters.year)
+    if filters.status:
+        query = query.where(Essay.status == filters.status)
+    if filters.practice:
+        query = query.where(Essay.id.in_(select(essay_practices.c.essay_id).where(
+            essay_practices.c.practice_id == filters.practice)))
+    order = {
+        "oldest": (func.coalesce(Essay.submitted_at, Essay.created_at).asc(), Essay.id),
+        "title": (func.lower(Essay.title), Essay.id),
+        "words": (Essay.word_count.desc(), Essay.id),
+    }.get(filters.sort, (func.coalesce(Essay.published_at, Essay.submitted_at, Essay.created_at).desc(),
+                         Essay.id.desc()))
+    return query.order_by(*order)
+
+
+def archive(user, filters: ArchiveFilters, page: int = 1, per_page: int = 20):
+    return db.paginate(archive_query(user, filters), page=page, per_page=per_page, error_out=False)
+
+
+# --- rubric and assessment --------------------------------------------------------------------------
+
+
+def rubric_of(partnership: Partnership) -> list[RubricCriterion]:
+    """The partnership's rubric; a default one the first time it is needed."""
+    criteria = list(db.session.scalars(select(RubricCriterion).where(
+        RubricCriterion.partnership_id == partnership.id).order_by(RubricCriterion.position, RubricCriterion.id)))
+    if not criteria:
+        criteria = [RubricCriterion(partnership_id=partnership.id, name=name, description=text, position=n)
+                    for n, (name, text) in enumerate(DEFAULT_RUBRIC)]
+        db.session.add_all(criteria)
+        db.session.commit()
+    return criteria
+
+
+def set_rubric(actor, partnership: Partnership, criteria: list[tuple[str, str]]) -> list[RubricCriterion]:
+    """Replace the rubric's criteria (names kept keep their scores)."""
+    if not permissions.coordinates(actor, partnership):
+        raise _fail("rubric", _l("Only the partnership's coordinators define its rubric."))
+    cleaned = [(name.strip()[:120], text.strip()[:500]) for name, text in criteria if name.strip()]
+    if not cleaned:
+        raise _fail("rubric", _l("A rubric needs at least one criterion."))
+    if len({name.lower() for name, _ in cleaned}) != len(cleaned):
+        raise _fail("rubric", _l("Each criterion needs its own name."))
+    existing = {c.name.lower(): c for c in rubric_of(partnership)}
+    keep = []
+    for n, (name, text) in enumerate(cleaned):
+        criterion = existing.pop(name.lower(), None) or RubricCriterion(partnership_id=partnership.id, name=name)
+        criterion.name, criterion.description, criterion.position = name, text, n
+        db.session.add(criterion)
+        keep.append(criterion)
+    for gone in existing.values():
+        db.session.delete(gone)
+    audit.record(actor, "rubric.update", partnership, criteria=[name for name, _ in cleaned])
+    db.session.commit()
+    return keep
+
+
+@dataclass
+class AssessmentData:
+    scores: dict[int, int] = field(default_factory=dict)  # criterion id -> 1..5
+    strengths: list[str] = field(default_factory=list)
+    weaknesses: list[str] = field(default_factory=list)
+    skills: list[str] = field(default_factory=list)
+    notes: str = ""
+
+
+def assessment_by(user, essay: Essay) -> Assessment | None:
+    return db.session.scalar(select(Assessment).where(Assessment.essay_id == essay.id,
+                                                      Assessment.evaluator_id == user.id))
+
+
+def assess(actor, essay: Essay, data: AssessmentData) -> Assessment:
+    if not permissions.can_assess_essay(actor, essay):
+        raise _fail("assessment", _l("Only evaluators assess submitted or published essays."))
+    criteria = {c.id: c for c in rubric_of(essay.event.partnership)}
+    errors: dict[str, list] = defaultdict(list)
+    for criterion_id, score in data.scores.items():
+        if criterion_id not in criteria:
+            errors["scores"].append(_l("Score the criteria of this partnership's rubric."))
+        elif not isinstance(score, int) or score not in SCALE:
+            errors["scores"].append(_l("Scores go from 1 to 5 (%(criterion)s).", criterion=criteria[criterion_id].name))
+    missing = [c.name for cid, c in criteria.items() if cid not in data.scores]
+    if missing:
+        errors["scores"].append(_l("Score every criterion: %(names)s.", names=", ".join(missing)))
+    if len(data.notes or "") > NOTES_MAX:
+        errors["notes"].append(_l("Keep the notes under %(n)d characters.", n=NOTES_MAX))
+    if errors:
+        raise EssayError({name: list(dict.fromkeys(map(str, msgs))) for name, msgs in errors.items()})
+    assessment = assessment_by(actor, essay)
+    if assessment is None:
+        assessment = Assessment(essay=essay, evaluator_id=actor.id)
+        db.session.add(assessment)
+    assessment.notes = (data.notes or "").strip()
+    existing = {s.criterion_id: s for s in assessment.scores}
+    assessment.scores = [existing.get(cid) or AssessmentScore(criterion_id=cid) for cid in sorted(data.scores)]
+    for row in assessment.scores:
+        row.score = data.scores[row.criterion_id]
+    tags = []
+    for kind, names in (("strength", data.strengths), ("weakness", data.weaknesses), ("skill", data.skills)):
+        for name in dict.fromkeys(n.strip().lower()[:TAG_MAX] for n in names if n.strip()):
+            tags.append((kind, name))
+    current = {(t.kind, t.name): t for t in assessment.tags}
+    assessment.tags = [current.get(key) or AssessmentTag(kind=key[0], name=key[1]) for key in tags]
+    audit.record(actor, "essay.assess", essay, label=essay.title)
+    db.session.commit()
+    return assessment
+
+
+# --- the evaluation report --------------------------------------------------------------------------
+
+
+@dataclass
+class CriterionSummary:
+    criterion: RubricCriterion
+    count: int
+    mean: float | None
+    stdev: float | None
+    low: int | None
+    high: int | None
+    distribution: dict[int, int]  # score -> how many
+
+
+@dataclass
+class Report:
+    partnership: Partnership
+    essays: int
+    assessed: int
+    by_event: list[tuple[str, int]]
+    by_host: list[tuple[str, int]]
+    criteria: list[CriterionSummary]
+    tags: dict[str, list[tuple[str, int]]]  # kind -> (name, count), most frequent first
+
+
+def report(partnership: Partnership, top: int = 10) -> Report:
+    """Aggregates over the partnership's submitted, published and returned essays."""
+    essays = list(db.session.scalars(select(Essay).join(TrainingEvent).where(
+        TrainingEvent.partnership_id == partnership.id, Essay.status != DRAFT)))
+    by_event = Counter(e.event.title for e in essays)
+    by_host = Counter(e.event.host.name if e.event.host else str(_l("No host")) for e in essays)
+    essay_ids = [e.id for e in essays]
+    scores = defaultdict(list)
+    tag_counts = {kind: Counter() for kind in TAG_KINDS}
+    assessed = set()
+    if essay_ids:
+        for assessment in db.session.scalars(select(Assessment).where(Assessment.essay_id.in_(essay_ids))):
+            assessed.add(assessment.essay_id)
+            for row in assessment.scores:
+                scores[row.criterion_id].append(row.score)
+            for tag in assessment.tags:
+                tag_counts[tag.kind][tag.name] += 1
+    criteria = []
+    for criterion in rubric_of(partnership):
+        values = scores.get(criterion.id, [])
+        criteria.append(CriterionSummary(
+            criterion=criterion, count=len(values),
+            mean=statistics.fmean(values) if values else None,
+            stdev=statistics.pstdev(values) if len(values) > 1 else (0.0 if values else None),
+            low=min(values) if values else None, high=max(values) if values else None,
+            distribution={score: values.count(score) for score in SCALE}))
+    return Report(
+        partnership=partnership, essays=len(essays), assessed=len(assessed),
+        by_event=sorted(by_event.items(), key=lambda pair: (-pair[1], pair[0])),
+        by_host=sorted(by_host.items(), key=lambda pair: (-pair[1], pair[0])),
+        criteria=criteria,
+        tags={kind: sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:top]
+              for kind, counts in tag_counts.items()},
+    )
+
+
+def report_csv_rows(result: Report) -> list[list[str]]:
+    rows = [["section", "item", "value", "count", "stdev", "min", "max"]]
+    rows += [["essays per event", name, "", str(n), "", "", ""] for name, n in result.by_event]
+    rows += [["essays per host", name, "", str(n), "", "", ""] for name, n in result.by_host]
+    for summary in result.criteria:
+        rows.append(["rubric", summary.criterion.name,
+                     "" if summary.mean is None else f"{summary.mean:.2f}", str(summary.count),
+                     "" if summary.stdev is None else f"{summary.stdev:.2f}",
+                     "" if summary.low is None else str(summary.low), "" if summary.high is None else str(summary.high)])
+    for kind, pairs in result.tags.items():
+        rows += [[f"{kind}s", name, "", str(n), "", "", ""] for name, n in pairs]
+    return rows
+
+
+# --- reminders --------------------------------------------------------------------------------------
+
+
+def remind(today: date | None = None) -> int:
+    """Remind every visitor whose visit ended two weeks ago or more and who has no essay for it yet.
+    Each visit is reminded once. Returns how many reminders were sent."""
+    from network.mobility.services import _notify, _send
+
+    today = today or date.today()
+    reminded = select(EssayReminder.visit_id)
+    visits = db.session.scalars(select(Visit).where(
+        Visit.status == COMPLETED, Visit.week_start <= today - REMIND_AFTER - timedelta(days=4),
+        Visit.id.not_in(reminded)).order_by(Visit.id)).all()
+    emails, sent = [], 0
+    for visit in visits:
+        event = ensure_visit_event(visit)
+        db.session.flush()
+        essay = essay_of(visit.visitor, event)
+        if essay is not None and essay.status != DRAFT:
+            continue
+        emails += _notify([visit.visitor], "essay",
+                          _l("Two weeks ago you finished your visit to %(host)s: please write your essay about it.",
+                             host=visit.host.name), f"/essays/new?event={event.id}")
+        db.session.add(EssayReminder(visit_id=visit.id))
+        sent += 1
+    db.session.commit()
+    _send(emails)
+    return sent

@@ -1,0 +1,111 @@
+"""How hosting offers and visits become search documents.
+
+Offers are for network members. A visit names a person, so it is restricted: found only by the visitor,
+the host institution's members, the admins of the visitor's institution, the partnership's
+coordinators, evaluators and site admins (as network.permissions.can_view_visit); cancelled visits
+leave the index.
+"""
+from __future__ import annotations
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, User
+from network.extensions import db
+from network.mobility.models import (ACTIVE_STATUSES, ACTIVITY_KINDS, DAY_NAMES, HostingOffer, OfferActivity,
+                                     OfferWeek, Visit, VisitActivity)
+from network.mobility.weeks import iso_week
+from network.search.documents import DocumentType, SearchDocument, register
+
+
+def _programme(activities) -> str:
+    with force_locale("en"):
+        return "\n".join(f"{DAY_NAMES[a.day]}: {ACTIVITY_KINDS.get(a.kind, a.kind)}. {a.description}"
+                         for a in activities)
+
+
+def offer_document(offer_id: int) -> SearchDocument | None:
+    offer = db.session.get(HostingOffer, offer_id)
+    if offer is None:
+        return None
+    host = offer.institution
+    return SearchDocument(
+        doc_type="offer",
+        doc_id=offer.id,
+        title=f"{host.name}: job-shadowing visits ({offer.partnership.reference})",
+        url=f"/mobility/offers/{offer.id}",
+        summary=", ".join(offer.tag_names),
+        body="\n\n".join([offer.description, _programme(offer.activities),
+                          "\n".join(p.title for p in offer.practices)]),
+        tags=offer.tag_names,
+        sectors=host.sectors,
+        country=host.country,
+        language=offer.languages[0] if offer.languages else "",
+        institution=host.slug,
+        institution_id=host.id,
+        partnership_id=offer.partnership_id,
+        date=offer.updated_at or offer.created_at,
+        status="published",
+        visibility="members",
+    )
+
+
+def visit_viewers(visit: Visit) -> list[str]:
+    """Who may find the visit besides the host's members (institution_id) and site admins."""
+    people = {visit.visitor_id}
+    sending = visit.application.institution_id
+    coordinating = visit.partnership.coordinating_institution_id
+    for user in db.session.scalars(select(User).where(User.institution_id.in_([sending, coordinating]))):
+        if (user.institution_id == sending and user.has_role(INSTITUTION_ADMIN)) or (
+                user.institution_id == coordinating and user.has_role(COORDINATOR)):
+            people.add(user.id)
+    return [f"user:{user_id}" for user_id in sorted(people)] + [f"role:{EVALUATOR}"]
+
+
+def visit_document(visit_id: int) -> SearchDocument | None:
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or visit.status not in ACTIVE_STATUSES:
+        return None
+    host, visitor = visit.host, visit.visitor
+    return SearchDocument(
+        doc_type="visit",
+        doc_id=visit.id,
+        title=f"Job-shadowing visit: {visitor.name} at {host.name}, {iso_week(visit.week_start)}",
+        url=f"/mobility/visits/{visit.id}",
+        summary=f"{visit.application.institution.name} → {host.name}",
+        body="\n\n".join([_programme(visit.activities), visit.match_reasons, visit.application.motivation]),
+        tags=visit.application.interest_names,
+        sectors=host.sectors,
+        country=host.country,
+        language=visit.offer.languages[0] if visit.offer.languages else "",
+        institution=host.slug,
+        institution_id=host.id,
+        partnership_id=visit.partnership_id,
+        date=visit.confirmed_at or visit.created_at,
+        status="published",
+        visibility="restricted",
+        viewers=visit_viewers(visit),
+    )
+
+
+def _visits_of_application(application) -> list[int]:
+    return list(db.session.scalars(select(Visit.id).where(Visit.application_id == application.id)))
+
+
+register(DocumentType(
+    name="offer",
+    label=_l("Hosting offers"),
+    model=HostingOffer,
+    load=offer_document,
+    all_ids=lambda: db.session.scalars(select(HostingOffer.id).order_by(HostingOffer.id)).all(),
+    watch=[(OfferWeek, lambda row: [row.offer_id]), (OfferActivity, lambda row: [row.offer_id])],
+))
+register(DocumentType(
+    name="visit",
+    label=_l("Visits"),
+    model=Visit,
+    load=visit_document,
+    all_ids=lambda: db.session.scalars(select(Visit.id).order_by(Visit.id)).all(),
+    watch=[(VisitActivity, lambda row: [row.visit_id])],
+))

@@ -1,0 +1,26 @@
+"""The demo essays that `seed-demo` adds: enough, in several languages and states, with assessments."""
+from collections import Counter
+
+from sqlalchemy import select
+
+from network.demo import PARTNERSHIP_REFERENCE, seed_demo
+from network.essays import services as essays
+from network.essays.models import Assessment, Essay
+from network.extensions import db
+from network.institutions.models import Partnership
+
+
+def test_the_demo_essays_fill_the_archive_and_the_report(app):
+    added = seed_demo()
+
+    all_essays = list(db.session.scalars(select(Essay)))
+    assert added["essays"] == len(all_essays) >= 40
+    assert len({e.language for e in all_essays}) >= 4
+    assert set(Counter(e.status for e in all_essays)) == {"draft", "submitted", "published", "returned"}
+    assert {e.event.kind for e in all_essays} >= {"job_shadowing", "training_event", "online_course"}
+    assert db.session.scalar(select(Assessment.id).limit(1)) is not None
+    partnership = db.session.scalar(select(Partnership).where(Partnership.reference == PARTNERSHIP_REFERENCE))
+    report = essays.report(partnership)
+    assert report.assessed >= 20 and all(c.mean is not None for c in report.criteria)
+    assert report.tags["skill"] and report.tags["strength"]
+    assert seed_demo()["essays"] == 0  # added once
