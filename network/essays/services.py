@@ -33,6 +33,7 @@ TITLE_MAX, BODY_MAX, COMMENT_MAX, NOTES_MAX, TAG_MAX = 300, 100_000, 5_000, 10_0
 EVENT_TITLE_MAX = 300
 REMIND_AFTER = timedelta(days=14)
 RESCUE_KEEP = timedelta(days=2)
+RESCUES_PER_ESSAY, RESCUES_MAX = 3, 5_000
 DEFAULT_RUBRIC = [
     ("Depth of reflection", "How far the essay goes beyond describing what happened."),
     ("Transfer to practice", "How concretely it says what will change in the author's work and team."),
@@ -108,12 +109,15 @@ def record_event(actor, partnership: Partnership, data: EventData) -> TrainingEv
     elif data.start_date < partnership.start_date or data.end_date > partnership.end_date:
         errors["start_date"].append(_l("The event must fall within the partnership's dates (%(start)s to %(end)s).",
                                        start=partnership.start_date.isoformat(), end=partnership.end_date.isoformat()))
+    members = {partnership.coordinating_institution_id} | {p.id for p in partnership.partners}
     host = db.session.get(Institution, data.host_institution_id) if data.host_institution_id else None
-    if data.host_institution_id and host is None:
-        errors["host_institution_id"].append(_l("Choose the host institution from the list."))
+    if data.host_institution_id and (host is None or host.id not in members):
+        errors["host_institution_id"].append(_l("Choose the host among the partnership's institutions."))
     people = list(db.session.scalars(select(User).where(User.id.in_(data.participant_ids)))) if data.participant_ids else []
-    if len(people) != len(set(data.participant_ids)):
-        errors["participant_ids"].append(_l("Choose participants from the list."))
+    if len(people) != len(set(data.participant_ids)) or any(
+            not p.is_approved_member or p.institution_id not in members for p in people):
+        errors["participant_ids"].append(_l("Choose participants among the approved members of the partnership's "
+                                            "institutions."))
     if errors:
         raise EssayError(dict(errors))
     event = TrainingEvent(partnership=partnership, title=title, kind=data.kind, start_date=data.start_date,
@@ -303,6 +307,15 @@ def rescue_text(fields_: dict, essay_id: int | None, event_id: int | None) -> st
     kept = {name: str(value)[:BODY_MAX] for name, value in fields_.items()
             if name in ("title", "body", "language", "display")}
     db.session.execute(delete(RescuedText).where(RescuedText.created_at < utcnow() - RESCUE_KEEP))
+    # Anyone can post to an editor's address: keep only the latest few rescues per essay, and a bounded total.
+    older = select(RescuedText.id).where(RescuedText.essay_id == essay_id, RescuedText.event_id == event_id) \
+        .order_by(RescuedText.id.desc()).offset(RESCUES_PER_ESSAY - 1)
+    stale = list(db.session.scalars(older))
+    if stale:
+        db.session.execute(delete(RescuedText).where(RescuedText.id.in_(stale)))
+    if db.session.scalar(select(func.count(RescuedText.id))) >= RESCUES_MAX:
+        db.session.commit()
+        raise _fail("body", _l("Your text could not be kept on the server right now: copy it before you log in."))
     db.session.add(RescuedText(token_hash=_hash(token), essay_id=essay_id, event_id=event_id, fields=kept))
     db.session.commit()
     return token
@@ -510,8 +523,10 @@ def report(partnership: Partnership, top: int = 10) -> Report:
     """Aggregates over the partnership's submitted, published and returned essays."""
     essays = list(db.session.scalars(select(Essay).join(TrainingEvent).where(
         TrainingEvent.partnership_id == partnership.id, Essay.status != DRAFT)))
-    by_event = Counter(e.event.title for e in essays)
-    by_host = Counter(e.event.host.name if e.event.host else str(_l("No host")) for e in essays)
+    # Counted per event and host (two events may share a title), shown by name.
+    by_event = Counter((e.event_id, e.event.title) for e in essays)
+    by_host = Counter((e.event.host_institution_id, e.event.host.name if e.event.host else str(_l("No host")))
+                      for e in essays)
     essay_ids = [e.id for e in essays]
     scores = defaultdict(list)
     tag_counts = {kind: Counter() for kind in TAG_KINDS}
@@ -534,8 +549,8 @@ def report(partnership: Partnership, top: int = 10) -> Report:
             distribution={score: values.count(score) for score in SCALE}))
     return Report(
         partnership=partnership, essays=len(essays), assessed=len(assessed),
-        by_event=sorted(by_event.items(), key=lambda pair: (-pair[1], pair[0])),
-        by_host=sorted(by_host.items(), key=lambda pair: (-pair[1], pair[0])),
+        by_event=[(title, n) for (_id, title), n in sorted(by_event.items(), key=lambda p: (-p[1], p[0][1], p[0][0] or 0))],
+        by_host=[(name, n) for (_id, name), n in sorted(by_host.items(), key=lambda p: (-p[1], p[0][1], p[0][0] or 0))],
         criteria=criteria,
         tags={kind: sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:top]
               for kind, counts in tag_counts.items()},
@@ -551,8 +566,9 @@ def report_csv_rows(result: Report) -> list[list[str]]:
                      "" if summary.mean is None else f"{summary.mean:.2f}", str(summary.count),
                      "" if summary.stdev is None else f"{summary.stdev:.2f}",
                      "" if summary.low is None else str(summary.low), "" if summary.high is None else str(summary.high)])
+    sections = {"strength": "strengths", "weakness": "weaknesses", "skill": "skills gained"}
     for kind, pairs in result.tags.items():
-        rows += [[f"{kind}s", name, "", str(n), "", "", ""] for name, n in pairs]
+        rows += [[sections[kind], name, "", str(n), "", "", ""] for name, n in pairs]
     return rows
 
 

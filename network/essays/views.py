@@ -264,7 +264,13 @@ def _same_origin() -> bool:
 def _rescue(essay: Essay, as_json: bool, status: int):
     """Keep what was typed, give the browser the token to get it back, and send the person to log in (or,
     if still logged in, straight back to the editor)."""
-    token = services.rescue_text(request.form.to_dict(), essay.id, essay.event_id)
+    try:
+        token = services.rescue_text(request.form.to_dict(), essay.id, essay.event_id)
+    except services.EssayError as error:  # the server keeps too many rescued texts: show it back instead
+        reason = " ".join(str(m) for messages in error.errors.values() for m in messages)
+        if as_json:
+            return jsonify(error=reason), 503
+        return render_template("essays/locked.html", essay=essay, reason=reason), 503
     edit_url = url_for("essays.edit", essay_id=essay.id)
     if current_user.is_authenticated and current_user.id == essay.author_id:
         target = edit_url

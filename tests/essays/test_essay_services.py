@@ -274,3 +274,25 @@ def test_no_reminder_when_the_essay_is_submitted(exchange, make_applicant):
     event = db.session.scalar(select(TrainingEvent).where(TrainingEvent.visit_id == visit.id))
     written(visit.visitor, event)
     assert essays.remind(today=date(2027, 6, 1)) == 0
+
+
+def test_rescues_are_bounded_per_essay_and_in_total(event, people, monkeypatch):
+    essay = essays.start_essay(people["author"], event)
+    tokens = [essays.rescue_text({"body": f"version {n}"}, essay.id, event.id) for n in range(5)]
+    assert essays.take_rescued(tokens[0], essay) is None  # only the latest few are kept
+    assert essays.take_rescued(tokens[-1], essay) == {"body": "version 4"}
+    # Two rescues of this essay are still kept; with room for three in all, one more fits.
+    monkeypatch.setattr(essays, "RESCUES_MAX", 3)
+    essays.rescue_text({"body": "a"}, None, event.id)
+    with pytest.raises(EssayError):
+        essays.rescue_text({"body": "one too many"}, essay.id, event.id)
+
+
+def test_event_participants_and_host_belong_to_the_partnership(exchange, people, make_user, make_institution):
+    stranger = make_user(institution=make_institution(name="Elsewhere"))
+    with pytest.raises(EssayError) as raised:
+        record_training(exchange, [people["author"], stranger])
+    assert "participant_ids" in raised.value.errors
+    with pytest.raises(EssayError) as raised:
+        record_training(exchange, [people["author"]], host_institution_id=stranger.institution_id)
+    assert "host_institution_id" in raised.value.errors
