@@ -70,7 +70,13 @@ def init_app(app: Flask) -> None:
         sector_label=labels.sector_label,
         date=format_date,
         datetime=format_datetime,
+        messages=error_messages,
     )
+
+
+def error_messages(errors) -> list[str]:
+    """A field's own messages, without the nested errors of a list of sub-forms (shown on the rows)."""
+    return [str(e) for e in errors or () if not isinstance(e, (list, tuple, dict))]
 
 
 def _load_user(cookie_id: str):
@@ -132,3 +138,30 @@ def _error_page(error):
 
 def _csrf_error(error):
     return render_template("errors/csrf.html", error=error), 400
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A spreadsheet runs a cell that starts like a formula: a leading ' makes it text (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_download(rows, filename: str):
+    """A CSV attachment of these rows, safe to open in a spreadsheet."""
+    import csv
+    import io
+
+    from flask import Response
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([csv_cell(cell) for cell in row])
+    safe_name = "".join(c if c.isalnum() or c in "-_." else "-" for c in filename)[:100]
+    # The byte-order mark makes spreadsheet programs read accents as UTF-8.
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{safe_name}"',
+                             "Cache-Control": "private, no-store"})

@@ -9,48 +9,15 @@ from wtforms import (DateField, FieldList, Form, FormField, RadioField, SelectFi
                      StringField, SubmitField, TextAreaField)
 
 from network import labels
+from network.forms import ServiceErrors, as_id, comma_list
 from network.essays import services
 from network.essays.models import DISPLAY_CHOICES, EVENT_KINDS
 
 RUBRIC_EXTRA_ROWS = 3  # empty rows offered without JavaScript; more appear after each save
 
 
-def number(value) -> int | None:
-    """A database id typed or chosen in a form: digits that fit a 64-bit column, else None."""
-    text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 18:
-        return None
-    return int(text) or None
-
-
 def _numbers(values) -> list[int]:
-    return [n for n in (number(v) for v in values or []) if n is not None]
-
-
-def tag_list(text: str | None) -> list[str]:
-    return [part.strip() for part in (text or "").split(",") if part.strip()]
-
-
-class ServiceErrors:
-    """An EssayError's messages go on the fields they are about; the others go in general_errors."""
-
-    RENAMED: dict[str, str] = {}  # the service's name -> the form's field
-
-    @property
-    def general_errors(self) -> list[str]:
-        if "_general_errors" not in self.__dict__:
-            self._general_errors = []
-        return self._general_errors
-
-    def show_errors(self, errors: dict) -> None:
-        for name, messages in errors.items():
-            texts = [str(m) for m in messages]
-            target = self.RENAMED.get(name, name)
-            if target in self and target not in ("submit", "save", "csrf_token"):
-                field = self[target]
-                field.errors = [e for e in field.errors if isinstance(e, str)] + texts
-            else:
-                self.general_errors.extend(texts)
+    return [n for n in (as_id(v) for v in values or []) if n is not None]
 
 
 class EssayForm(ServiceErrors, FlaskForm):
@@ -118,7 +85,7 @@ class EventForm(ServiceErrors, FlaskForm):
     def to_data(self) -> services.EventData:
         return services.EventData(
             title=self.title.data or "", kind=self.kind.data or "", start_date=self.start_date.data,
-            end_date=self.end_date.data, host_institution_id=number(self.host_institution_id.data),
+            end_date=self.end_date.data, host_institution_id=as_id(self.host_institution_id.data),
             participant_ids=_numbers(self.participant_ids.data))
 
 
@@ -158,8 +125,8 @@ class AssessmentForm(ServiceErrors, FlaskForm):
 
     def to_data(self, scores: dict[int, int]) -> services.AssessmentData:
         return services.AssessmentData(
-            scores=scores, strengths=tag_list(self.strengths.data), weaknesses=tag_list(self.weaknesses.data),
-            skills=tag_list(self.skills.data), notes=self.notes.data or "")
+            scores=scores, strengths=comma_list(self.strengths.data), weaknesses=comma_list(self.weaknesses.data),
+            skills=comma_list(self.skills.data), notes=self.notes.data or "")
 
 
 class CriterionRow(Form):

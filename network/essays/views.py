@@ -7,12 +7,10 @@ its text kept (services.rescue_text) and given back in the editor after logging 
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, make_response, redirect,
+from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect,
                    render_template, request, url_for)
 from flask_babel import format_decimal, format_number, format_time
 from flask_babel import gettext as _
@@ -25,9 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from network import permissions
+from network.web import csv_download
 from network.essays import services
-from network.essays.forms import (AssessmentForm, DisplayForm, EssayForm, EventForm, ReturnForm, RubricForm,
-                                  number)
+from network.essays.forms import AssessmentForm, DisplayForm, EssayForm, EventForm, ReturnForm, RubricForm
+from network.forms import as_id as number
 from network.essays.models import (DISPLAY_CHOICES, DRAFT, ESSAY_STATUSES, EVENT_KINDS, PUBLISHED, RETURNED,
                                    SCALE, SUBMITTED, TAG_KINDS, WORDS_GUIDANCE, Essay, TrainingEvent,
                                    essay_practices)
@@ -644,26 +643,10 @@ def report(partnership_id: int):
                            can_edit_rubric=permissions.coordinates(current_user, partnership))
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A spreadsheet runs a cell that starts like a formula: a leading ' makes it text (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 @bp.route("/report/<int:partnership_id>.csv")
 @login_required
 def report_csv(partnership_id: int):
     partnership = _partnership_or_404(partnership_id)
     permissions.require(permissions.can_read_report, partnership)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in services.report_csv_rows(services.report(partnership)):
-        writer.writerow([csv_cell(cell) for cell in row])
-    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in partnership.reference)[:80]
-    # The byte-order mark makes spreadsheet programs read accents as UTF-8.
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="essays-report-{name}.csv"',
-                             "Cache-Control": "private, no-store"})
+    return csv_download(services.report_csv_rows(services.report(partnership)),
+                        f"essays-report-{partnership.reference}.csv")

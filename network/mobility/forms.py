@@ -12,6 +12,7 @@ from wtforms import (FieldList, Form, FormField, SelectField, SelectMultipleFiel
                      TextAreaField)
 
 from network import labels
+from network.forms import ServiceErrors, as_id, comma_list, whole_number
 from network.institutions.forms import MultiCheckboxField
 from network.mobility import services
 from network.mobility.models import ACTIVITY_KINDS, DAY_NAMES, DEFAULT_QUOTA, MAX_PREFERENCES
@@ -26,44 +27,6 @@ def week_label(monday: date) -> str:
     last = friday(monday)
     first = format_date(monday, "d MMM" if monday.year == last.year else "d MMM yyyy")
     return f"{iso_week(monday)}: {first} – {format_date(last, 'd MMM yyyy')}"
-
-
-def _number(text, digits: int = 9) -> int | None:
-    """A whole number typed in a form, or None. ASCII digits only ("²".isdigit() is true), and short: an id
-    past the database's integer range would be an error instead of "not found"."""
-    text = str(text or "").strip()
-    return int(text) if re.fullmatch(r"[0-9]{1,%d}" % digits, text) else None
-
-
-def as_id(text) -> int | None:
-    return _number(text, digits=18)
-
-
-def _tag_list(text: str | None) -> list[str]:
-    return [part.strip() for part in (text or "").split(",") if part.strip()]
-
-
-class ServiceErrors:
-    """A MobilityError's messages go on the fields they are about, the others in general_errors, shown first
-    in the error summary (WTForms keys its own form_errors "", which the shared summary does not show)."""
-
-    RENAMED: dict[str, str] = {}  # the service's name -> the form's field
-
-    @property
-    def general_errors(self) -> list[str]:
-        if "_general_errors" not in self.__dict__:
-            self._general_errors = []
-        return self._general_errors
-
-    def show_errors(self, errors: dict) -> None:
-        for name, messages in errors.items():
-            texts = [str(m) for m in messages]
-            target = self.RENAMED.get(name, name)
-            if target in self and target not in ("submit", "csrf_token"):
-                field = self[target]
-                field.errors = [e for e in field.errors if isinstance(e, str)] + texts
-            else:
-                self.general_errors.extend(texts)
 
 
 class ActivityRow(Form):
@@ -97,7 +60,7 @@ class ProgrammeMixin:
     def activity_data(self) -> list[services.ActivityData]:
         """The rows that have something in them; a bad day or kind is left for the service to name."""
         rows = [entry.form for entry in self.activities]  # entry.description would be the FormField's own
-        return [services.ActivityData(day=_number(row.day.data) or 0, kind=(row.kind.data or "").strip(),
+        return [services.ActivityData(day=whole_number(row.day.data) or 0, kind=(row.kind.data or "").strip(),
                                       description=row.description.data or "")
                 for row in rows if not row.is_empty()]
 
@@ -153,16 +116,16 @@ class OfferForm(ServiceErrors, ProgrammeMixin, FlaskForm):
             if len(parts) > 2:
                 weeks[" ".join(parts)] = None
             else:
-                weeks[parts[0]] = _number(parts[1]) if len(parts) == 2 else 1
+                weeks[parts[0]] = whole_number(parts[1]) if len(parts) == 2 else 1
         return weeks
 
     def to_data(self) -> services.OfferData:
         return services.OfferData(
             description=self.description.data or "",
             languages=list(self.languages.data or []),
-            approaches=_tag_list(self.approaches.data),
+            approaches=comma_list(self.approaches.data),
             practice_ids=[i for i in (as_id(v) for v in self.practice_ids.data or []) if i is not None],
-            total_quota=_number(self.total_quota.data),
+            total_quota=whole_number(self.total_quota.data),
             weeks=self.week_lines(),
             activities=self.activity_data(),
         )
@@ -216,7 +179,7 @@ class ApplicationForm(ServiceErrors, FlaskForm):
     def to_data(self) -> services.ApplicationData:
         return services.ApplicationData(
             motivation=self.motivation.data or "",
-            interests=_tag_list(self.interests.data),
+            interests=comma_list(self.interests.data),
             languages=list(self.languages.data or []),
             preferred_hosts=[h for h in (as_id(getattr(self, name).data) for name in self.CHOICES) if h],
             weeks=list(self.weeks.data or []),

@@ -5,11 +5,9 @@ typed and the service's messages on the fields they are about.
 """
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -18,6 +16,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from network import labels, permissions
+from network.web import csv_download
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.mobility import matching, services, weeks
@@ -554,27 +553,10 @@ def dashboard(partnership_id: int):
     return render_template("mobility/dashboard.html", partnership=partnership, board=board, months=months)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A spreadsheet runs a cell that starts like a formula: a leading ' makes it text (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 @bp.route("/dashboard/<int:partnership_id>/visits.csv")
 @login_required
 def dashboard_csv(partnership_id: int):
     partnership = _partnership_or_404(partnership_id)
     permissions.require(permissions.can_read_mobility_dashboard, partnership)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in services.visits_csv_rows(partnership):
-        writer.writerow([csv_cell(cell) for cell in row])
-    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in partnership.reference)[:80]
-    # The byte-order mark makes spreadsheet programs read the names' accents as UTF-8.
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="visits-{name}.csv"',
-                             "Cache-Control": "private, no-store"})
+    return csv_download(services.visits_csv_rows(partnership), f"visits-{partnership.reference}.csv")
 
