@@ -7,6 +7,7 @@ write lock on SQLite) before they count the places left, so capacity and quota h
 """
 from __future__ import annotations
 
+import re
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -734,7 +735,8 @@ def feed_token(owner_kind: str, owner_id: int, renew: bool = False) -> str:
 
 
 def feed_owner(token: str) -> CalendarFeed | None:
-    if not token or len(token) > 64:
+    # Only what feed_token() makes (URL-safe base64); anything else, NUL characters included, is unknown.
+    if not token or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", token):
         return None
     return db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
 
