@@ -1,8 +1,8 @@
-"""How fast search is: a generated multilingual corpus of N documents through our Whoosh backend, beside
-plain Whoosh defaults on the same corpus and the same query texts.
+"""How fast search is: a generated multilingual corpus of N documents through our Whoosh backend
+(network/search/backend.py), beside plain Whoosh defaults on the same corpus and the same query texts.
 
     .venv/bin/python bench/search.py [--docs 10000] [--queries 300] [--seed 1] [--keep]
-                                     [--profile 5] [--experiment-queries 100]
+                                     [--profile 5] [--probes 5] [--incremental-budget SECONDS]
 
 What it does, in order (everything in a temporary directory, removed at the end unless --keep):
 
@@ -13,31 +13,43 @@ What it does, in order (everything in a temporary directory, removed at the end 
    countries, institutions (40 slugs), statuses (mostly published/public), dates over five years.
    The corpus is written to a JSON Lines file once and read back, batch by batch, by each phase.
 2. Indexes it three times, each in its own forked process so that each phase's peak memory is its own:
-   - ours, incremental: SearchIndex.create_empty(), then index.write(batch_of_500, []) - the indexer's path;
+   - ours, incremental: SearchIndex.create_empty(), then index.write(batch_of_500, []) - the indexer's
+     path (one searcher per batch for the deletions, add_document, commit merging small segments only);
+     --incremental-budget stops it after that many seconds (queries then run on the rebuilt index);
    - ours, full reindex: index.bulk_writer(folder) + add_document(**to_fields(doc)) + commit + swap_to,
      the loop of network/search/cli.py rebuild without Flask and the database;
    - baseline: plain Whoosh (StemmingAnalyzer on title and body, ID key, default ix.writer(),
      add_document, commit every 500 documents).
    Only the index calls are timed; reading the corpus file is not.
 3. Runs --queries distinct queries (one to three words, quoted phrases, prefixes such as "fami*", words
-   with facet filters, accent-less and misspelt words) through backend.run_search exactly as the search
-   page does (anonymous visitor, page 1, 20 per page), interleaved with the same query text through
-   MultifieldParser(["title", "body"]) + searcher.search(limit=20) on the baseline index. No result is
-   cached; both searchers are opened (and warmed with other queries) before timing starts.
-4. Profiles the slowest of our queries with cProfile and prints where the time goes, then (unless
-   --experiment-queries 0) times variants of our query on a sample of the queries to show what each part
-   of run_search costs (facets, exact count, highlighting, DisjunctionMax, ...).
+   with facet filters, browsing by facet, accent-less, misspelt and rare words) through backend.run_search
+   exactly as the search page does (anonymous visitor, page 1, 20 per page), interleaved with the same
+   query text through MultifieldParser(["title", "body"]) + searcher.search(limit=20) on the baseline
+   index; then ours again on the one-segment index the full reindex built. No result is cached beyond
+   what the backend itself caches per index generation; all searchers are opened and warmed with 12
+   other queries before timing starts. Counts queries over one second and queries whose scoring hit
+   backend.SCORING_TIME_LIMIT.
+4. Where the time goes: every query once more with timers around the functions run_search calls
+   (_docs, _intersect, _top_scored, _hit, make_snippet, _facet_counts, spelling_suggestion, ...), over
+   all queries and over the slowest 5 %; the cost of rebuilding the per-generation cached sets after a
+   commit; cProfile of the --profile slowest and most typical (nearest the median) queries.
+5. The indexer on a copy of the full index (unless --probes 0): how long after index.write starts a
+   web process's search finds a new document (--probes times), one batch of 500 updates timed, and
+   another under cProfile.
 
-Not a test: nothing here asserts a time. The last line is machine-readable (RESULT ...).
+Not a test: nothing here asserts a time. CPU time is printed beside wall time and the load average at the
+start and the end, so a busy machine shows. The last line is machine-readable (RESULT ...).
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
+import dataclasses
 import gc
 import io
 import itertools
 import json
+import logging
 import multiprocessing
 import os
 import platform
@@ -51,7 +63,7 @@ import tempfile
 import time
 import traceback
 import unicodedata
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -60,7 +72,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from network.search import backend  # noqa: E402
 from network.search.backend import (  # noqa: E402
-    Filters, SearchIndex, build_schema, permission_filter, run_search, to_fields,
+    Filters, SearchIndex, permission_filter, run_search, to_fields,
 )
 from network.search.documents import SearchDocument  # noqa: E402
 
@@ -770,6 +782,12 @@ def segment_count(folder: Path) -> int:
     return len(whoosh_index.open_dir(str(folder))._segments())
 
 
+def segment_sizes(folder: Path) -> str:
+    from whoosh import index as whoosh_index
+
+    return " + ".join(str(s.doc_count_all()) for s in whoosh_index.open_dir(str(folder))._segments())
+
+
 def in_child(function, *args):
     """Runs function(*args) in a forked process; returns its result with its peak RSS and CPU time."""
     context = multiprocessing.get_context("fork")
@@ -811,19 +829,23 @@ def phase_ours_incremental(corpus_path: Path, root: Path, total: int, budget: fl
     With a budget (seconds of indexing), stops after the batch that exceeds it."""
     index = SearchIndex(root)
     index.create_empty()
-    batch_seconds, started = [], time.perf_counter()
-    done = 0
+    batch_seconds, merged, started = [], [], time.perf_counter()
+    done, segments = 0, 0
     for batch in read_batches(corpus_path):
         t0 = time.perf_counter()
         index.write(batch, [])
         batch_seconds.append(time.perf_counter() - t0)
+        after = segment_count(index._current_dir())  # not timed
+        merged.append(after <= segments)  # the commit merged segments instead of only adding one
+        segments = after
         done += len(batch)
         _progress("ours, incremental", done, total, started)
         if budget and sum(batch_seconds) > budget:
             break
     folder = index._current_dir()
-    return {"seconds": sum(batch_seconds), "batch_seconds": batch_seconds, "size_mb": folder_mb(folder),
-            "segments": segment_count(folder), "folder": str(folder), "docs": done}
+    return {"seconds": sum(batch_seconds), "batch_seconds": batch_seconds, "merged": merged,
+            "size_mb": folder_mb(folder), "segments": segment_count(folder), "segment_sizes": segment_sizes(folder), "folder": str(folder),
+            "docs": done}
 
 
 def phase_ours_bulk(corpus_path: Path, root: Path, total: int) -> dict:
@@ -925,9 +947,10 @@ def measure_queries(index: SearchIndex, baseline: Baseline | None, queries: list
         order = ("ours", "baseline") if n % 2 == 0 else ("baseline", "ours")
         for who in order:
             if who == "ours":
+                cuts = CUTS.count
                 results, ms, cpu = timed(ours, index, query)
                 row.update(ours_ms=ms, ours_cpu_ms=cpu, ours_total=results.total,
-                           ours_suggestion=results.suggestion)
+                           ours_suggestion=results.suggestion, ours_cut=CUTS.count > cuts)
             elif baseline is not None:
                 (keys, results), ms, cpu = timed(baseline.search, query.text)
                 row.update(base_ms=ms, base_cpu_ms=cpu, base_hits=len(keys))
@@ -938,19 +961,169 @@ def measure_queries(index: SearchIndex, baseline: Baseline | None, queries: list
     return rows
 
 
-# --- profiling ---------------------------------------------------------------------------------------
+# --- where query time goes ---------------------------------------------------------------------------
 
-STAGES = [  # (label, function name, file fragment, caller name or None)
-    ("build the query", "build_query", "backend.py", "run_search"),
-    ("main search: match, score, facets, terms", "search", "searching.py", "run_search"),
-    ("exact total len(results)", "__len__", "searching.py", "run_search"),
-    ("stored fields of hits", "fields", "searching.py", "run_search"),
-    ("snippets (highlights)", "highlights", "searching.py", "run_search"),
-    ("facet counts of chosen facets", "facet_counts", "backend.py", "run_search"),
-    ("reading facet groups", "_counts", "backend.py", None),
-    ("spelling suggestion", "spelling_suggestion", "backend.py", "run_search"),
+class ScoringCuts(logging.Handler):
+    """Counts the queries whose scoring hit backend.SCORING_TIME_LIMIT (the backend logs each one)."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.count = 0
+
+    def emit(self, record):
+        if "scoring stopped" in record.getMessage():
+            self.count += 1
+
+
+CUTS = ScoringCuts()
+
+
+# The functions run_search calls, by the names it finds them under (module globals of the backend and
+# methods of the SearchIndex), and what each one does for a query.
+STAGE_LABELS = {
+    "searcher": "searcher refresh (index.searcher)",
+    "generation": "cached sets of the index generation (index.generation)",
+    "parse_user_query": "parse the text (parse_user_query)",
+    "build_query": "build the Whoosh query (build_query)",
+    "_docs": "matching + permitted documents as sets (_docs)",
+    "_intersect": "intersections in run_search (_intersect)",
+    "_top_scored": "score the top of the page (_top_scored)",
+    "_hit": "stored fields of the hits (_hit without snippets)",
+    "make_snippet": "snippets (make_snippet)",
+    "_facet_counts": "facet counts (_facet_counts)",
+    "spelling_suggestion": "spelling suggestion (spelling_suggestion)",
+    "suggestion check": "spelling: does the suggestion find more (build_query + _docs)",
+    "rest": "rest of run_search (date sort of browsing, ...)",
+}
+# Called inside another timed function but timed on their own (the outer one is charged without them).
+OWN_WHEN_NESTED = {"make_snippet"}
+
+
+class StageTimer:
+    """Wraps the functions above with timers, for one pass over the queries (the latency figures come
+    from a pass without it). Each call is charged its own time minus the timed calls inside it; a call
+    nested in another timed function is charged to that one (a _docs inside _docs, an _intersect inside
+    _facet_counts), except make_snippet; build_query, _docs and _intersect calls after the spelling
+    suggestion are charged to checking the suggestion."""
+
+    MODULE_FUNCTIONS = ("parse_user_query", "build_query", "_docs", "_intersect", "_top_scored", "_hit",
+                        "make_snippet", "_facet_counts", "spelling_suggestion")
+
+    def __init__(self, index: SearchIndex):
+        self.index = index
+        self.stack: list[list] = []  # [name, time of timed calls inside it]
+        self.current: dict[str, float] = {}
+        self.after_suggestion = False
+
+    def _wrap(self, name, function):
+        def timed_call(*args, **kwargs):
+            if self.stack and name not in OWN_WHEN_NESTED:
+                return function(*args, **kwargs)
+            label = name
+            if self.after_suggestion and name in ("build_query", "parse_user_query", "_docs", "_intersect"):
+                label = "suggestion check"
+            frame = [label, 0.0]
+            self.stack.append(frame)
+            t0 = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - t0
+                self.stack.pop()
+                if self.stack:
+                    self.stack[-1][1] += elapsed
+                self.current[label] = self.current.get(label, 0.0) + elapsed - frame[1]
+                if name == "spelling_suggestion":
+                    self.after_suggestion = True
+        return timed_call
+
+    @contextmanager
+    def installed(self):
+        originals = {name: getattr(backend, name) for name in self.MODULE_FUNCTIONS}
+        for name, function in originals.items():
+            setattr(backend, name, self._wrap(name, function))
+        self.index.searcher = self._wrap("searcher", SearchIndex.searcher.__get__(self.index))
+        self.index.generation = self._wrap("generation", SearchIndex.generation.__get__(self.index))
+        try:
+            yield
+        finally:
+            for name, function in originals.items():
+                setattr(backend, name, function)
+            del self.index.searcher, self.index.generation
+
+    def run(self, query: "BenchQuery") -> tuple[float, dict[str, float]]:
+        self.current, self.after_suggestion = {}, False
+        t0 = time.perf_counter()
+        ours(self.index, query)
+        total = time.perf_counter() - t0
+        self.current["rest"] = max(0.0, total - sum(self.current.values()))
+        return total * 1000, {k: v * 1000 for k, v in self.current.items()}
+
+
+def stage_breakdown(index: SearchIndex, queries: list["BenchQuery"]) -> str:
+    """One more pass over all the queries with the stage timers: where the time goes, over all queries
+    and over the slowest 5 % (the p95 tail)."""
+    timer = StageTimer(index)
+    with timer.installed():
+        runs = [timer.run(query) for query in queries]
+    slow = sorted(runs, key=lambda run: -run[0])[:max(1, len(runs) // 20)]
+    all_ms = sum(total for total, _ in runs)
+    slow_ms = sum(total for total, _ in slow)
+    lines = [f"  {'stage':<62} {'all queries':>17} {'slowest 5 %':>17}   ran in   p50 / p95 / max when it ran (ms)",
+             f"  {'(timed pass, ' + str(len(runs)) + ' queries, ' + format(all_ms, ',.0f') + ' ms in all)':<62}"
+             f" {'ms':>10} {'share':>6} {'ms':>10} {'share':>6}"]
+    for name, label in STAGE_LABELS.items():
+        times = [stages.get(name, 0.0) for _, stages in runs]
+        ran = [stages[name] for _, stages in runs if name in stages]
+        tail = sum(stages.get(name, 0.0) for _, stages in slow)
+        if not ran:
+            continue
+        lines.append(f"  {label:<62} {sum(times):10,.0f} {100 * sum(times) / all_ms:5.1f}% {tail:10,.0f} "
+                     f"{100 * tail / slow_ms:5.1f}%   {len(ran):4d}   {percentile(ran, 50):7.1f} / "
+                     f"{percentile(ran, 95):7.1f} / {max(ran):7.1f}")
+    totals = [total for total, _ in runs]
+    lines.append(f"  (this pass: p50 {percentile(totals, 50):.1f} ms, p95 {percentile(totals, 95):.1f} ms; "
+                 f"the slowest 5 % are {len(slow)} queries of {slow[-1][0]:.0f}-{slow[0][0]:.0f} ms)")
+    return "\n".join(lines)
+
+
+def generation_cost(index: SearchIndex) -> dict[str, float]:
+    """What the first query after a commit pays on top: the live set, the six facets' per-value sets,
+    the permission filter's sets and (for browsing by date) the date column, built from scratch."""
+    searcher = index.searcher()
+    costs = {}
+    t0 = time.perf_counter()
+    generation = backend._Generation(searcher)
+    costs["live documents"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for name in backend.FACET_FIELDS:
+        generation.facet(name)
+    costs["facet value sets (6 facets)"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    backend._docs(permission_filter(**ANONYMOUS), generation)
+    costs["permission sets (anonymous)"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    generation.date_key()
+    costs["date column (browsing)"] = time.perf_counter() - t0
+    return {k: v * 1000 for k, v in costs.items()}
+
+
+STAGES = [  # cProfile: (label, function name, file fragment, caller name or None)
     ("searcher refresh", "searcher", "backend.py", "run_search"),
+    ("index generation", "generation", "backend.py", "run_search"),
+    ("parse the text", "parse_user_query", "backend.py", "run_search"),
+    ("build the query", "build_query", "backend.py", "run_search"),
+    ("sets: _docs", "_docs", "backend.py", "run_search"),
+    ("sets: _intersect", "_intersect", "backend.py", "run_search"),
+    ("scoring: _top_scored", "_top_scored", "backend.py", "run_search"),
+    ("hits: _hit (stored fields + snippet)", "_hit", "backend.py", None),  # called from a list comprehension
+    ("  of which make_snippet", "make_snippet", "backend.py", "_hit"),
+    ("facet counts: _facet_counts", "_facet_counts", "backend.py", "run_search"),
+    ("spelling_suggestion", "spelling_suggestion", "backend.py", "run_search"),
+    ("date sort: heapq.nlargest", "nlargest", "heapq", "run_search"),
 ]
+
+
 def _stage_time(stats: pstats.Stats, name: str, fragment: str, caller: str | None) -> float:
     total = 0.0
     for (filename, _line, function), (_cc, _nc, _tt, cumulative, callers) in stats.stats.items():
@@ -978,7 +1151,7 @@ def profile_queries(index: SearchIndex, queries: list[BenchQuery], title: str) -
         for label, name, fragment, caller in STAGES:
             seconds = _stage_time(stats, name, fragment, caller)
             if seconds * 1000 >= 0.5:
-                parts.append(f"{label} {seconds * 1000:.0f}")
+                parts.append(f"{label.strip()} {seconds * 1000:.0f}")
         print(f"  {query.describe()}: {elapsed:.0f} ms profiled, {results.total} results; " + "; ".join(parts))
         combined = stats if combined is None else combined.add(profiler)
     if combined is None:
@@ -1008,41 +1181,6 @@ def _trim_pstats(text: str) -> str:
         str(Path(__file__).resolve().parent.parent) + "/", "") for line in lines[start:] if line.strip())
 
 
-# --- experiments: what each part of run_search costs ---------------------------------------------------
-
-def _to_or(q):
-    from whoosh import query as Q
-
-    if isinstance(q, Q.DisjunctionMax):
-        return Q.Or([_to_or(s) for s in q.subqueries], boost=q.boost)
-    if isinstance(q, Q.Or):
-        return Q.Or([_to_or(s) for s in q.subqueries], boost=q.boost, scale=q.scale)
-    if isinstance(q, Q.And):
-        return Q.And([_to_or(s) for s in q.subqueries], boost=q.boost)
-    return q
-
-
-def _prune(q, reader):
-    """Drops Term leaves whose term is in no document, and compound nodes left empty."""
-    from whoosh import query as Q
-
-    if isinstance(q, Q.Term):
-        return q if reader.doc_frequency(q.fieldname, q.text) > 0 else None
-    if isinstance(q, Q.CompoundQuery) and not isinstance(q, Q.And):
-        kept = [s for s in (_prune(s, reader) for s in q.subqueries) if s is not None]
-        if not kept:
-            return None
-        copy = q.__class__(kept, boost=q.boost)
-        for attribute in ("scale", "tiebreak"):
-            if hasattr(q, attribute):
-                setattr(copy, attribute, getattr(q, attribute))
-        return copy
-    if isinstance(q, Q.And):
-        kept = [_prune(s, reader) for s in q.subqueries]
-        return None if any(s is None for s in kept) else Q.And(kept, boost=q.boost)
-    return q
-
-
 def _leaves(q) -> list:
     from whoosh import query as Q
 
@@ -1052,380 +1190,99 @@ def _leaves(q) -> list:
 
 
 def query_shape(index: SearchIndex, query: BenchQuery) -> str:
-    """How big our Whoosh query for this text is: leaves, leaves with postings, postings to walk."""
+    """How big our Whoosh query for this text is: leaves, leaves with postings, postings to read."""
     searcher = index.searcher()
     parsed = backend.parse_user_query(query.text)
     q = backend.build_query(parsed, searcher) if not parsed.empty else None
     if q is None:
-        return "no words (Every, sorted by date)"
+        return "no words (every visible document, newest first)"
     reader = searcher.reader()
     leaves = _leaves(q)
     terms = [leaf for leaf in leaves if hasattr(leaf, "text")]
     live = [t for t in terms if reader.doc_frequency(t.fieldname, t.text) > 0]
     postings = sum(reader.doc_frequency(t.fieldname, t.text) for t in live)
     return (f"{len(leaves)} leaves ({len(terms)} terms, {len(live)} found in the index), "
-            f"{postings} postings to walk")
+            f"{postings} postings to read")
 
 
-class FacetCache:
-    """Per index generation: the document set of every facet value and of the permission filter. Built
-    once after each commit (the indexer commits at most once a second) and shared by every query."""
+# --- the indexer on the full index: freshness and profile ---------------------------------------------
 
-    def __init__(self, searcher, allowed):
-        self.allowed = set(searcher.docs_for_query(allowed)) if allowed is not None else None
-        self.values: dict[str, dict[str, set]] = {}
-        reader = searcher.reader()
-        for name in FACETS:
-            per_value = {}
-            for term in reader.lexicon(name):
-                value = term.decode("utf-8") if isinstance(term, bytes) else term
-                per_value[value] = set(searcher.docs_for_query(_term(name, value)))
-            self.values[name] = per_value
-
-    def counts(self, matching: set, value_filters: dict) -> tuple[int, dict]:
-        """The total and every facet's counts (a chosen facet counted without its own choice)."""
-        if self.allowed is not None:
-            matching = matching & self.allowed
-        facets = {}
-        for name in FACETS:
-            base = matching
-            for other, value in value_filters.items():
-                if other != name:
-                    base = base & self.values.get(other, {}).get(value, set())
-            facets[name] = {value: n for value, docs in self.values[name].items() if (n := len(base & docs))}
-        total = matching
-        for name, value in value_filters.items():
-            total = total & self.values.get(name, {}).get(value, set())
-        return len(total), facets
-
-
-def _term(name, value):
-    from whoosh import query as Q
-
-    return Q.Term(name, value)
-
-
-def _snippets(results, limit_chars: int | None = None, plain: bool = False) -> None:
-    for hit in results:
-        stored = hit.fields()
-        language = stored.get("language", "")
-        text = stored.get("snippet_source", "")
-        if limit_chars:
-            text = text[:limit_chars]
-        fieldname = "body_plain" if plain or language not in backend.STEMMED_LANGUAGES else f"body_{language}"
-        hit.highlights(fieldname, text=text, top=2)
-
-
-def _spelling_variant(searcher, words: list[str], prefix: int) -> str | None:
-    """backend.spelling_suggestion with the field's own analyser for the lookup and a shared prefix."""
-    corrector = searcher.corrector("body_plain")
-    reader = searcher.reader()
-    changed, corrected = False, []
-    for word in words:
-        analysed = backend._analyse("body_plain", word, searcher.schema)
-        folded = analysed[0] if analysed else backend.fold(word)
-        if len(folded) < 4 or reader.frequency("body_plain", folded) > 0:
-            corrected.append(word)
-            continue
-        suggestions = corrector.suggest(folded, limit=1, maxdist=2, prefix=prefix)
-        if suggestions:
-            corrected.append(suggestions[0])
-            changed = True
-        else:
-            corrected.append(word)
-    return " ".join(corrected) if changed else None
-
-
-def experiments(index: SearchIndex, queries: list[BenchQuery], spelling_queries: list[BenchQuery]) -> dict:
-    """Times variants of our query on the same queries; each variant isolates one part of run_search."""
-    from whoosh import query as Q
-
-    searcher = index.searcher()
-    allowed = permission_filter(**ANONYMOUS)
-
-    def prepared(query: BenchQuery):
-        parsed = backend.parse_user_query(query.text)
-        q = backend.build_query(parsed, searcher) if not parsed.empty else None
-        restrict = backend._combine(allowed, *(Q.Term(k, v) for k, v in query.filters.items() if v))
-        return q or Q.Every(), restrict
-
-    def top20(query, transform=None, **kwargs):
-        q, restrict = prepared(query)
-        if transform is not None:
-            q = transform(q) or Q.NullQuery
-        results = searcher.search(q, filter=restrict, limit=20, **kwargs)
-        [hit.fields() for hit in results]
-        return results
-
-    def with_count(query):
-        return len(top20(query))
-
-    def with_facets(query):
-        own, _ = backend._facet_plan(Filters(values=dict(query.filters)))
-        results = top20(query, groupedby=own or None)
-        return {name: results.groups(name) for name in own}
-
-    def with_terms(query):
-        return top20(query, terms=True)
-
-    def with_snippets(query):
-        _snippets(top20(query))
-
-    def with_terms_and_snippets(query):
-        _snippets(top20(query, terms=True))
-
-    def with_cheap_snippets(query):
-        _snippets(top20(query), limit_chars=1000, plain=True)
-
-    def plain_only(q):
-        if isinstance(q, Q.Term):
-            return q if q.fieldname in ("title_plain", "body_plain", "tags") else None
-        if isinstance(q, Q.CompoundQuery) and not isinstance(q, Q.And):
-            kept = [s for s in (plain_only(s) for s in q.subqueries) if s is not None]
-            if not kept:
-                return None
-            copy = q.__class__(kept, boost=q.boost)
-            if hasattr(q, "scale"):
-                copy.scale = q.scale
-            return copy
-        if isinstance(q, Q.And):
-            kept = [plain_only(s) for s in q.subqueries]
-            return None if any(s is None for s in kept) else Q.And(kept, boost=q.boost)
-        return q
-
-    def unscored_pass(query):
-        q, _restrict = prepared(query)
-        return cache.counts(set(searcher.docs_for_query(q)), {k: v for k, v in query.filters.items() if v})
-
-    def proposal(query):
-        top20(query)
-        unscored_pass(query)
-        with_cheap_snippets(query)
-
-    t0 = time.perf_counter()
-    cache = FacetCache(searcher, allowed)
-    cache_ms = (time.perf_counter() - t0) * 1000
-
-    variants = [
-        ("run_search as is", lambda query: ours(index, query)),
-        ("A top 20 only (TopCollector; no facets, terms, count, snippets)", top20),
-        ("B A + exact total len(results)", with_count),
-        ("C A + facets via groupedby (UnlimitedCollector, as now)", with_facets),
-        ("D A + terms=True", with_terms),
-        ("E A + 20 snippets (query terms, no terms=True)", with_snippets),
-        ("F A + terms=True + 20 snippets (as now)", with_terms_and_snippets),
-        ("G A + 20 snippets, plain analyser, first 1,000 chars", with_cheap_snippets),
-        ("H A with DisjunctionMax -> Or", lambda query: top20(query, _to_or)),
-        ("I A with absent terms pruned", lambda query: top20(query, lambda q: _prune(q, searcher.reader()))),
-        ("J A on title_plain/body_plain/tags only (no language fields)", lambda query: top20(query, plain_only)),
-        ("K unscored pass + cached sets: total and all 6 facets", unscored_pass),
-        ("L proposal: A + K + G", proposal),
-    ]
-    figures = {}
-    for label, function in variants:
-        times = []
-        for query in queries:
-            _result, ms, _cpu = timed(function, query)
-            times.append(ms)
-        figures[label] = summary(times)
-    figures["_cache_ms"] = cache_ms
-
-    # The same run_search with the index opened without mmap (no BytesIO copy of each segment file).
-    opened = {}
-    for label, context in (("as now", nullcontext), ("without the BytesIO copy", segment_files_without_copy),
-                           ("without mmap", storage_without_mmap)):
-        with context():
-            fresh = SearchIndex(index.root)
-            gc.collect()
-            t0 = time.perf_counter()
-            fresh.searcher()
-            opened[label] = (time.perf_counter() - t0) * 1000
-            if label != "as now":
-                times = [timed(ours, fresh, query)[1] for query in queries]
-                figures[f"run_search as is, segment files {label}"] = summary(times)
-            fresh.close()
-    figures["_open_ms"] = opened
-
-    spelling = {}
-    word_lists = [list(dict.fromkeys(backend.parse_user_query(q.text).words)) for q in spelling_queries]
-    word_lists = [w for w in word_lists if w]
-    if word_lists:
-        for label, function in (
-            ("spelling_suggestion as now", lambda words: backend.spelling_suggestion(searcher, words)),
-            ("analyser lookup, prefix=1", lambda words: _spelling_variant(searcher, words, 1)),
-            ("analyser lookup, prefix=2", lambda words: _spelling_variant(searcher, words, 2)),
-        ):
-            times = [timed(function, words)[1] for words in word_lists]
-            spelling[label] = summary(times)
-    figures["_spelling"] = spelling
-    figures["_spelling_n"] = len(word_lists)
-    return figures
-
-
-@contextmanager
-def storage_without_mmap():
-    """Experiment only: makes the backend open indexes with FileStorage(supports_mmap=False), so a reader
-    reads segment files through file handles instead of copying each mmap'd sub-file into a BytesIO."""
-    from whoosh.filedb.filestore import FileStorage
-
-    original = backend.whoosh_index
-
-    class NoMmap:
-        exists_in = staticmethod(original.exists_in)
-        create_in = staticmethod(original.create_in)
-
-        @staticmethod
-        def open_dir(dirname, indexname=None, readonly=False, schema=None):
-            storage = FileStorage(str(dirname), supports_mmap=False, readonly=readonly)
-            return storage.open_index(indexname or "MAIN", schema=schema)
-
-    backend.whoosh_index = NoMmap
-    try:
-        yield
-    finally:
-        backend.whoosh_index = original
-
-
-class _ViewFile:
-    """A read-only file over a memoryview that does not copy it (io.BytesIO(memoryview) copies)."""
-
-    def __init__(self, buf):
-        self._view = buf if isinstance(buf, memoryview) else memoryview(buf)
-        self._pos = 0
-        self._len = len(self._view)
-
-    def read(self, n=-1):
-        start = self._pos
-        end = self._len if n is None or n < 0 else min(self._len, start + n)
-        self._pos = end
-        return self._view[start:end].tobytes()
-
-    def readline(self, limit=-1):
-        start = self._pos
-        end = self._len if limit is None or limit < 0 else min(self._len, start + limit)
-        pos = start
-        while pos < end:
-            chunk = self._view[pos:min(end, pos + 256)].tobytes()
-            found = chunk.find(b"\n")
-            if found >= 0:
-                pos += found + 1
-                break
-            pos += len(chunk)
-        self._pos = pos
-        return self._view[start:pos].tobytes()
-
-    def __iter__(self):
-        while True:
-            line = self.readline()
-            if not line:
-                return
-            yield line
-
-    def seek(self, pos, whence=0):
-        self._pos = pos if whence == 0 else self._pos + pos if whence == 1 else self._len + pos
-        return self._pos
-
-    def tell(self):
-        return self._pos
-
-    def close(self):
-        pass
-
-
-@contextmanager
-def segment_files_without_copy():
-    """Experiment only: Whoosh's BufferFile wraps each mmap'd segment sub-file in io.BytesIO, which copies
-    it; this swaps in a reader over the memoryview, to show what that copy costs."""
-    from whoosh.filedb import structfile
-
-    original = structfile.BufferFile.__init__
-
-    def __init__(self, buf, name=None, onclose=None):
-        self._buf = buf
-        self._name = name
-        self.file = _ViewFile(buf)
-        self.onclose = onclose
-        self.is_real = False
-        self.is_closed = False
-
-    structfile.BufferFile.__init__ = __init__
-    try:
-        yield
-    finally:
-        structfile.BufferFile.__init__ = original
-
-
-def write_shared_searcher(index: SearchIndex, upserts: list[SearchDocument]) -> None:
-    """Experiment only: index.write with one searcher for all the deletions, then add_document."""
-    ix = index.open_or_create()
-    writer = ix.writer(timeout=30.0)
-    try:
-        with writer.searcher() as searcher:
-            for document in upserts:
-                writer.delete_by_term("key", document.key, searcher=searcher)
-        for document in upserts:
-            writer.add_document(**to_fields(document))
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-
-
-def phase_profile_indexing(corpus_path: Path, source_root: Path, root: Path, batch_size: int) -> dict:
-    """On a copy of our full index: cProfile of the indexer updating batch_size existing documents, then
-    the same unprofiled as it is and with the changes the profile suggests, each on other documents."""
-    shutil.copytree(source_root, root)
-    index = SearchIndex(root)
-    batches = read_batches(corpus_path, batch_size)
-    first = next(batches)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    index.write(first, [])
-    profiler.disable()
-    lines = [f"  updating {batch_size} existing documents of the full index ({segment_count(index._current_dir())} "
-             "segments), each variant on other documents, unprofiled:"]
-    variants = [
-        ("index.write as it is (update_document)", nullcontext, lambda batch: index.write(batch, [])),
-        ("one shared searcher for the deletions + add_document", nullcontext,
-         lambda batch: write_shared_searcher(index, batch)),
-        ("index.write, segment files read without the BytesIO copy", segment_files_without_copy,
-         lambda batch: index.write(batch, [])),
-        ("shared searcher + add_document + no BytesIO copy", segment_files_without_copy,
-         lambda batch: write_shared_searcher(index, batch)),
-    ]
-    for label, context, function in variants:
-        batch = next(batches, None)
-        if batch is None:
-            break
-        with context():
-            t0, cpu = time.perf_counter(), time.process_time()
-            function(batch)
-            seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu
-        lines.append(f"    {label:<56} {seconds:7.1f} s, CPU {cpu:6.1f} s = {len(batch) / seconds:6.1f} docs/s")
-    stats = pstats.Stats(profiler)
-    total_s = sum(tt for (_cc, _nc, tt, _ct, _callers) in stats.stats.values())
-    lines.append(f"  profile of the first index.write ({len(first)} documents), {total_s:.1f} s profiled:")
-    for label, name, fragment, caller in INDEX_STAGES:
-        seconds = _stage_time(stats, name, fragment, caller)
-        lines.append(f"    {label:<70} {seconds:6.2f} s  {100 * seconds / total_s:5.1f} %")
-    stream = io.StringIO()
-    stats.stream = stream
-    stats.sort_stats("tottime").print_stats(15)
-    lines.append("  Top functions by own time:")
-    lines.append(_trim_pstats(stream.getvalue()))
-    return {"text": "\n".join(lines)}
-
-
-INDEX_STAGES = [
-    ("to_fields", "to_fields", "backend.py", None),
-    ("update_document: a new searcher for every document", "searcher", "writing.py", "update_document"),
-    ("update_document: finding the old version by key", "_find_unique", "searching.py", "update_document"),
-    ("  opening segment files (BytesIO copies of the mmap)", "open_file", "compound.py", None),
-    ("analysis of every field (Field.index)", "index", "fields.py", "add_document"),
+INDEX_STAGES = [  # cProfile of SearchIndex.write: (label, function, file fragment, caller or None)
+    ("opening the index (open_or_create)", "open_or_create", "backend.py", "write"),
+    ("opening its writer (ix.writer)", "writer", "index.py", "write"),
+    ("one searcher for the batch (writer.searcher)", "searcher", "writing.py", "write"),
+    ("deleting the old versions (delete_by_term)", "delete_by_term", "writing.py", "write"),
+    ("to_fields (of which _stems: the language analysis below)", "to_fields", "backend.py", "write"),
+    ("  _stems", "_stems", "backend.py", None),
+    ("add_document (analysing and buffering every field)", "add_document", "writing.py", "write"),
     ("commit (all of it)", "commit", "writing.py", "write"),
+    ("  merging small segments (_merge_small_segments)", "_merge_small_segments", "backend.py", None),
     ("  writing postings (add_postings)", "add_postings", "codec", None),
-    ("  merging smaller segments", "_merge_segments", "writing.py", None),
+    ("anywhere: opening segment sub-files (BytesIO copies of the mmap)", "open_file", "compound.py", None),
 ]
+
+
+def phase_indexer(corpus: Corpus, corpus_path: Path, source_root: Path, root: Path, docs: int, probes: int = 5) -> dict:
+    """On a copy of our full index, as the indexer and a web process see it:
+    1. freshness: the indexer writes one new document (index.write([doc], [])) and a web process's
+       long-lived SearchIndex searches for a word only that document has; timed from the write to the
+       search that finds it (the first search after a commit refreshes the searcher and rebuilds the
+       cached sets);
+    2. the indexer updating a batch of 500 existing documents, unprofiled, then another under cProfile."""
+    shutil.copytree(source_root, root)
+    indexer, web = SearchIndex(root), SearchIndex(root)
+    allowed = permission_filter(**ANONYMOUS)
+    run_search(web, "family", Filters(allowed=allowed))  # the web process is warm
+    lines = [f"  on a copy of the full index ({segment_count(indexer._current_dir())} segments: "
+             f"{segment_sizes(indexer._current_dir())} documents)"]
+    lines.append("  freshness: index.write of one new document, then the web process's search for a word only it has "
+                 "(ms): write + first search (refresh, cached sets rebuilt) = visible after; second search")
+    visible_ms = []
+    for k in range(probes):
+        probe = dataclasses.replace(corpus.document(docs + 1 + k), doc_type="practice", status="published",
+                                    visibility="public")
+        probe.title += f" zqxprobe{k}"
+        t0 = time.perf_counter()
+        indexer.write([probe], [])
+        t1 = time.perf_counter()
+        first = run_search(web, f"zqxprobe{k}", Filters(allowed=allowed))
+        t2 = time.perf_counter()
+        second = run_search(web, f"zqxprobe{k}", Filters(allowed=allowed))
+        t3 = time.perf_counter()
+        found = any(hit.doc_id == probe.doc_id for hit in first.hits) and first.total == 1
+        visible_ms.append((t2 - t0) * 1000)
+        lines.append(f"    probe {k + 1}: {(t1 - t0) * 1000:7.0f} + {(t2 - t1) * 1000:6.0f} = {(t2 - t0) * 1000:7.0f} ms"
+                     f" {'found' if found else 'NOT FOUND'}; second search {(t3 - t2) * 1000:5.0f} ms")
+    batches = read_batches(corpus_path, BATCH)
+    timed_batch, profiled_batch = next(batches), next(batches, None)
+    before = segment_count(indexer._current_dir())
+    t0, cpu = time.perf_counter(), time.process_time()
+    indexer.write(timed_batch, [])
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu
+    lines.append(f"  updating {len(timed_batch)} existing documents (one index.write): {seconds:.1f} s, CPU {cpu:.1f} s "
+                 f"= {len(timed_batch) / seconds:.1f} docs/s; segments {before} -> "
+                 f"{segment_count(indexer._current_dir())} (the commit merges when more than "
+                 f"{backend.MAX_SMALL_SEGMENTS} have under {backend.SMALL_SEGMENT_DOCS:,} documents)")
+    result = {"text": "", "visible_ms": visible_ms, "update_docs_per_s": len(timed_batch) / seconds}
+    if profiled_batch:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        indexer.write(profiled_batch, [])
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        total_s = sum(tt for (_cc, _nc, tt, _ct, _callers) in stats.stats.values())
+        lines.append(f"  profile of another index.write updating {len(profiled_batch)} documents, {total_s:.1f} s profiled "
+                     f"(segments after: {segment_sizes(indexer._current_dir())}):")
+        for label, name, fragment, caller in INDEX_STAGES:
+            seconds = _stage_time(stats, name, fragment, caller)
+            lines.append(f"    {label:<70} {seconds:6.2f} s  {100 * seconds / total_s:5.1f} %")
+        stream = io.StringIO()
+        stats.stream = stream
+        stats.sort_stats("tottime").print_stats(15)
+        lines.append("  Top functions by own time:")
+        lines.append(_trim_pstats(stream.getvalue()))
+    result["text"] = "\n".join(lines)
+    return result
 
 
 # --- the report --------------------------------------------------------------------------------------
@@ -1460,12 +1317,15 @@ def main() -> None:
     parser.add_argument("--incremental-budget", type=float, default=None,
                         help="stop the incremental indexing phase after this many seconds of indexing; queries then "
                              "run on the index the full reindex built")
-    parser.add_argument("--experiment-queries", type=int, default=100,
-                        help="time variants of our query on this many of the queries (0: skip)")
+    parser.add_argument("--probes", type=int, default=5,
+                        help="new documents written one by one to time how soon a search finds them (0: skip the "
+                             "indexer-on-the-full-index phase)")
     args = parser.parse_args()
     if args.queries < 1 or args.docs < 1:
         parser.error("--docs and --queries must be positive")
 
+    backend.log.addHandler(CUTS)
+    backend.log.setLevel(logging.INFO)
     run_started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
     try:
@@ -1499,7 +1359,8 @@ def main() -> None:
         print(f"  ours, incremental (index.write per {BATCH}): {incremental['docs']} documents in "
               f"{incremental['seconds']:.0f} s, CPU {incremental['cpu_s']:.0f} s, peak RSS "
               f"{incremental['peak_rss_mb']:.0f} MB" + (f" - STOPPED at the {args.incremental_budget:.0f} s budget "
-                                                       f"(--incremental-budget)" if capped else ""), flush=True)
+                                                       f"(--incremental-budget)" if capped else "")
+              + f"; segments of {incremental['segment_sizes']} documents", flush=True)
         bulk = in_child(phase_ours_bulk, corpus_path, workdir / "ours-rebuilt", args.docs)
         print(f"  ours, full reindex (bulk writer): {bulk['seconds']:.0f} s "
               f"(adding {bulk['adding_s']:.0f} s, commit {bulk['commit_s']:.0f} s), CPU {bulk['cpu_s']:.0f} s, "
@@ -1518,6 +1379,13 @@ def main() -> None:
         print(f"  per batch of {BATCH}: ours {inc_first:.0f} docs/s in the first tenth, {inc_last:.0f} in the last, "
               f"slowest commit {inc_worst:.1f} s; baseline {base_first:.0f} -> {base_last:.0f} docs/s, "
               f"slowest {base_worst:.1f} s")
+        plain = [t for t, m in zip(incremental["batch_seconds"], incremental["merged"]) if not m]
+        merging = [t for t, m in zip(incremental["batch_seconds"], incremental["merged"]) if m]
+        print(f"  ours, batches whose commit only added a segment: {len(plain)}, "
+              f"{fmt(statistics.fmean(plain) if plain else None, 1)} s on average (max {fmt(max(plain, default=None), 1)}); "
+              f"whose commit merged small segments: {len(merging)}, "
+              f"{fmt(statistics.fmean(merging) if merging else None, 1)} s on average (max "
+              f"{fmt(max(merging, default=None), 1)})")
 
         index = SearchIndex(workdir / "ours")
         rebuilt = SearchIndex(workdir / "ours-rebuilt")
@@ -1582,10 +1450,14 @@ def main() -> None:
         table.append(("query CPU p50 / p95 (ms)", f"{fmt(ours_cpu['p50'], 1)} / {fmt(ours_cpu['p95'], 1)}",
                       f"{fmt(base_cpu['p50'], 1)} / {fmt(base_cpu['p95'], 1)}", ratio(ours_cpu["p95"], base_cpu["p95"])))
         table.append(("queries over 1 s", str(ours_sum["over_1s"]), str(base_sum["over_1s"]), ""))
+        table.append((f"queries whose scoring stopped at the {backend.SCORING_TIME_LIMIT} s limit",
+                      str(sum(1 for r in rows if r["ours_cut"])), "", ""))
         if not capped:
             table.append(("ours on the rebuilt index p50 / p95 / p99 (ms)",
                           f"{fmt(rebuilt_sum['p50'], 1)} / {fmt(rebuilt_sum['p95'], 1)} / {fmt(rebuilt_sum['p99'], 1)}",
                           "", ""))
+            table.append(("  over 1 s / scoring stopped, rebuilt index", f"{rebuilt_sum['over_1s']} / "
+                          f"{sum(1 for r in rows_rebuilt if r['ours_cut'])}", "", ""))
         print_table(table)
         print("  (the baseline answers without facets, permissions, counts, snippets or suggestions, ignores the "
               "facet filters, and uses AND between words)")
@@ -1613,6 +1485,14 @@ def main() -> None:
                   f"baseline {r['base_ms']:6.1f} ms  {r['query'].describe()}")
             print(f"            {query_shape(primary, r['query'])}")
 
+        print("\nWhere the time goes: every query once more, with timers around the functions run_search calls "
+              f"(on the {where}):", flush=True)
+        print(stage_breakdown(primary, queries))
+        costs = generation_cost(primary)
+        print(f"  after each commit the first query also rebuilds the cached sets: {sum(costs.values()):.0f} ms ("
+              + ", ".join(f"{label} {ms:.0f}" for label, ms in costs.items()) + "; the facet and permission sets "
+              "are built when first needed, the date column only for browsing)")
+
         if args.profile:
             profile_queries(primary, [r["query"] for r in slowest[:args.profile]],
                             f"the {args.profile} slowest queries")
@@ -1620,40 +1500,20 @@ def main() -> None:
             profile_queries(primary, [r["query"] for r in by_median[:args.profile]],
                             f"the {args.profile} queries nearest the median (typical queries)")
 
-        if args.experiment_queries:
-            step = max(1, len(queries) // args.experiment_queries)
-            sample = queries[::step][:args.experiment_queries]
-            print(f"\nWhat each part costs: variants of our query on {len(sample)} of the queries "
-                  "(ms, p50 / p95 / max):", flush=True)
-            spelling_queries = [r["query"] for r in rows if r["ours_total"] < 3][:40]
-            try:
-                figures = experiments(primary, sample, spelling_queries)
-            except Exception:  # the backend's internals may move; the main figures above stand
-                print("  experiments failed (backend internals changed?):\n" + traceback.format_exc())
-            else:
-                for label, s in figures.items():
-                    if not label.startswith("_"):
-                        print(f"  {label:<68} {s['p50']:7.1f} / {s['p95']:7.1f} / {s['max']:7.1f}")
-                print("  opening a new searcher on this index: " + ", ".join(
-                    f"{label} {ms:.0f} ms" for label, ms in figures["_open_ms"].items()))
-                print(f"  (K's permission and facet-value sets are built once per index generation, i.e. after "
-                      f"a commit: {figures['_cache_ms']:.0f} ms here, not included above)")
-                if figures["_spelling"]:
-                    print(f"\n  Spelling suggestion alone, on the words of the {figures['_spelling_n']} queries that "
-                          "found fewer than 3 results (ms, p50 / p95 / max):")
-                    for label, s in figures["_spelling"].items():
-                        print(f"    {label:<66} {s['p50']:7.1f} / {s['p95']:7.1f} / {s['max']:7.1f}")
-
-        if args.profile:
-            print("\nProfile of indexing (in its own process):", flush=True)
-            size = max(20, min(BATCH, 5_000_000 // args.docs))
-            print(in_child(phase_profile_indexing, corpus_path, workdir / ("ours-rebuilt" if capped else "ours"),
-                           workdir / "profile-index",
-                           size)["text"])
+        visible = None
+        if args.probes:
+            print("\nThe indexer on the full index (in its own process):", flush=True)
+            indexer = in_child(phase_indexer, corpus, corpus_path, workdir / ("ours-rebuilt" if capped else "ours"),
+                               workdir / "indexer-copy", args.docs, args.probes)
+            print(indexer["text"])
+            visible = indexer["visible_ms"]
 
         index.close()
         rebuilt.close()
         baseline.close()
+        if visible:
+            print(f"\nA new document was found by search {min(visible):.0f}-{max(visible):.0f} ms after the indexer "
+                  f"started writing it (median {percentile(visible, 50):.0f} ms, {len(visible)} probes, idle indexer).")
         print(f"\nTotal run time {time.perf_counter() - run_started:.0f} s; "
               f"load {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end.")
         print(f"RESULT docs={args.docs} index_docs_per_s={inc_rate:.1f} p50_ms={ours_sum['p50']:.1f} "
