@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
+from api_helpers import assert_error
 from essays_helpers import essay_data, record_training, written
 from network.api import tokens
 from network.auth.models import COORDINATOR, EVALUATOR, SITE_ADMIN
@@ -32,15 +33,6 @@ def bearer():
         return made[user.id]
 
     return header
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    error = response.get_json()["error"]
-    assert error["code"] == code and error["message"]
-    assert isinstance(error["fields"], dict)
-    return error
 
 
 def ids(response) -> set[int]:

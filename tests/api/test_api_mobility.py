@@ -7,28 +7,14 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 
+from api_helpers import assert_error, bearer
 from mobility_helpers import W1, W2, W3, offer_data, week
-from network.api import tokens
 from network.auth.models import EVALUATOR, INSTITUTION_ADMIN, SITE_ADMIN
 from network.extensions import db
 from network.mobility import services as mobility
 from network.mobility.weeks import holidays_in_week
 
 DECEMBER = date(2026, 12, 7)  # Tuesday 8 December is a public holiday in Spain
-
-
-def bearer(user) -> dict[str, str]:
-    _token, plain = tokens.create_token(user, "tests")
-    return {"Authorization": f"Bearer {plain}"}
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    error = response.get_json()["error"]
-    assert error["code"] == code and error["message"]
-    assert isinstance(error["fields"], dict)
-    return error
 
 
 def ids(response) -> list[int]:

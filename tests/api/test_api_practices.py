@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+from api_helpers import assert_error, bearer
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,11 +47,6 @@ def make(institution, actor=None, uploads=(), **overrides) -> Practice:
     return services.create_practice(actor, practice_data(institution, **overrides), uploads)
 
 
-def bearer(user) -> dict[str, str]:
-    _token, plain = tokens.create_token(user, "tests")
-    return {"Authorization": f"Bearer {plain}"}
-
-
 def new_practice(**overrides) -> dict:
     """A valid POST body (no institution: the caller's home institution is the default)."""
     body = dict(
@@ -70,16 +66,6 @@ def new_practice(**overrides) -> dict:
 
 def ids(response) -> list[int]:
     return sorted(item["id"] for item in response.get_json()["items"])
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    error = response.get_json()["error"]
-    assert error["code"] == code
-    assert isinstance(error["message"], str) and error["message"]
-    assert isinstance(error["fields"], dict)
-    return error
 
 
 # --- reading --------------------------------------------------------------------------------------
