@@ -557,9 +557,13 @@ def document() -> dict:
                     "responses": {
                         "200": {"description": "Results.", "content": {"application/json": {"schema": {
                             "type": "object",
-                            "required": ["total", "results", "facets", "suggestion", "page", "per_page"],
+                            "required": ["total", "total_is_estimate", "results", "facets", "suggestion", "page",
+                                         "per_page"],
                             "properties": {
                                 "total": {"type": "integer"},
+                                "total_is_estimate": {"type": "boolean", "description": (
+                                    "true when checking a quoted phrase in every document took too long: "
+                                    "the total is then estimated from the documents checked, best first")},
                                 "page": {"type": "integer"},
                                 "per_page": {"type": "integer"},
                                 "results": {"type": "array", "items": {"type": "object", "properties": {

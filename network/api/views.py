@@ -563,6 +563,7 @@ def search():
     results = search_services.search(g.api_user, search_request)
     return jsonify({
         "total": results.total,
+        "total_is_estimate": results.estimated,
         "page": search_request.page,
         "per_page": search_request.per_page,
         "results": [

@@ -21,17 +21,21 @@ Speed (see bench/README.md for the figures). Whoosh computes everything in Pytho
 """
 from __future__ import annotations
 
+import copy
 import hashlib
-import heapq
 import logging
+import math
 import re
 import shutil
 import threading
 import time
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
+import numpy as np
 
 from markupsafe import escape
 from whoosh import index as whoosh_index
@@ -39,12 +43,14 @@ from whoosh import query as Q
 from whoosh import scoring
 from whoosh.analysis import (CharsetFilter, LanguageAnalyzer, LowercaseFilter, RegexTokenizer,
                              SpaceSeparatedTokenizer)
-from whoosh.collectors import FilterCollector, TimeLimit
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight
 from whoosh.lang import has_stemmer, has_stopwords, stopwords_for_language
-from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader, TermNotFound
+from whoosh.searching import Searcher
 from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length
 
 from network.search.documents import SearchDocument
 
@@ -61,25 +67,48 @@ MAX_QUERY_WORDS = 16
 MIN_PREFIX_CHARS = 4  # "fami*" and longer; shorter prefixes expand to too many terms
 MAX_PREFIX_TERMS = 50
 SNIPPET_SOURCE_CHARS = 1500
-# Scoring the top of the page stops after this long and keeps the best found so far: no query may take
-# more than a second, whatever it asks.
-SCORING_TIME_LIMIT = 0.6
-# Segments under this many documents are merged when the indexer commits (a few seconds at most);
-# larger ones are left alone until the next full reindex.
-SMALL_SEGMENT_DOCS = 5_000
-MAX_SMALL_SEGMENTS = 6
-# BM25F; a tag list is short and often empty, so its length must not weaken a tag match.
-WEIGHTING = scoring.BM25F(tags_B=0, tags_text_B=0)
+# Checking where quoted phrases occur (word positions, read in Python) stops after this long; the total
+# is then estimated from the documents checked, best first (no query may take more than a second).
+PHRASE_TIME_LIMIT = 0.4
+# A query's words found next to each other, in the order typed, multiply a document's score; checked
+# among this many best documents (positions are costly to read, scores are not).
+PROXIMITY_FACTOR = 2.0
+PROXIMITY_CANDIDATES = 200
+PHRASE_CHUNK = 500  # documents checked between two looks at the clock (the first chunk always is)
+# The indexer's commits merge MERGE_FACTOR segments of similar size, at most MERGE_MAX_DOCS documents in
+# all (a few seconds); see _merge_similar_segments.
+MERGE_FACTOR = 6
+MERGE_MAX_DOCS = 300
+# BM25F with Whoosh's defaults; a tag list is short and often empty, so its length must not weaken a tag
+# match. Queries compute the same formula over whole posting lists at once (_Generation.term_scores).
+BM25_B, BM25_K1 = 0.75, 1.2
+FIELD_B = {"tags": 0.0, "tags_text": 0.0}
+WEIGHTING = scoring.BM25F(B=BM25_B, K1=BM25_K1, **{f"{name}_B": b for name, b in FIELD_B.items()})
 FACET_FIELDS = ("type", "sector", "country", "language", "year", "institution")
+
+
+def _folding_map() -> dict[int, str]:
+    """Whoosh's accent_map, plus Greek (it has no Greek entries: "κινδυνοι" must find "κίνδυνοι")."""
+    table = dict(accent_map)
+    for code in (*range(0x0370, 0x0400), *range(0x1F00, 0x2000)):
+        letters = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
+        if letters and letters != chr(code):
+            table[code] = letters
+    return table
+
+
+FOLDING = _folding_map()
+# Changes whenever analysis changes what is indexed: an index analysed otherwise is rebuilt.
+ANALYSIS_VERSION = "2"
 
 
 def _plain_analyzer():
     # Words of any script, lower case, accents folded; no stemming and no stop words.
-    return RegexTokenizer(r"\w+(?:[-']\w+)*") | LowercaseFilter() | CharsetFilter(accent_map)
+    return RegexTokenizer(r"\w+(?:[-']\w+)*") | LowercaseFilter() | CharsetFilter(FOLDING)
 
 
 def _language_analyzer(code: str):
-    return LanguageAnalyzer(code) | CharsetFilter(accent_map)
+    return LanguageAnalyzer(code) | CharsetFilter(FOLDING)
 
 
 PLAIN_ANALYZER = _plain_analyzer()
@@ -188,26 +217,34 @@ def fingerprint(values: dict) -> str:
     return digest.hexdigest()
 
 
-def _merge_small_segments(writer, segments):
-    """Merge policy for the indexer's commits: fold the small segments together, never the large ones
-    (Whoosh's default can merge most of the index inside one commit, which took minutes at 10,000
-    documents and kept every change waiting)."""
-    small = sorted((s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS), key=lambda s: s.doc_count_all())
-    if len(small) <= MAX_SMALL_SEGMENTS:
-        return segments
-    chosen, total = [], 0
-    for segment in small:
-        if chosen and total + segment.doc_count_all() > SMALL_SEGMENT_DOCS:
-            break
-        chosen.append(segment)
-        total += segment.doc_count_all()
-    if len(chosen) < 2:
-        return segments
-    for segment in chosen:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return [s for s in segments if s not in chosen]
+def _merge_similar_segments(writer, segments):
+    """Merge policy for the indexer's commits: only cheap merges, so that a change is searchable within
+    seconds. Merging rewrites every document through Whoosh's Python posting writer (about 14 ms each
+    here), so a commit merges MERGE_FACTOR segments of about the same size (each document is then
+    rewritten about log(N) times, not at every commit), and never more than MERGE_MAX_DOCS documents.
+    Larger segments stay until `flask --app network search optimize` or a reindex."""
+    tiers: dict[int, list] = {}
+    for segment in segments:
+        count = segment.doc_count_all()
+        if count <= MERGE_MAX_DOCS:
+            tiers.setdefault(_size_tier(count), []).append(segment)
+    for tier in sorted(tiers):
+        group = sorted(tiers[tier], key=lambda s: s.doc_count_all())[:MERGE_FACTOR]
+        if len(group) == MERGE_FACTOR and sum(s.doc_count_all() for s in group) <= MERGE_MAX_DOCS:
+            for segment in group:
+                reader = SegmentReader(writer.storage, writer.schema, segment)
+                writer.add_reader(reader)
+                reader.close()
+            return [s for s in segments if s not in group]
+    return segments
+
+
+def _size_tier(count: int) -> int:
+    tier = 0
+    while count >= MERGE_FACTOR:
+        count //= MERGE_FACTOR
+        tier += 1
+    return tier
 
 
 # --- the index on disk ------------------------------------------------------------------------------
@@ -221,10 +258,14 @@ class SearchIndex:
         self.root = Path(root)
         # Called after an empty index replaced a lost one (the application queues every document).
         self.on_recreate = on_recreate
-        self._lock = threading.Lock()
-        self._searcher = None
+        self._lock = threading.RLock()
+        # Whoosh's readers seek in shared file objects: one thread reads the kept readers at a time.
+        self.reading = threading.Lock()
+        self._ix = None
         self._searcher_dir = None
-        self._generation = None
+        self._generation: _Generation | None = None
+        self._segments: dict[str, _SegmentData] = {}  # the live segments' kept data, by segment id
+        self._retired: list[_SegmentData] = []
 
     # where the live index is
     def _current_dir(self) -> Path | None:
@@ -272,7 +313,7 @@ class SearchIndex:
     def create_empty(self) -> None:
         """A new empty live index (used when none exists or the old one cannot be read)."""
         folder = self.new_folder()
-        whoosh_index.create_in(str(folder), build_schema())
+        _create_index(folder)
         self.swap_to(folder)
 
     def new_folder(self) -> Path:
@@ -303,9 +344,9 @@ class SearchIndex:
         if folder is None:
             raise FileNotFoundError(f"no search index under {self.root}")
         ix = whoosh_index.open_dir(str(folder))
-        if sorted(ix.schema.names()) != sorted(build_schema().names()):
+        if sorted(ix.schema.names()) != sorted(build_schema().names()) or _analysis_version(folder) != ANALYSIS_VERSION:
             # Written by an older version of the platform: rebuilt like a lost index.
-            raise ValueError(f"the index at {folder} has an older schema")
+            raise ValueError(f"the index at {folder} has an older schema or analysis")
         return ix
 
     def open_or_create(self):
@@ -334,22 +375,43 @@ class SearchIndex:
             if not upserts and not deletions:
                 writer.cancel()
                 return 0
-            # One searcher for all the deletions of the batch (update_document opens one per document).
-            with writer.searcher() as searcher:
-                for key in deletions + [document.key for document in upserts]:
-                    writer.delete_by_term("key", key, searcher=searcher)
+            # One searcher for all the deletions of the batch (update_document opens one per document):
+            # the kept one when it shows the version the writer starts from (opening a large segment
+            # afresh takes a second).
+            generation = self.current() if folder is None else None
+            if generation is not None and generation.number == writer.generation - 1:
+                searcher, opened = generation.searcher, None
+            else:
+                searcher = opened = writer.searcher()
+            try:
+                with self.reading:
+                    for key in deletions + [document.key for document in upserts]:
+                        writer.delete_by_term("key", key, searcher=searcher)
+            finally:
+                if opened is not None:
+                    opened.close()
             for document in upserts:
                 writer.add_document(**to_fields(document))
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=_merge_small_segments)
+        writer.commit(mergetype=_merge_similar_segments)
         return len(upserts) + len(deletions)
+
+    def optimize(self, timeout: float = 600.0) -> tuple[int, int]:
+        """Merge every segment into one (the indexer only makes small merges): searches get faster, and
+        changes wait while it runs (minutes at 100,000 documents). Returns the segment counts before and
+        after."""
+        ix = self.open_or_create()
+        before = len(ix._segments())
+        if before > 1:
+            writer = ix.writer(timeout=timeout)
+            writer.commit(optimize=True)
+        return before, len(ix._segments())
 
     def bulk_writer(self, folder: Path):
         """A writer for a fresh index being rebuilt: plenty of memory, one commit."""
-        ix = whoosh_index.create_in(str(folder), build_schema())
-        return ix.writer(limitmb=256, procs=1)
+        return _create_index(folder).writer(limitmb=256, procs=1)
 
     def document_count(self) -> int:
         with self.open().searcher() as searcher:
@@ -362,138 +424,337 @@ class SearchIndex:
 
     # reading
     def searcher(self):
-        """This process's long-lived searcher, refreshed when the index changed (cheap when it did not)."""
+        """This process's long-lived searcher for the latest index version."""
+        return self.current().searcher
+
+    def current(self) -> "_Generation":
+        """The latest index version: its searcher and the arrays queries are evaluated on. Cheap when
+        nothing changed; after a commit only the new segments are opened."""
         with self._lock:
             for attempt in (1, 2):
-                folder = self._current_dir()
                 try:
-                    if self._searcher is None or folder != self._searcher_dir:
+                    folder = self._current_dir()
+                    if self._generation is None or folder != self._searcher_dir:
                         self._close_searcher()
-                        self._searcher = self.open_or_create().searcher(weighting=WEIGHTING)
+                        self._ix = self.open_or_create()
                         self._searcher_dir = self._current_dir()
+                        self._generation = self._open_generation(self._ix.latest_generation())
                     else:
-                        self._searcher = self._searcher.refresh()
-                    return self._searcher
+                        latest = self._ix.latest_generation()
+                        if latest != self._generation.number:
+                            self._generation = self._open_generation(latest)
+                    return self._generation
                 except Exception:
                     # The folder changed under us (a rebuild swapped): read CURRENT again, once.
                     self._close_searcher()
                     if attempt == 2:
                         raise
 
-    def generation(self, searcher) -> "_Generation":
-        """Sets of documents per facet value and permission field, for this searcher's index state."""
-        with self._lock:
-            if self._generation is None or self._generation.searcher is not searcher:
-                self._generation = _Generation(searcher)
-            return self._generation
+    def generation(self, searcher=None) -> "_Generation":
+        return self.current()
+
+    def _open_generation(self, number: int) -> "_Generation":
+        for attempt in range(10):
+            try:
+                toc = self._ix._read_toc()
+                leaves = self._leaves(toc.segments, self._ix.storage, toc.schema)
+                break
+            except IOError:
+                # A writer removed a merged segment's files between reading the TOC and opening them.
+                if attempt == 9:
+                    raise
+                time.sleep(0.05)
+        live_ids = {data.segment_id for data, _, _ in leaves}
+        retired = [data for segment_id, data in self._segments.items() if segment_id not in live_ids]
+        # Segments merged away are closed one version later: another thread may still be reading them.
+        for data in self._retired:
+            data.close()
+        self._retired = retired
+        self._segments = {data.segment_id: data for data, _, _ in leaves}
+        readers = [reader for _, reader, _ in leaves]
+        if not readers:
+            reader = EmptyReader(toc.schema)
+        elif len(readers) == 1:
+            reader = readers[0]
+        else:
+            reader = MultiReader(readers, generation=toc.generation)
+        searcher = Searcher(reader, weighting=WEIGHTING, closereader=False, fromindex=self._ix)
+        return _Generation(searcher, leaves, toc.generation)
+
+    def _leaves(self, segments, storage, schema) -> list[tuple["_SegmentData", object, int]]:
+        leaves, offset = [], 0
+        for segment in segments:
+            data = self._segments.get(segment.segment_id())
+            if data is None:
+                data = _SegmentData(storage, schema, segment)
+            leaves.append((data, data.reader(segment), offset))
+            offset += data.size
+        return leaves
 
     def _close_searcher(self) -> None:
-        if self._searcher is not None:
-            try:
-                self._searcher.close()
-            except Exception:  # its files may be gone already
-                pass
-        self._searcher, self._searcher_dir, self._generation = None, None, None
+        for data in list(self._segments.values()) + self._retired:
+            data.close()
+        self._segments, self._retired = {}, []
+        self._ix, self._searcher_dir, self._generation = None, None, None
 
     def close(self) -> None:
         with self._lock:
             self._close_searcher()
 
 
-# --- sets of documents -------------------------------------------------------------------------------
+def _create_index(folder: Path):
+    ix = whoosh_index.create_in(str(folder), build_schema())
+    (folder / "ANALYSIS").write_text(ANALYSIS_VERSION)
+    return ix
 
 
-def _posting_ids(reader, fieldname: str, text: str) -> list[int]:
-    """Document numbers of a term, read a block at a time (Whoosh's matchers go one posting at a time in
-    Python). Deleted documents are included; callers intersect with the live documents."""
-    ids: list[int] = []
-    for leaf, offset in reader.leaf_readers():
+def _analysis_version(folder: Path) -> str | None:
+    try:
+        return (folder / "ANALYSIS").read_text().strip()
+    except FileNotFoundError:
+        return None
+
+
+# --- what is kept per segment and per index version ---------------------------------------------------
+
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+class _SegmentData:
+    """A segment's documents never change once written; only which of them are deleted does. So its
+    open reader and the arrays read from it are kept for as long as the segment is live. (Whoosh 2.7.4
+    means to reuse readers when a searcher is refreshed but never does: FileIndex._reader stores them by
+    generation and looks them up by segment id; and opening a segment copies its files into memory.)"""
+
+    def __init__(self, storage, schema, segment):
+        self.segment_id = segment.segment_id()
+        self.size = segment.doc_count_all()
+        self.base = SegmentReader(storage, schema, segment)
+        self._deleted_count = segment.deleted_count()
+        self._masks: dict[tuple[str, str], np.ndarray] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._dates: np.ndarray | None = None
+        self.closed = False
+
+    def reader(self, segment):
+        """A reader of this segment with `segment`'s deletions, sharing the open files."""
+        if segment.deleted_count() == self._deleted_count:
+            return self.base  # deletions only ever grow: the same count is the same set
+        reader = copy.copy(self.base)
+        reader._segment = segment
+        reader._perdoc = copy.copy(self.base._perdoc)
+        reader._perdoc._segment = segment
+        return reader
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers and weights (term frequency times field boost) of a term, deleted documents
+        included, read a block at a time (Whoosh's matchers go one posting at a time in Python)."""
         try:
-            matcher = leaf.postings(fieldname, text)
+            matcher = self.base.postings(fieldname, text)
         except TermNotFound:
-            continue
+            return _NO_POSTINGS
         matcher = getattr(matcher, "child", matcher)  # unwrap the filter for deleted documents
-        if not hasattr(matcher, "_read_ids"):
-            block_ids = list(matcher.all_ids())
-            ids.extend(block_ids if not offset else [i + offset for i in block_ids])
-            continue
+        if not hasattr(matcher, "_read_data"):  # a short list kept inline in the term's entry
+            ids, weights = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+            return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
+        id_blocks, weight_blocks = [], []
         while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            ids.extend(matcher._ids if not offset else map(offset.__add__, matcher._ids))
+            matcher._read_data()
+            gaps, weights = matcher._data[0], matcher._data[1]
+            ids = np.cumsum(np.array(gaps, dtype=np.int64))  # stored as gaps from the previous id
+            id_blocks.append(ids)
+            if weights is None:
+                weight_blocks.append(np.ones(len(ids), dtype=np.float32))
+            elif isinstance(weights, float):
+                weight_blocks.append(np.full(len(ids), weights, dtype=np.float32))
+            else:
+                weight_blocks.append(np.frombuffer(weights, dtype=np.float32) if isinstance(weights, array)
+                                     else np.array(weights, dtype=np.float32))
             if matcher._lastblock:
                 break
             matcher._goto(matcher._nextoffset)
-    return ids
+        if not id_blocks:
+            return _NO_POSTINGS
+        return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+    def mask(self, fieldname: str, text: str) -> np.ndarray:
+        """Which documents of the segment hold an exact value (facets, permissions): kept."""
+        key = (fieldname, text)
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[self.postings(fieldname, text)[0]] = True
+            self._masks[key] = mask
+        return mask
+
+    def values(self, fieldname: str) -> list[str]:
+        return [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.base.lexicon(fieldname)]
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's length in a field, as BM25 uses it (Whoosh stores it in one byte)."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            codes = np.zeros(self.size, dtype=np.uint8)
+            column = self.base._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is not None:
+                raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+                codes[:len(raw)] = raw[:self.size]
+            lengths = self._lengths[fieldname] = _BYTE_TO_LENGTH[codes]
+        return lengths
+
+    def dates(self) -> np.ndarray:
+        """Each document's date as a POSIX timestamp, -inf where it has none (sorted last)."""
+        if self._dates is None:
+            dates = np.full(self.size, -np.inf)
+            if self.base.has_column("date"):
+                column = self.base.column_reader("date")
+                for docnum in range(self.size):
+                    value = column[docnum]
+                    if value is not None:
+                        dates[docnum] = value.replace(tzinfo=timezone.utc).timestamp()
+            self._dates = dates
+        return self._dates
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            try:
+                self.base.close()
+            except Exception:  # its files may be gone already
+                pass
+
+
+_NO_POSTINGS = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
 
 
 class _Generation:
-    """Cached per index state: the live documents and, for the exact-value fields used by facets and
-    permissions, each value's documents."""
+    """One version of the index: its searcher, which documents are live, and the arrays queries and facets
+    are computed on (concatenated from the segments' kept arrays, in the searcher's document order)."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, leaves, number: int):
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.live = frozenset(self.reader.all_doc_ids())
-        self._values: dict[tuple[str, str], frozenset] = {}
-        self._facets: dict[str, dict[str, frozenset]] = {}
-        self._dates: list | None = None
+        self.number = number
+        self.leaves = leaves  # (segment data, reader with this version's deletions, first document number)
+        self.size = sum(data.size for data, _, _ in leaves)
+        live = np.ones(self.size, dtype=bool)
+        for data, reader, offset in leaves:
+            if reader.has_deletions():
+                live[np.fromiter(reader.segment().deleted_docs(), dtype=np.int64) + offset] = False
+        self.live = live
+        self._lock = threading.Lock()
+        self._masks: dict[tuple[str, str], np.ndarray] = {}
+        self._facets: dict[str, dict[str, np.ndarray]] = {}
+        self._codes: dict[str, tuple[list[str], np.ndarray] | None] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._average: dict[str, float] = {}
+        self._dates: np.ndarray | None = None
 
-    def term_docs(self, fieldname: str, text: str, cache: bool = False) -> frozenset | set:
+    def _concatenate(self, part) -> np.ndarray:
+        if not self.leaves:
+            return np.empty(0)
+        return np.concatenate([part(data) for data, _, _ in self.leaves])
+
+    def postings(self, fieldname: str, text: str, memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """A term's documents (deleted ones included) and weights; `memo` keeps them for one query."""
+        if memo is not None:
+            key = (fieldname, text)
+            if key not in memo:
+                memo[key] = self.postings(fieldname, text)
+            return memo[key]
+        blocks = [(ids + offset if offset else ids, weights)
+                  for data, _, offset in self.leaves
+                  for ids, weights in (data.postings(fieldname, text),) if len(ids)]
+        if not blocks:
+            return _NO_POSTINGS
+        if len(blocks) == 1:
+            return blocks[0]
+        return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
+
+    def term_mask(self, fieldname: str, text: str) -> np.ndarray:
+        """The live documents holding an exact value (kept for this version)."""
         key = (fieldname, text)
-        if key in self._values:
-            return self._values[key]
-        docs = set(_posting_ids(self.reader, fieldname, text))
-        docs &= self.live
-        if cache:
-            docs = frozenset(docs)
-            self._values[key] = docs
-        return docs
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = self._concatenate(lambda data: data.mask(fieldname, text)).astype(bool) & self.live
+            with self._lock:
+                self._masks[key] = mask
+        return mask
 
-    def facet(self, fieldname: str) -> dict[str, frozenset]:
+    def facet(self, fieldname: str) -> dict[str, np.ndarray]:
         if fieldname not in self._facets:
-            values = {}
-            for term in self.reader.lexicon(fieldname):
-                value = term.decode("utf-8") if isinstance(term, bytes) else term
-                docs = self.term_docs(fieldname, value, cache=True)
-                if docs and value:
-                    values[value] = docs
-            self._facets[fieldname] = values
+            values = sorted({value for data, _, _ in self.leaves for value in data.values(fieldname) if value})
+            masks = {value: self.term_mask(fieldname, value) for value in values}
+            self._facets[fieldname] = {value: mask for value, mask in masks.items() if mask.any()}
         return self._facets[fieldname]
 
-    def date_key(self):
-        """docnum -> sortable date (newest last), for sorting by date without scoring."""
+    def facet_codes(self, fieldname: str) -> tuple[list[str], np.ndarray] | None:
+        """For a field with one value per document: each document's value as a number (-1: none), so a
+        facet is counted in one pass. None when documents may hold several values (sectors)."""
+        if fieldname not in self._codes:
+            facet = self.facet(fieldname)
+            codes = np.full(self.size, -1, dtype=np.int32)
+            total = 0
+            for n, mask in enumerate(facet.values()):
+                codes[mask] = n
+                total += int(np.count_nonzero(mask))
+            single = total == int(np.count_nonzero(codes >= 0))
+            self._codes[fieldname] = (list(facet), codes) if single else None
+        return self._codes[fieldname]
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        if fieldname not in self._lengths:
+            self._lengths[fieldname] = self._concatenate(lambda data: data.lengths(fieldname)).astype(np.float32)
+        return self._lengths[fieldname]
+
+    def average_length(self, fieldname: str) -> float:
+        if fieldname not in self._average:
+            self._average[fieldname] = self.searcher.avg_field_length(fieldname, 1.0) or 1.0
+        return self._average[fieldname]
+
+    def term_scores(self, fieldname: str, text: str, memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding a term and its BM25F score in each (Whoosh's formula and statistics)."""
+        ids, weights = self.postings(fieldname, text, memo)
+        if not len(ids):
+            return ids, weights
+        b = FIELD_B.get(fieldname, BM25_B)
+        idf = math.log(self.size / (len(ids) + 1)) + 1
+        norm = (1 - b) + b * self.lengths(fieldname)[ids] / self.average_length(fieldname)
+        return ids, (idf * weights * (BM25_K1 + 1) / (weights + BM25_K1 * norm)).astype(np.float32)
+
+    def dates(self) -> np.ndarray:
         if self._dates is None:
-            column = self.reader.column_reader("date")
-            self._dates = [column[n] for n in range(self.reader.doc_count_all())]
-        return self._dates.__getitem__
+            self._dates = self._concatenate(lambda data: data.dates())
+        return self._dates
 
 
 _FILTER_FIELDS = frozenset({"type", "sector", "country", "language", "year", "institution", "institution_id",
                             "status", "visibility", "partnership", "viewers"})
 
 
-def _docs(query, generation: _Generation):
-    """The documents a query matches, as a set (no scoring)."""
+def _filter_mask(query, generation: _Generation) -> np.ndarray:
+    """The live documents an exact-value query (permissions, facets) matches."""
     if isinstance(query, Q.Term):
-        return generation.term_docs(query.fieldname, query.text, cache=query.fieldname in _FILTER_FIELDS)
+        return generation.term_mask(query.fieldname, query.text)
     if isinstance(query, Q.Every):
         return generation.live
     if isinstance(query, Q.Or):
-        found = set()
+        found = np.zeros(generation.size, dtype=bool)
         for part in query.subqueries:
-            found |= _docs(part, generation)
+            found |= _filter_mask(part, generation)
         return found
     if isinstance(query, Q.And):
-        parts = sorted((_docs(part, generation) for part in query.subqueries), key=len)
-        if not parts:
-            return set()
-        found = set(parts[0])
-        for part in parts[1:]:
-            found &= part
+        found = generation.live.copy()
+        for part in query.subqueries:
+            found &= _filter_mask(part, generation)
         return found
-    # Phrases and anything else: Whoosh's own matcher.
-    return set(generation.searcher.docs_for_query(query)) & generation.live
+    found = np.zeros(generation.size, dtype=bool)
+    found[list(generation.searcher.docs_for_query(query))] = True
+    return found & generation.live
 
 
 # --- queries ---------------------------------------------------------------------------------------
@@ -556,52 +817,168 @@ def word_stems(word: str) -> list[str]:
                               for token in analyzer(word, mode="query")))
 
 
-def _word_query(word: str, keep_stop_words: bool = False) -> Q.Query | None:
+def _word_terms(word: str, keep_stop_words: bool = False) -> list[tuple[str, str]]:
+    """The (field, term) pairs any of which matches a query word."""
     # A query word that is a stop word in any of the network's languages ("de", "and", "we") would match
     # nearly everything in the plain fields, so it is looked up there only when nothing else was typed.
     plain = plain_terms(word) if keep_stop_words or not _is_stop_word(word) else []
     stems = list(dict.fromkeys(word_stems(word) + plain))  # plain words: documents in unstemmed languages
-    alternatives = []
-    for term in plain:
-        alternatives += [Q.Term("title_plain", term), Q.Term("body_plain", term),
-                         Q.Term("tags", term), Q.Term("tags_text", term)]
-    for stem in stems:
-        alternatives += [Q.Term("title_stem", stem), Q.Term("body_stem", stem)]
+    terms = [(name, term) for term in plain for name in ("title_plain", "body_plain", "tags", "tags_text")]
+    terms += [(name, stem) for stem in stems for name in ("title_stem", "body_stem")]
     if plain and fold(word) not in plain:
-        alternatives.append(Q.Term("tags", fold(word)))  # a hyphenated tag is one keyword
-    return Q.Or(alternatives) if alternatives else None
+        terms.append(("tags", fold(word)))  # a hyphenated tag is one keyword
+    return list(dict.fromkeys(terms))
 
 
-def _prefix_query(prefix: str, reader) -> Q.Query | None:
+def _prefix_terms(prefix: str, reader) -> list[tuple[str, str]]:
     """Bounded expansion: at most MAX_PREFIX_TERMS words per field, whatever the index size."""
     terms = []
     for fieldname in ("title_plain", "body_plain"):
         for n, term in enumerate(reader.expand_prefix(fieldname, prefix)):
             if n >= MAX_PREFIX_TERMS:
                 break
-            terms.append(Q.Term(fieldname, term.decode("utf-8") if isinstance(term, bytes) else term))
-    return Q.Or(terms) if terms else None
+            terms.append((fieldname, term.decode("utf-8") if isinstance(term, bytes) else term))
+    return terms
 
 
-def build_query(parsed: ParsedQuery, searcher) -> Q.Query | None:
-    """Any word may match; the more of them a document has, and the more of them in the title or tags,
-    the higher it ranks. Quoted phrases are required."""
+@dataclass
+class QueryPlan:
+    """What a typed query asks for. Any word may match; the more of them a document has (and the more in
+    its title or tags) the higher it ranks. Quoted phrases are required; words typed next to each other
+    rank documents where they stand together higher."""
+
+    words: list[list[tuple[str, str]]]  # per word or prefix: the terms that match it
+    phrases: list[list[str]]  # quoted, required: in the title or in the text
+    proximity: list[str]  # the plain words in the order typed, when there are several
+
+
+def build_plan(parsed: ParsedQuery, reader) -> QueryPlan | None:
     only_stop_words = all(_is_stop_word(w) for w in parsed.words)
-    parts = [q for q in (_word_query(w, only_stop_words) for w in parsed.words) if q is not None]
-    reader = searcher.reader()
-    parts += [q for q in (_prefix_query(p, reader) for p in parsed.prefixes) if q is not None]
-    required = [Q.Or([Q.Phrase("title_plain", words), Q.Phrase("body_plain", words)]) for words in parsed.phrases]
+    words = [terms for terms in (_word_terms(w, only_stop_words) for w in parsed.words) if terms]
+    words += [terms for terms in (_prefix_terms(p, reader) for p in parsed.prefixes) if terms]
     plain_words = [term for w in parsed.words for term in plain_terms(w)]
-    if len(plain_words) > 1 and not parsed.phrases:
-        # Words next to each other in the order typed count extra: a phrase beats scattered words.
-        parts.append(Q.Or([Q.Phrase("title_plain", plain_words, boost=2.0),
-                           Q.Phrase("body_plain", plain_words, boost=2.0)]))
-    if not parts and not required:
+    proximity = plain_words if len(plain_words) > 1 and not parsed.phrases else []
+    if not words and not parsed.phrases:
         return None
-    optional = Q.Or(parts, scale=0.9) if parts else None  # scale: a coordination bonus per word matched
-    if required:
-        return Q.And(required + [optional]) if optional is not None else Q.And(required)
-    return optional
+    return QueryPlan(words=words, phrases=parsed.phrases, proximity=proximity)
+
+
+@dataclass
+class _Matches:
+    mask: np.ndarray  # the live documents the query matches
+    scores: np.ndarray  # their relevance (0 elsewhere)
+    # When checking a phrase ran out of time: the documents left unchecked (not in `mask`), and the share
+    # of the checked ones that held the phrase, to estimate the total.
+    unchecked: np.ndarray | None = None
+    rate: float = 0.0
+
+    def count(self, within: np.ndarray) -> tuple[int, bool]:
+        """How many matches `within` holds, and whether that is an estimate."""
+        found = int(np.count_nonzero(self.mask & within))
+        if self.unchecked is None:
+            return found, False
+        return found + round(self.rate * int(np.count_nonzero(self.unchecked & within))), True
+
+
+def _match(plan: QueryPlan, generation: _Generation, within: np.ndarray) -> _Matches:
+    """Every document the plan matches with its BM25F score, over whole posting lists at once; `within`
+    (what the person may see) limits only the costly phrase checks."""
+    size, postings = generation.size, {}  # a word's plain postings serve its score and its phrases
+    scores = np.zeros(size, dtype=np.float32)
+    matched = np.zeros(size, dtype=np.uint8)
+    for terms in plan.words:
+        found = np.zeros(size, dtype=bool)
+        for fieldname, text in terms:
+            ids, term_scores = generation.term_scores(fieldname, text, postings)
+            if len(ids):
+                scores[ids] += term_scores
+                found[ids] = True
+        matched += found
+    if plan.words:
+        mask = (matched > 0) & generation.live
+        scores *= matched / np.float32(len(plan.words))  # coordination: the share of the words matched
+    else:
+        mask = generation.live.copy()
+    matches = _Matches(mask=mask, scores=scores)
+    if plan.phrases:
+        deadline = time.monotonic() + PHRASE_TIME_LIMIT
+        for words in plan.phrases:
+            candidates = _phrase_candidates(words, generation, postings) & matches.mask
+            order = np.flatnonzero(candidates & within)
+            if plan.words:
+                order = order[np.argsort(-scores[order], kind="stable")]
+            confirmed, checked = _phrase_docs(words, generation, order, deadline)
+            matches.mask = np.zeros(size, dtype=bool)
+            matches.mask[confirmed] = True
+            if checked < len(order):  # out of time: estimate from the share confirmed so far
+                matches.unchecked = np.zeros(size, dtype=bool)
+                matches.unchecked[order[checked:]] = True
+                matches.rate = len(confirmed) / checked if checked else 0.0
+                log.info("Search phrase check stopped after %.1f s for %r", PHRASE_TIME_LIMIT, words)
+                break
+        if not plan.words:
+            scores[matches.mask] = 1.0
+    return matches
+
+
+def _phrase_candidates(words: list[str], generation: _Generation, postings: dict) -> np.ndarray:
+    """Documents holding every word of a phrase in the title, or every word in the text."""
+    found = np.zeros(generation.size, dtype=bool)
+    for fieldname in ("title_plain", "body_plain"):
+        inside = generation.live.copy()
+        for word in dict.fromkeys(words):
+            has = np.zeros(generation.size, dtype=bool)
+            has[generation.postings(fieldname, word, postings)[0]] = True
+            inside &= has
+        found |= inside
+    return found
+
+
+def _phrase_docs(words: list[str], generation: _Generation, docnums: np.ndarray,
+                 deadline: float | None) -> tuple[list[int], int]:
+    """Which of `docnums` (best first) have the words next to each other, in order, in the title or the
+    text; stops at the deadline (after the first chunk: the top of the page is always checked).
+    Returns those found and how many were checked."""
+    confirmed, checked, chunk = [], 0, PHRASE_CHUNK
+    for start in range(0, len(docnums), chunk):
+        if start and deadline is not None and time.monotonic() > deadline:
+            break
+        part = np.sort(docnums[start:start + chunk])
+        found = set()
+        for fieldname in ("title_plain", "body_plain"):
+            found |= _phrase_in_field(words, fieldname, generation, part, found)
+        confirmed.extend(int(d) for d in docnums[start:start + chunk] if int(d) in found)
+        checked += len(part)
+    return confirmed, checked
+
+
+def _phrase_in_field(words, fieldname, generation, docnums, skip) -> set[int]:
+    found = set()
+    for data, _, offset in generation.leaves:
+        local = [int(d) - offset for d in docnums if offset <= d < offset + data.size and int(d) not in skip]
+        if not local:
+            continue
+        try:
+            matchers = [data.base.postings(fieldname, word) for word in words]
+        except TermNotFound:
+            continue
+        matchers = [getattr(m, "child", m) for m in matchers]
+        for docnum in local:
+            positions = []
+            for matcher in matchers:
+                if not matcher.is_active():
+                    break
+                matcher.skip_to(docnum)
+                if not matcher.is_active() or matcher.id() != docnum:
+                    break
+                positions.append(set(matcher.value_as("positions")))
+            else:
+                first, rest = positions[0], positions[1:]
+                if any(all(p + n in later for n, later in enumerate(rest, 1)) for p in first):
+                    found.add(docnum + offset)
+            if not all(m.is_active() for m in matchers):
+                break
+    return found
 
 
 @dataclass
@@ -652,6 +1029,7 @@ class Results:
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     suggestion: str | None
+    estimated: bool = False  # the total is an estimate (checking a common phrase everywhere took too long)
 
 
 class _Marker(HtmlFormatter):
@@ -666,30 +1044,38 @@ class _Marker(HtmlFormatter):
 
 def run_search(index: SearchIndex, text: str, filters: Filters, page: int = 1, per_page: int = 20,
                sort: str = "relevance") -> Results:
-    searcher = index.searcher()
-    generation = index.generation(searcher)
-    parsed = parse_user_query(text)
-    query = build_query(parsed, searcher) if not parsed.empty else None
-    if query is None:
-        sort = "date" if sort == "relevance" else sort  # no words: browse everything visible, newest first
+    with index.reading:
+        return _run_search(index.current(), text, filters, page, per_page, sort)
 
-    # Which documents match, as sets: the words, who may see them, each chosen facet value.
-    matching = _docs(query, generation) if query is not None else generation.live
-    allowed = _docs(filters.allowed, generation) if filters.allowed is not None else generation.live
-    chosen = {name: generation.term_docs(name, value, cache=True)
+
+def _run_search(generation: "_Generation", text: str, filters: Filters, page: int, per_page: int,
+                sort: str) -> Results:
+    searcher = generation.searcher
+    parsed = parse_user_query(text)
+    plan = build_plan(parsed, generation.reader) if not parsed.empty else None
+
+    # Who may see what and the chosen facet values, as arrays of booleans over the documents.
+    allowed = _filter_mask(filters.allowed, generation) if filters.allowed is not None else generation.live
+    chosen = {name: generation.term_mask(name, value)
               for name, value in filters.values.items() if value and name in _FILTER_FIELDS}
-    visible = _intersect(matching, allowed)
-    selected = _intersect(visible, *chosen.values())
-    total = len(selected)
+    permitted_choice = _all_of(generation, allowed, *chosen.values())
+    if plan is None:
+        sort = "date" if sort == "relevance" else sort  # no words: browse everything visible, newest first
+        matches = _Matches(mask=generation.live, scores=np.zeros(generation.size, dtype=np.float32))
+    else:
+        matches = _match(plan, generation, within=allowed)
+    visible = matches.mask & allowed
+    selected = visible & permitted_choice
+    total, estimated = matches.count(permitted_choice)
 
     start, limit = (page - 1) * per_page, page * per_page
-    if start >= total:
+    candidates = np.flatnonzero(selected)
+    if start >= len(candidates):
         page_hits = []
-    elif sort == "date" or query is None:
-        newest = heapq.nlargest(limit, selected, key=_date_then_docnum(generation))
-        page_hits = [(docnum, 0.0) for docnum in newest[start:limit]]
+    elif sort == "date" or plan is None:
+        page_hits = [(int(d), 0.0) for d in _newest(candidates, generation, limit)[start:limit]]
     else:
-        page_hits = _top_scored(searcher, query, selected, limit)[start:limit]
+        page_hits = _best(candidates, matches.scores, plan, generation, limit)[start:limit]
 
     hits = [_hit(searcher, docnum, score, parsed) for docnum, score in page_hits]
     facets = _facet_counts(generation, visible, chosen)
@@ -698,80 +1084,74 @@ def run_search(index: SearchIndex, text: str, filters: Filters, page: int = 1, p
         suggestion = spelling_suggestion(searcher, parsed.words)
         if suggestion is not None:
             # Offered only when it finds more than what was typed.
-            better = build_query(parse_user_query(suggestion), searcher)
-            if better is None or len(_intersect(_docs(better, generation), allowed, *chosen.values())) <= total:
+            better = build_plan(parse_user_query(suggestion), generation.reader)
+            if better is None or _match(better, generation, within=allowed).count(permitted_choice)[0] <= total:
                 suggestion = None
-    return Results(total=total, hits=hits, facets=facets, suggestion=suggestion)
+    return Results(total=total, hits=hits, facets=facets, suggestion=suggestion, estimated=estimated)
 
 
-def _intersect(first, *others):
-    if not others:
-        return first
-    parts = sorted((first, *others), key=len)
-    found = set(parts[0])
-    for part in parts[1:]:
-        found &= part
+def _all_of(generation: _Generation, *masks: np.ndarray) -> np.ndarray:
+    found = generation.live.copy()
+    for mask in masks:
+        found &= mask
     return found
 
 
-def _date_then_docnum(generation: _Generation):
-    date_of = generation.date_key()
-
-    def key(docnum):
-        date = date_of(docnum)
-        return (date is not None, date or 0, docnum)
-
-    return key
-
-
-def _top_scored(searcher, query, selected: set, limit: int) -> list[tuple[int, float]]:
-    """The best `limit` documents of `selected` by score. Scoring is the slow part of Whoosh: it stops
-    after SCORING_TIME_LIMIT and keeps the best found so far."""
-    collector = _TimedFilterCollector(searcher.collector(limit=limit), allow=selected, seconds=SCORING_TIME_LIMIT)
-    try:
-        searcher.search_with_collector(query, collector)
-    except TimeLimit:
-        log.info("Search scoring stopped after %.1f s for %r", SCORING_TIME_LIMIT, query)
-    return [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()]
+def _newest(candidates: np.ndarray, generation: _Generation, limit: int) -> np.ndarray:
+    """The `limit` newest documents, newest first (then the last indexed first)."""
+    dates = generation.dates()[candidates]
+    if len(candidates) > limit:
+        keep = np.argpartition(-dates, limit - 1)[:limit]
+        cut = dates[keep].min()
+        candidates, dates = candidates[dates >= cut], dates[dates >= cut]  # ties at the cut stay in
+    order = np.lexsort((-candidates, -dates))
+    return candidates[order][:limit]
 
 
-class _TimedFilterCollector(FilterCollector):
-    """Only documents in `allow`, until a deadline. (Whoosh's TimeLimitCollector cannot wrap a
-    FilterCollector: it calls the filter's child directly and so bypasses the filter.)"""
-
-    def __init__(self, child, allow: set, seconds: float):
-        super().__init__(child, allow=allow)
-        self.seconds = seconds
-        self.deadline = None
-
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.deadline = time.monotonic() + self.seconds
-
-    def collect_matches(self):
-        child, allow, offset, deadline = self.child, self._allow, self.offset, self.deadline
-        for n, sub_docnum in enumerate(child.matches()):
-            if not n & 255 and time.monotonic() > deadline:
-                raise TimeLimit
-            if offset + sub_docnum in allow:
-                child.collect(sub_docnum)
+def _top(candidates: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
+    """The `limit` best-scored documents, best first (ties: the first indexed first)."""
+    if len(candidates) > limit:
+        values = scores[candidates]
+        keep = np.argpartition(-values, limit - 1)[:limit]
+        cut = values[keep].min()
+        candidates = candidates[values >= cut]
+    order = np.lexsort((candidates, -scores[candidates]))
+    return candidates[order][:limit]
 
 
-def _facet_counts(generation: _Generation, visible: set, chosen: dict[str, set]) -> dict[str, dict[str, int]]:
+def _best(candidates: np.ndarray, scores: np.ndarray, plan: QueryPlan, generation: _Generation,
+          limit: int) -> list[tuple[int, float]]:
+    top = _top(candidates, scores, max(limit, PROXIMITY_CANDIDATES) if plan.proximity else limit)
+    if plan.proximity and len(top):
+        # Words next to each other count extra: a phrase beats scattered words.
+        together, _ = _phrase_docs(plan.proximity, generation, top, deadline=None)
+        if together:
+            scores = scores.copy()
+            scores[together] *= PROXIMITY_FACTOR
+            top = _top(top, scores, limit)
+    return [(int(d), float(scores[d])) for d in top[:limit]]
+
+
+def _facet_counts(generation: _Generation, visible: np.ndarray, chosen: dict[str, np.ndarray]) -> dict[str, dict[str, int]]:
     """Counts per facet value among what the person may see. A facet with a chosen value is counted
     without that choice (so its other values still show their counts), with the other choices."""
     counts = {}
     for name in FACET_FIELDS:
-        base = _intersect(visible, *(docs for other, docs in chosen.items() if other != name))
-        if not base:
+        base = visible
+        for other, mask in chosen.items():
+            if other != name:
+                base = base & mask
+        if not base.any():
             counts[name] = {}
             continue
-        values = {}
-        for value, docs in generation.facet(name).items():
-            n = len(base & docs) if len(base) < len(docs) else len(docs & base)
-            if n:
-                values[value] = n
-        counts[name] = values
+        codes = generation.facet_codes(name)
+        if codes is not None:
+            values, code_of = codes
+            tally = np.bincount(code_of[base] + 1, minlength=len(values) + 1)[1:]
+            counts[name] = {value: int(n) for value, n in zip(values, tally) if n}
+        else:
+            counts[name] = {value: n for value, mask in generation.facet(name).items()
+                            if (n := int(np.count_nonzero(base & mask)))}
     return counts
 
 

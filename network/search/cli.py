@@ -97,6 +97,17 @@ class _Null:
         pass
 
 
+@search_cli.command("optimize")
+def optimize_command():
+    """Merge the index into one segment (run off-hours: changes wait while it runs)."""
+    import time
+
+    index: SearchIndex = sync.search_index()
+    started = time.monotonic()
+    before, after = index.optimize()
+    click.echo(f"Merged {before} segments into {after} in {time.monotonic() - started:.1f} s.")
+
+
 @search_cli.command("check")
 def check_command():
     """Report documents missing from the index, out of date in it, or there but gone from the database."""

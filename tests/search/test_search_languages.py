@@ -86,3 +86,13 @@ def test_a_tag_of_several_words_is_found_by_its_words(make_institution, make_pra
 
     assert titles(search(q="interfamily")) == ["Saturday mornings"]
     assert titles(search(q="interfamily groups")) == ["Saturday mornings"]
+
+
+def test_greek_accents_fold_either_way(make_institution, make_practice):
+    # Whoosh's accent map has no Greek: without our own folding "κινδυνοι" found nothing.
+    owner = make_institution(name="Athens Family Centre", country="GR")
+    write_up(make_practice, owner, "Οι κίνδυνοι στην οικογένεια", "Συναντήσεις με τους γονείς.", language="el")
+    sync.drain_all()
+
+    for query in ("κίνδυνοι", "κινδυνοι", "ΚΙΝΔΥΝΟΙ", "οικογενεια"):
+        assert titles(search(q=query)) == ["Οι κίνδυνοι στην οικογένεια"], query

@@ -114,3 +114,24 @@ def test_sorting_by_date_puts_the_newest_first(owner, make_practice):
 
     assert titles(search(q="family", sort="date")) == ["Family walks", "Family meals"]
     assert search(q="family").facets["year"] == {"2019": 1, "2024": 1}
+
+
+def test_a_quoted_phrase_too_common_to_check_in_time_gives_an_estimated_total(owner, make_practice, monkeypatch):
+    from network.search import backend
+
+    for n in range(6):
+        write_up(make_practice, owner, f"Kinship care circle {n}", "Parents talk every week.")
+    for n in range(6):
+        write_up(make_practice, owner, f"Scattered {n}", "Care for kinship networks.")
+    sync.drain_all()
+    assert search(q='"kinship care"').total == 6
+    assert not search(q='"kinship care"').estimated
+
+    # Checking positions stops at once after the first few documents (the best ones, so the page's
+    # top is real); the rest is estimated from the share that held the phrase.
+    monkeypatch.setattr(backend, "PHRASE_TIME_LIMIT", 0.0)
+    monkeypatch.setattr(backend, "PHRASE_CHUNK", 4)
+    results = search(q='"kinship care"')
+    assert results.estimated
+    assert results.total >= 4
+    assert titles(results) and all(title.startswith("Kinship care circle") for title in titles(results))
