@@ -1,7 +1,7 @@
 """How fast search is: a generated multilingual corpus of N documents through our Whoosh backend
 (network/search/backend.py), beside plain Whoosh defaults on the same corpus and the same query texts.
 
-    .venv/bin/python bench/search.py [--docs 10000] [--queries 300] [--seed 1] [--keep]
+    .venv/bin/python bench/search.py [--docs 10000] [--queries 300] [--seed 1] [--keep] [--reuse DIR]
                                      [--profile 5] [--probes 5] [--incremental-budget SECONDS]
 
 What it does, in order (everything in a temporary directory, removed at the end unless --keep):
@@ -14,25 +14,37 @@ What it does, in order (everything in a temporary directory, removed at the end 
    The corpus is written to a JSON Lines file once and read back, batch by batch, by each phase.
 2. Indexes it three times, each in its own forked process so that each phase's peak memory is its own:
    - ours, incremental: SearchIndex.create_empty(), then index.write(batch_of_500, []) - the indexer's
-     path (one searcher per batch for the deletions, add_document, commit merging small segments only);
-     --incremental-budget stops it after that many seconds (queries then run on the rebuilt index);
+     path (one searcher per batch for the deletions, add_document, commit merging segments of similar
+     size only, backend._merge_similar_segments); --incremental-budget stops it after that many seconds
+     (queries then run on the rebuilt index);
    - ours, full reindex: index.bulk_writer(folder) + add_document(**to_fields(doc)) + commit + swap_to,
      the loop of network/search/cli.py rebuild without Flask and the database;
    - baseline: plain Whoosh (StemmingAnalyzer on title and body, ID key, default ix.writer(),
-     add_document, commit every 500 documents).
+     add_document, commit every 500 documents); its figures are also written to baseline.json.
    Only the index calls are timed; reading the corpus file is not.
+   --reuse DIR (a directory kept by an earlier run with --keep) skips generating the corpus and indexing
+   the baseline: it reads DIR/corpus.jsonl (checked against --seed; the phrases queries are drawn from
+   are generated again) and queries the baseline index DIR/baseline/, and prints the baseline's indexing
+   figures from the earlier run's DIR/baseline.json, or as unavailable (nan in the RESULT line) when there
+   is none. Our two indexes are always built afresh, in a new temporary directory; DIR is only read.
 3. Runs --queries distinct queries (one to three words, quoted phrases, prefixes such as "fami*", words
    with facet filters, browsing by facet, accent-less, misspelt and rare words) through backend.run_search
    exactly as the search page does (anonymous visitor, page 1, 20 per page), interleaved with the same
    query text through MultifieldParser(["title", "body"]) + searcher.search(limit=20) on the baseline
    index; then ours again on the one-segment index the full reindex built. No result is cached beyond
-   what the backend itself caches per index generation; all searchers are opened and warmed with 12
-   other queries before timing starts. Counts queries over one second and queries whose scoring hit
-   backend.SCORING_TIME_LIMIT.
+   what the backend itself keeps (per-segment readers and arrays, per-version masks and arrays); all
+   searchers are opened and warmed with 12 other queries before timing starts. Counts queries over one
+   second and queries whose phrase check (the word positions of quoted phrases) stopped at
+   backend.PHRASE_TIME_LIMIT, so that their total was estimated.
 4. Where the time goes: every query once more with timers around the functions run_search calls
-   (_docs, _intersect, _top_scored, _hit, make_snippet, _facet_counts, spelling_suggestion, ...), over
-   all queries and over the slowest 5 %; the cost of rebuilding the per-generation cached sets after a
-   commit; cProfile of the --profile slowest and most typical (nearest the median) queries.
+   (index.current, parse_user_query, build_plan, _filter_mask, _match with _phrase_candidates and
+   _phrase_docs apart, _best with its proximity _phrase_docs apart, _newest, _facet_counts, _hit,
+   make_snippet, spelling_suggestion, the suggestion's build_plan + _match), over all queries and over
+   the slowest 5 %; what the first query after a commit pays on top (opening the new index version after
+   a one-document commit, on a copy of the index, with the kept segments' data, and the per-version
+   arrays it builds) and what a cold start pays (a new SearchIndex on the same index: current() plus the
+   facet arrays, dates, field lengths and the anonymous permission mask); cProfile of the --profile
+   slowest and most typical (nearest the median) queries.
 5. The indexer on a copy of the full index (unless --probes 0): how long after index.write starts a
    web process's search finds a new document (--probes times), one batch of 500 updates timed, and
    another under cProfile.
@@ -825,7 +837,8 @@ def _progress(label: str, done: int, total: int, started: float) -> None:
 # --- indexing phases (each runs in a child process) --------------------------------------------------
 
 def phase_ours_incremental(corpus_path: Path, root: Path, total: int, budget: float | None) -> dict:
-    """The indexer's path: one SearchIndex.write (update_document for each, one commit) per 500.
+    """The indexer's path: one SearchIndex.write per 500 (old versions deleted with one searcher,
+    add_document for each, one commit merging segments of similar size).
     With a budget (seconds of indexing), stops after the batch that exceeds it."""
     index = SearchIndex(root)
     index.create_empty()
@@ -963,55 +976,67 @@ def measure_queries(index: SearchIndex, baseline: Baseline | None, queries: list
 
 # --- where query time goes ---------------------------------------------------------------------------
 
-class ScoringCuts(logging.Handler):
-    """Counts the queries whose scoring hit backend.SCORING_TIME_LIMIT (the backend logs each one)."""
+class PhraseCuts(logging.Handler):
+    """Counts the queries whose phrase check stopped at backend.PHRASE_TIME_LIMIT (the backend logs
+    "Search phrase check stopped after ..." for each; their total is then an estimate)."""
 
     def __init__(self):
         super().__init__(logging.INFO)
         self.count = 0
 
     def emit(self, record):
-        if "scoring stopped" in record.getMessage():
+        if "phrase check stopped" in record.getMessage():
             self.count += 1
 
 
-CUTS = ScoringCuts()
+CUTS = PhraseCuts()
 
 
-# The functions run_search calls, by the names it finds them under (module globals of the backend and
-# methods of the SearchIndex), and what each one does for a query.
+# The functions run_search calls, by the names it finds them under (module globals of the backend, a
+# method of the SearchIndex and one of the index version), and what each one does for a query.
 STAGE_LABELS = {
-    "searcher": "searcher refresh (index.searcher)",
-    "generation": "cached sets of the index generation (index.generation)",
+    "current": "open the latest index version (index.current)",
     "parse_user_query": "parse the text (parse_user_query)",
-    "build_query": "build the Whoosh query (build_query)",
-    "_docs": "matching + permitted documents as sets (_docs)",
-    "_intersect": "intersections in run_search (_intersect)",
-    "_top_scored": "score the top of the page (_top_scored)",
+    "build_plan": "terms of each word, prefix expansion (build_plan)",
+    "_filter_mask": "permission filter as a mask (_filter_mask)",
+    "term_mask": "chosen facet values as masks (generation.term_mask)",
+    "_match": "word scoring: BM25F over the postings (_match, own time)",
+    "_phrase_candidates": "quoted phrases: every word present (_phrase_candidates)",
+    "_phrase_docs in _match": "quoted phrases: word positions (_phrase_docs in _match)",
+    "_best": "top of the page by score (_best, own time)",
+    "_phrase_docs in _best": "proximity re-rank of the best (_phrase_docs in _best)",
+    "_newest": "newest first, browsing and date sort (_newest)",
     "_hit": "stored fields of the hits (_hit without snippets)",
     "make_snippet": "snippets (make_snippet)",
     "_facet_counts": "facet counts (_facet_counts)",
     "spelling_suggestion": "spelling suggestion (spelling_suggestion)",
-    "suggestion check": "spelling: does the suggestion find more (build_query + _docs)",
-    "rest": "rest of run_search (date sort of browsing, ...)",
+    "suggestion check": "spelling: does the suggestion find more (build_plan + _match)",
+    "rest": "rest of run_search (lock, counts, page slice, ...)",
 }
 # Called inside another timed function but timed on their own (the outer one is charged without them).
-OWN_WHEN_NESTED = {"make_snippet"}
+OWN_WHEN_NESTED = {"make_snippet", "_phrase_candidates", "_phrase_docs"}
+# Of those, charged apart according to the timed function they are called from ("_phrase_docs in _best").
+BY_CALLER = {"_phrase_docs"}
+# Calls after the spelling suggestion that belong to checking it.
+SUGGESTION_CHECK = {"parse_user_query", "build_plan", "_match", "_phrase_candidates", "_phrase_docs"}
 
 
 class StageTimer:
     """Wraps the functions above with timers, for one pass over the queries (the latency figures come
     from a pass without it). Each call is charged its own time minus the timed calls inside it; a call
-    nested in another timed function is charged to that one (a _docs inside _docs, an _intersect inside
-    _facet_counts), except make_snippet; build_query, _docs and _intersect calls after the spelling
-    suggestion are charged to checking the suggestion."""
+    nested in another timed function is charged to that one (a _filter_mask inside _filter_mask, the
+    term_mask calls inside _facet_counts), except make_snippet, _phrase_candidates and _phrase_docs, which
+    are charged to themselves (the innermost timed function), _phrase_docs apart for _match (quoted
+    phrases) and _best (proximity); parse_user_query, build_plan and _match calls after the spelling
+    suggestion (with what they call) are charged to checking the suggestion."""
 
-    MODULE_FUNCTIONS = ("parse_user_query", "build_query", "_docs", "_intersect", "_top_scored", "_hit",
-                        "make_snippet", "_facet_counts", "spelling_suggestion")
+    MODULE_FUNCTIONS = ("parse_user_query", "build_plan", "_filter_mask", "_match", "_phrase_candidates",
+                        "_phrase_docs", "_best", "_newest", "_hit", "make_snippet", "_facet_counts",
+                        "spelling_suggestion")
 
     def __init__(self, index: SearchIndex):
         self.index = index
-        self.stack: list[list] = []  # [name, time of timed calls inside it]
+        self.stack: list[list] = []  # [label, time of timed calls inside it, name]
         self.current: dict[str, float] = {}
         self.after_suggestion = False
 
@@ -1020,9 +1045,11 @@ class StageTimer:
             if self.stack and name not in OWN_WHEN_NESTED:
                 return function(*args, **kwargs)
             label = name
-            if self.after_suggestion and name in ("build_query", "parse_user_query", "_docs", "_intersect"):
+            if self.after_suggestion and name in SUGGESTION_CHECK:
                 label = "suggestion check"
-            frame = [label, 0.0]
+            elif name in BY_CALLER and self.stack:
+                label = f"{name} in {self.stack[-1][2]}"
+            frame = [label, 0.0, name]
             self.stack.append(frame)
             t0 = time.perf_counter()
             try:
@@ -1040,16 +1067,18 @@ class StageTimer:
     @contextmanager
     def installed(self):
         originals = {name: getattr(backend, name) for name in self.MODULE_FUNCTIONS}
+        term_mask = backend._Generation.term_mask
         for name, function in originals.items():
             setattr(backend, name, self._wrap(name, function))
-        self.index.searcher = self._wrap("searcher", SearchIndex.searcher.__get__(self.index))
-        self.index.generation = self._wrap("generation", SearchIndex.generation.__get__(self.index))
+        backend._Generation.term_mask = self._wrap("term_mask", term_mask)
+        self.index.current = self._wrap("current", SearchIndex.current.__get__(self.index))
         try:
             yield
         finally:
             for name, function in originals.items():
                 setattr(backend, name, function)
-            del self.index.searcher, self.index.generation
+            backend._Generation.term_mask = term_mask
+            del self.index.current
 
     def run(self, query: "BenchQuery") -> tuple[float, dict[str, float]]:
         self.current, self.after_suggestion = {}, False
@@ -1087,40 +1116,81 @@ def stage_breakdown(index: SearchIndex, queries: list["BenchQuery"]) -> str:
     return "\n".join(lines)
 
 
-def generation_cost(index: SearchIndex) -> dict[str, float]:
-    """What the first query after a commit pays on top: the live set, the six facets' per-value sets,
-    the permission filter's sets and (for browsing by date) the date column, built from scratch."""
-    searcher = index.searcher()
-    costs = {}
+SCORED_FIELDS = ("title_plain", "body_plain", "tags", "tags_text", "title_stem", "body_stem")
+
+
+def _version_arrays(generation, costs: dict[str, float]) -> None:
+    """Builds what queries use of an index version, timing each kind (ms, added to costs)."""
+    steps = [
+        ("facet arrays (6 facets)", lambda: [(generation.facet(name), generation.facet_codes(name))
+                                             for name in backend.FACET_FIELDS]),
+        ("dates", generation.dates),
+        ("field lengths", lambda: [(generation.lengths(name), generation.average_length(name))
+                                   for name in SCORED_FIELDS]),
+        ("anonymous permission mask", lambda: backend._filter_mask(permission_filter(**ANONYMOUS), generation)),
+    ]
+    for label, step in steps:
+        t0 = time.perf_counter()
+        step()
+        costs[label] = costs.get(label, 0.0) + (time.perf_counter() - t0) * 1000
+
+
+def phase_first_query_costs(source_root: Path, copy_root: Path, document: SearchDocument) -> dict:
+    """What the first query pays on top of its own work (in a child process, so that nothing is warm):
+    1. cold start, as a new web process: a new SearchIndex on the index, current() (opens every segment)
+       and the arrays queries use (facets, dates, lengths, the anonymous permission mask);
+    2. after a commit: on a copy of the index, a warm SearchIndex (as a web process that has been
+       answering queries) while another SearchIndex (the indexer) writes one new document; then the web
+       process's current() (only the new segment is opened, the others' data is kept) and the arrays of
+       the new version, built again from the segments' kept arrays."""
+    cold = {}
+    index = SearchIndex(source_root)
     t0 = time.perf_counter()
-    generation = backend._Generation(searcher)
-    costs["live documents"] = time.perf_counter() - t0
+    with index.reading:
+        generation = index.current()
+        cold["current() (opening every segment)"] = (time.perf_counter() - t0) * 1000
+        _version_arrays(generation, cold)
+    index.close()
+
+    shutil.copytree(source_root, copy_root)
+    web, indexer = SearchIndex(copy_root), SearchIndex(copy_root)
+    allowed = permission_filter(**ANONYMOUS)
+    with web.reading:
+        _version_arrays(web.current(), {})
+    run_search(web, "family", Filters(allowed=allowed))
+    before = segment_sizes(indexer._current_dir())
     t0 = time.perf_counter()
-    for name in backend.FACET_FIELDS:
-        generation.facet(name)
-    costs["facet value sets (6 facets)"] = time.perf_counter() - t0
+    indexer.write([document], [])
+    write_ms = (time.perf_counter() - t0) * 1000
+    after = {}
     t0 = time.perf_counter()
-    backend._docs(permission_filter(**ANONYMOUS), generation)
-    costs["permission sets (anonymous)"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    generation.date_key()
-    costs["date column (browsing)"] = time.perf_counter() - t0
-    return {k: v * 1000 for k, v in costs.items()}
+    with web.reading:
+        generation = web.current()
+        after["current() (opening the new version)"] = (time.perf_counter() - t0) * 1000
+        _version_arrays(generation, after)
+    after_segments = " + ".join(str(data.size) for data, _, _ in generation.leaves)
+    web.close()
+    indexer.close()
+    shutil.rmtree(copy_root, ignore_errors=True)
+    return {"cold": cold, "after_commit": after, "write_ms": write_ms, "segments_before": before,
+            "segments_after": after_segments}
 
 
 STAGES = [  # cProfile: (label, function name, file fragment, caller name or None)
-    ("searcher refresh", "searcher", "backend.py", "run_search"),
-    ("index generation", "generation", "backend.py", "run_search"),
-    ("parse the text", "parse_user_query", "backend.py", "run_search"),
-    ("build the query", "build_query", "backend.py", "run_search"),
-    ("sets: _docs", "_docs", "backend.py", "run_search"),
-    ("sets: _intersect", "_intersect", "backend.py", "run_search"),
-    ("scoring: _top_scored", "_top_scored", "backend.py", "run_search"),
+    ("index version: index.current", "current", "backend.py", "run_search"),
+    ("parse the text", "parse_user_query", "backend.py", "_run_search"),
+    ("plan: build_plan (+ the suggestion's)", "build_plan", "backend.py", "_run_search"),
+    ("permission mask: _filter_mask", "_filter_mask", "backend.py", "_run_search"),
+    ("match + score: _match (+ the suggestion's)", "_match", "backend.py", "_run_search"),
+    ("  of which _phrase_candidates", "_phrase_candidates", "backend.py", "_match"),
+    ("  of which phrase positions: _phrase_docs", "_phrase_docs", "backend.py", "_match"),
+    ("top of the page: _best", "_best", "backend.py", "_run_search"),
+    ("  of which proximity re-rank: _phrase_docs", "_phrase_docs", "backend.py", "_best"),
+    ("newest first: _newest", "_newest", "backend.py", "_run_search"),
     ("hits: _hit (stored fields + snippet)", "_hit", "backend.py", None),  # called from a list comprehension
     ("  of which make_snippet", "make_snippet", "backend.py", "_hit"),
-    ("facet counts: _facet_counts", "_facet_counts", "backend.py", "run_search"),
-    ("spelling_suggestion", "spelling_suggestion", "backend.py", "run_search"),
-    ("date sort: heapq.nlargest", "nlargest", "heapq", "run_search"),
+    ("facet counts: _facet_counts", "_facet_counts", "backend.py", "_run_search"),
+    ("spelling_suggestion", "spelling_suggestion", "backend.py", "_run_search"),
 ]
 
 
@@ -1177,32 +1247,30 @@ def _trim_pstats(text: str) -> str:
     lines = text.splitlines()
     start = next((n for n, line in enumerate(lines) if line.strip().startswith("ncalls")), 0)
     site = str(Path(sys.prefix))
-    return "\n".join("    " + line.replace(site + "/lib/python3.11/site-packages/", "").replace(
+    packages = f"/lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages/"
+    return "\n".join("    " + line.replace(site + packages, "").replace(
         str(Path(__file__).resolve().parent.parent) + "/", "") for line in lines[start:] if line.strip())
 
 
-def _leaves(q) -> list:
-    from whoosh import query as Q
-
-    if isinstance(q, (Q.Term, Q.Phrase)):
-        return [q]
-    return [leaf for child in q.children() for leaf in _leaves(child)]
-
-
 def query_shape(index: SearchIndex, query: BenchQuery) -> str:
-    """How big our Whoosh query for this text is: leaves, leaves with postings, postings to read."""
-    searcher = index.searcher()
-    parsed = backend.parse_user_query(query.text)
-    q = backend.build_query(parsed, searcher) if not parsed.empty else None
-    if q is None:
-        return "no words (every visible document, newest first)"
-    reader = searcher.reader()
-    leaves = _leaves(q)
-    terms = [leaf for leaf in leaves if hasattr(leaf, "text")]
-    live = [t for t in terms if reader.doc_frequency(t.fieldname, t.text) > 0]
-    postings = sum(reader.doc_frequency(t.fieldname, t.text) for t in live)
-    return (f"{len(leaves)} leaves ({len(terms)} terms, {len(live)} found in the index), "
-            f"{postings} postings to read")
+    """How big our plan for this text is: words, their terms, terms found, postings to read, phrases."""
+    with index.reading:
+        generation = index.current()
+        parsed = backend.parse_user_query(query.text)
+        plan = backend.build_plan(parsed, generation.reader) if not parsed.empty else None
+        if plan is None:
+            return "no words (every visible document, newest first)"
+        reader = generation.reader
+        terms = [term for word in plan.words for term in word]
+        frequencies = [reader.doc_frequency(fieldname, text) for fieldname, text in terms]
+    found = sum(1 for f in frequencies if f > 0)
+    text = (f"{len(plan.words)} words or prefixes ({len(terms)} terms, {found} found in the index), "
+            f"{sum(frequencies)} postings to read")
+    if plan.phrases:
+        text += f"; {len(plan.phrases)} quoted phrase{'s' if len(plan.phrases) > 1 else ''} (word positions checked)"
+    if plan.proximity:
+        text += f"; proximity re-rank of the best {backend.PROXIMITY_CANDIDATES}"
+    return text
 
 
 # --- the indexer on the full index: freshness and profile ---------------------------------------------
@@ -1210,13 +1278,14 @@ def query_shape(index: SearchIndex, query: BenchQuery) -> str:
 INDEX_STAGES = [  # cProfile of SearchIndex.write: (label, function, file fragment, caller or None)
     ("opening the index (open_or_create)", "open_or_create", "backend.py", "write"),
     ("opening its writer (ix.writer)", "writer", "index.py", "write"),
-    ("one searcher for the batch (writer.searcher)", "searcher", "writing.py", "write"),
+    ("the kept index version for the deletions (index.current)", "current", "backend.py", "write"),
+    ("  or a searcher of its own (writer.searcher)", "searcher", "writing.py", "write"),
     ("deleting the old versions (delete_by_term)", "delete_by_term", "writing.py", "write"),
     ("to_fields (of which _stems: the language analysis below)", "to_fields", "backend.py", "write"),
     ("  _stems", "_stems", "backend.py", None),
     ("add_document (analysing and buffering every field)", "add_document", "writing.py", "write"),
     ("commit (all of it)", "commit", "writing.py", "write"),
-    ("  merging small segments (_merge_small_segments)", "_merge_small_segments", "backend.py", None),
+    ("  merging segments of similar size (_merge_similar_segments)", "_merge_similar_segments", "backend.py", None),
     ("  writing postings (add_postings)", "add_postings", "codec", None),
     ("anywhere: opening segment sub-files (BytesIO copies of the mmap)", "open_file", "compound.py", None),
 ]
@@ -1226,8 +1295,8 @@ def phase_indexer(corpus: Corpus, corpus_path: Path, source_root: Path, root: Pa
     """On a copy of our full index, as the indexer and a web process see it:
     1. freshness: the indexer writes one new document (index.write([doc], [])) and a web process's
        long-lived SearchIndex searches for a word only that document has; timed from the write to the
-       search that finds it (the first search after a commit refreshes the searcher and rebuilds the
-       cached sets);
+       search that finds it (the first search after a commit opens the new index version - only the new
+       segments - and builds the version's arrays it needs from the segments' kept ones);
     2. the indexer updating a batch of 500 existing documents, unprofiled, then another under cProfile."""
     shutil.copytree(source_root, root)
     indexer, web = SearchIndex(root), SearchIndex(root)
@@ -1236,7 +1305,7 @@ def phase_indexer(corpus: Corpus, corpus_path: Path, source_root: Path, root: Pa
     lines = [f"  on a copy of the full index ({segment_count(indexer._current_dir())} segments: "
              f"{segment_sizes(indexer._current_dir())} documents)"]
     lines.append("  freshness: index.write of one new document, then the web process's search for a word only it has "
-                 "(ms): write + first search (refresh, cached sets rebuilt) = visible after; second search")
+                 "(ms): write + first search (new version opened, its arrays built) = visible after; second search")
     visible_ms = []
     for k in range(probes):
         probe = dataclasses.replace(corpus.document(docs + 1 + k), doc_type="practice", status="published",
@@ -1247,7 +1316,7 @@ def phase_indexer(corpus: Corpus, corpus_path: Path, source_root: Path, root: Pa
         t1 = time.perf_counter()
         first = run_search(web, f"zqxprobe{k}", Filters(allowed=allowed))
         t2 = time.perf_counter()
-        second = run_search(web, f"zqxprobe{k}", Filters(allowed=allowed))
+        run_search(web, f"zqxprobe{k}", Filters(allowed=allowed))
         t3 = time.perf_counter()
         found = any(hit.doc_id == probe.doc_id for hit in first.hits) and first.total == 1
         visible_ms.append((t2 - t0) * 1000)
@@ -1261,8 +1330,8 @@ def phase_indexer(corpus: Corpus, corpus_path: Path, source_root: Path, root: Pa
     seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu
     lines.append(f"  updating {len(timed_batch)} existing documents (one index.write): {seconds:.1f} s, CPU {cpu:.1f} s "
                  f"= {len(timed_batch) / seconds:.1f} docs/s; segments {before} -> "
-                 f"{segment_count(indexer._current_dir())} (the commit merges when more than "
-                 f"{backend.MAX_SMALL_SEGMENTS} have under {backend.SMALL_SEGMENT_DOCS:,} documents)")
+                 f"{segment_count(indexer._current_dir())} (a commit merges {backend.MERGE_FACTOR} segments of "
+                 f"similar size when they hold at most {backend.MERGE_MAX_DOCS:,} documents in all)")
     result = {"text": "", "visible_ms": visible_ms, "update_docs_per_s": len(timed_batch) / seconds}
     if profiled_batch:
         profiler = cProfile.Profile()
@@ -1307,12 +1376,82 @@ def print_table(rows: list[tuple[str, str, str, str]]) -> None:
             print("  " + "  ".join("-" * w for w in widths))
 
 
+BASELINE_FIGURES = "baseline.json"  # the baseline's indexing figures, for a later --reuse of the directory
+
+
+def write_baseline_figures(path: Path, base: dict, docs: int, seed: int) -> None:
+    figures = {name: base[name] for name in ("seconds", "cpu_s", "peak_rss_mb", "batch_seconds", "size_mb",
+                                             "segments")}
+    figures.update(docs=docs, seed=seed, date=datetime.now().strftime("%Y-%m-%d %H:%M"),
+                   machine=f"{platform.platform()}, {os.cpu_count()} CPUs",
+                   whoosh=__import__("whoosh").versionstring())
+    path.write_text(json.dumps(figures, indent=1) + "\n")
+
+
+def read_corpus(corpus: Corpus, path: Path) -> tuple[list, dict, int]:
+    """A corpus file kept by an earlier run: its statistics, its document count and the phrase candidates
+    (the documents they come from, one in 25, generated again and compared with the file, which also
+    checks that it was made with this --seed)."""
+    phrases: list = []
+    words = chars = n = 0
+    languages: dict[str, int] = {}
+    with path.open(encoding="utf-8") as stream:
+        for n, line in enumerate(stream, start=1):
+            record = json.loads(line)
+            words += len(record["title"].split()) + len(record["summary"].split()) + len(record["body"].split())
+            chars += len(record["title"]) + len(record["summary"]) + len(record["body"])
+            languages[record["language"]] = languages.get(record["language"], 0) + 1
+            if n == 1 or n % 25 == 0:
+                document = corpus.document(n, phrases if n % 25 == 0 else None)
+                try:  # as read_batches reads it (fields the file lacks take their defaults)
+                    kept = SearchDocument(**dict(record, date=datetime.fromisoformat(record["date"])))
+                except TypeError:
+                    kept = None
+                if kept != document:
+                    sys.exit(f"bench/search.py: error: document {n} of {path} is not the one --seed {corpus.seed} "
+                             "generates (another seed, or another version of this script)")
+    return phrases, {"words": words, "chars": chars, "languages": languages}, n
+
+
+def reused_baseline(directory: Path, docs: int, seed: int) -> dict:
+    """The baseline index of a kept directory, with its indexing figures from the run that built it
+    (its baseline.json) or nan where there are none."""
+    from whoosh import index as whoosh_index
+
+    folder = directory / "baseline"
+    indexed = whoosh_index.open_dir(str(folder)).doc_count()
+    if indexed != docs:
+        sys.exit(f"bench/search.py: error: the baseline index {folder} holds {indexed} documents, the corpus {docs}")
+    nan = float("nan")
+    base = {"seconds": nan, "cpu_s": nan, "peak_rss_mb": nan, "batch_seconds": [], "folder": str(folder),
+            "size_mb": folder_mb(folder), "segments": segment_count(folder), "earlier": None}
+    figures_path = directory / BASELINE_FIGURES
+    try:
+        figures = json.loads(figures_path.read_text())
+    except FileNotFoundError:
+        base["missing"] = f"{figures_path} does not exist"
+        return base
+    if figures.get("docs") != docs or figures.get("seed") != seed:
+        base["missing"] = (f"{figures_path} is about {figures.get('docs')} documents of seed {figures.get('seed')}, "
+                           f"not {docs} of seed {seed}")
+        return base
+    base.update({name: figures[name] for name in ("seconds", "cpu_s", "peak_rss_mb", "batch_seconds")})
+    base["earlier"] = f"the run of {figures.get('date')} on {figures.get('machine')} ({figures_path})"
+    return base
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--docs", type=int, default=None,
+                        help="documents in the corpus (default 10,000; with --reuse, those of the kept corpus)")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (its path is printed)")
+    parser.add_argument("--reuse", type=Path, metavar="DIR",
+                        help="a directory kept by an earlier run (--keep): read its corpus.jsonl instead of generating "
+                             "the corpus and query its baseline/ index instead of building it (the baseline's indexing "
+                             "figures are then those of the earlier run, from its baseline.json, if any); our indexes "
+                             "are built afresh elsewhere, DIR is only read")
     parser.add_argument("--profile", type=int, default=5, help="profile this many of the slowest queries (0: none)")
     parser.add_argument("--incremental-budget", type=float, default=None,
                         help="stop the incremental indexing phase after this many seconds of indexing; queries then "
@@ -1321,8 +1460,16 @@ def main() -> None:
                         help="new documents written one by one to time how soon a search finds them (0: skip the "
                              "indexer-on-the-full-index phase)")
     args = parser.parse_args()
-    if args.queries < 1 or args.docs < 1:
+    if args.reuse is None and args.docs is None:
+        args.docs = 10_000
+    if args.queries < 1 or (args.docs is not None and args.docs < 1):
         parser.error("--docs and --queries must be positive")
+    if args.reuse is not None:
+        from whoosh import index as whoosh_index
+
+        args.reuse = args.reuse.resolve()
+        if not (args.reuse / "corpus.jsonl").is_file() or not whoosh_index.exists_in(str(args.reuse / "baseline")):
+            parser.error(f"--reuse {args.reuse}: no corpus.jsonl and baseline/ index there (a directory kept by --keep)")
 
     backend.log.addHandler(CUTS)
     backend.log.setLevel(logging.INFO)
@@ -1334,17 +1481,26 @@ def main() -> None:
         print(f"python:   {platform.python_implementation()} {platform.python_version()}, "
               f"Whoosh {__import__('whoosh').versionstring()}")
         print(f"load:     {' '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min) at the start")
-        print(f"docs:     N = {args.docs}, queries = {args.queries}, seed = {args.seed}, workdir {workdir}")
 
         corpus = Corpus(args.seed)
-        corpus_path = workdir / "corpus.jsonl"
         t0 = time.perf_counter()
-        phrases, stats = write_corpus(corpus, args.docs, corpus_path)
-        generation = time.perf_counter() - t0
+        if args.reuse is None:
+            corpus_path = workdir / "corpus.jsonl"
+            phrases, stats = write_corpus(corpus, args.docs, corpus_path)
+            origin = f"generated in {time.perf_counter() - t0:.0f} s"
+        else:
+            corpus_path = args.reuse / "corpus.jsonl"
+            phrases, stats, kept_docs = read_corpus(corpus, corpus_path)
+            if args.docs is not None and args.docs != kept_docs:
+                parser.error(f"--reuse {args.reuse}: its corpus has {kept_docs} documents, not --docs {args.docs}")
+            args.docs = kept_docs
+            origin = f"REUSED from {corpus_path}, read in {time.perf_counter() - t0:.0f} s"
+        print(f"docs:     N = {args.docs}, queries = {args.queries}, seed = {args.seed}, workdir {workdir}"
+              + (f", reusing {args.reuse}" if args.reuse is not None else ""))
         languages = ", ".join(f"{k} {v}" for k, v in sorted(stats["languages"].items(), key=lambda kv: -kv[1]))
         print(f"corpus:   {args.docs} documents, {stats['words'] / args.docs:.0f} words and "
               f"{stats['chars'] / args.docs / 1000:.1f} kB of text each on average "
-              f"({corpus_path.stat().st_size / 1e6:.0f} MB of JSON Lines, generated in {generation:.0f} s); {languages}")
+              f"({corpus_path.stat().st_size / 1e6:.0f} MB of JSON Lines, {origin}); {languages}")
         warmups = make_queries(corpus, phrases, 12, args.seed + 1000)
         queries = make_queries(corpus, phrases, args.queries, args.seed + 1, exclude={q.key for q in warmups})
         kinds: dict[str, int] = {}
@@ -1365,11 +1521,24 @@ def main() -> None:
         print(f"  ours, full reindex (bulk writer): {bulk['seconds']:.0f} s "
               f"(adding {bulk['adding_s']:.0f} s, commit {bulk['commit_s']:.0f} s), CPU {bulk['cpu_s']:.0f} s, "
               f"peak RSS {bulk['peak_rss_mb']:.0f} MB", flush=True)
-        base = in_child(phase_baseline, corpus_path, workdir / "baseline", args.docs)
-        print(f"  baseline (plain Whoosh): {base['seconds']:.0f} s, CPU {base['cpu_s']:.0f} s, "
-              f"peak RSS {base['peak_rss_mb']:.0f} MB", flush=True)
+        if args.reuse is None:
+            base = in_child(phase_baseline, corpus_path, workdir / "baseline", args.docs)
+            write_baseline_figures(workdir / BASELINE_FIGURES, base, args.docs, args.seed)
+            print(f"  baseline (plain Whoosh): {base['seconds']:.0f} s, CPU {base['cpu_s']:.0f} s, "
+                  f"peak RSS {base['peak_rss_mb']:.0f} MB", flush=True)
+        else:
+            base = reused_baseline(args.reuse, args.docs, args.seed)
+            if base["earlier"]:
+                print(f"  baseline (plain Whoosh): NOT INDEXED NOW, reusing {base['folder']}; its indexing figures "
+                      f"come from {base['earlier']}: {base['seconds']:.0f} s, CPU {base['cpu_s']:.0f} s, "
+                      f"peak RSS {base['peak_rss_mb']:.0f} MB", flush=True)
+            else:
+                print(f"  baseline (plain Whoosh): NOT INDEXED NOW, reusing {base['folder']}; its indexing figures "
+                      f"are UNAVAILABLE ({base['missing']})", flush=True)
 
         def trend(batch_seconds):
+            if not batch_seconds:
+                return float("nan"), float("nan"), float("nan")
             k = max(1, len(batch_seconds) // 10)
             first, last = batch_seconds[:k], batch_seconds[-k:]
             return (BATCH * len(first) / sum(first), BATCH * len(last) / sum(last), max(batch_seconds))
@@ -1377,13 +1546,15 @@ def main() -> None:
         inc_first, inc_last, inc_worst = trend(incremental["batch_seconds"])
         base_first, base_last, base_worst = trend(base["batch_seconds"])
         print(f"  per batch of {BATCH}: ours {inc_first:.0f} docs/s in the first tenth, {inc_last:.0f} in the last, "
-              f"slowest commit {inc_worst:.1f} s; baseline {base_first:.0f} -> {base_last:.0f} docs/s, "
-              f"slowest {base_worst:.1f} s")
+              f"slowest commit {inc_worst:.1f} s; " + (
+                  "baseline n/a (indexed by an earlier run, figures unavailable)" if not base["batch_seconds"] else
+                  "baseline" + (" (earlier run)" if args.reuse is not None else "")
+                  + f" {base_first:.0f} -> {base_last:.0f} docs/s, slowest {base_worst:.1f} s"))
         plain = [t for t, m in zip(incremental["batch_seconds"], incremental["merged"]) if not m]
         merging = [t for t, m in zip(incremental["batch_seconds"], incremental["merged"]) if m]
         print(f"  ours, batches whose commit only added a segment: {len(plain)}, "
               f"{fmt(statistics.fmean(plain) if plain else None, 1)} s on average (max {fmt(max(plain, default=None), 1)}); "
-              f"whose commit merged small segments: {len(merging)}, "
+              f"whose commit merged segments (_merge_similar_segments): {len(merging)}, "
               f"{fmt(statistics.fmean(merging) if merging else None, 1)} s on average (max "
               f"{fmt(max(merging, default=None), 1)})")
 
@@ -1417,29 +1588,37 @@ def main() -> None:
         inc_rate = incremental["docs"] / incremental["seconds"]
         base_rate = args.docs / base["seconds"]
         bulk_rate = args.docs / bulk["seconds"]
-        peak = max(incremental["peak_rss_mb"], bulk["peak_rss_mb"], base["peak_rss_mb"], query_rss)
+        peak = max(v for v in (incremental["peak_rss_mb"], bulk["peak_rss_mb"], base["peak_rss_mb"], query_rss)
+                   if v == v)  # without the baseline's when its figures are unavailable (--reuse)
+
+        def base_fig(value, digits=0) -> str:
+            """A baseline indexing figure: * when it comes from an earlier run (--reuse), n/a when unknown."""
+            if args.reuse is None:
+                return fmt(value, digits)
+            return fmt(value, digits) + "*" if base["earlier"] else "n/a"
 
         print(f"\nResults for N = {args.docs} ({platform.machine()}, {os.cpu_count()} CPUs, "
               f"load {' '.join(f'{x:.1f}' for x in os.getloadavg())} now):")
         table = [("", "ours", "baseline", "ours/baseline")]
         label = (f"indexing, batches of 500, first {incremental['docs']} docs only (docs/s)" if capped
                  else "indexing, batches of 500 (docs/s)")
-        table.append((label, fmt(inc_rate, 1), fmt(base_rate, 1), ratio(inc_rate, base_rate)))
-        table.append(("  indexing wall time (s)", fmt(incremental["seconds"]), fmt(base["seconds"]),
+        table.append((label, fmt(inc_rate, 1), base_fig(base_rate, 1), ratio(inc_rate, base_rate)))
+        table.append(("  indexing wall time (s)", fmt(incremental["seconds"]), base_fig(base["seconds"]),
                       "" if capped else ratio(incremental["seconds"], base["seconds"])))
-        table.append(("  indexing CPU time (s)", fmt(incremental["cpu_s"]), fmt(base["cpu_s"]),
+        table.append(("  indexing CPU time (s)", fmt(incremental["cpu_s"]), base_fig(base["cpu_s"]),
                       "" if capped else ratio(incremental["cpu_s"], base["cpu_s"])))
-        table.append(("full reindex, bulk writer (s)", fmt(bulk["seconds"]), fmt(base["seconds"]),
+        table.append(("full reindex, bulk writer (s)", fmt(bulk["seconds"]), base_fig(base["seconds"]),
                       ratio(bulk["seconds"], base["seconds"])))
-        table.append(("  full reindex CPU time (s)", fmt(bulk["cpu_s"]), fmt(base["cpu_s"]), ratio(bulk["cpu_s"], base["cpu_s"])))
-        table.append(("  full reindex (docs/s)", fmt(bulk_rate, 1), fmt(base_rate, 1), ratio(bulk_rate, base_rate)))
+        table.append(("  full reindex CPU time (s)", fmt(bulk["cpu_s"]), base_fig(base["cpu_s"]),
+                      ratio(bulk["cpu_s"], base["cpu_s"])))
+        table.append(("  full reindex (docs/s)", fmt(bulk_rate, 1), base_fig(base_rate, 1), ratio(bulk_rate, base_rate)))
         table.append(("index size after full reindex (MB)", fmt(bulk["size_mb"], 1), fmt(base["size_mb"], 1),
                       ratio(bulk["size_mb"], base["size_mb"])))
         table.append((f"  incrementally built{' (partial)' if capped else ''} (MB)", fmt(incremental["size_mb"], 1),
                       "", "" if capped else ratio(incremental["size_mb"], base["size_mb"])))
         table.append(("segments: incremental / rebuilt", f"{incremental['segments']} / {bulk['segments']}",
                       str(base["segments"]), ""))
-        table.append(("peak RSS, incremental indexing (MB)", fmt(incremental["peak_rss_mb"]), fmt(base["peak_rss_mb"]),
+        table.append(("peak RSS, incremental indexing (MB)", fmt(incremental["peak_rss_mb"]), base_fig(base["peak_rss_mb"]),
                       ratio(incremental["peak_rss_mb"], base["peak_rss_mb"])))
         table.append(("peak RSS, full reindex (MB)", fmt(bulk["peak_rss_mb"]), "", ""))
         table.append(("peak RSS, querying (both, one process) (MB)", fmt(query_rss), "", ""))
@@ -1450,15 +1629,22 @@ def main() -> None:
         table.append(("query CPU p50 / p95 (ms)", f"{fmt(ours_cpu['p50'], 1)} / {fmt(ours_cpu['p95'], 1)}",
                       f"{fmt(base_cpu['p50'], 1)} / {fmt(base_cpu['p95'], 1)}", ratio(ours_cpu["p95"], base_cpu["p95"])))
         table.append(("queries over 1 s", str(ours_sum["over_1s"]), str(base_sum["over_1s"]), ""))
-        table.append((f"queries whose scoring stopped at the {backend.SCORING_TIME_LIMIT} s limit",
+        table.append((f"queries whose phrase check stopped at the {backend.PHRASE_TIME_LIMIT} s limit",
                       str(sum(1 for r in rows if r["ours_cut"])), "", ""))
         if not capped:
             table.append(("ours on the rebuilt index p50 / p95 / p99 (ms)",
                           f"{fmt(rebuilt_sum['p50'], 1)} / {fmt(rebuilt_sum['p95'], 1)} / {fmt(rebuilt_sum['p99'], 1)}",
                           "", ""))
-            table.append(("  over 1 s / scoring stopped, rebuilt index", f"{rebuilt_sum['over_1s']} / "
+            table.append(("  over 1 s / phrase check stopped, rebuilt index", f"{rebuilt_sum['over_1s']} / "
                           f"{sum(1 for r in rows_rebuilt if r['ours_cut'])}", "", ""))
         print_table(table)
+        if args.reuse is not None:
+            if base["earlier"]:
+                print(f"  * the baseline's indexing figures are NOT from this run: they come from {base['earlier']}; "
+                      "its index size and segments are measured now")
+            else:
+                print(f"  n/a: the baseline was indexed by an earlier run whose figures are unavailable ({base['missing']}); "
+                      "its index size and segments are measured now, baseline_index_docs_per_s is nan")
         print("  (the baseline answers without facets, permissions, counts, snippets or suggestions, ignores the "
               "facet filters, and uses AND between words)")
 
@@ -1488,10 +1674,18 @@ def main() -> None:
         print("\nWhere the time goes: every query once more, with timers around the functions run_search calls "
               f"(on the {where}):", flush=True)
         print(stage_breakdown(primary, queries))
-        costs = generation_cost(primary)
-        print(f"  after each commit the first query also rebuilds the cached sets: {sum(costs.values()):.0f} ms ("
-              + ", ".join(f"{label} {ms:.0f}" for label, ms in costs.items()) + "; the facet and permission sets "
-              "are built when first needed, the date column only for browsing)")
+        newcomer = dataclasses.replace(corpus.document(args.docs + args.probes + 1), doc_type="practice",
+                                       status="published", visibility="public")
+        costs = in_child(phase_first_query_costs, workdir / ("ours-rebuilt" if capped else "ours"),
+                         workdir / "first-query-copy", newcomer)
+        after, cold = costs["after_commit"], costs["cold"]
+        print(f"  after a one-document commit (index.write, {costs['write_ms']:.0f} ms, on a copy; segments of "
+              f"{costs['segments_before']} -> {costs['segments_after']} documents) the first query also pays "
+              f"{sum(after.values()):.0f} ms (" + ", ".join(f"{label} {ms:.0f}" for label, ms in after.items())
+              + "; the kept segments are not opened again and their arrays are reused; the version's arrays are "
+              "built when first needed, the dates only for browsing and date sort)")
+        print(f"  a cold start (a new SearchIndex on the same index, as in a new web process) pays "
+              f"{sum(cold.values()):.0f} ms (" + ", ".join(f"{label} {ms:.0f}" for label, ms in cold.items()) + ")")
 
         if args.profile:
             profile_queries(primary, [r["query"] for r in slowest[:args.profile]],
@@ -1521,7 +1715,8 @@ def main() -> None:
               f"baseline_p95_ms={base_sum['p95']:.1f} peak_rss_mb={peak:.0f}")
     finally:
         if args.keep:
-            print(f"(kept {workdir})", file=sys.stderr)
+            print(f"(kept {workdir}" + (f"; its corpus and baseline index are those of {args.reuse})"
+                                        if args.reuse is not None else ")"), file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 

@@ -135,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from network.api.cli import tokens_cli
+    from network.backup import backup_command, restore_command
     from network.auth.cli import users_cli
     from network.demo import seed_demo_command
     from network.essays.cli import essays_cli
@@ -148,3 +149,5 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(practices_cli)
     app.cli.add_command(essays_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -73,7 +73,7 @@ PHRASE_TIME_LIMIT = 0.4
 # A query's words found next to each other, in the order typed, multiply a document's score; checked
 # among this many best documents (positions are costly to read, scores are not).
 PROXIMITY_FACTOR = 2.0
-PROXIMITY_CANDIDATES = 200
+PROXIMITY_CANDIDATES = 100
 PHRASE_CHUNK = 500  # documents checked between two looks at the clock (the first chunk always is)
 # The indexer's commits merge MERGE_FACTOR segments of similar size, at most MERGE_MAX_DOCS documents in
 # all (a few seconds); see _merge_similar_segments.
@@ -1077,7 +1077,8 @@ def _run_search(generation: "_Generation", text: str, filters: Filters, page: in
     else:
         page_hits = _best(candidates, matches.scores, plan, generation, limit)[start:limit]
 
-    hits = [_hit(searcher, docnum, score, parsed) for docnum, score in page_hits]
+    terms = SnippetTerms.of(parsed, generation.reader)
+    hits = [_hit(searcher, docnum, score, parsed, terms) for docnum, score in page_hits]
     facets = _facet_counts(generation, visible, chosen)
     suggestion = None
     if total < 3 and parsed.words:
@@ -1155,35 +1156,77 @@ def _facet_counts(generation: _Generation, visible: np.ndarray, chosen: dict[str
     return counts
 
 
-def _hit(searcher, docnum: int, score: float, parsed: ParsedQuery) -> Hit:
+def _hit(searcher, docnum: int, score: float, parsed: ParsedQuery, terms: SnippetTerms) -> Hit:
     stored = searcher.stored_fields(docnum)
     language = stored.get("language", "")
+    snippet = make_snippet(stored.get("snippet_source", ""), language, parsed, terms=terms)
     return Hit(
         doc_type=stored["type"], doc_id=int(stored["doc_id"]), title=stored.get("title_stored", ""),
-        url=stored.get("url", ""), snippet=make_snippet(stored.get("snippet_source", ""), language, parsed, searcher),
-        score=score, language=language, date=stored.get("date"), stored=stored,
+        url=stored.get("url", ""), snippet=snippet, score=score, language=language, date=stored.get("date"),
+        stored=stored,
     )
 
 
-def make_snippet(source: str, language: str, parsed: ParsedQuery, searcher=None) -> str:
+@dataclass
+class SnippetTerms:
+    """What a query marks in snippets, worked out once per query (not once per hit)."""
+
+    plain: set[str]
+    words: list[str]
+    stems: dict[str, set[str]] = field(default_factory=dict)  # language -> stems, filled as needed
+    needles: re.Pattern | None = None  # finds where in a text the first match may be
+
+    @classmethod
+    def of(cls, parsed: ParsedQuery, reader=None) -> "SnippetTerms":
+        plain = {term for w in parsed.words for term in plain_terms(w)}
+        plain |= {w for phrase in parsed.phrases for w in phrase}
+        if parsed.prefixes and reader is not None:
+            for prefix in parsed.prefixes:
+                for n, term in enumerate(reader.expand_prefix("body_plain", prefix)):
+                    if n >= MAX_PREFIX_TERMS:
+                        break
+                    plain.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+        return cls(plain=plain, words=list(parsed.words))
+
+    def stems_for(self, language: str) -> set[str]:
+        if language not in self.stems:
+            analyzer = LANGUAGE_ANALYZERS[language]
+            self.stems[language] = {token.text for w in self.words for token in analyzer(w, mode="query")}
+        return self.stems[language]
+
+    def window(self, source: str, language: str) -> str:
+        """The part of a long text around the first place a query word may stand, so that only that
+        part is analysed for highlighting (analysing every hit's whole text was a third of a query)."""
+        if len(source) <= SNIPPET_WINDOW_CHARS:
+            return source
+        stems = self.stems_for(language) if language in LANGUAGE_ANALYZERS else set()
+        needles = sorted({n for n in self.plain | stems if len(n) > 2}, key=len, reverse=True)
+        if not needles:
+            return source
+        # Positions in the folded text are close enough to the original's to choose a window.
+        found = re.search("|".join(map(re.escape, needles)), source.lower().translate(FOLDING))
+        if found is None:
+            return source
+        start = max(0, found.start() - SNIPPET_WINDOW_CHARS // 3)
+        return source[start:start + SNIPPET_WINDOW_CHARS]
+
+
+SNIPPET_WINDOW_CHARS = 600
+
+
+def make_snippet(source: str, language: str, parsed: ParsedQuery, searcher=None,
+                 terms: SnippetTerms | None = None) -> str:
     """Up to two short passages of the text with the query's words marked; the text's start otherwise."""
+    if terms is None:
+        terms = SnippetTerms.of(parsed, searcher.reader() if searcher is not None else None)
     fragmenter = ContextFragmenter(maxchars=220, surround=60)
-    plain = {term for w in parsed.words for term in plain_terms(w)}
-    plain |= {w for phrase in parsed.phrases for w in phrase}
-    if parsed.prefixes and searcher is not None:
-        reader = searcher.reader()
-        for prefix in parsed.prefixes:
-            for n, term in enumerate(reader.expand_prefix("body_plain", prefix)):
-                if n >= MAX_PREFIX_TERMS:
-                    break
-                plain.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+    text = terms.window(source, language)
     snippet = ""
     analyzer = LANGUAGE_ANALYZERS.get(language)
-    if analyzer is not None and parsed.words:
-        stems = {token.text for w in parsed.words for token in analyzer(w, mode="query")}
-        snippet = highlight(source, stems, analyzer, fragmenter, _Marker(), top=2)
-    if not snippet and plain:
-        snippet = highlight(source, plain, PLAIN_ANALYZER, fragmenter, _Marker(), top=2)
+    if analyzer is not None and terms.words:
+        snippet = highlight(text, terms.stems_for(language), analyzer, fragmenter, _Marker(), top=2)
+    if not snippet and terms.plain:
+        snippet = highlight(text, terms.plain, PLAIN_ANALYZER, fragmenter, _Marker(), top=2)
     return snippet or str(escape(source[:220]))
 
 
