@@ -25,6 +25,7 @@ import copy
 import hashlib
 import logging
 import math
+import os
 import re
 import shutil
 import threading
@@ -79,6 +80,7 @@ PHRASE_CHUNK = 500  # documents checked between two looks at the clock (the firs
 # all (a few seconds); see _merge_similar_segments.
 MERGE_FACTOR = 6
 MERGE_MAX_DOCS = 300
+REINDEX_PROCS = min(2, os.cpu_count() or 1)
 # BM25F with Whoosh's defaults; a tag list is short and often empty, so its length must not weaken a tag
 # match. Queries compute the same formula over whole posting lists at once (_Generation.term_scores).
 BM25_B, BM25_K1 = 0.75, 1.2
@@ -409,9 +411,20 @@ class SearchIndex:
             writer.commit(optimize=True)
         return before, len(ix._segments())
 
-    def bulk_writer(self, folder: Path):
-        """A writer for a fresh index being rebuilt: plenty of memory, one commit."""
-        return _create_index(folder).writer(limitmb=256, procs=1)
+    def bulk_writer(self, folder: Path, procs: int | None = None):
+        """A writer for a fresh index being rebuilt: plenty of memory, one commit. With several processors,
+        Whoosh's analysis and posting writing run in REINDEX_PROCS processes, each writing its own
+        segment (merging them at the end would take about as long again; searches handle a few)."""
+        procs = REINDEX_PROCS if procs is None else procs
+        ix = _create_index(folder)
+        if procs > 1:
+            return ix.writer(procs=procs, multisegment=True, limitmb=128)
+        return ix.writer(limitmb=256)
+
+    @staticmethod
+    def folder_document_count(folder: Path) -> int:
+        with whoosh_index.open_dir(str(folder)).searcher() as searcher:
+            return searcher.doc_count()
 
     def document_count(self) -> int:
         with self.open().searcher() as searcher:

@@ -51,6 +51,7 @@ def rebuild(index: SearchIndex, progress: bool = False) -> int:
     index.set_rebuilding(True)
     try:
         writer = index.bulk_writer(folder)
+        added = 0
         try:
             with click.progressbar(length=len(keys), label="Indexing", show_pos=True,
                                    file=None if progress else _Null()) as bar:
@@ -59,12 +60,18 @@ def rebuild(index: SearchIndex, progress: bool = False) -> int:
                     upserts, _deletions = sync.load_documents(chunk)
                     for document in upserts:
                         writer.add_document(**to_fields(document))
+                    added += len(upserts)
                     db.session.expire_all()
                     bar.update(len(chunk))
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+        # Whoosh's multi-process writer drops a segment without a word if one of its processes dies.
+        written = index.folder_document_count(folder)
+        if written != added:
+            raise click.ClickException(f"The new index holds {written} documents instead of {added}; "
+                                       "the live index was kept. Run the reindex again.")
         _replay_since(index, folder, start_id)
         index.swap_to(folder)
     except BaseException:
