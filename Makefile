@@ -7,12 +7,17 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 3
 
-.PHONY: help install run serve test test-sqlite test-postgres migrate seed secret clean
+# axe-core for the accessibility scans: from the npm registry into .cache/node, never from a CDN.
+AXE_CORE_VERSION := 4.14.1
+AXE_CORE := .cache/node/node_modules/axe-core/axe.min.js
+
+.PHONY: help install run serve test test-sqlite test-postgres test-browser chromium migrate seed secret clean
 
 help:
 	@echo "make run    - set up, migrate, seed the demo network and serve it on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run the whole test suite (SQLite, then PostgreSQL when installed)"
 	@echo "make serve  - production server (gunicorn, $(WORKERS) workers) on the same database"
+	@echo "make test-browser - journeys in Chromium and axe-core accessibility scans (installs what they need)"
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,5 +63,31 @@ test: test-sqlite
 	  echo "PostgreSQL run skipped: no server installed (apt-get install postgresql, then make test-postgres)"; \
 	else exit $$status; fi
 
+# Browser tests: Playwright for Python drives Debian's Chromium (Playwright's own browser download is not
+# used); they skip when a tool is missing, except under CI (CI=true), where that is a failure.
+$(VENV)/.browser-installed: $(VENV)/.installed setup.cfg
+	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
+	touch $@
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "== installing Chromium (Debian)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing (sudo apt-get install chromium): the browser tests will skip"; fi; }
+
+$(AXE_CORE): Makefile
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "== installing npm (Debian)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  fi; }
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-save --no-audit --no-fund --prefix .cache/node axe-core@$(AXE_CORE_VERSION) && touch $@; \
+	else echo "npm is missing (apt-get install npm): the accessibility scans will skip"; fi
+
+test-browser: $(VENV)/.browser-installed chromium $(AXE_CORE)
+	$(BIN)/pytest tests/browser -m browser
+
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .cache/node test-artifacts

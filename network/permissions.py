@@ -9,7 +9,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, SITE_ADMIN
+from network.auth.models import APPROVED, COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, SITE_ADMIN
 
 
 def _is_user(user) -> bool:
@@ -46,8 +46,13 @@ def can_create_institution(user) -> bool:
 
 
 def can_approve_membership(user, member) -> bool:
-    """Site admins approve anyone; an institution admin approves people joining their own institution."""
-    return member is not None and administers_institution(user, member.institution)
+    """Site admins decide on anyone; an institution admin on requests to join their own institution, not on
+    approved members (declining one would strip a colleague admin or coordinator of every right)."""
+    if member is None:
+        return False
+    if is_site_admin(user):
+        return True
+    return member.membership_status != APPROVED and administers_institution(user, member.institution)
 
 
 def can_see_member_list(user, institution) -> bool:

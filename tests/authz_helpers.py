@@ -1,0 +1,272 @@
+"""The world of the authorisation matrix (tests/test_authorization_matrix.py): one partnership with objects
+in every state, one person per kind of visitor, and a snapshot of the database to go back to after a
+request that changed something. Not a conftest: tests import `conftest` by name."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_login import AnonymousUserMixin
+
+from conftest import PASSWORD, practice_data
+from essays_helpers import record_training, written
+from mobility_helpers import W1, application_data, offer_data
+from network import permissions
+from network.api import tokens
+from network.auth import services as accounts
+from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, SITE_ADMIN
+from network.essays import services as essays
+from network.extensions import db
+from network.institutions import services as institutions
+from network.mobility import services as mobility
+from network.practices import discussion
+from network.practices import services as practices
+from network.practices.attachments import Upload
+from network.search import sync
+
+# The kinds of visitor, in the order of the columns of the matrix.
+VISITORS = ("anonymous", "outsider", "member", "institution_admin", "coordinator", "evaluator", "site_admin")
+
+PRACTICE_STATES = ("draft", "published", "members", "archived")
+ESSAY_STATES = ("draft", "submitted", "published", "private", "returned")
+
+# Text that only some visitors may see anywhere (hidden_text): the leak check looks for it in every response.
+HIDDEN_COMMENT = "Authz comment its moderators hid"
+MOTIVATION = "Authz motivation of the member's application"
+TRAVELLER_MOTIVATION = "Authz motivation of the visitor's application"
+PRIVATE_NOTE = "Authz private note of the evaluator"
+PENDING_NAME = "Authz Pending"
+PENDING_ELSEWHERE = "Authz Elsewhere"  # waits to join the other institution
+OFFER_TEXT = "Authz offer of the owning institution"
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@dataclass
+class World:
+    """Ids (not objects: the database goes back to its snapshot between requests) of everything the
+    matrix's URLs name."""
+
+    users: dict[str, int] = field(default_factory=dict)  # visitor kind -> user id (no anonymous)
+    bearer: dict[str, str] = field(default_factory=dict)  # visitor kind -> plain API token
+    owner_slug: str = ""
+    other_slug: str = ""  # an institution outside the partnership (the outsider's)
+    sending: int = 0  # the sending institution of the partnership (it has an offer too)
+    partnership: int = 0
+    practices: dict[str, int] = field(default_factory=dict)  # practice state -> id
+    attachments: dict[str, int] = field(default_factory=dict)  # practice state -> its attachment's id
+    comments: dict[str, int] = field(default_factory=dict)  # practice state -> the member's comment on it
+    hidden_comment: int = 0  # the outsider's comment on the published practice, hidden by a moderator
+    essays: dict[str, int] = field(default_factory=dict)  # essay state -> the member's essay
+    blank_event: int = 0  # an event the member took part in and has not written about yet
+    offer: int = 0  # the owning institution's hosting offer
+    application: int = 0  # the member's own application (submitted, not yet endorsed)
+    visit: int = 0  # a proposed visit hosted by the owning institution, visitor from the sending one
+    trip: int = 0  # the application that visit came from
+    pending: dict[str, int] = field(default_factory=dict)  # "owner"/"other" -> someone waiting to join it
+    spare_token: int = 0  # a second API token of the member (revoking it leaves their own bearer working)
+    calendar_token: str = ""  # the member's secret calendar feed
+    # visitor kind -> titles (and other marked text) of what that visitor may not see: no page may show it
+    hidden_text: dict[str, list[str]] = field(default_factory=dict)
+
+
+def build_world() -> World:
+    """Everything is owned by "Owning Institution", a partner of the partnership coordinated by another."""
+    world = World()
+
+    def institution(name, country, languages=("en",)):
+        return institutions.create_institution(None, institutions.InstitutionData(
+            name=name, country=country, city="Town", sectors=["social"], languages=list(languages)))
+
+    def person(kind, home, role=None, approved=True):
+        return accounts.create_user(f"Authz {kind.replace('_', ' ').title()}", f"authz-{kind}@example.org",
+                                    PASSWORD, home, roles=[role] if role else [], approved=approved)
+
+    owner = institution("Owning Institution", "ES", ("es", "en"))
+    other = institution("Other Institution", "RO", ("ro", "en"))  # not in the partnership
+    coordinating = institution("Coordinating Centre", "BE", ("fr", "en"))
+    sending = institution("Sending Institution", "FI", ("fi", "en"))
+    evaluation = institution("Evaluation Unit", "NL", ("nl", "en"))
+    platform = institution("Platform Team", "LU", ("fr", "en"))
+    partnership = institutions.create_partnership(None, institutions.PartnershipData(
+        title="Authz partnership", reference="2025-1-ES01-KA220-AUTHZ1", start_date=date(2025, 11, 1),
+        end_date=date(2027, 10, 31), coordinating_institution=coordinating, partners=[owner, sending]))
+
+    users = {
+        "outsider": person("outsider", other),
+        "member": person("member", owner),
+        "institution_admin": person("institution_admin", owner, INSTITUTION_ADMIN),
+        "coordinator": person("coordinator", coordinating, COORDINATOR),
+        "evaluator": person("evaluator", evaluation, EVALUATOR),
+        "site_admin": person("site_admin", platform, SITE_ADMIN),
+    }
+    member, owner_admin = users["member"], users["institution_admin"]
+    traveller = person("traveller", sending)
+    sending_admin = person("sending_admin", sending, INSTITUTION_ADMIN)
+    pending = accounts.create_user(PENDING_NAME, "authz-pending@example.org", PASSWORD, owner, approved=False)
+    pending_elsewhere = accounts.create_user(PENDING_ELSEWHERE, "authz-elsewhere@example.org", PASSWORD,
+                                             other, approved=False)
+
+    # Practices of the owning institution in each state, each with an attachment and a comment by the member
+    # (written while it was published; then moved to its state).
+    for state in PRACTICE_STATES:
+        practice = practices.create_practice(member, practice_data(
+            owner, title=f"Authz {state} practice", external_ref=f"authz-{state}",
+            visibility="members" if state == "members" else "public"),
+            [Upload(f"{state}.png", "image/png", PNG)])
+        comment = discussion.add_comment(member, practice, f"Authz comment on the {state} practice")
+        if state == "published":  # and a comment its institution's admin hid: moderators only see it
+            hidden = discussion.add_comment(users["outsider"], practice, HIDDEN_COMMENT)
+            discussion.hide_comment(owner_admin, hidden)
+            world.hidden_comment = hidden.id
+        if state in ("draft", "archived"):
+            practices.change_status(member, practice, state)
+        world.practices[state], world.comments[state] = practice.id, comment.id
+        world.attachments[state] = practice.attachments[0].id
+
+    # Mobility: offers of the owning and sending institutions, the member's application, a proposed visit.
+    # The offer and a published essay link a draft and a members-only practice (their writers may see them):
+    # pages that show the links must leave out those a visitor may not see.
+    linked = [world.practices["draft"], world.practices["members"]]
+    own_offer = mobility.save_offer(owner_admin, partnership, owner, offer_data(
+        description=OFFER_TEXT, practice_ids=linked))
+    mobility.save_offer(sending_admin, partnership, sending, offer_data(languages=["fi", "en"]))
+    application = mobility.save_application(member, partnership, application_data(
+        preferred_hosts=[sending.id], motivation=MOTIVATION))
+    trip = mobility.save_application(traveller, partnership, application_data(
+        preferred_hosts=[owner.id], motivation=TRAVELLER_MOTIVATION))
+    mobility.decide_application(sending_admin, trip, endorse=True)
+    visit = mobility.book_visit(users["coordinator"], trip, own_offer, W1)
+
+    # Essays of the member in each state, one training event each, and one event not written about yet.
+    exchange = SimpleNamespace(coordinator=users["coordinator"], partnership=partnership, seville=owner)
+    for state in ESSAY_STATES:
+        event = record_training(exchange, [member], title=f"Authz event {state}")
+        status = {"private": "published"}.get(state, state)
+        essay = written(member, event, status, reviewer=users["coordinator"], title=f"Authz {state} essay",
+                        practice_ids=linked if state == "published" else [])
+        if state == "private":
+            essays.set_display(member, essay, "private")
+        if state == "submitted":  # assessed, with notes only evaluators read
+            scores = {criterion.id: 4 for criterion in essays.rubric_of(partnership)}
+            essays.assess(users["evaluator"], essay, essays.AssessmentData(scores=scores, notes=PRIVATE_NOTE))
+        world.essays[state] = essay.id
+    world.blank_event = record_training(exchange, [member], title="Authz event to write about").id
+
+    for kind, user in users.items():
+        world.bearer[kind] = tokens.create_token(user, "authz matrix")[1]
+    world.spare_token = tokens.create_token(member, "authz spare")[0].id
+    world.calendar_token = mobility.feed_token("user", member.id)
+
+    world.users = {kind: user.id for kind, user in users.items()}
+    world.owner_slug, world.other_slug, world.sending = owner.slug, other.slug, sending.id
+    world.partnership = partnership.id
+    world.offer, world.application, world.visit, world.trip = own_offer.id, application.id, visit.id, trip.id
+    world.pending = {"owner": pending.id, "other": pending_elsewhere.id}
+    world.hidden_text = _hidden_text(world, users)
+    sync.drain_all()  # search pages and the search API see the world too
+    return world
+
+
+def _hidden_text(world: World, users: dict) -> dict[str, list[str]]:
+    """What each visitor may not see, decided by network.permissions (the oracle of the leak check)."""
+    from network.essays.models import Essay
+    from network.institutions.models import Institution, Partnership
+    from network.mobility.models import MobilityApplication
+    from network.practices.models import Practice
+
+    hidden = {}
+    partnership = db.session.get(Partnership, world.partnership)
+    owner = db.session.scalar(sa.select(Institution).where(Institution.slug == world.owner_slug))
+    other = db.session.scalar(sa.select(Institution).where(Institution.slug == world.other_slug))
+    published = db.session.get(Practice, world.practices["published"])
+    essay = db.session.get(Essay, world.essays["submitted"])
+    for kind in VISITORS:
+        user = users.get(kind) or AnonymousUserMixin()
+        practices_ = [db.session.get(Practice, pid) for pid in world.practices.values()]
+        essays_ = [db.session.get(Essay, eid) for eid in world.essays.values()]
+        text = [p.title for p in practices_ if not permissions.can_view_practice(user, p)]
+        text += [e.title for e in essays_ if not permissions.can_view_essay(user, e)]
+        if not permissions.can_view_mobility(user, partnership):
+            text.append(OFFER_TEXT)
+        # A hidden comment: its moderators (and its author, in their own data) only.
+        if not permissions.can_moderate_comments(user, published) and kind != "outsider":
+            text.append(HIDDEN_COMMENT)
+        for application_id, motivation in ((world.application, MOTIVATION),
+                                           (world.trip, TRAVELLER_MOTIVATION)):
+            application = db.session.get(MobilityApplication, application_id)
+            if not permissions.can_view_application(user, application):
+                text.append(motivation)
+        if not permissions.can_see_assessments(user, essay):
+            text.append(PRIVATE_NOTE)
+        # Who waits to join an institution: for the admins who decide (its own, and site admins).
+        if not permissions.administers_institution(user, owner):
+            text.append(PENDING_NAME)
+        if not permissions.administers_institution(user, other):
+            text.append(PENDING_ELSEWHERE)
+        hidden[kind] = text
+    return hidden
+
+
+# --- going back to the snapshot ---------------------------------------------------------------------
+
+
+class Snapshot:
+    """Every row of every table, and the upload folder, as they were once the world was built.
+
+    restore() deletes and re-inserts the rows (children after parents, by primary key), which works the
+    same on SQLite and PostgreSQL; sequences are left where they are, so new ids never collide."""
+
+    def __init__(self):
+        db.session.remove()
+        self.tables = db.metadata.sorted_tables
+        with db.engine.connect() as connection:
+            self.rows = {
+                table.name: [dict(row) for row in connection.execute(
+                    sa.select(table).order_by(*table.primary_key.columns)).mappings()]
+                for table in self.tables
+            }
+        self.uploads = Path(current_app.config["UPLOAD_FOLDER"])
+        self.saved_uploads = self.uploads.with_name(self.uploads.name + "-snapshot")
+        shutil.rmtree(self.saved_uploads, ignore_errors=True)
+        if self.uploads.exists():
+            shutil.copytree(self.uploads, self.saved_uploads)
+
+    def restore(self) -> None:
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(self.tables):
+                connection.execute(table.delete())
+            for table in self.tables:
+                if self.rows[table.name]:
+                    connection.execute(table.insert(), self.rows[table.name])
+        shutil.rmtree(self.uploads, ignore_errors=True)
+        if self.saved_uploads.exists():
+            shutil.copytree(self.saved_uploads, self.uploads)
+
+
+class WriteWatch:
+    """Notes every statement that changes the database (the requests' own sessions included)."""
+
+    # Reading the API with a token records when it was last used (once a minute at most): not a change
+    # made by the request's action.
+    IGNORED = ("UPDATE api_tokens SET last_used_at",)
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.writes: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn, _cursor, statement, _parameters, _context, _executemany):
+        head = statement.lstrip()[:60].upper()
+        if head.startswith(("INSERT", "UPDATE", "DELETE")) and not any(
+                statement.lstrip().startswith(ignored) for ignored in self.IGNORED):
+            self.writes.append(statement.lstrip()[:80])
+
+    def close(self):
+        sa.event.remove(self.engine, "before_cursor_execute", self._seen)

@@ -1,0 +1,220 @@
+"""Accessibility: axe-core scans every main page of the demo network, as the person who would see it.
+
+The demo (`seed-demo`) fills every page with realistic content: practices with comments and attachments,
+visits in every state, essays with assessments, the evaluation report's charts. axe-core is injected from
+the local copy that `make test-browser` installs; the site's CSP (script-src 'self') would refuse an injected
+script, so only these scans run with Playwright's bypass_csp. A "serious" or "critical" finding fails.
+"""
+from __future__ import annotations
+
+import pytest
+
+import browser_helpers as bh
+
+pytestmark = pytest.mark.browser
+
+DEMO_PASSWORD = "peer-network-demo"
+ROLES = {
+    "anonymous": None,
+    "professional": "professional@demo.example",
+    "institution admin": "institution-admin@demo.example",
+    "coordinator": "coordinator@demo.example",
+    "evaluator": "evaluator@demo.example",
+    "site admin": "admin@demo.example",
+    "essay author": "{draft_author}",  # the author of a draft essay, for the editor
+}
+
+# (name, who looks, address): {names} are filled from the demo data (demo_ids below).
+PAGES = [
+    ("home", "anonymous", "/"),
+    ("login", "anonymous", "/login"),
+    ("register", "anonymous", "/register"),
+    ("password reset request", "anonymous", "/reset-password"),
+    ("practices list", "anonymous", "/practices/"),
+    ("practices list filtered", "anonymous", "/practices/?sector=social&sort=title"),
+    ("practice detail", "anonymous", "/practices/{practice}"),
+    ("institutions", "anonymous", "/institutions/"),
+    ("institution", "anonymous", "/institutions/{institution}"),
+    ("partnerships", "anonymous", "/partnerships/"),
+    ("partnership", "anonymous", "/partnerships/{partnership}"),
+    ("search results", "anonymous", "/search?q=family"),
+    ("search without results", "anonymous", "/search?q=zzzqqq"),
+    ("not found", "anonymous", "/practices/999999"),
+    ("practice detail with discussion", "professional", "/practices/{practice}"),
+    ("practice history", "professional", "/practices/{practice}/revisions"),
+    ("new practice", "professional", "/practices/new"),
+    ("bookmarks", "professional", "/practices/bookmarks"),
+    ("notifications", "professional", "/notifications"),
+    ("account", "professional", "/account"),
+    ("account data", "professional", "/account/data"),
+    ("change password", "professional", "/account/password"),
+    ("access tokens", "professional", "/account/tokens"),
+    ("member search results", "professional", "/search?q=familias"),
+    ("mobility", "professional", "/mobility/"),
+    ("hosting offer", "professional", "/mobility/offers/{offer}"),
+    ("apply for a visit", "professional", "/mobility/apply/{partnership}"),
+    ("calendar feeds", "professional", "/mobility/calendars"),
+    ("essays archive", "professional", "/essays/"),
+    ("essay", "professional", "/essays/{published_essay}"),
+    ("essay editor", "essay author", "/essays/{draft_essay}/edit"),
+    ("membership requests", "institution admin", "/admin/memberships"),
+    ("institution with approvals", "institution admin", "/institutions/{institution}"),
+    ("edit institution", "institution admin", "/institutions/{institution}/edit"),
+    ("edit hosting offer", "institution admin", "/mobility/offers/{own_offer}/edit"),
+    ("mobility application", "institution admin", "/mobility/applications/{application}"),
+    ("matching", "coordinator", "/mobility/matching/{partnership}"),
+    ("mobility dashboard", "coordinator", "/mobility/dashboard/{partnership}"),
+    ("visit", "coordinator", "/mobility/visits/{visit}"),
+    ("visit programme", "coordinator", "/mobility/visits/{visit}/programme"),
+    ("new training event", "coordinator", "/essays/events/new/{partnership}"),
+    ("rubric", "coordinator", "/essays/rubric/{partnership}"),
+    ("evaluation report", "coordinator", "/essays/report/{partnership}"),
+    ("essays archive for evaluators", "evaluator", "/essays/?status=submitted"),
+    ("essay with assessments", "evaluator", "/essays/{assessed_essay}"),
+    ("assess an essay", "evaluator", "/essays/{submitted_essay}/assess"),
+    ("users", "site admin", "/admin/users"),
+    ("user", "site admin", "/admin/users/{user}"),
+    ("audit log", "site admin", "/admin/audit"),
+    ("flagged comments", "site admin", "/practices/flags"),
+    ("new institution", "site admin", "/institutions/new"),
+    ("new partnership", "site admin", "/partnerships/new"),
+]
+
+
+def demo_ids() -> dict[str, object]:
+    """The demo's objects each page shows (looked up, since ids depend on the order of seeding)."""
+    from sqlalchemy import func, select
+
+    from network.auth.models import User
+    from network.essays.models import Assessment, Essay
+    from network.extensions import db
+    from network.institutions.models import Partnership
+    from network.mobility.models import HostingOffer, MobilityApplication, Visit
+    from network.practices.models import Comment, Practice
+
+    def one(query):
+        value = db.session.scalar(query.limit(1))
+        assert value is not None, f"the demo has nothing for {query}"
+        return value
+
+    admin = one(select(User).where(User.email == ROLES["institution admin"]))
+    draft = one(select(Essay).where(Essay.status == "draft").order_by(Essay.id))
+    return {
+        "practice": one(select(Practice.id)
+                        .where(Practice.status == "published", Practice.visibility == "public")
+                        .outerjoin(Comment, Comment.practice_id == Practice.id).group_by(Practice.id)
+                        .order_by(func.count(Comment.id).desc(), Practice.id)),
+        "institution": admin.institution.slug,
+        "partnership": one(select(Partnership.id).order_by(Partnership.id)),
+        "offer": one(select(HostingOffer.id).where(HostingOffer.institution_id != admin.institution_id)),
+        "own_offer": one(select(HostingOffer.id).where(HostingOffer.institution_id == admin.institution_id)),
+        "application": one(select(MobilityApplication.id).where(
+            MobilityApplication.institution_id == admin.institution_id).order_by(MobilityApplication.id)),
+        "visit": one(select(Visit.id).where(Visit.status == "confirmed").order_by(Visit.id)),
+        "published_essay": one(select(Essay.id).where(Essay.status == "published", Essay.display == "named")),
+        "submitted_essay": one(select(Essay.id).where(Essay.status == "submitted").order_by(Essay.id)),
+        "assessed_essay": one(select(Assessment.essay_id).order_by(Assessment.id)),
+        "draft_essay": draft.id,
+        "draft_author": draft.author.email,
+        "user": one(select(User.id).where(User.email == ROLES["professional"])),
+    }
+
+
+@pytest.fixture(scope="module")
+def demo(request, tmp_path_factory):
+    """The demo network behind a live server; yields (server, ids)."""
+    bh.require_browser(request.config, axe=True)
+    with bh.migrated_app(tmp_path_factory.mktemp("accessibility")) as app:
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+        ids = demo_ids()
+        with bh.live_server(app) as server:
+            yield server, ids
+
+
+@pytest.fixture(scope="module")
+def browser(demo):
+    with bh.chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def pages(demo, browser):
+    """One page per role, logged in once through the login page, with axe-core injected on every load."""
+    server, ids = demo
+    contexts, opened = [], {}
+
+    def page_of(role: str):
+        if role not in opened:
+            context = bh.axe_context(browser, server.url)
+            contexts.append(context)
+            page = context.new_page()
+            if ROLES[role]:
+                bh.log_in(page, ROLES[role].format(**ids), DEMO_PASSWORD)
+            opened[role] = page
+        return opened[role]
+
+    yield page_of
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("name, role, address", PAGES, ids=[page[0] for page in PAGES])
+def test_page_has_no_serious_accessibility_problem(demo, pages, name, role, address):
+    _server, ids = demo
+    if "search" in name:
+        bh.wait_until_indexed()
+    page = pages(role)
+    with bh.screenshot_on_failure(page, f"axe--{name}"):
+        response = page.goto(address.format(**ids))
+        expected = 404 if name == "not found" else 200
+        assert response.status == expected, f"{address} answered {response.status} to the {role}"
+        logged_in = page.get_by_role("button", name="Log out").count() == 1
+        assert logged_in == (role != "anonymous"), f"not seen as the {role}"
+        violations = bh.axe_scan(page)
+        blocking = [v for v in violations if v["impact"] in bh.BLOCKING_IMPACTS]
+        if violations and not blocking:  # shown with pytest -s or -rP: worth a look, not a failure
+            print(f"axe, {name} ({address}), lesser findings:\n" + bh.describe_violations(violations))
+        if blocking:
+            report = bh.save_axe_report(name, violations)
+            pytest.fail(f"axe found {len(blocking)} serious or critical problem(s) on {address} "
+                        f"(as the {role}; all findings in {report.relative_to(bh.PROJECT_ROOT)}):\n"
+                        + bh.describe_violations(blocking), pytrace=False)
+
+
+# Forms sent back with their messages: the error summary, and each message tied to its field.
+REFUSED_FORMS = [
+    ("registration", "anonymous", "/register", "Create account"),
+    ("new practice", "professional", "/practices/new", "Save practice"),
+    ("application for a visit", "professional", "/mobility/apply/{partnership}", "Send the application"),
+    ("password change", "professional", "/account/password", "Change password"),
+]
+
+
+@pytest.mark.parametrize("name, role, address, button", REFUSED_FORMS,
+                         ids=[form[0] for form in REFUSED_FORMS])
+def test_refused_form_has_no_serious_accessibility_problem(demo, pages, name, role, address, button):
+    from playwright.sync_api import expect
+
+    _server, ids = demo
+    page = pages(role)
+    with bh.screenshot_on_failure(page, f"axe--refused-{name}"):
+        page.goto(address.format(**ids))
+        main = page.get_by_role("main")
+        for field in main.locator("input[type=text], input[type=email], textarea").all():
+            field.fill("")
+        main.get_by_role("button", name=button).click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        blocking = [v for v in bh.axe_scan(page) if v["impact"] in bh.BLOCKING_IMPACTS]
+        assert not blocking, f"refused {name} form:\n" + bh.describe_violations(blocking)
+
+
+def test_the_scan_finds_a_known_problem(pages):
+    """The scanner itself works: a picture without a text alternative and a field without a label, added
+    to a page, are reported as critical."""
+    page = pages("anonymous")
+    page.goto("/")
+    page.evaluate("""() => document.getElementById("main").insertAdjacentHTML("beforeend",
+        '<img src="/static/favicon.svg"><input type="text" name="nameless">')""")
+    found = {v["id"]: v["impact"] for v in bh.axe_scan(page)}
+    assert found.get("image-alt") == "critical" and found.get("label") == "critical", found
