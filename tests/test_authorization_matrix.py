@@ -337,32 +337,13 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
 
 # Text that a surface shows more widely than network.permissions lets its own page show it. Each entry is
 # a known gap, reported, kept here so that it stays visible (and fails once fixed: remove it then).
-KNOWN_WIDER = {
-    # Search indexes hosting offers for every network member (README, "Search": "hosting offers are for
-    # members"), while the offer's page and the offers API are for the partnership's institutions
-    # (permissions.can_view_mobility). Browsing the search API without words lists the offer with its text.
-    ("api.search", "outsider", OFFER_TEXT),
-    ("search.index", "outsider", OFFER_TEXT),
-}
+KNOWN_WIDER: set[tuple[str, str, str]] = set()  # (endpoint, visitor, text): none left
 
 # Searching for the exact words of something a visitor may not see must find nothing: a hit would show
 # that it exists, and its snippet the words around. Known gaps, reported (remove an entry once fixed):
 # Entries: (visitor, text, type of the document found).
-KNOWN_SEARCH_GAPS = {
-    ("outsider", OFFER_TEXT, "offer"),  # offers are for every member in search: see KNOWN_WIDER
-    # An offer's search document holds the titles of the practices it links, whatever their state
-    # (network/mobility/search.py, offer_document): members of the network find the owning institution's
-    # draft by its title, shown in the offer's snippet. The offer's page lists only the linked practices
-    # the visitor may see.
-    ("outsider", "Authz draft practice", "offer"),
-    ("coordinator", "Authz draft practice", "offer"),
-    ("evaluator", "Authz draft practice", "offer"),
-    # A visit's search document holds its application's motivation (network/mobility/search.py); the
-    # visit's page does not show it, and the host's members and evaluators may not open the application.
-    ("member", TRAVELLER_MOTIVATION, "visit"),
-    ("institution_admin", TRAVELLER_MOTIVATION, "visit"),
-    ("evaluator", TRAVELLER_MOTIVATION, "visit"),
-}
+KNOWN_SEARCH_GAPS: set[tuple[str, str, str]] = set()  # none left: offers follow can_view_mobility, name
+# only public practices, and a visit's document leaves out the application's motivation.
 
 # Refused requests that write, by design: an editor post that arrives after the session expired keeps
 # its text for two days, for the author to get back after logging in again (README, "Essays").

@@ -11,8 +11,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from network.auth.models import COORDINATOR, EVALUATOR, User
-from network.essays.models import DRAFT, PRIVATE, PUBLISHED, Essay
+from network.essays.models import DRAFT, PRIVATE, PUBLISHED, Essay, essay_practices
 from network.extensions import db
+from network.practices.models import PUBLIC, Practice
+from network.practices.models import PUBLISHED as PUBLISHED_PRACTICE
 from network.sanitize import plain_text
 from network.search.documents import DocumentType, SearchDocument, register
 
@@ -40,7 +42,7 @@ def essay_document(essay_id: int) -> SearchDocument | None:
         url=f"/essays/{essay.id}",
         summary=event.title,
         body=plain_text(essay.body),
-        tags=[p.title for p in essay.practices][:10],
+        tags=[p.title for p in essay.practices if p.status == PUBLISHED_PRACTICE and p.visibility == PUBLIC][:10],
         sectors=host.sectors if host else [],
         country=essay.author_country,
         language=essay.language,
@@ -61,4 +63,7 @@ register(DocumentType(
     model=Essay,
     load=essay_document,
     all_ids=lambda: db.session.scalars(select(Essay.id).order_by(Essay.id)).all(),
+    # An essay's tags name the public practices it draws on: their state changes it.
+    watch=[(Practice, lambda practice: list(db.session.connection().execute(
+        select(essay_practices.c.essay_id).where(essay_practices.c.practice_id == practice.id)).scalars()))],
 ))

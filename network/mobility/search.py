@@ -1,6 +1,7 @@
 """How hosting offers and visits become search documents.
 
-Offers are for network members. A visit names a person, so it is restricted: found only by the visitor,
+An offer is for the members of its partnership's institutions and for evaluators (as
+network.permissions.can_view_mobility), and names only the linked practices everyone may read. A visit names a person, so it is restricted: found only by the visitor,
 the host institution's members, the admins of the visitor's institution, the partnership's
 coordinators, evaluators and site admins (as network.permissions.can_view_visit); cancelled visits
 leave the index.
@@ -13,8 +14,10 @@ from sqlalchemy import select
 
 from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, User
 from network.extensions import db
+from network.institutions.models import Partnership
 from network.mobility.models import (ACTIVE_STATUSES, ACTIVITY_KINDS, DAY_NAMES, HostingOffer, OfferActivity,
-                                     OfferWeek, Visit, VisitActivity)
+                                     OfferWeek, Visit, VisitActivity, offer_practices)
+from network.practices.models import PUBLIC, PUBLISHED, Practice
 from network.mobility.weeks import iso_week
 from network.search.documents import DocumentType, SearchDocument, register
 
@@ -36,8 +39,10 @@ def offer_document(offer_id: int) -> SearchDocument | None:
         title=f"{host.name}: job-shadowing visits ({offer.partnership.reference})",
         url=f"/mobility/offers/{offer.id}",
         summary=", ".join(offer.tag_names),
+        # Only practices everyone may read: a draft's title must not reach the offer's snippet.
         body="\n\n".join([offer.description, _programme(offer.activities),
-                          "\n".join(p.title for p in offer.practices)]),
+                          "\n".join(p.title for p in offer.practices
+                                    if p.status == PUBLISHED and p.visibility == PUBLIC)]),
         tags=offer.tag_names,
         sectors=host.sectors,
         country=host.country,
@@ -47,8 +52,25 @@ def offer_document(offer_id: int) -> SearchDocument | None:
         partnership_id=offer.partnership_id,
         date=offer.updated_at or offer.created_at,
         status="published",
-        visibility="members",
+        visibility="restricted",
+        viewers=offer_viewers(offer.partnership),
     )
+
+
+def offer_viewers(partnership: Partnership) -> list[str]:
+    institutions = {partnership.coordinating_institution_id, *(p.id for p in partnership.partners)}
+    return [f"institution:{i}" for i in sorted(i for i in institutions if i)] + [f"role:{EVALUATOR}"]
+
+
+def _offers_linking(practice: Practice) -> list[int]:
+    # Called while the session flushes: read on the flush's own connection.
+    return list(db.session.connection().execute(
+        select(offer_practices.c.offer_id).where(offer_practices.c.practice_id == practice.id)).scalars())
+
+
+def _offers_of(partnership: Partnership) -> list[int]:
+    return list(db.session.connection().execute(
+        select(HostingOffer.id).where(HostingOffer.partnership_id == partnership.id)).scalars())
 
 
 def visit_viewers(visit: Visit) -> list[str]:
@@ -74,7 +96,8 @@ def visit_document(visit_id: int) -> SearchDocument | None:
         title=f"Job-shadowing visit: {visitor.name} at {host.name}, {iso_week(visit.week_start)}",
         url=f"/mobility/visits/{visit.id}",
         summary=f"{visit.application.institution.name} → {host.name}",
-        body="\n\n".join([_programme(visit.activities), visit.match_reasons, visit.application.motivation]),
+        # Not the application's motivation: the host's members and evaluators may not read the application.
+        body="\n\n".join([_programme(visit.activities), visit.match_reasons]),
         tags=visit.application.interest_names,
         sectors=host.sectors,
         country=host.country,
@@ -99,7 +122,8 @@ register(DocumentType(
     model=HostingOffer,
     load=offer_document,
     all_ids=lambda: db.session.scalars(select(HostingOffer.id).order_by(HostingOffer.id)).all(),
-    watch=[(OfferWeek, lambda row: [row.offer_id]), (OfferActivity, lambda row: [row.offer_id])],
+    watch=[(OfferWeek, lambda row: [row.offer_id]), (OfferActivity, lambda row: [row.offer_id]),
+           (Practice, _offers_linking), (Partnership, _offers_of)],
 ))
 register(DocumentType(
     name="visit",

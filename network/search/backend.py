@@ -1006,7 +1006,8 @@ def permission_filter(anonymous: bool, site_admin: bool, member: bool, instituti
                       user_id: int | None = None, roles=()):
     """The same rules as network.permissions for every document type: published public documents for
     everyone, published members-only ones for members, everything of one's own institution, and the
-    restricted documents (visits) that name the person or one of their roles as a viewer."""
+    restricted documents (visits, offers, some essays) that name the person, their institution or one of
+    their roles as a viewer."""
     if site_admin:
         return None
     published_public = Q.And([Q.Term("status", "published"), Q.Term("visibility", "public")])
@@ -1017,6 +1018,7 @@ def permission_filter(anonymous: bool, site_admin: bool, member: bool, instituti
         grants.append(Q.And([Q.Term("status", "published"), Q.Term("visibility", "members")]))
         if institution_id:
             grants.append(Q.Term("institution_id", str(institution_id)))
+            grants.append(Q.Term("viewers", f"institution:{institution_id}"))  # e.g. a partnership's offers
     if user_id:
         grants.append(Q.Term("viewers", f"user:{user_id}"))
     grants += [Q.Term("viewers", f"role:{role}") for role in sorted(roles)]

@@ -30,7 +30,8 @@ class SearchDocument:
     status: str = "published"
     visibility: str = "public"  # "public", "members", or "restricted": only the viewers below (and the
     # members of institution_id) find it
-    viewers: list[str] = field(default_factory=list)  # "user:<id>", "role:<role>" allowed to find it
+    viewers: list[str] = field(default_factory=list)  # "user:<id>", "institution:<id>" (its approved
+    # members), "role:<role>" allowed to find it
 
     @property
     def key(self) -> str:
