@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from network import config as default_config
 from network.extensions import babel, csrf, db, login_manager, migrate
@@ -30,6 +31,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Every <int:...> in a URL: an id past the database's integer range is a 404, not an overflow.
     app.url_map.converters["int"] = BoundedIntConverter
     _load_config(app, test_config)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind reverse proxies, the client's address (throttling) and scheme (HSTS) are in the headers they
+        # add; without this setting those headers are ignored, so a client cannot forge them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

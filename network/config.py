@@ -13,6 +13,9 @@ REMEMBER_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_DURATION = timedelta(days=30)
 # Set NETWORK_SECURE_COOKIES=true when served over HTTPS (it is in production behind TLS).
 SECURE_COOKIES = False
+# Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For and X-Forwarded-Proto headers are then
+# trusted, so that throttling counts per client address, not per proxy; 0 ignores those headers.
+TRUSTED_PROXIES = 0
 
 WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long essays must not expire their form
 
@@ -31,6 +34,9 @@ LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
 LOGIN_MAX_FAILURES_PER_ADDRESS = 20
 RESET_MAX_REQUESTS_PER_ADDRESS = 10
+# Reset links that cannot be used, and unknown or revoked API tokens, from one address in LOGIN_WINDOW.
+RESET_LINK_MAX_FAILURES_PER_ADDRESS = 10
+API_TOKEN_MAX_FAILURES_PER_ADDRESS = 20
 
 MAIL_SERVER = None  # without it, emails are written to the log (development)
 MAIL_PORT = 587

@@ -407,6 +407,8 @@ ERRORS = {
     "PayloadTooLarge": (413, "The body is larger than 1 MB."),
     "UnsupportedMediaType": (415, "The body is not sent as application/json."),
     "ValidationFailed": (422, "Invalid fields: error.fields maps each field to its messages."),
+    "TooManyRequests": (429, "Too many unknown or revoked tokens from this address (20 in 15 minutes): wait "
+                             "the number of seconds in the Retry-After header."),
 }
 
 
@@ -461,7 +463,7 @@ def document() -> dict:
     optional_bearer = [{}, {"bearer": []}]
     json_body = {"application/json": {"schema": _ref("PracticeInput")}}
     one = {"description": "The practice.", "content": {"application/json": {"schema": _ref("Practice")}}}
-    return {
+    spec = {
         "openapi": "3.1.0",
         "info": {
             "title": "Peer Network API",
@@ -657,3 +659,9 @@ def document() -> dict:
             },
         },
     }
+    # Every operation that reads a token may answer 429 when its address has sent too many bad ones.
+    for item in spec["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, dict) and {"bearer": []} in operation.get("security", []):
+                operation["responses"].update(_errors("TooManyRequests"))
+    return spec

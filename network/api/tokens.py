@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from network import audit
@@ -107,6 +108,18 @@ def user_for_token(plain: str | None) -> User | None:
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now
         db.session.commit()
+    return user
+
+
+def authenticate(plain: str, ip_address: str) -> User | None:
+    """user_for_token, counting every token that finds nobody against the address: after
+    API_TOKEN_MAX_FAILURES_PER_ADDRESS in the login window, the address waits (accounts.LoginThrottled)."""
+    accounts.check_throttle("api_token", current_app.config["API_TOKEN_MAX_FAILURES_PER_ADDRESS"],
+                            message="Too many unknown or revoked tokens from this address.",
+                            ip_address=ip_address)
+    user = user_for_token(plain)
+    if user is None:
+        accounts.record_failure("api_token", ip_address)
     return user
 
 

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from network import permissions
 from network.api import openapi, serializers, tokens
+from network.auth import services as accounts
 from network.essays import services as essays
 from network.extensions import db, login_manager
 from network.institutions import services as institutions
@@ -142,7 +143,12 @@ def _authenticate():
     scheme, _sep, credentials = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise _unauthorized(_("Send a personal access token as “Authorization: Bearer <token>”."))
-    user = tokens.user_for_token(credentials.strip())
+    try:
+        user = tokens.authenticate(credentials.strip(), request.remote_addr or "unknown")
+    except accounts.LoginThrottled as error:
+        message = _("Too many unknown or revoked tokens from your address: wait %(seconds)d seconds.",
+                    seconds=error.retry_after)
+        raise ApiError(429, message, headers={"Retry-After": str(error.retry_after)}) from None
     if user is None:
         raise _unauthorized(_("The token is unknown or has been revoked."), invalid_token=True)
     return user

@@ -111,13 +111,15 @@ class PasswordResetToken(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """Failed logins and reset requests, counted per account and per address to slow down guessing."""
+    """Failed logins, reset requests, unusable reset links and unknown API tokens, counted per account and
+    per address to slow down guessing (network.auth.services.check_throttle)."""
 
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10), default="login")  # "login" or "reset"
-    email: Mapped[str] = mapped_column(String(254), index=True)
+    # "login", "reset" (a reset request), "reset_link" (a link that cannot be used), "api_token"
+    kind: Mapped[str] = mapped_column(String(10), default="login")
+    email: Mapped[str] = mapped_column(String(254), index=True)  # "" for reset links and API tokens
     ip_address: Mapped[str] = mapped_column(String(45), index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -5,6 +5,7 @@ Every function that writes commits once; emails go out only after that commit.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from network import audit
 from network.auth.models import (
@@ -44,7 +45,11 @@ class AccountError(Exception):
 
 
 class LoginThrottled(AccountError):
-    pass
+    """Too many failures from this account or address; retry_after: seconds until one is forgotten."""
+
+    def __init__(self, message: str, retry_after: int = 60):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 # --- passwords -------------------------------------------------------------------------------------
@@ -141,22 +146,38 @@ def create_user(
 # --- login and its throttle -----------------------------------------------------------------------
 
 
-def _recent_failures(kind: str, **match) -> int:
-    since = utcnow() - current_app.config["LOGIN_WINDOW"]
-    query = select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.kind == kind, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since
+def check_throttle(kind: str, limit: int, message: str | None = None, **match) -> None:
+    """LoginThrottled when `limit` failures of this kind match (an email, an address) within LOGIN_WINDOW.
+
+    The failures are rows of login_attempts: failed logins ("login"), reset requests ("reset"), reset
+    links that match nothing usable ("reset_link") and unknown API tokens ("api_token")."""
+    window = current_app.config["LOGIN_WINDOW"]
+    now = utcnow()
+    query = select(LoginAttempt.created_at).where(
+        LoginAttempt.kind == kind, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= now - window
     )
     for column, value in match.items():
         query = query.where(getattr(LoginAttempt, column) == value)
-    return db.session.scalar(query) or 0
+    # The limit-th most recent failure: once it leaves the window, fewer than `limit` remain.
+    oldest_counted = db.session.scalar(
+        query.order_by(LoginAttempt.created_at.desc()).offset(limit - 1).limit(1)
+    )
+    if oldest_counted is not None:
+        retry_after = max(1, math.ceil((oldest_counted + window - now).total_seconds()))
+        raise LoginThrottled(message or _too_many_message(), retry_after=retry_after)
+
+
+def record_failure(kind: str, ip_address: str, email: str = "") -> None:
+    """Count one failure against the address (and the email, if any); commits."""
+    db.session.add(LoginAttempt(kind=kind, email=normalize_email(email)[:254], ip_address=ip_address[:45],
+                                succeeded=False))
+    db.session.commit()
 
 
 def check_login_throttle(email: str, ip_address: str) -> None:
     config = current_app.config
-    if _recent_failures("login", email=normalize_email(email)) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]:
-        raise LoginThrottled(_too_many_message())
-    if _recent_failures("login", ip_address=ip_address) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]:
-        raise LoginThrottled(_too_many_message())
+    check_throttle("login", config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], email=normalize_email(email))
+    check_throttle("login", config["LOGIN_MAX_FAILURES_PER_ADDRESS"], ip_address=ip_address)
 
 
 def _too_many_message() -> str:
@@ -196,6 +217,13 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     db.session.commit()
 
 
+def end_sessions(user: User) -> None:
+    """Log out: this person's session cookies and remember-me cookies stop working, on every device (a
+    copied cookie would otherwise still be accepted, as the session lives in the signed cookie itself)."""
+    user.session_version += 1
+    db.session.commit()
+
+
 def _set_password(user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.session_version += 1  # every other session and remember-me cookie ends here
@@ -208,8 +236,7 @@ def _token_hash(token: str) -> str:
 def request_password_reset(email: str, ip_address: str) -> None:
     """Email a reset link if the account exists. The answer is the same either way (no account probing)."""
     config = current_app.config
-    if _recent_failures("reset", ip_address=ip_address) >= config["RESET_MAX_REQUESTS_PER_ADDRESS"]:
-        raise LoginThrottled(_too_many_message())
+    check_throttle("reset", config["RESET_MAX_REQUESTS_PER_ADDRESS"], ip_address=ip_address)
     # Reset requests are stored as "failed" attempts so that they count against the address.
     db.session.add(
         LoginAttempt(kind="reset", email=normalize_email(email)[:254], ip_address=ip_address[:45], succeeded=False)
@@ -256,6 +283,21 @@ def find_reset_token(token: str) -> PasswordResetToken:
     if row.expires_at <= utcnow():
         raise AccountError(_("This reset link has expired. Please ask for a new one."))
     return row
+
+
+def check_reset_link(token: str, ip_address: str) -> PasswordResetToken:
+    """find_reset_token, counting every link that cannot be used against the address: guessing links from
+    one address soon waits (LoginThrottled), even for a good one."""
+    config = current_app.config
+    minutes = int(config["LOGIN_WINDOW"].total_seconds() // 60)
+    message = _("Too many reset links that cannot be used were opened from your address. Please wait "
+                "%(minutes)d minutes and try again.", minutes=minutes)
+    check_throttle("reset_link", config["RESET_LINK_MAX_FAILURES_PER_ADDRESS"], message, ip_address=ip_address)
+    try:
+        return find_reset_token(token)
+    except AccountError:
+        record_failure("reset_link", ip_address)
+        raise
 
 
 def reset_password(token: str, new_password: str) -> User:

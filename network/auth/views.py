@@ -17,6 +17,10 @@ def _client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def _retry_after(error: services.LoginThrottled) -> dict:
+    return {"Retry-After": str(error.retry_after)}
+
+
 def _show_error(form, error: services.AccountError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
@@ -54,13 +58,13 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
     form = forms.LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data, _client_address())
         except services.LoginThrottled as error:
             flash(error.message, "error")
-            status = 429
+            status, headers = 429, _retry_after(error)
         except services.AccountError as error:
             _show_error(form, error)
             status = 401
@@ -72,11 +76,14 @@ def login():
             return redirect(next_url or url_for("web.home"))
     elif form.errors:
         status = 422
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # Copies of this session's cookies would otherwise still work: they end too, on every device.
+        services.end_sessions(current_user._get_current_object())
     # Clear first: logout_user() leaves in the session the order to delete the remember-me cookie.
     session.clear()
     logout_user()
@@ -92,7 +99,7 @@ def request_reset():
             services.request_password_reset(form.email.data, _client_address())
         except services.LoginThrottled as error:
             flash(error.message, "error")
-            return render_template("auth/request_reset.html", form=form), 429
+            return render_template("auth/request_reset.html", form=form), 429, _retry_after(error)
         flash(
             _("If an account uses this address, we have sent it a link to choose a new password."), "info"
         )
@@ -103,7 +110,9 @@ def request_reset():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     try:
-        services.find_reset_token(token)
+        services.check_reset_link(token, _client_address())
+    except services.LoginThrottled as error:
+        return render_template("auth/reset_invalid.html", message=error.message), 429, _retry_after(error)
     except services.AccountError as error:
         return render_template("auth/reset_invalid.html", message=error.message), 400
     form = forms.ResetPasswordForm()
