@@ -70,12 +70,12 @@ MAX_PREFIX_TERMS = 50
 SNIPPET_SOURCE_CHARS = 1500
 # Checking where quoted phrases occur (word positions, read in Python) stops after this long; the total
 # is then estimated from the documents checked, best first (no query may take more than a second).
-PHRASE_TIME_LIMIT = 0.4
+PHRASE_TIME_LIMIT = 0.2
 # A query's words found next to each other, in the order typed, multiply a document's score; checked
 # among this many best documents (positions are costly to read, scores are not).
 PROXIMITY_FACTOR = 2.0
 PROXIMITY_CANDIDATES = 100
-PHRASE_CHUNK = 500  # documents checked between two looks at the clock (the first chunk always is)
+PHRASE_CHUNK = 200  # documents checked between two looks at the clock (the first chunk always is)
 # The indexer's commits merge MERGE_FACTOR segments of similar size, at most MERGE_MAX_DOCS documents in
 # all (a few seconds); see _merge_similar_segments.
 MERGE_FACTOR = 6
@@ -594,6 +594,51 @@ class _SegmentData:
             return _NO_POSTINGS
         return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
+    def _blocks(self, matcher) -> tuple[np.ndarray, np.ndarray]:
+        """Where each posting block of a term starts and the last document it holds (block headers only)."""
+        starts, last_ids, position = [], [], matcher._baseoffset
+        while True:
+            matcher._goto(position)
+            starts.append(position)
+            last_ids.append(matcher._maxid)
+            if matcher._lastblock:
+                break
+            position = matcher._nextoffset
+        return np.array(starts, dtype=np.int64), np.array(last_ids, dtype=np.int64)
+
+    def positions(self, fieldname: str, text: str, docnums: np.ndarray, blocks: dict) -> dict[int, frozenset]:
+        """The word positions of a term in those of `docnums` (sorted, this segment's numbers) that hold
+        it, decoding only the blocks that hold them; `blocks` keeps block headers for one query."""
+        try:
+            matcher = self.base.postings(fieldname, text)
+        except TermNotFound:
+            return {}
+        matcher = getattr(matcher, "child", matcher)
+        found = {}
+        if not hasattr(matcher, "_read_data"):  # a short list kept inline in the term's entry
+            wanted = set(docnums.tolist())
+            while matcher.is_active():
+                if matcher.id() in wanted:
+                    found[matcher.id()] = frozenset(matcher.value_as("positions"))
+                matcher.next()
+            return found
+        key = (self.segment_id, fieldname, text)
+        if key not in blocks:
+            blocks[key] = self._blocks(matcher)
+        starts, last_ids = blocks[key]
+        decode = matcher.format.decoder("positions")
+        in_block = np.searchsorted(last_ids, docnums)  # the first block whose last document is >= each
+        for block in np.unique(in_block[in_block < len(starts)]).tolist():
+            matcher._goto(int(starts[block]))
+            matcher._read_data()
+            ids = np.cumsum(np.array(matcher._data[0], dtype=np.int64))
+            values = matcher._data[2]
+            wanted = docnums[in_block == block]
+            for doc, i in zip(wanted.tolist(), np.searchsorted(ids, wanted).tolist()):
+                if i < len(ids) and ids[i] == doc:
+                    found[doc] = frozenset(decode(values[i]))
+        return found
+
     def mask(self, fieldname: str, text: str) -> np.ndarray:
         """Which documents of the segment hold an exact value (facets, permissions): kept."""
         key = (fieldname, text)
@@ -952,45 +997,36 @@ def _phrase_docs(words: list[str], generation: _Generation, docnums: np.ndarray,
     """Which of `docnums` (best first) have the words next to each other, in order, in the title or the
     text; stops at the deadline (after the first chunk: the top of the page is always checked).
     Returns those found and how many were checked."""
-    confirmed, checked, chunk = [], 0, PHRASE_CHUNK
+    confirmed, checked, chunk, blocks = [], 0, PHRASE_CHUNK, {}
     for start in range(0, len(docnums), chunk):
         if start and deadline is not None and time.monotonic() > deadline:
             break
         part = np.sort(docnums[start:start + chunk])
-        found = set()
+        found: set[int] = set()
         for fieldname in ("title_plain", "body_plain"):
-            found |= _phrase_in_field(words, fieldname, generation, part, found)
+            found |= _phrase_in_field(words, fieldname, generation, part[~np.isin(part, list(found))], blocks)
         confirmed.extend(int(d) for d in docnums[start:start + chunk] if int(d) in found)
         checked += len(part)
     return confirmed, checked
 
 
-def _phrase_in_field(words, fieldname, generation, docnums, skip) -> set[int]:
+def _phrase_in_field(words: list[str], fieldname: str, generation: _Generation, docnums: np.ndarray,
+                     blocks: dict) -> set[int]:
+    """Which of `docnums` (sorted) hold the phrase in this field: the positions of each word are read only
+    from the posting blocks that hold those documents."""
     found = set()
     for data, _, offset in generation.leaves:
-        local = [int(d) - offset for d in docnums if offset <= d < offset + data.size and int(d) not in skip]
-        if not local:
-            continue
-        try:
-            matchers = [data.base.postings(fieldname, word) for word in words]
-        except TermNotFound:
-            continue
-        matchers = [getattr(m, "child", m) for m in matchers]
-        for docnum in local:
-            positions = []
-            for matcher in matchers:
-                if not matcher.is_active():
-                    break
-                matcher.skip_to(docnum)
-                if not matcher.is_active() or matcher.id() != docnum:
-                    break
-                positions.append(set(matcher.value_as("positions")))
-            else:
-                first, rest = positions[0], positions[1:]
-                if any(all(p + n in later for n, later in enumerate(rest, 1)) for p in first):
-                    found.add(docnum + offset)
-            if not all(m.is_active() for m in matchers):
+        local = docnums[(docnums >= offset) & (docnums < offset + data.size)] - offset
+        positions = {}
+        for word in dict.fromkeys(words):
+            if not len(local):
                 break
+            positions[word] = data.positions(fieldname, word, local, blocks)
+            local = local[np.isin(local, list(positions[word]))]  # the next word is read for fewer
+        for docnum in local.tolist():
+            first, rest = positions[words[0]][docnum], [positions[w][docnum] for w in words[1:]]
+            if any(all(p + n in later for n, later in enumerate(rest, 1)) for p in first):
+                found.add(docnum + offset)
     return found
 
 
