@@ -11,13 +11,15 @@ WORKERS ?= 3
 AXE_CORE_VERSION := 4.14.1
 AXE_CORE := .cache/node/node_modules/axe-core/axe.min.js
 
-.PHONY: help install run serve test test-sqlite test-postgres test-browser chromium migrate seed secret clean
+.PHONY: help install run serve test test-sqlite test-postgres test-browser chromium migrate seed secret clean translations
 
 help:
 	@echo "make run    - set up, migrate, seed the demo network and serve it on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run the whole test suite (SQLite, then PostgreSQL when installed)"
 	@echo "make serve  - production server (gunicorn, $(WORKERS) workers) on the same database"
 	@echo "make test-browser - journeys in Chromium and axe-core accessibility scans (installs what they need)"
+	@echo "make translations - extract the interface's messages, update every catalogue, compile them"
+	@echo "                    (ADD=pt starts a catalogue for another language; README, Languages)"
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +90,29 @@ $(AXE_CORE): Makefile
 
 test-browser: $(VENV)/.browser-installed chromium $(AXE_CORE)
 	$(BIN)/pytest tests/browser -m browser
+
+# Interface translations (README, "Languages"): extract every marked string into messages.pot, bring each
+# catalogue up to date (new strings come in empty or "fuzzy" for a translator to check: the tests fail until
+# they are translated), start catalogues that are missing, and compile the .mo files the server reads. The
+# compiled files are committed, so that `make run` and `make test` work on a fresh clone.
+TRANSLATIONS := network/translations
+LOCALES := $(sort en es fr it $(ADD) $(patsubst $(TRANSLATIONS)/%/LC_MESSAGES/messages.po,%,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)))
+
+translations: install
+	$(BIN)/pybabel extract --mapping-file=babel.cfg --keyword=_l --keyword=lazy_gettext \
+	  --keyword=lazy_ngettext:1,2 --add-comments=Translators: --add-location=file --sort-by-file \
+	  --project="Peer Network" --copyright-holder="the Peer Network partners" \
+	  --output-file=$(TRANSLATIONS)/messages.pot .
+	@for locale in $(LOCALES); do \
+	  if [ -f $(TRANSLATIONS)/$$locale/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update --input-file=$(TRANSLATIONS)/messages.pot --output-dir=$(TRANSLATIONS) \
+	      --locale=$$locale --ignore-obsolete || exit 1; \
+	  else \
+	    $(BIN)/pybabel init --input-file=$(TRANSLATIONS)/messages.pot --output-dir=$(TRANSLATIONS) \
+	      --locale=$$locale || exit 1; \
+	  fi; \
+	done
+	$(BIN)/pybabel compile --directory=$(TRANSLATIONS) --statistics
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .cache/node test-artifacts

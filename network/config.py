@@ -21,7 +21,9 @@ WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long essay
 
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = "UTC"
-SUPPORTED_LOCALES = ["en"]
+# Interface languages offered by the switcher, each with a complete catalogue in network/translations/
+# (`make translations` creates and updates them; README, "Languages").
+SUPPORTED_LOCALES = ["en", "es", "fr", "it"]
 
 # Password hashing (argon2id). Tests lower the cost; production keeps the library's defaults.
 ARGON2_TIME_COST = 3

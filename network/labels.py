@@ -55,6 +55,15 @@ def language_name(code: str | None) -> str:
     return _locale().languages.get(code.lower(), code)
 
 
+def by_country_name(pairs):
+    """(code, value) pairs, such as a facet's counts, in the alphabetical order of the reader's country names."""
+    return sorted(pairs, key=lambda pair: country_name(pair[0]).casefold())
+
+
+def by_language_name(pairs):
+    return sorted(pairs, key=lambda pair: language_name(pair[0]).casefold())
+
+
 def sector_label(code: str) -> str:
     return str(SECTOR_LABELS.get(code, code))
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, render_template, request
-from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
+from babel.dates import format_skeleton
+from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
-from network import labels, permissions
+from network import i18n, labels, permissions
 from network.extensions import db, login_manager
 
 bp = Blueprint("web", __name__)
@@ -44,6 +46,20 @@ def home():
     return render_template("home.html", stats=institutions.network_stats())
 
 
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The language switcher: saved on the account of a logged-in person, in the session of a visitor."""
+    code = request.form.get("locale", "")
+    if i18n.is_supported(code):
+        if current_user.is_authenticated:
+            from network.auth import services as accounts
+
+            accounts.set_locale(current_user._get_current_object(), code)
+        else:
+            i18n.remember_for_visitor(code)
+    return redirect(safe_next(request.form.get("next")) or url_for("web.home"), 303)
+
+
 def safe_next(target: str | None) -> str | None:
     """Only a path on this site: an open redirect would let a phishing link borrow our pages."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -70,8 +86,28 @@ def init_app(app: Flask) -> None:
         sector_label=labels.sector_label,
         date=format_date,
         datetime=format_datetime,
+        number=format_decimal,
+        kilobytes=kilobytes,
+        by_country_name=labels.by_country_name,
+        by_language_name=labels.by_language_name,
         messages=error_messages,
     )
+
+
+def month_label(value) -> str:
+    """"March 2027", "marzo de 2027", "mars 2027": a month as the reader's language writes it. Takes a date or
+    "2027-03"."""
+    from datetime import date
+
+    if isinstance(value, str):
+        year, _, month = value.partition("-")
+        value = date(int(year), int(month), 1)
+    return format_skeleton("yMMMM", value, locale=get_locale() or "en")
+
+
+def kilobytes(size: int) -> str:
+    """A file size in kB, with the reader's digit grouping ("1,234 KB", "1.234 KB", "1 234 KB")."""
+    return str(_l("%(size)s KB", size=format_decimal(max(1, round((size or 0) / 1024)))))
 
 
 def error_messages(errors) -> list[str]:
@@ -117,6 +153,7 @@ def _template_helpers():
         "sector_labels": labels.SECTOR_LABELS,
         "role_label": labels.role_label,
         "get_locale": get_locale,
+        "interface_languages": i18n.interface_languages,
         "type_labels": _practice_labels("INTERVENTION_TYPE_LABELS"),
         "status_labels": _practice_labels("STATUS_LABELS"),
         "evidence_labels": _practice_labels("EVIDENCE_LABELS"),

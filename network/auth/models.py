@@ -53,6 +53,9 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The interface language the person chose with the switcher (a code of SUPPORTED_LOCALES); None: their
+    # browser's. Emails and notifications to them are written in it too.
+    locale: Mapped[str | None] = mapped_column(String(10))
 
     institution: Mapped[Institution | None] = relationship(back_populates="members")
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
@@ -14,10 +15,10 @@ from typing import Callable
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, url_for
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
-from network import audit
+from network import audit, i18n
 from network.auth.models import (
     APPROVED,
     DECLINED,
@@ -224,6 +225,13 @@ def end_sessions(user: User) -> None:
     db.session.commit()
 
 
+def set_locale(user: User, locale: str | None) -> None:
+    """Save the interface language the person chose (None: follow their browser again)."""
+    if user.locale != locale:
+        user.locale = locale
+        db.session.commit()
+
+
 def _set_password(user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.session_version += 1  # every other session and remember-me cookie ends here
@@ -262,6 +270,12 @@ def request_password_reset(email: str, ip_address: str) -> None:
 def _send_reset_email(user: User, token: str) -> None:
     link = url_for("auth.reset_password", token=token, _external=True)
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
+    # In the language the person chose for the site; otherwise in the one of the page that asked.
+    with force_locale(user.locale) if i18n.is_supported(user.locale) else nullcontext():
+        _send_reset_email_text(user, link, minutes)
+
+
+def _send_reset_email_text(user: User, link: str, minutes: int) -> None:
     body = _(
         "Hello %(name)s,\n\nSomeone (hopefully you) asked to reset your Peer Network password.\n"
         "Open this link within %(minutes)d minutes to choose a new one:\n\n%(link)s\n\n"
@@ -372,6 +386,7 @@ def export_user_data(user: User) -> dict:
             "roles": sorted(user.roles),
             "institution": user.institution.name if user.institution else None,
             "membership_status": user.membership_status,
+            "interface_language": user.locale,
         },
         "login_attempts": [
             {"kind": a.kind, "ip_address": a.ip_address, "succeeded": a.succeeded, "at": _iso(a.created_at)}

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from network import i18n
 from network.auth import forms, services
 from network.institutions import services as institutions
 from network.web import safe_next
@@ -29,6 +30,12 @@ def _show_error(form, error: services.AccountError) -> None:
         flash(error.message, "error")
 
 
+def _keep_chosen_language(user, chosen: str | None) -> None:
+    """A language picked with the switcher before logging in becomes the account's, unless it has one."""
+    if i18n.is_supported(chosen) and not user.locale:
+        services.set_locale(user, chosen)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
@@ -42,8 +49,10 @@ def register():
         except services.AccountError as error:
             _show_error(form, error)
         else:
+            chosen = session.get(i18n.SESSION_KEY)
             session.clear()
             login_user(user)
+            _keep_chosen_language(user, chosen)
             flash(
                 _("Welcome, %(name)s! An administrator of %(institution)s will confirm your membership.",
                   name=user.name, institution=user.institution.name),
@@ -70,8 +79,10 @@ def login():
             status = 401
         else:
             next_url = safe_next(request.args.get("next"))
+            chosen = session.get(i18n.SESSION_KEY)
             session.clear()  # a fresh session at login: nothing set before it carries over
             login_user(user, remember=form.remember.data)
+            _keep_chosen_language(user, chosen)
             flash(_("You are logged in."), "success")
             return redirect(next_url or url_for("web.home"))
     elif form.errors:
@@ -84,9 +95,12 @@ def logout():
     if current_user.is_authenticated:
         # Copies of this session's cookies would otherwise still work: they end too, on every device.
         services.end_sessions(current_user._get_current_object())
+    language = getattr(current_user, "locale", None)
     # Clear first: logout_user() leaves in the session the order to delete the remember-me cookie.
     session.clear()
     logout_user()
+    if i18n.is_supported(language):
+        i18n.remember_for_visitor(language)  # the site does not switch language on the way out
     flash(_("You are logged out."), "info")
     return redirect(url_for("web.home"))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -115,6 +115,32 @@ class RescuedText(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+def N_(text: str) -> str:
+    """Marks a text for the catalogues without translating it: it is stored as written, translated when shown."""
+    return text
+
+
+# The rubric a partnership starts with. Stored in English, the catalogues' source language, so that each reader
+# sees it in their own language (RubricCriterion.label) until the coordinators write criteria of their own.
+DEFAULT_RUBRIC = [
+    (N_("Depth of reflection"), N_("How far the essay goes beyond describing what happened.")),
+    (N_("Transfer to practice"), N_("How concretely it says what will change in the author's work and team.")),
+    (N_("Link to the host's approach"), N_("How well it understands the approach seen and its context.")),
+]
+_DEFAULT_TEXTS = frozenset(text for pair in DEFAULT_RUBRIC for text in pair)
+
+
+def rubric_text(stored: str) -> str:
+    """A stored criterion text as the reader reads it: the default rubric's in their language, others as written."""
+    return gettext(stored) if stored in _DEFAULT_TEXTS else stored
+
+
+def stored_rubric_text(shown: str) -> str:
+    """The reverse, for a rubric sent back from the editor: an unchanged default text is stored as its source,
+    so that saving the rubric in another language neither renames the criterion nor drops its scores."""
+    return next((source for source in _DEFAULT_TEXTS if gettext(source) == shown), shown)
+
+
 class RubricCriterion(db.Model):
     """One criterion of a partnership's rubric, scored 1 to 5."""
 
@@ -126,6 +152,14 @@ class RubricCriterion(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(String(500), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def label(self) -> str:
+        return rubric_text(self.name)
+
+    @property
+    def explanation(self) -> str:
+        return rubric_text(self.description)
 
 
 class Assessment(db.Model):

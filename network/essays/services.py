@@ -14,15 +14,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, lazy_gettext as _l
 from sqlalchemy import and_, delete, extract, false, func, or_, select
 
-from network import audit, labels, permissions
+from network import audit, i18n, labels, permissions
 from network.auth.models import User
-from network.essays.models import (ANONYMOUS, DISPLAY_CHOICES, DRAFT, EVENT_KINDS, NAMED, PRIVATE, PUBLISHED,
-                                   RETURNED, SCALE, SUBMITTED, TAG_KINDS, Assessment, AssessmentScore,
+from network.essays.models import (ANONYMOUS, DEFAULT_RUBRIC, DISPLAY_CHOICES, DRAFT, EVENT_KINDS, NAMED, PRIVATE,
+                                   PUBLISHED, RETURNED, SCALE, SUBMITTED, TAG_KINDS, Assessment, AssessmentScore,
                                    AssessmentTag, Essay, EssayReminder, RescuedText, RubricCriterion,
-                                   TrainingEvent, essay_practices, event_participants)
+                                   TrainingEvent, essay_practices, event_participants, stored_rubric_text)
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.mobility.models import COMPLETED, Visit
@@ -34,11 +34,6 @@ EVENT_TITLE_MAX = 300
 REMIND_AFTER = timedelta(days=14)
 RESCUE_KEEP = timedelta(days=2)
 RESCUES_PER_ESSAY, RESCUES_MAX = 3, 5_000
-DEFAULT_RUBRIC = [
-    ("Depth of reflection", "How far the essay goes beyond describing what happened."),
-    ("Transfer to practice", "How concretely it says what will change in the author's work and team."),
-    ("Link to the host's approach", "How well it understands the approach seen and its context."),
-]
 PROMPTS = [
     _l("What did you learn?"),
     _l("How does it relate to how you worked before?"),
@@ -284,7 +279,9 @@ def _tell_author(essay: Essay, message) -> None:
     from network.practices.models import Notification
 
     if essay.author_id:
-        db.session.add(Notification(user_id=essay.author_id, kind="essay", message=str(message)[:500],
+        with force_locale(i18n.user_locale(essay.author)):  # the author's language, not the evaluator's
+            text = str(message)[:500]
+        db.session.add(Notification(user_id=essay.author_id, kind="essay", message=text,
                                     link=f"/essays/{essay.id}"))
 
 
@@ -424,7 +421,8 @@ def set_rubric(actor, partnership: Partnership, criteria: list[tuple[str, str]])
     """Replace the rubric's criteria (names kept keep their scores)."""
     if not permissions.coordinates(actor, partnership):
         raise _fail("rubric", _l("Only the partnership's coordinators define its rubric."))
-    cleaned = [(name.strip()[:120], text.strip()[:500]) for name, text in criteria if name.strip()]
+    cleaned = [(stored_rubric_text(name.strip())[:120], stored_rubric_text(text.strip())[:500])
+               for name, text in criteria if name.strip()]
     if not cleaned:
         raise _fail("rubric", _l("A rubric needs at least one criterion."))
     if len({name.lower() for name, _ in cleaned}) != len(cleaned):
@@ -466,8 +464,8 @@ def assess(actor, essay: Essay, data: AssessmentData) -> Assessment:
         if criterion_id not in criteria:
             errors["scores"].append(_l("Score the criteria of this partnership's rubric."))
         elif not isinstance(score, int) or score not in SCALE:
-            errors["scores"].append(_l("Scores go from 1 to 5 (%(criterion)s).", criterion=criteria[criterion_id].name))
-    missing = [c.name for cid, c in criteria.items() if cid not in data.scores]
+            errors["scores"].append(_l("Scores go from 1 to 5 (%(criterion)s).", criterion=criteria[criterion_id].label))
+    missing = [c.label for cid, c in criteria.items() if cid not in data.scores]
     if missing:
         errors["scores"].append(_l("Score every criterion: %(names)s.", names=", ".join(missing)))
     if len(data.notes or "") > NOTES_MAX:

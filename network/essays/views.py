@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect,
                    render_template, request, url_for)
-from flask_babel import format_decimal, format_number, format_time
+from flask_babel import format_decimal, format_number, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -22,7 +22,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from network import permissions
+from network import i18n, permissions
 from network.web import csv_download
 from network.essays import services
 from network.essays.forms import AssessmentForm, DisplayForm, EssayForm, EventForm, ReturnForm, RubricForm
@@ -304,7 +304,8 @@ def _editor_page(essay: Essay, form: EssayForm, restored: bool = False, status: 
     return render_template(
         "essays/edit.html", essay=essay, form=form, restored=restored, prompts=services.PROMPTS,
         word_count=word_count_label(services.count_words(form.body.data or "")),
-        word_count_one=word_count_label(1, "{n}"), word_count_other=word_count_label(2, "{n}")), status
+        word_count_forms={category: word_count_label(sample, "{n}")
+                          for category, sample in i18n.plural_samples(str(get_locale())).items()}), status
 
 
 @bp.route("/<int:essay_id>/edit", methods=["GET", "POST"])
@@ -536,7 +537,7 @@ def rubric(partnership_id: int):
     permissions.require(permissions.coordinates, partnership)
     form = RubricForm()
     if request.method == "GET":
-        form.fill_rows([(c.name, c.description) for c in services.rubric_of(partnership)])
+        form.fill_rows([(c.label, c.explanation) for c in services.rubric_of(partnership)])
     elif form.validate_on_submit():
         try:
             services.set_rubric(current_user, partnership, form.rows())
@@ -620,11 +621,11 @@ def _report_charts(result: services.Report) -> dict:
             "chart-criteria",
             _("Average score per criterion, on a scale of 1 to 5; the thin line runs from the lowest to the "
               "highest score"),
-            [(s.criterion.name, s.mean) for s in criteria], scale_max=max(SCALE),
+            [(s.criterion.label, s.mean) for s in criteria], scale_max=max(SCALE),
             texts=[_decimal(s.mean) or "—" for s in criteria], whiskers=[(s.low, s.high) for s in criteria]),
         "distributions": {s.criterion.id: _chart(
             f"chart-distribution-{s.criterion.id}",
-            _("How often each score was given for “%(criterion)s”", criterion=s.criterion.name),
+            _("How often each score was given for “%(criterion)s”", criterion=s.criterion.label),
             [(str(score), s.distribution.get(score, 0)) for score in SCALE], label_width=40, width=420)
             for s in criteria},
         "tags": {kind: _chart(f"chart-{kind}", str(TAG_KINDS[kind]), pairs)

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from network import audit, labels, mail, permissions
+from network import audit, i18n, labels, mail, permissions
 from network.auth.models import INSTITUTION_ADMIN, User
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
@@ -698,17 +698,18 @@ def _notify_visit(visit: Visit, message) -> list[tuple[str, str, str]]:
 
 
 def _notify(people, kind: str, message, link: str) -> list[tuple[str, str, str]]:
-    """Notification rows in this transaction; the emails to send after it commits."""
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
-        text = str(message)[:500]
-        subject = _("Peer Network: %(message)s", message=text[:150])
-        body = _("%(message)s\n\nSee it here: %(link)s", message=text,
-                 link=current_app.config.get("PUBLIC_URL", "").rstrip("/") + link)
+    """Notification rows in this transaction; the emails to send after it commits. Each person reads them
+    in the interface language they chose (the platform's default otherwise), not in the actor's."""
     emails, seen = [], set()
     for person in people:
         if person is None or person.id in seen:
             continue
         seen.add(person.id)
+        with force_locale(i18n.user_locale(person)):
+            text = str(message)[:500]
+            subject = _("Peer Network: %(message)s", message=text[:150])
+            body = _("%(message)s\n\nSee it here: %(link)s", message=text,
+                     link=current_app.config.get("PUBLIC_URL", "").rstrip("/") + link)
         db.session.add(Notification(user_id=person.id, kind=kind, message=text, link=link[:300]))
         emails.append((person.email, subject[:200], body))
     return emails

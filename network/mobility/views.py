@@ -8,15 +8,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from network import labels, permissions
-from network.web import csv_download
+from network.web import csv_download, month_label
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.mobility import matching, services, weeks
@@ -429,7 +428,7 @@ def assign(partnership_id: int):
 
 
 def _visit_page(visit, cancel_form: CancelForm, status: int = 200):
-    holidays = weeks.holidays_in_week(visit.host.country, visit.week_start)
+    holidays = weeks.holidays_in_week(visit.host.country, visit.week_start, str(get_locale()))
     next_person = None
     if visit.status == CANCELLED and permissions.coordinates(current_user, visit.partnership):
         next_person = services.next_suitable(visit)
@@ -548,8 +547,7 @@ def dashboard(partnership_id: int):
     partnership = _partnership_or_404(partnership_id)
     permissions.require(permissions.can_read_mobility_dashboard, partnership)
     board = services.dashboard(partnership)
-    months = [(format_date(date(int(key[:4]), int(key[5:7]), 1), "MMMM yyyy"), visits)
-              for key, visits in board.by_month]  # "2027-03" -> "March 2027"
+    months = [(month_label(key), visits) for key, visits in board.by_month]  # "2027-03" -> "March 2027"
     return render_template("mobility/dashboard.html", partnership=partnership, board=board, months=months)
 
 

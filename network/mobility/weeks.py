@@ -62,19 +62,34 @@ def weeks_between(start: date, end: date) -> list[date]:
 
 
 @lru_cache(maxsize=256)
-def _country_holidays(country: str, year: int) -> dict[date, str]:
+def _country_holidays(country: str, year: int, language: str | None = None) -> dict[date, str]:
     try:
-        return dict(holidays_lib.country_holidays(country, years=year))
+        found = holidays_lib.country_holidays(country, years=year)
     except NotImplementedError:  # a country the library does not know: no holidays marked
         return {}
+    names = _holiday_language(found.supported_languages, language)
+    if names:
+        found = holidays_lib.country_holidays(country, years=year, language=names)
+    return dict(found)
 
 
-def holidays_in_week(country: str, monday: date) -> dict[date, str]:
-    """Public holidays in the host's country from Monday to Friday of this week: date -> name."""
+def _holiday_language(supported, wanted: str | None) -> str | None:
+    """The library's code for the reader's language ("it" -> "it_IT"), if it names this country's days in it."""
+    if not wanted:
+        return None
+    for code in supported or ():
+        if code == wanted or code.split("_")[0] == wanted:
+            return code
+    return None
+
+
+def holidays_in_week(country: str, monday: date, language: str | None = None) -> dict[date, str]:
+    """Public holidays in the host's country from Monday to Friday of this week: date -> name, in `language`
+    when the library has the names in it, otherwise as the library names them by default."""
     found = {}
     for offset in range(5):
         day = monday + timedelta(days=offset)
-        name = _country_holidays((country or "").upper(), day.year).get(day)
+        name = _country_holidays((country or "").upper(), day.year, language).get(day)
         if name:
             found[day] = name
     return found

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
-from network import audit, mail, permissions
+from network import audit, i18n, mail, permissions
 from network.auth.models import User
 from network.extensions import db
 from network.practices.models import Bookmark, Comment, CommentFlag, Notification, Practice, PracticeFollow
@@ -247,21 +247,21 @@ def _recipients(actor, practice: Practice) -> list[User]:
 def _notify(actor, practice: Practice, comment: Comment) -> list[tuple[str, str, str]]:
     """Add the notification rows to this transaction; return the emails to send once it has committed."""
     kind = "reply" if comment.parent_id else "comment"
-    # Stored text: written in the platform's language, not in the commenter's browser language.
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
-        if kind == "reply":
-            message = _("%(name)s replied in the discussion of “%(title)s”.",
-                        name=actor.name, title=practice.title)
-        else:
-            message = _("%(name)s commented on “%(title)s”.", name=actor.name, title=practice.title)
-        subject = _("New comment on “%(title)s”", title=practice.title)
-        link = _link(practice, comment, external=True)
-        body = _("%(message)s\n\nRead it here: %(link)s\n\n"
-                 "You receive this email because you wrote or follow this practice on Peer Network.",
-                 message=message, link=link)
     emails = []
     path = _link(practice, comment)
+    link = _link(practice, comment, external=True)
     for user in _recipients(actor, practice):
+        # Each person's notification and email in the language they chose for the site (default otherwise).
+        with force_locale(i18n.user_locale(user)):
+            if kind == "reply":
+                message = _("%(name)s replied in the discussion of “%(title)s”.",
+                            name=actor.name, title=practice.title)
+            else:
+                message = _("%(name)s commented on “%(title)s”.", name=actor.name, title=practice.title)
+            subject = _("New comment on “%(title)s”", title=practice.title)
+            body = _("%(message)s\n\nRead it here: %(link)s\n\n"
+                     "You receive this email because you wrote or follow this practice on Peer Network.",
+                     message=message, link=link)
         db.session.add(Notification(user_id=user.id, kind=kind, message=message[:MESSAGE_MAX],
                                     link=path[:LINK_MAX]))
         emails.append((user.email, subject[:200], body))

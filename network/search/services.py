@@ -2,9 +2,9 @@
 for the page and the API."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, url_for
 
 from network import permissions
 from network.search import backend, documents
@@ -107,3 +107,51 @@ def institution_names(results) -> dict[str, str]:
     if not slugs:
         return {}
     return dict(db.session.execute(select(Institution.slug, Institution.name).where(Institution.slug.in_(slugs))).all())
+
+
+@dataclass
+class ResultGroup:
+    """One entry of the results page: a hit, and for a practice the other language versions of it that the
+    person may see (language, url), whether they matched or not. `folded` counts the hits of this page that
+    are among those versions and so are not listed again."""
+
+    hit: backend.Hit
+    translations: list[tuple[str, str]] = field(default_factory=list)
+    folded: int = 0
+
+
+def group_translations(user, hits: list[backend.Hit]) -> list[ResultGroup]:
+    """The page's hits, with the translations of one practice shown as one entry at the best-ranked of them.
+    The index knows nothing of translations: two queries (the hits' originals, then their versions) read
+    them from the database, with the practice list's permission filter."""
+    from sqlalchemy import or_, select
+
+    from network.extensions import db
+    from network.practices.models import Practice
+    from network.practices.services import visible_to
+
+    ids = [hit.doc_id for hit in hits if hit.doc_type == "practice"]
+    if not ids:
+        return [ResultGroup(hit) for hit in hits]
+    root_of = {pid: original or pid for pid, original in db.session.execute(
+        select(Practice.id, Practice.translation_of_id).where(Practice.id.in_(ids)))}
+    roots = set(root_of.values())
+    versions: dict[int, list[tuple[int, str]]] = {}
+    for pid, original, language in db.session.execute(
+            select(Practice.id, Practice.translation_of_id, Practice.language)
+            .where(or_(Practice.id.in_(roots), Practice.translation_of_id.in_(roots)), visible_to(user))
+            .order_by(Practice.id)):
+        versions.setdefault(original or pid, []).append((pid, language))
+    groups: list[ResultGroup] = []
+    shown: dict[int, ResultGroup] = {}
+    for hit in hits:
+        root = root_of.get(hit.doc_id) if hit.doc_type == "practice" else None
+        if root is None:
+            groups.append(ResultGroup(hit))
+        elif root in shown:
+            shown[root].folded += 1
+        else:
+            shown[root] = ResultGroup(hit, [(language, url_for("practices.show", practice_id=pid))
+                                            for pid, language in versions.get(root, []) if pid != hit.doc_id])
+            groups.append(shown[root])
+    return groups

@@ -11,6 +11,8 @@ bp = Blueprint("search", __name__)
 def index():
     search_request = services.SearchRequest.from_args(request.args, max_per_page=50)
     results = services.search(current_user, search_request) if request.args else None
-    return render_template("search/index.html", req=search_request, results=results,
+    groups = services.group_translations(current_user, results.hits) if results else []
+    return render_template("search/index.html", req=search_request, results=results, groups=groups,
+                           folded=sum(group.folded for group in groups),
                            type_labels=services.type_labels(),
                            institution_names=services.institution_names(results))

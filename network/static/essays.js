@@ -43,7 +43,12 @@
       return;
     }
     var n = countWords(body.value);
-    var template = counter.getAttribute(n === 1 ? "data-one" : "data-other");
+    // The page holds the text for each plural category of its language (data-one, data-few, data-other...).
+    var category = n === 1 ? "one" : "other";
+    try {
+      category = new Intl.PluralRules(locale).select(n);
+    } catch (e) { /* an old browser: one and other */ }
+    var template = counter.getAttribute("data-" + category) || counter.getAttribute("data-other");
     if (template) {
       counter.textContent = template.replace("{n}", n.toLocaleString(locale));
     }
