@@ -1259,6 +1259,10 @@ class SnippetTerms:
         if found is None:
             return source
         start = max(0, found.start() - SNIPPET_WINDOW_CHARS // 3)
+        if start:
+            # Start on a word: a word cut in two is no word (and Whoosh's Spanish stemmer fails on some ends).
+            space = source.find(" ", start, found.start())
+            start = space + 1 if space >= 0 else found.start()
         return source[start:start + SNIPPET_WINDOW_CHARS]
 
 
@@ -1275,7 +1279,11 @@ def make_snippet(source: str, language: str, parsed: ParsedQuery, searcher=None,
     snippet = ""
     analyzer = LANGUAGE_ANALYZERS.get(language)
     if analyzer is not None and terms.words:
-        snippet = highlight(text, terms.stems_for(language), analyzer, fragmenter, _Marker(), top=2)
+        try:
+            snippet = highlight(text, terms.stems_for(language), analyzer, fragmenter, _Marker(), top=2)
+        except Exception:  # Whoosh 2.7.4's Spanish stemmer fails on a few word endings ("igue")
+            log.warning("Stemmed highlighting failed (%s); marking the plain words", language, exc_info=True)
+            snippet = ""
     if not snippet and terms.plain:
         snippet = highlight(text, terms.plain, PLAIN_ANALYZER, fragmenter, _Marker(), top=2)
     return snippet or str(escape(source[:220]))
