@@ -463,9 +463,6 @@ class SearchIndex:
                     if attempt == 2:
                         raise
 
-    def generation(self, searcher=None) -> "_Generation":
-        return self.current()
-
     def _open_generation(self, number: int) -> "_Generation":
         for attempt in range(10):
             try:
@@ -559,14 +556,20 @@ class _SegmentData:
         reader._perdoc._segment = segment
         return reader
 
-    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Document numbers and weights (term frequency times field boost) of a term, deleted documents
-        included, read a block at a time (Whoosh's matchers go one posting at a time in Python)."""
+    def _matcher(self, fieldname: str, text: str):
+        """The term's posting reader, deleted documents included (callers mask them), or None."""
         try:
             matcher = self.base.postings(fieldname, text)
         except TermNotFound:
+            return None
+        return getattr(matcher, "child", matcher)  # unwrap the filter for deleted documents
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers and weights (term frequency times field boost) of a term, deleted documents
+        included, read a block at a time (Whoosh's matchers go one posting at a time in Python)."""
+        matcher = self._matcher(fieldname, text)
+        if matcher is None:
             return _NO_POSTINGS
-        matcher = getattr(matcher, "child", matcher)  # unwrap the filter for deleted documents
         if not hasattr(matcher, "_read_data"):  # a short list kept inline in the term's entry
             ids, weights = [], []
             while matcher.is_active():
@@ -609,11 +612,9 @@ class _SegmentData:
     def positions(self, fieldname: str, text: str, docnums: np.ndarray, blocks: dict) -> dict[int, frozenset]:
         """The word positions of a term in those of `docnums` (sorted, this segment's numbers) that hold
         it, decoding only the blocks that hold them; `blocks` keeps block headers for one query."""
-        try:
-            matcher = self.base.postings(fieldname, text)
-        except TermNotFound:
+        matcher = self._matcher(fieldname, text)
+        if matcher is None:
             return {}
-        matcher = getattr(matcher, "child", matcher)
         found = {}
         if not hasattr(matcher, "_read_data"):  # a short list kept inline in the term's entry
             wanted = set(docnums.tolist())
