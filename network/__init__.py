@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     import network.api.models  # noqa: F401  (models known to Alembic before their views exist)
     import network.institutions.search  # noqa: F401  (each feature registers its search documents)
     import network.practices.models  # noqa: F401
+    import network.collections.models  # noqa: F401
     import network.practices.search  # noqa: F401
     import network.mobility.search  # noqa: F401
     import network.essays.search  # noqa: F401
