@@ -46,6 +46,11 @@ def all_institutions() -> list[Institution]:
     return list(db.session.scalars(select(Institution).order_by(Institution.name)))
 
 
+def institution_options() -> list:
+    """(slug, name) of every institution, for filter menus: no full rows, no related lists."""
+    return list(db.session.execute(select(Institution.slug, Institution.name).order_by(Institution.name)))
+
+
 def institution_choices() -> list[tuple[int, str]]:
     return [(i.id, f"{i.name} ({i.city + ', ' if i.city else ''}{i.country})") for i in all_institutions()]
 

@@ -71,8 +71,9 @@ def show(slug: str):
         pending = pending_members(institution)
     from network.practices.services import institution_practices
 
+    practices, practice_total = institution_practices(institution, current_user)
     return render_template("institutions/show.html", institution=institution, members=members, pending=pending,
-                           practices=institution_practices(institution, current_user))
+                           practices=practices, practice_total=practice_total)
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

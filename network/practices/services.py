@@ -7,7 +7,9 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import defer, lazyload
 
 from network import audit, labels, permissions
 from network.extensions import db
@@ -438,66 +440,98 @@ def comment_counts():
     )
 
 
-def practice_query(user, filters: PracticeFilters):
-    """The list of practices this person may see, filtered and sorted."""
-    query = select(Practice).where(visible_to(user))
+def _conditions(user, filters: PracticeFilters) -> list:
+    """The WHERE conditions of the list of practices this person may see with these filters."""
+    conditions = [visible_to(user)]
     if filters.status in STATUSES and permissions.is_member(user):
-        query = query.where(Practice.status == filters.status)
+        conditions.append(Practice.status == filters.status)
     else:
-        query = query.where(Practice.status == PUBLISHED)
+        conditions.append(Practice.status == PUBLISHED)
     if filters.sector:
-        query = query.where(Practice.id.in_(
+        conditions.append(Practice.id.in_(
             select(PracticeSector.practice_id).where(PracticeSector.sector == filters.sector)))
     if filters.intervention_type:
-        query = query.where(Practice.id.in_(
+        conditions.append(Practice.id.in_(
             select(PracticeInterventionType.practice_id).where(
                 PracticeInterventionType.intervention_type == filters.intervention_type)))
     if filters.country:
-        query = query.where(Practice.country == filters.country.upper())
+        conditions.append(Practice.country == filters.country.upper())
     if filters.language:
-        query = query.where(Practice.language == filters.language.lower())
+        conditions.append(Practice.language == filters.language.lower())
     if filters.institution:
-        query = query.where(Practice.institution_id.in_(
+        conditions.append(Practice.institution_id.in_(
             select(Institution.id).where(Institution.slug == filters.institution)))
     if filters.tag:
-        query = query.where(Practice.id.in_(
+        conditions.append(Practice.id.in_(
             select(practice_tags.c.practice_id).join(Tag).where(Tag.name == normalize_tag(filters.tag))))
     if filters.evidence in EVIDENCE_LEVELS:
-        query = query.where(Practice.evidence_level == filters.evidence)
+        conditions.append(Practice.evidence_level == filters.evidence)
     if filters.q:
         pattern = f"%{filters.q.lower()}%"
-        query = query.where(or_(func.lower(Practice.title).like(pattern), func.lower(Practice.summary).like(pattern)))
-    if filters.sort == "updated":
-        query = query.order_by(Practice.updated_at.desc(), Practice.id.desc())
-    elif filters.sort == "discussed":
+        conditions.append(or_(func.lower(Practice.title).like(pattern), func.lower(Practice.summary).like(pattern)))
+    return conditions
+
+
+def _ordered(query, sort: str):
+    if sort == "updated":
+        return query.order_by(Practice.updated_at.desc(), Practice.id.desc())
+    if sort == "discussed":
         counts = comment_counts()
-        query = query.outerjoin(counts, counts.c.practice_id == Practice.id).order_by(
+        return query.outerjoin(counts, counts.c.practice_id == Practice.id).order_by(
             func.coalesce(counts.c.n, 0).desc(), Practice.id.desc())
-    elif filters.sort == "title":
-        query = query.order_by(func.lower(Practice.title), Practice.id)
-    else:
-        query = query.order_by(func.coalesce(Practice.published_at, Practice.created_at).desc(), Practice.id.desc())
-    return query
+    if sort == "title":
+        return query.order_by(func.lower(Practice.title), Practice.id)
+    return query.order_by(func.coalesce(Practice.published_at, Practice.created_at).desc(), Practice.id.desc())
+
+
+def practice_query(user, filters: PracticeFilters):
+    """The list of practices this person may see, filtered and sorted."""
+    return _ordered(select(Practice).where(*_conditions(user, filters)), filters.sort)
+
+
+# A list card shows neither the Markdown sections nor the tags and authors.
+_CARD_OPTIONS = (*(defer(getattr(Practice, name)) for name in SECTION_NAMES),
+                 lazyload(Practice.tags), lazyload(Practice.author_rows))
+
+
+class PracticePage(Pagination):
+    """One page of a practice list: the ids are sorted and counted from the narrow listing index, and
+    only the page's rows are then read, without their sections."""
+
+    def _query_items(self) -> list[Practice]:
+        ids_query = _ordered(select(Practice.id).where(*self._query_args["conditions"]), self._query_args["sort"])
+        ids = list(db.session.scalars(ids_query.limit(self.per_page).offset(self._query_offset)))
+        if not ids:
+            return []
+        rows = {p.id: p for p in db.session.scalars(
+            select(Practice).where(Practice.id.in_(ids)).options(*_CARD_OPTIONS))}
+        return [rows[practice_id] for practice_id in ids if practice_id in rows]
+
+    def _query_count(self) -> int:
+        return db.session.scalar(select(func.count(Practice.id)).where(*self._query_args["conditions"]))
+
+
+def practice_page(user, filters: PracticeFilters, page: int, per_page: int = 20) -> PracticePage:
+    return PracticePage(page=page, per_page=per_page, error_out=False,
+                        conditions=_conditions(user, filters), sort=filters.sort)
 
 
 def facet_counts(user, filters: PracticeFilters) -> dict[str, dict[str, int]]:
     """How many visible practices each filter value would give, given the other active filters."""
     result: dict[str, dict[str, int]] = {}
     specs = {
-        "sector": (PracticeSector.sector, PracticeSector, PracticeSector.practice_id),
-        "intervention_type": (PracticeInterventionType.intervention_type, PracticeInterventionType,
-                              PracticeInterventionType.practice_id),
-        "country": (Practice.country, None, None),
-        "language": (Practice.language, None, None),
-        "evidence": (Practice.evidence_level, None, None),
+        "sector": (PracticeSector.sector, PracticeSector.practice_id),
+        "intervention_type": (PracticeInterventionType.intervention_type, PracticeInterventionType.practice_id),
+        "country": (Practice.country, None),
+        "language": (Practice.language, None),
+        "evidence": (Practice.evidence_level, None),
     }
-    for name, (column, table, link) in specs.items():
-        others = PracticeFilters(**{**asdict(filters), name: "", "sort": "newest"})
-        ids = practice_query(user, others).with_only_columns(Practice.id).order_by(None).subquery()
-        if table is None:
-            query = select(column, func.count()).where(Practice.id.in_(select(ids.c.id))).group_by(column)
-        else:
-            query = select(column, func.count()).where(link.in_(select(ids.c.id))).group_by(column)
+    for name, (column, link) in specs.items():
+        # A plain GROUP BY over the listing index; an IN (subquery) made SQLite read every row in full.
+        conditions = _conditions(user, PracticeFilters(**{**asdict(filters), name: ""}))
+        query = select(column, func.count()).where(*conditions).group_by(column)
+        if link is not None:
+            query = query.select_from(link.table).join(Practice, Practice.id == link)
         result[name] = {value: count for value, count in db.session.execute(query)}
     return result
 
@@ -518,12 +552,16 @@ def translations(practice: Practice) -> list[Practice]:
     return list(db.session.scalars(query))
 
 
-def institution_practices(institution: Institution, user) -> list[Practice]:
-    return list(db.session.scalars(
-        select(Practice)
-        .where(Practice.institution_id == institution.id, Practice.status == PUBLISHED, visible_to(user))
-        .order_by(Practice.published_at.desc())
-    ))
+def institution_practices(institution: Institution, user, limit: int = 20) -> tuple[list, int]:
+    """The newest published practices of an institution this person may see (id, title, language only),
+    and how many there are: an institution page lists a few and links to the filtered list for the rest."""
+    conditions = (Practice.institution_id == institution.id, Practice.status == PUBLISHED, visible_to(user))
+    newest = list(db.session.execute(
+        select(Practice.id, Practice.title, Practice.language).where(*conditions)
+        .order_by(Practice.published_at.desc(), Practice.id.desc()).limit(limit)))
+    total = newest and len(newest) == limit and db.session.scalar(
+        select(func.count(Practice.id)).where(*conditions)) or len(newest)
+    return newest, total
 
 
 def feed_practices(institution: Institution | None = None, limit: int = 50) -> list[Practice]:

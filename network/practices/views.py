@@ -92,15 +92,14 @@ def _save(form: PracticeForm, practice: Practice | None):
 def index():
     filters = services.PracticeFilters.from_args(request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    pagination = db.paginate(services.practice_query(current_user, filters), page=page,
-                             per_page=20, error_out=False)
+    pagination = services.practice_page(current_user, filters, page)
     return render_template(
         "practices/index.html",
         pagination=pagination,
         filters=filters,
         facets=services.facet_counts(current_user, filters),
         sorts=services.SORTS,
-        institution_list=institutions.all_institutions(),
+        institution_list=institutions.institution_options(),
         tags=services.tag_suggestions(),
     )
 
