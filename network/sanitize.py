@@ -6,6 +6,7 @@ handlers or javascript:/data: URLs survive, and every link gets rel="nofollow no
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import unescape
 
 import bleach
@@ -50,6 +51,10 @@ def clean_html(html: str, tags=DOCUMENT_TAGS) -> str:
     return bleach.linkify(cleaned, callbacks=[*DEFAULT_CALLBACKS, _rel_nofollow_noopener], parse_email=False)
 
 
+# Rendering and sanitising is a pure function of the text, and the slowest part of showing a practice
+# (Markdown plus two html5lib passes: about 5 ms a section). Popular pages are shown again and again, so
+# each worker keeps the last results; an edited section is new text and is rendered afresh.
+@lru_cache(maxsize=2048)
 def render_markdown(text: str, tags=DOCUMENT_TAGS) -> Markup:
     """Markdown source -> safe HTML ready for a template."""
     html = markdown_lib.markdown(text or "", extensions=_MARKDOWN_EXTENSIONS, output_format="html")

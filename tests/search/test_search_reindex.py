@@ -207,3 +207,24 @@ def test_an_index_written_with_an_older_schema_is_rebuilt(app, corpus, caplog):
     assert logged_about_the_index(caplog)
     sync.drain_all()
     assert search(q="family", per_page=50).total == 12
+
+
+
+def test_a_folder_goes_live_without_files_of_segments_its_toc_does_not_list(app, corpus):
+    # After a multi-process reindex of 27,000 documents Whoosh had left about 10,000 files of its
+    # sub-writers in the new folder, and every search lists the folder. Here such leftovers are planted.
+    from whoosh import index as whoosh_index
+
+    index = sync.search_index()
+    folder = index.new_folder()
+    writer = index.bulk_writer(folder, procs=1)
+    writer.commit()
+    for suffix in (".pst", ".trm", "._stored.col"):
+        (folder / f"MAIN_leftover0000000{suffix}").write_bytes(b"x")
+    index.swap_to(folder)
+    toc = whoosh_index.open_dir(str(folder))._read_toc()
+    live = {segment.segment_id() for segment in toc.segments}
+    strays = [path.name for path in folder.iterdir() if path.name.startswith("MAIN_")
+              and path.name != "MAIN_WRITELOCK" and path.name.split(".")[0] not in live]
+    assert strays == []
+    assert (folder / "_MAIN_{}.toc".format(toc.generation)).exists()
