@@ -580,6 +580,10 @@ def prepare_instance(instance: Path, sizes: Sizes) -> dict:
             raise SystemExit(f"{instance} holds another seed ({found.get('sizes')}); choose another "
                              "--instance or remove it.")
         print(f"Reusing the seeded instance {instance} (seeded {found['seeded_at']}).", file=sys.stderr)
+        # The code may have new migrations since the seed (new tables, indexes): bring the schema up.
+        env = {**clean_env(), **server_env(instance, BASE_DB, secret="seeding")}
+        subprocess.run([sys.executable, "-m", "flask", "--app", "network", "db", "upgrade"], cwd=PROJECT,
+                       env=env, check=True, stdout=subprocess.DEVNULL)
         return found
     partial = instance / PARTIAL
     ours = [instance / name for name in (BASE_DB, BASE_DB + "-wal", BASE_DB + "-shm", "search")]
