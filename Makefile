@@ -22,6 +22,14 @@ help:
 	@echo "                    (ADD=pt starts a catalogue for another language; README, Languages)"
 
 $(VENV)/.installed: setup.cfg pyproject.toml
+	@# WeasyPrint (the collections' PDFs) needs Pango and fonts from Debian: installed only when missing.
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi dejavu || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "== installing Pango and fonts for the PDFs (Debian)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig >/dev/null; \
+	  else echo "Pango or fonts are missing (sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core):" \
+	    "PDFs of collections cannot be made and their tests will skip"; fi; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -117,12 +117,14 @@ def _register_blueprints(app: Flask) -> None:
     import network.practices.search  # noqa: F401
     import network.mobility.search  # noqa: F401
     import network.essays.search  # noqa: F401
+    import network.collections.search  # noqa: F401
     from network.search import sync as search_sync
     from network.search.views import bp as search_bp
 
     search_sync.init_app(app)
     app.register_blueprint(search_bp)
     from network.admin.views import bp as admin_bp
+    from network.collections.views import bp as collections_bp
     from network.api.token_views import tokens_bp
     from network.api.views import bp as api_bp
     from network.auth.views import bp as auth_bp
@@ -135,7 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     from network.practices.views import bp as practices_bp
 
     for blueprint in (auth_bp, institutions_bp, partnerships_bp, admin_bp, practices_bp, notifications_bp,
-                      api_bp, tokens_bp, calendars_bp, mobility_bp, essays_bp):
+                      api_bp, tokens_bp, calendars_bp, mobility_bp, essays_bp, collections_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token authentication only, never the session cookie: nothing to forge
 
@@ -144,6 +146,7 @@ def _register_cli(app: Flask) -> None:
     from network.api.cli import tokens_cli
     from network.backup import backup_command, restore_command
     from network.auth.cli import users_cli
+    from network.collections.cli import collections_cli
     from network.demo import seed_demo_command
     from network.essays.cli import essays_cli
     from network.practices.cli import practices_cli
@@ -156,5 +159,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(practices_cli)
     app.cli.add_command(essays_cli)
+    app.cli.add_command(collections_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -58,3 +58,10 @@ PER_PAGE = 20
 # "external" (a separate `flask --app network search worker`, make serve), or "manual" (tests).
 SEARCH_INDEXER = "thread"
 SEARCH_INDEX_DIR = None  # default: <instance>/search
+
+# Collections' edition PDFs: built once per edition by "thread" (a background thread of the web process),
+# or "off" (only `flask --app network collections pdf`, or on request under tests). None: "off" when
+# testing, else "thread".
+COLLECTIONS_PDF_BUILDER = None
+COLLECTIONS_PDF_FOLDER = None  # default: <instance>/collections
+COLLECTIONS_PDF_STALE_SECONDS = 600  # a build silent this long has died; its lock is taken over

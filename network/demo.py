@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from network.auth import services as accounts
 from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, PENDING, SITE_ADMIN, User
+from network.demo_collections import seed_demo_collections
 from network.demo_essays import seed_demo_essays
 from network.demo_mobility import seed_demo_mobility
 from network.demo_practices import seed_demo_practices
@@ -117,6 +118,8 @@ def seed_demo() -> dict[str, int]:
     added.update(seed_demo_essays(PARTNERSHIP_REFERENCE, "coordinator@demo.example", "evaluator@demo.example",
                                   DEMO_PASSWORD))
     added["users"] += db.session.scalar(select(func.count(User.id))) - users_before  # a second evaluator
+    added.update(seed_demo_collections(PARTNERSHIP_REFERENCE, "coordinator@demo.example",
+                                       "institution-admin@demo.example"))
     return added
 
 
@@ -129,7 +132,8 @@ def seed_demo_command():
         f"Demo network ready (added {added['institutions']} institutions, "
         f"{added['partnerships']} partnerships, {added['users']} users, {added['practices']} practices, "
         f"{added['comments']} comments, {added['offers']} hosting offers, {added['applications']} applications, "
-        f"{added['visits']} visits, {added['essays']} essays, {added['assessments']} assessments)."
+        f"{added['visits']} visits, {added['essays']} essays, {added['assessments']} assessments, "
+        f"{added['collections']} collections)."
     )
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for local_part in DEMO_LOGINS:

@@ -313,3 +313,41 @@ def can_see_assessments(user, essay) -> bool:
 
 def can_read_report(user, partnership) -> bool:
     return reviews_essays(user, partnership) or is_site_admin(user)
+
+
+# --- collections ----------------------------------------------------------------------------------
+# Keep can_view_collection in step with network.collections.services.collections_visible_to (the SQL).
+
+
+def can_view_collection(user, collection) -> bool:
+    """Public collections are for anyone; members-only ones for approved members, like practices."""
+    return collection.visibility == "public" or is_member(user)
+
+
+def can_create_collection(user) -> bool:
+    """Institution admins and coordinators (approved members), and site admins."""
+    return is_site_admin(user) or (
+        _is_user(user) and user.is_approved_member
+        and (user.has_role(INSTITUTION_ADMIN) or user.has_role(COORDINATOR)))
+
+
+def owns_collection(user, collection) -> bool:
+    """The owner's people: its institution's admins, or its partnership's coordinators (and site admins)."""
+    if collection.institution_id is not None:
+        return administers_institution(user, collection.institution)
+    return collection.partnership is not None and coordinates(user, collection.partnership)
+
+
+def can_manage_editors(user, collection) -> bool:
+    return owns_collection(user, collection)
+
+
+def can_edit_collection(user, collection) -> bool:
+    """The owner's admins or coordinators, site admins, and the approved members they added as editors."""
+    if owns_collection(user, collection):
+        return True
+    return is_member(user) and any(row.user_id == user.id for row in collection.editor_rows)
+
+
+def can_delete_collection(user, collection) -> bool:
+    return owns_collection(user, collection)

@@ -71,6 +71,10 @@ class World:
     pending: dict[str, int] = field(default_factory=dict)  # "owner"/"other" -> someone waiting to join it
     spare_token: int = 0  # a second API token of the member (revoking it leaves their own bearer working)
     calendar_token: str = ""  # the member's secret calendar feed
+    collections: dict[str, int] = field(default_factory=dict)  # "public"/"members" -> a collection's id
+    # "public"/"members" -> the collection's one chapter, and its item (in that chapter); each has edition 1
+    collection_chapters: dict[str, int] = field(default_factory=dict)
+    collection_items: dict[str, int] = field(default_factory=dict)
     # visitor kind -> titles (and other marked text) of what that visitor may not see: no page may show it
     hidden_text: dict[str, list[str]] = field(default_factory=dict)
 
@@ -158,6 +162,24 @@ def build_world() -> World:
         world.essays[state] = essay.id
     world.blank_event = record_training(exchange, [member], title="Authz event to write about").id
 
+    # Collections of the owning institution: a public one holding the published practice, a members-only one
+    # holding the members-only practice.
+    from network.collections import services as collections
+
+    for visibility, state in (("public", "published"), ("members", "members")):
+        collection = collections.create_collection(owner_admin, collections.CollectionData(
+            title=f"Authz {visibility} collection", visibility=visibility,
+            owner=collections.owner_key(owner)))
+        item = collections.add_item(owner_admin, collection, practice_id=world.practices[state])
+        world.collections[visibility] = collection.id
+        # A chapter holding the item, edition 1 published; the member edits the public collection.
+        chapter = collections.add_chapter(owner_admin, collection, f"Authz {visibility} chapter")
+        collections.update_item(owner_admin, item, "An editor's note.", chapter.id)
+        collections.publish_edition(owner_admin, collection)
+        if visibility == "public":
+            collections.add_editor(owner_admin, collection, member.email)
+        world.collection_chapters[visibility], world.collection_items[visibility] = chapter.id, item.id
+
     for kind, user in users.items():
         world.bearer[kind] = tokens.create_token(user, "authz matrix")[1]
     world.spare_token = tokens.create_token(member, "authz spare")[0].id
@@ -192,6 +214,10 @@ def _hidden_text(world: World, users: dict) -> dict[str, list[str]]:
         essays_ = [db.session.get(Essay, eid) for eid in world.essays.values()]
         text = [p.title for p in practices_ if not permissions.can_view_practice(user, p)]
         text += [e.title for e in essays_ if not permissions.can_view_essay(user, e)]
+        from network.collections.models import Collection
+
+        text += [c.title for c in (db.session.get(Collection, cid) for cid in world.collections.values())
+                 if not permissions.can_view_collection(user, c)]
         if not permissions.can_view_mobility(user, partnership):
             text.append(OFFER_TEXT)
         # A hidden comment: its moderators (and its author, in their own data) only.

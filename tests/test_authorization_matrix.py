@@ -52,6 +52,7 @@ VARIANTS = {
     "user_id": ("owner", "other", "approved"),
     "application_id": ("member", "traveller"),  # the member's application; the visit's (sending institution)
     "mobility.new_offer": ("home", "sending"),  # for the visitor's own institution; ?institution=<sending>
+    "collection_id": ("public", "members"),  # a public collection; a members-only one
 }
 # Columns:  anon   outsider  member  inst-admin  coordinator  evaluator  site-admin
 
@@ -123,6 +124,12 @@ REVIEW_PRACTICE = {  # evaluators and site admins, published practices only
     "members":   "login  403  403  403  403  ok   ok",
     "archived":  "login  404  403  403  404  404  403",
 }
+
+# Collections: a public one and a members-only one of the owning institution, whose admin edits both; the
+# member edits the public one only (added as an editor).
+SEE_COLLECTION = {"public": ANYONE, "members": "404 200 200 200 200 200 200"}
+EDIT_COLLECTION = {"public": "login 403 200 200 403 403 200", "members": "login 403 403 200 403 403 200"}
+EDIT_COLLECTION_WRITE = {state: row.replace("200", "ok") for state, row in EDIT_COLLECTION.items()}
 
 # Essays. A draft is its author's alone; submitted and returned essays are also read by the evaluators,
 # the partnership's coordinators and site admins; published ones by every member, unless "private" (the
@@ -316,9 +323,39 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     "essays.report": {"GET": "login 403 403 403 200 200 200"},
     "essays.report_csv": {"GET": "login 403 403 403 200 200 200"},
 
+    # --- collections (both owned by the owning institution; the member was added as an editor of the public
+    # one). Members-only collections are for approved members, like members-only practices. ---
+    "collections.index": {"GET": ANYONE},
+    "collections.show": {"GET": SEE_COLLECTION},
+    "collections.edition": {"GET": SEE_COLLECTION},
+    # The edition's PDF (a page following its preparation until it is ready) and its JSON status.
+    "collections.edition_pdf": {"GET": SEE_COLLECTION},
+    "collections.edition_pdf_status": {"GET": SEE_COLLECTION},
+    # Institution admins, coordinators and site admins start collections (for what they administer).
+    "collections.create": {"GET": "login 403 403 200 200 403 200", "POST": "login 403 403 ok ok 403 ok"},
+    "collections.edit": {"GET": EDIT_COLLECTION, "POST": EDIT_COLLECTION_WRITE},
+    "collections.add_chapter": {"POST": EDIT_COLLECTION_WRITE},
+    "collections.chapter": {"POST": EDIT_COLLECTION_WRITE},
+    "collections.add_item": {"POST": EDIT_COLLECTION_WRITE},
+    "collections.item": {"POST": EDIT_COLLECTION_WRITE},
+    "collections.order": {"POST": EDIT_COLLECTION_WRITE},
+    "collections.publish": {"POST": EDIT_COLLECTION_WRITE},
+    # Editors are added, and the collection deleted, by the owner's admins (not by the editors they added).
+    "collections.editors": {"POST": {"public": "login 403 403 ok 403 403 ok",
+                                     "members": "login 403 403 ok 403 403 ok"}},
+    "collections.delete": {"GET": {"public": "login 403 403 200 403 403 200",
+                                   "members": "login 403 403 200 403 403 200"},
+                           "POST": {"public": "login 403 403 ok 403 403 ok",
+                                    "members": "login 403 403 ok 403 403 ok"}},
+    # From a practice page or search results: for whoever edits a collection (the posted one: the public).
+    "collections.add": {"GET": "login 403 200 200 403 403 200", "POST": "login 403 ok ok 403 403 ok"},
+
     # --- the JSON API: a token or nothing; no token is an anonymous visitor ---
     "api.openapi_document": {"GET": ANYONE},
     "api.search": {"GET": ANYONE},
+    # Collections: public ones for anyone, members-only ones for approved members (404 for the others).
+    "api.list_collections": {"GET": ANYONE},
+    "api.get_collection": {"GET": {"public": ANYONE, "members": "404 200 200 200 200 200 200"}},
     "api.list_practices": {"GET": ANYONE},
     "api.get_practice": {"GET": SEE_PRACTICE},
     "api.create_practice": {"POST": "401 403 201 201 403 403 201"},  # for the owning institution
@@ -380,13 +417,16 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
         "essay_id": world.essays.get(state), "partnership_id": world.partnership, "offer_id": world.offer,
         "application_id": world.trip if state == "traveller" else world.application, "visit_id": world.visit,
         "user_id": world.users["member"] if state == "approved" else world.pending.get(state),
-        "token_id": world.spare_token,
+        "token_id": world.spare_token, "collection_id": world.collections.get(state),
+        "chapter_id": world.collection_chapters.get(state), "item_id": world.collection_items.get(state),
+        "number": 1,
         "slug": world.other_slug if state == "other" else world.owner_slug, "filename": "css/site.css",
         "token": world.calendar_token if rule.endpoint == "calendars.feed" else "not-a-reset-token",
     }
     args = {name: values[name] for name in rule.arguments}
     args.update({"essays.start": {"event": world.blank_event},
-                 "search.index": {"sort": "date"}}.get(rule.endpoint, {}))
+                 "search.index": {"sort": "date"},
+                 "collections.add": {"practice_id": world.practices["published"]}}.get(rule.endpoint, {}))
     if rule.endpoint == "mobility.new_offer" and state == "sending":
         args["institution"] = world.sending
     return url_for(rule.endpoint, **args, **(query or {}))
@@ -415,6 +455,7 @@ def _form(endpoint: str, state: str, world: World) -> dict:
         "admin.user": {"submit": "Save roles"},
         "admin.decide_membership": {"decline": "Decline"} if state == "approved" else {"approve": "Approve"},
         "practices.change_status": {"status": "archived"},
+        "collections.add": {"collection_id": str(world.collections["public"])},
         "practices.review": {"reviewed": "1"},
         "practices.add_comment": {"body": "Another comment"},
         "practices.edit_comment": {"body": "An edited comment"},

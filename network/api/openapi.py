@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from network import labels
+from network.collections.models import KINDS as COLLECTION_KINDS
+from network.collections.models import VISIBILITIES as COLLECTION_VISIBILITIES
 from network.essays import services as essays
 from network.essays.models import DISPLAY_CHOICES, ESSAY_STATUSES, EVENT_KINDS, SCALE
 from network.mobility.models import ACTIVITY_KINDS, VISIT_STATUSES
@@ -107,6 +109,7 @@ def _schemas() -> dict:
         },
         **_mobility_schemas(),
         **_essay_schemas(),
+        **_collection_schemas(),
         "Error": {
             "type": "object",
             "required": ["error"],
@@ -398,6 +401,111 @@ def _essay_paths() -> dict:
     }
 
 
+def _collection_schemas() -> dict:
+    text = {"type": "string"}
+    uri = {"type": "string", "format": "uri"}
+    edition = _object({
+        "number": {"type": "integer", "minimum": 1},
+        "published_at": {"type": "string", "format": "date-time"},
+        "url": {**uri, "description": "The edition as a book on the site."},
+        "pdf_url": {**uri, "description": "The edition as a PDF."},
+    }, "A published edition: frozen, it keeps the text of every practice as it was then.")
+    owner = {"type": "object", "required": ["type", "id", "name"], "properties": {
+        "type": {"enum": ["institution", "partnership"]}, "id": {"type": "integer"}, "name": text,
+        "slug": {**text, "description": "An institution's slug."},
+        "reference": {**text, "description": "A partnership's reference."}}}
+    summary = {
+        "id": {"type": "integer"},
+        "title": text,
+        "kind": {"enum": list(COLLECTION_KINDS)},
+        "visibility": {"enum": list(COLLECTION_VISIBILITIES),
+                       "description": "public: anyone; members: approved members of the network."},
+        "language": {"type": "string", "description": "ISO 639-1."},
+        "owner": owner,
+        "introduction": {"type": "string", "description": "Markdown, as the editors wrote it."},
+        "introduction_html": {"type": "string", "description": "Rendered and sanitised (safe to insert)."},
+        "chapter_count": {"type": "integer", "minimum": 0},
+        "item_count": {"type": "integer", "minimum": 0,
+                       "description": "Every item, including those hidden from you."},
+        "latest_edition": {"oneOf": [edition, {"type": "null"}]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "url": {**uri, "description": "The collection's page on the site."},
+    }
+    item = _object({
+        "kind": {"enum": ["practice", "essay"]},
+        "hidden": {"type": "boolean", "description": "true for an item you may not read (a practice that "
+                                                     "became members-only, a draft): it keeps its place, "
+                                                     "without its id, title or the editor's note."},
+        "id": {"type": ["integer", "null"], "description": "The practice's or essay's id."},
+        "title": {"type": ["string", "null"]},
+        "url": {"type": ["string", "null"], "format": "uri"},
+        "note": {"type": "string", "description": "The editor's note, Markdown."},
+        "note_html": {"type": "string", "description": "The editor's note, rendered and sanitised."},
+    })
+    chapter = _object({
+        "id": {"type": ["integer", "null"]},
+        "title": {"type": ["string", "null"],
+                  "description": "Null for the items outside any chapter, listed first."},
+        "introduction": {"type": "string", "description": "Markdown."},
+        "introduction_html": {"type": "string"},
+        "items": {"type": "array", "items": item, "description": "In the collection's order."},
+    })
+    full = _object({**summary,
+                    "chapters": {"type": "array", "items": chapter, "description": "In order."},
+                    "editions": {"type": "array", "items": edition, "description": "Oldest first."}},
+                   "A collection (manual, toolbox or reading list) with its chapters and items in order.")
+    return {
+        "CollectionSummary": _object(summary, "A collection in a list: everything but its chapters."),
+        "Collection": full,
+        "CollectionList": _list_of("CollectionSummary", "collections"),
+    }
+
+
+def _collection_paths() -> dict:
+    optional_bearer = [{}, {"bearer": []}]
+    return {
+        "/collections": {
+            "get": {
+                "operationId": "listCollections",
+                "summary": "Collections the caller may see (public ones; members-only ones for approved "
+                           "members), recently updated first.",
+                "security": optional_bearer,
+                "parameters": [
+                    *_paging_parameters("Collections"),
+                    _query("kind", "Kind of collection; an unknown one matches nothing.",
+                           {"enum": list(COLLECTION_KINDS)}),
+                    _query("owner", "The owner: institution-<id> or partnership-<id>; another value "
+                                    "matches nothing.",
+                           {"type": "string", "pattern": "^(institution|partnership)-[0-9]+$",
+                            "examples": ["partnership-1"]}),
+                ],
+                "responses": {
+                    "200": {"description": "One page.",
+                            "content": {"application/json": {"schema": _ref("CollectionList")}}},
+                    **_errors("BadRequest", "Unauthorized"),
+                },
+            },
+        },
+        "/collections/{collection_id}": {
+            "parameters": [{"name": "collection_id", "in": "path", "required": True,
+                            "schema": {"type": "integer"}}],
+            "get": {
+                "operationId": "getCollection",
+                "summary": "One collection: its chapters in order, each with its items in order, and its "
+                           "editions.",
+                "security": optional_bearer,
+                "responses": {
+                    "200": {"description": "The collection.",
+                            "content": {"application/json": {"schema": _ref("Collection")}}},
+                    **_errors("Unauthorized"),
+                    "404": _json_error("No such collection, or one the caller may not see."),
+                },
+            },
+        },
+    }
+
+
 ERRORS = {
     "BadRequest": (400, "Malformed JSON, a body that is not an object, or a bad query parameter."),
     "Unauthorized": (401, "No token, or an unknown or revoked one (with a WWW-Authenticate: Bearer header)."),
@@ -475,6 +583,8 @@ def document() -> dict:
                 "Mobility visits and hosting offers are for members: reading them needs a token too. "
                 "Essays follow the archive's rules: without a token none is visible (published essays are "
                 "for members); their authors write them with a token. "
+                "Collections (manuals, toolboxes, reading lists) are read only: public ones by anyone, "
+                "members-only ones with an approved member's token. "
                 "Errors are JSON: {\"error\": {\"code\", \"message\", \"fields\"}}. "
                 "Request bodies are at most 1 MB."
             ),
@@ -546,7 +656,8 @@ def document() -> dict:
                          "description": description}
                         for name, description in (
                             ("q", "Words, a question, \"a phrase\" or a prefix* (cut at 200 characters)."),
-                            ("type", "practice or institution"), ("sector", "social, educational, mental_health"),
+                            ("type", "practice, institution, offer, visit, essay or collection"),
+                            ("sector", "social, educational, mental_health"),
                             ("country", "ISO 3166 code"), ("language", "ISO 639-1 code"), ("year", "e.g. 2026"),
                             ("institution", "institution slug"), ("sort", "relevance (default) or date"),
                         )
@@ -639,6 +750,7 @@ def document() -> dict:
                 },
             },
             **_essay_paths(),
+            **_collection_paths(),
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",

@@ -559,6 +559,35 @@ def update_essay(essay_id: int):
     return _one_essay(essay)
 
 
+# --- collections (read only) ------------------------------------------------------------------------
+# Serialised in network/collections/api.py; permissions.can_view_collection decides who sees one.
+
+
+@bp.get("/collections")
+def list_collections():
+    from network.collections import api as collections_api
+
+    page, per_page = _paging()
+    collections, total = collections_api.collection_page(
+        g.api_user, page, per_page, kind=_text_arg("kind"), owner=_text_arg("owner"))
+    return jsonify({
+        "items": [collections_api.collection_summary_to_json(c) for c in collections],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    })
+
+
+@bp.get("/collections/<int:collection_id>")
+def get_collection(collection_id: int):
+    from network.collections import api as collections_api
+
+    collection = collections_api.visible_collection(g.api_user, collection_id) if collection_id <= ID_MAX else None
+    if collection is None:
+        raise ApiError(404, _("There is no collection %(id)d, or you may not see it.", id=collection_id))
+    return jsonify(collections_api.collection_to_json(collection, g.api_user))
+
+
 @bp.get("/search")
 def search():
     from network.search import services as search_services

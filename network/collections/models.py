@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import network.essays.models  # noqa: F401  (items refer to Essay by name: its mapper must exist first)
+import network.practices.models  # noqa: F401
 from network.extensions import db
 from network.types import UTCDateTime, utcnow
 

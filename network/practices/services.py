@@ -489,9 +489,11 @@ def practice_query(user, filters: PracticeFilters):
     return _ordered(select(Practice).where(*_conditions(user, filters)), filters.sort)
 
 
-# A list card shows neither the Markdown sections nor the tags and authors.
-_CARD_OPTIONS = (*(defer(getattr(Practice, name)) for name in SECTION_NAMES),
-                 lazyload(Practice.tags), lazyload(Practice.author_rows))
+def _card_options() -> tuple:
+    """A list card shows neither the Markdown sections nor the tags and authors. (Built when called:
+    loader options at import time would configure every mapper before all models are imported.)"""
+    return (*(defer(getattr(Practice, name)) for name in SECTION_NAMES),
+            lazyload(Practice.tags), lazyload(Practice.author_rows))
 
 
 class PracticePage(Pagination):
@@ -504,7 +506,7 @@ class PracticePage(Pagination):
         if not ids:
             return []
         rows = {p.id: p for p in db.session.scalars(
-            select(Practice).where(Practice.id.in_(ids)).options(*_CARD_OPTIONS))}
+            select(Practice).where(Practice.id.in_(ids)).options(*_card_options()))}
         return [rows[practice_id] for practice_id in ids if practice_id in rows]
 
     def _query_count(self) -> int:

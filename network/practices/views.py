@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from network import permissions
+from network.collections import services as collections
 from network.extensions import db
 from network.institutions import services as institutions
 from network.institutions.models import Institution
@@ -134,6 +135,7 @@ def show(practice_id: int):
         translations=[p for p in services.translations(practice)
                       if permissions.can_view_practice(current_user, p)],
         action_form=FlaskForm(),
+        in_collections=collections.collections_of_practice(current_user, practice),
     )
 
 
