@@ -78,6 +78,11 @@ PAGES = [
     ("flagged comments", "site admin", "/practices/flags"),
     ("new institution", "site admin", "/institutions/new"),
     ("new partnership", "site admin", "/partnerships/new"),
+    ("collections", "anonymous", "/collections/"),
+    ("collection", "anonymous", "/collections/{manual}"),
+    ("edition as a book", "anonymous", "/collections/{manual}/editions/1"),
+    ("new collection", "coordinator", "/collections/new"),
+    ("edit collection", "coordinator", "/collections/{manual}/edit"),
 ]
 
 
@@ -86,6 +91,7 @@ def demo_ids() -> dict[str, object]:
     from sqlalchemy import func, select
 
     from network.auth.models import User
+    from network.collections.models import Collection
     from network.essays.models import Assessment, Essay
     from network.extensions import db
     from network.institutions.models import Partnership
@@ -117,6 +123,7 @@ def demo_ids() -> dict[str, object]:
         "draft_essay": draft.id,
         "draft_author": draft.author.email,
         "user": one(select(User.id).where(User.email == ROLES["professional"])),
+        "manual": one(select(Collection.id).where(Collection.title.startswith("Manual of family"))),
     }
 
 
