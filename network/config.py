@@ -53,6 +53,8 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024  # per file; NETWORK_ATTACHMENT_MAX_BYTE
 MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 UPLOAD_FOLDER = None  # default: <instance>/uploads
 PER_PAGE = 20
+# The practice list's facet counts are kept this long per worker and kind of reader (0: never kept).
+PRACTICE_FACETS_CACHE_SECONDS = 30
 
 # Who writes the search index: "thread" (a background thread in a single-process server, make run),
 # "external" (a separate `flask --app network search worker`, make serve), or "manual" (tests).

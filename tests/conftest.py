@@ -44,6 +44,7 @@ BASE_TEST_CONFIG = {
     "ARGON2_PARALLELISM": 1,
     "SERVER_NAME": "localhost",
     "SEARCH_INDEXER": "manual",  # tests drain the search outbox themselves
+    "PRACTICE_FACETS_CACHE_SECONDS": 0,  # tests see every change at once (the cache has its own test)
 }
 
 

@@ -127,6 +127,28 @@ def test_filters_combine_and_counts_follow_them(users, make_practice, make_insti
     assert counts["sector"] == {"social": 2, "mental_health": 1}  # a facet ignores its own filter
 
 
+
+def test_facet_counts_are_kept_per_kind_of_reader_until_they_expire(app, users, make_practice, monkeypatch):
+    from cachetools import TTLCache
+
+    spain = users["professional"].institution
+    make_practice(spain, title="Public one", sectors=["social"])
+    make_practice(spain, title="Members' one", sectors=["social"], visibility="members")
+    app.config["PRACTICE_FACETS_CACHE_SECONDS"] = 30
+    now = [1000.0]
+    app.extensions["practice_facets"] = TTLCache(maxsize=1024, ttl=30, timer=lambda: now[0])
+    everything = services.PracticeFilters()
+    member = users["professional"]
+
+    assert services.facet_counts(None, everything)["sector"] == {"social": 1}
+    assert services.facet_counts(member, everything)["sector"] == {"social": 2}  # not the visitor's counts
+    make_practice(spain, title="Another public one", sectors=["social"])
+    assert services.facet_counts(None, everything)["sector"] == {"social": 1}  # kept
+    assert services.facet_counts(None, services.PracticeFilters(country="ES"))["sector"] == {"social": 2}
+    now[0] += 31
+    assert services.facet_counts(None, everything)["sector"] == {"social": 2}  # expired, counted again
+
+
 def test_translations_link_to_the_original(users, make_practice):
     home = users["professional"].institution
     original = make_practice(home, language="es")
