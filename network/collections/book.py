@@ -117,7 +117,8 @@ def _practice_withdrawn(practice, collection) -> bool:
 
 
 def _essay_withdrawn(essay) -> bool:
-    return essay is None or essay.status != "published"
+    """Deleted, no longer published, or now shown only to the evaluators (its author's choice)."""
+    return essay is None or essay.status != "published" or essay.display == "private"
 
 
 def _item(raw: dict, number: int, collection, viewer, state, for_pdf: bool) -> dict:

@@ -59,7 +59,7 @@ def chapter_choices(collection) -> list[tuple[str, str]]:
 
 class AddItemForm(ServiceErrors, FlaskForm):
     """Add a practice: on the edit page (a practice to choose) or from a practice page or search results
-    (a collection to choose, the practice fixed)."""
+    (a collection to choose, the practice fixed; AddToCollectionForm, which also takes an essay)."""
 
     collection_id = SelectField(_l("Collection"), validate_choice=False)
     practice_id = SelectField(_l("Practice"), validate_choice=False)
@@ -81,6 +81,8 @@ class ItemForm(ServiceErrors, FlaskForm):
 
 
 class AddToCollectionForm(AddItemForm):
-    """From a practice page or search results: the practice is fixed, so a message about it is general."""
+    """From a practice page, an essay page or search results: the practice (or the essay) is fixed, so a
+    message about it is general. Exactly one of practice_id and essay_id is sent."""
 
+    essay_id = HiddenField()
     RENAMED = {"practice_id": "-", "essay_id": "-"}

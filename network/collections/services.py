@@ -334,9 +334,13 @@ def _check_practice(actor, collection: Collection, practice: Practice | None) ->
                                                     title=practice.title))
 
 
+def essay_may_be_collected(essay) -> bool:
+    """Only a published essay its author has not kept for the evaluators may go into a collection."""
+    return essay is not None and essay.status == "published" and essay.display != "private"
+
+
 def _check_essay(actor, collection: Collection, essay) -> None:
-    if essay is None or not permissions.can_view_essay(actor, essay) or essay.status != "published" \
-            or essay.display == "private":
+    if essay is None or not permissions.can_view_essay(actor, essay) or not essay_may_be_collected(essay):
         raise CollectionError.one("essay_id", _l("There is no such published essay that you may see."))
     if collection.visibility == PUBLIC:
         raise CollectionError.one("essay_id", _l(
@@ -504,6 +508,13 @@ def _publish_problems(collection: Collection) -> list[str]:
     for item in collection.items:
         practice = item.practice
         if practice is None:
+            essay = item.essay
+            if essay is not None and essay.status != "published":
+                problems.append(str(_l("“%(title)s” is no longer published.", title=essay.title)))
+            elif essay is not None and essay.display == "private":
+                problems.append(str(_l(
+                    "“%(title)s” is now shown only to the evaluators: remove it before publishing.",
+                    title=essay.title)))
             continue
         if practice.status != PUBLISHED:
             problems.append(str(_l("“%(title)s” is no longer published.", title=practice.title)))
@@ -624,6 +635,15 @@ def collections_of_practice(user, practice: Practice) -> list[Collection]:
         select(Collection).where(
             Collection.id.in_(select(CollectionItem.collection_id)
                               .where(CollectionItem.practice_id == practice.id)),
+            collections_visible_to(user))
+        .order_by(func.lower(Collection.title), Collection.id)))
+
+
+def collections_of_essay(user, essay) -> list[Collection]:
+    return list(db.session.scalars(
+        select(Collection).where(
+            Collection.id.in_(select(CollectionItem.collection_id)
+                              .where(CollectionItem.essay_id == essay.id)),
             collections_visible_to(user))
         .order_by(func.lower(Collection.title), Collection.id)))
 

@@ -61,6 +61,17 @@ def collection_kind(code: str) -> str:
     return str(KINDS.get(code, code))
 
 
+@bp.app_template_filter("essay_byline")
+def essay_byline(essay) -> str:
+    """An essay's author as every reader of a collection sees it: the name only when the author chose to
+    be named (an anonymous essay shows its country, as on the essay archive)."""
+    from network import labels
+
+    if essay.display == "named":
+        return essay.author.name if essay.author else _("Former member")
+    return _("A professional from %(country)s", country=labels.country_name(essay.author_country))
+
+
 # --- list and create --------------------------------------------------------------------------------
 
 
@@ -397,15 +408,13 @@ def publish(collection_id: int):
 @bp.route("/add", methods=["GET", "POST"])
 @login_required
 def add():
-    """Add one practice to one of the collections the person edits (the practice page's form posts here;
-    search results link here)."""
+    """Add one practice, or one published essay, to one of the collections the person edits (the practice
+    and essay pages' forms post here; search results link here). Exactly one of practice_id and essay_id."""
     editable = collections_i_edit()
     if not editable:
         abort(403)
     form = AddToCollectionForm()
-    practice = practices.get(as_id(request.values.get("practice_id")) or 0)
-    if practice is None or not permissions.can_view_practice(current_user, practice):
-        abort(404)
+    practice, essay = _item_to_add()
     form.collection_id.choices = [(str(c.id), c.title) for c in editable]
     form.chapter_id.choices = [("", _("No chapter"))] + [
         (str(ch.id), f"{c.title}: {ch.title}") for c in editable for ch in c.chapters]
@@ -416,19 +425,47 @@ def add():
             abort(404)
         permissions.require(permissions.can_edit_collection, target)
         try:
-            services.add_item(current_user, target, practice_id=practice.id, chapter_id=chapter_id,
-                              note=form.note.data)
+            if essay is not None:
+                services.add_item(current_user, target, essay_id=essay.id, chapter_id=chapter_id,
+                                  note=form.note.data)
+            else:
+                services.add_item(current_user, target, practice_id=practice.id, chapter_id=chapter_id,
+                                  note=form.note.data)
         except services.CollectionError as error:
             db.session.rollback()
             form.show_errors(error.errors)
         else:
-            flash(_("“%(practice)s” added to “%(collection)s”.", practice=practice.title,
+            flash(_("“%(practice)s” added to “%(collection)s”.", practice=(essay or practice).title,
                     collection=target.title), "success")
+            if essay is not None:
+                return redirect(url_for("essays.show", essay_id=essay.id))
             return redirect(url_for("practices.show", practice_id=practice.id))
     elif request.method == "GET":
-        form.practice_id.data = str(practice.id)
+        if essay is not None:
+            form.essay_id.data = str(essay.id)
+        else:
+            form.practice_id.data = str(practice.id)
     has_errors = bool(form.errors or form.general_errors)
-    return render_template("collections/add.html", form=form, practice=practice), 422 if has_errors else 200
+    return render_template("collections/add.html", form=form, practice=practice, essay=essay), \
+        422 if has_errors else 200
+
+
+def _item_to_add():
+    """(practice, None) or (None, essay) named by the request; 404 when neither, both, or one the person may
+    not see (an essay they may not read does not exist for them)."""
+    practice_id = as_id(request.values.get("practice_id"))
+    essay_id = as_id(request.values.get("essay_id"))
+    if essay_id and not practice_id:
+        from network.essays import services as essays
+
+        essay = essays.get_essay(essay_id)
+        if essay is None or not permissions.can_view_essay(current_user, essay):
+            abort(404)
+        return None, essay
+    practice = practices.get(practice_id or 0) if not essay_id else None
+    if practice is None or not permissions.can_view_practice(current_user, practice):
+        abort(404)
+    return practice, None
 
 
 from network.collections import book_views  # noqa: E402,F401  (the edition's PDF routes, on bp)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from network import i18n, permissions
 from network.web import csv_download
+from network.collections import services as collections
 from network.essays import services
 from network.essays.forms import AssessmentForm, DisplayForm, EssayForm, EventForm, ReturnForm, RubricForm
 from network.forms import as_id as number
@@ -415,6 +416,8 @@ def _show_page(essay: Essay, return_form: ReturnForm | None = None, display_form
         assessments=essay.assessments if see_assessments else None,
         tag_kinds=TAG_KINDS, return_form=return_form or ReturnForm(), display_form=display_form,
         word_count=word_count_label(essay.word_count),
+        in_collections=collections.collections_of_essay(current_user, essay),
+        collectable=collections.essay_may_be_collected(essay),
     ), status
 
 

@@ -378,3 +378,26 @@ def test_list_filters_by_kind_and_owner(admin, home, make_institution, make_user
     assert set(ids(collections.collection_query(anonymous, owner=f"institution-{home.id}"))) == {
         manual.id, toolbox.id}
     assert ids(collections.collection_query(anonymous, owner=f"institution-{other.id}")) == [theirs.id]
+
+
+def test_essays_in_collections_are_read_back_and_checked_again_when_publishing(exchange, make_user):
+    """collections_of_essay lists the (visible) collections holding an essay; an essay its author later keeps
+    for the evaluators, or one no longer published, stops a new edition (its text would be frozen in it)."""
+    from essays_helpers import record_training, written
+    from network.essays import services as essays
+
+    author = make_user(institution=exchange.seville, name="Ana Autora")
+    event = record_training(exchange, [author])
+    essay = written(author, event, status="published", reviewer=exchange.coordinator, title="Groups taught me")
+    editor = exchange.seville_admin
+    members = make_collection(editor, exchange.seville, title="Members reading list", visibility="members")
+    assert collections.essay_may_be_collected(essay)
+    collections.add_item(editor, members, essay_id=essay.id)
+    assert collections.collections_of_essay(author, essay) == [members]
+    assert collections.collections_of_essay(AnonymousUserMixin(), essay) == []
+    essays.set_display(author, essay, "private")
+    assert not collections.essay_may_be_collected(essay)
+    with pytest.raises(CollectionError) as refused:
+        collections.publish_edition(editor, members)
+    assert "only to the evaluators" in str(refused.value)
+    assert count(CollectionEdition) == 0

@@ -473,3 +473,143 @@ def test_search_reads_the_editors_collections_once_per_page(client, auth, admin,
         sa.event.remove(db.engine, "before_cursor_execute", listener)
     assert page.count("/collections/add?practice_id=") == 4
     assert len([s for s in seen if "FROM collections" in s]) == 1
+
+
+# --- essays, added from their own page ------------------------------------------------------------------
+
+
+@pytest.fixture
+def essay_world(exchange, make_user):
+    """A training event with published essays (one named, one anonymous, one kept for the evaluators), a
+    draft by the Seville admin (who also edits a members-only collection), and that collection."""
+    from essays_helpers import record_training, written
+
+    author = make_user(institution=exchange.seville, name="Ana Autora")
+    shy = make_user(institution=exchange.arad, name="Silvia Secreta")
+    private = make_user(institution=exchange.arad, name="Paula Privada")
+    editor = exchange.seville_admin
+    event = record_training(exchange, [author, shy, private, editor])
+    reviewer = exchange.coordinator
+    return {
+        "editor": editor, "author": author, "reviewer": reviewer,
+        "named": written(author, event, status="published", reviewer=reviewer, title="Groups taught me"),
+        "anonymous": written(shy, event, status="published", reviewer=reviewer, title="Quiet lessons",
+                             display="anonymous"),
+        "private": written(private, event, status="published", reviewer=reviewer, title="Only for you",
+                           display="private"),
+        "draft": written(editor, event, status="draft", title="My unfinished essay"),
+        "members": make_collection(editor, exchange.seville, title="Members reading list",
+                                   kind="reading_list", visibility="members", chapters=["Voices"]),
+        "public": make_collection(editor, exchange.seville, title="Public manual"),
+    }
+
+
+def test_an_editor_adds_a_published_essay_from_its_page(client, auth, essay_world):
+    world = essay_world
+    essay, members = world["named"], world["members"]
+    login(auth, world["editor"])
+    page = read_html(client.get(f"/essays/{essay.id}"))
+    form = page.select_one('form[action="/collections/add"]')
+    assert form.select_one('input[name="essay_id"]')["value"] == str(essay.id)
+    assert form.select_one('input[name="practice_id"]') is None
+    assert "Members reading list" in form.text and "Voices" in form.text
+    assert "Public manual" not in form.text  # essays go into members-only collections only
+    assert page.select_one("#in-collections-heading") is None
+    chapter = members.chapters[0]
+    response = client.post("/collections/add", data={"essay_id": str(essay.id), "collection_id": str(members.id),
+                                                     "chapter_id": str(chapter.id), "note": "Read first"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/essays/{essay.id}")
+    item = db.session.scalar(select(CollectionItem).where(CollectionItem.collection_id == members.id))
+    assert (item.essay_id, item.practice_id, item.chapter_id, item.note) == (essay.id, None, chapter.id,
+                                                                             "Read first")
+    page = read_html(client.get(f"/essays/{essay.id}"))
+    listed = page.select_one("#in-collections-heading").find_parent("section").text
+    assert "Members reading list" in listed
+    # The collection's page and its edit page show the essay, its author and a link to it.
+    shown = read_html(client.get(f"/collections/{members.id}")).select_one(".collection-items").text
+    assert "Groups taught me" in shown and "Ana Autora" in shown
+    edit = read_html(client.get(f"/collections/{members.id}/edit"))
+    assert edit.select_one(f'#item-{item.id} a[href="/essays/{essay.id}"]').text == "Groups taught me"
+
+
+def test_the_add_page_takes_an_essay(client, auth, essay_world):
+    world = essay_world
+    login(auth, world["editor"])
+    page = read_html(client.get(f"/collections/add?essay_id={world['named'].id}"))
+    assert "Groups taught me" in page.select_one("h1").text
+    assert page.select_one('input[name="essay_id"]')["value"] == str(world["named"].id)
+    assert page.select_one(f'a[href="/essays/{world["named"].id}"]') is not None
+
+
+def test_people_who_edit_no_collection_see_no_form_on_an_essay(client, auth, essay_world, make_user, exchange):
+    world = essay_world
+    login(auth, world["author"])
+    page = read_html(client.get(f"/essays/{world['named'].id}"))
+    assert page.select_one('form[action="/collections/add"]') is None
+    login(auth, world["editor"])  # an editor, but a draft (even their own) cannot go into a collection
+    page = read_html(client.get(f"/essays/{world['draft'].id}"))
+    assert page.select_one('form[action="/collections/add"]') is None
+
+
+def test_an_essay_the_person_may_not_read_is_not_found(client, auth, essay_world):
+    world = essay_world
+    login(auth, world["editor"])
+    assert client.get(f"/collections/add?essay_id={world['private'].id}").status_code == 404
+    response = client.post("/collections/add", data={"essay_id": str(world["private"].id),
+                                                     "collection_id": str(world["members"].id)})
+    assert response.status_code == 404
+    assert client.post("/collections/add", data={"essay_id": "999999",
+                                                 "collection_id": str(world["members"].id)}).status_code == 404
+    # Exactly one of them: a practice and an essay at once is not an item.
+    assert client.post("/collections/add", data={"essay_id": str(world["named"].id), "practice_id": "1",
+                                                 "collection_id": str(world["members"].id)}).status_code == 404
+    assert count(CollectionItem) == 0
+
+
+def test_a_draft_essay_is_refused_with_a_message_keeping_what_was_typed(client, auth, essay_world):
+    world = essay_world
+    login(auth, world["editor"])
+    response = client.post("/collections/add", data={"essay_id": str(world["draft"].id), "note": "my note",
+                                                     "collection_id": str(world["members"].id)})
+    assert response.status_code == 422
+    page = read_html(response)
+    assert "no such published essay" in page.select_one(".error-summary").text
+    assert page.select_one("#note").text.strip() == "my note"
+    assert page.select_one('input[name="essay_id"]')["value"] == str(world["draft"].id)
+    assert count(CollectionItem) == 0
+
+
+def test_the_same_essay_twice_and_a_public_collection_are_refused(client, auth, essay_world):
+    world = essay_world
+    essay = world["named"]
+    login(auth, world["editor"])
+    data = {"essay_id": str(essay.id), "collection_id": str(world["members"].id)}
+    assert client.post("/collections/add", data=data).status_code == 302
+    response = client.post("/collections/add", data=data)
+    assert response.status_code == 422
+    assert "already in this collection" in read_html(response).select_one(".error-summary").text
+    response = client.post("/collections/add", data={**data, "collection_id": str(world["public"].id)})
+    assert response.status_code == 422
+    assert "members-only collection" in read_html(response).select_one(".error-summary").text
+    assert count(CollectionItem) == 1
+
+
+def test_an_anonymous_essay_never_shows_its_authors_name(client, auth, essay_world):
+    world = essay_world
+    essay, members = world["anonymous"], world["members"]
+    collections.add_item(world["editor"], members, essay_id=essay.id)
+    login(auth, world["editor"])
+    page = text(client.get(f"/collections/{members.id}"))
+    assert "Quiet lessons" in page and "Silvia Secreta" not in page
+    assert "A professional from" in page
+    assert "Silvia Secreta" not in text(client.get(f"/collections/{members.id}/edit"))
+    assert client.post(f"/collections/{members.id}/publish").status_code == 302
+    book = client.get(f"/collections/{members.id}/editions/1")
+    assert book.status_code == 200
+    page = read_html(book)
+    item = page.select_one("#item-1")
+    assert "Quiet lessons" in item.text and "Silvia Secreta" not in page.text
+    assert item.select_one(f'a[href="/essays/{essay.id}"]') is not None
+    edition = db.session.scalar(select(CollectionEdition))
+    frozen = edition.contents["chapters"][0]["items"][0]
+    assert (frozen["kind"], frozen["authors"], frozen["institution"]) == ("essay", [], "")
