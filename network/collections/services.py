@@ -280,14 +280,19 @@ def delete_chapter(actor, chapter: CollectionChapter) -> None:
     db.session.commit()
 
 
-def move_chapter(actor, chapter: CollectionChapter, direction: str) -> None:
-    chapters = sorted(chapter.collection.chapters, key=lambda c: (c.position, c.id))
-    index = chapters.index(chapter)
+def _move(ordered: list, element, direction: str) -> None:
+    """Swap an element of an ordered list with its neighbour (nothing at either end), then number them
+    densely: chapters in a collection and items in a chapter move alike."""
+    index = ordered.index(element)
     other = index - 1 if direction == UP else index + 1
-    if 0 <= other < len(chapters):
-        chapters[index], chapters[other] = chapters[other], chapters[index]
-    for position, each in enumerate(chapters):
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, each in enumerate(ordered):
         each.position = position
+
+
+def move_chapter(actor, chapter: CollectionChapter, direction: str) -> None:
+    _move(sorted(chapter.collection.chapters, key=lambda c: (c.position, c.id)), chapter, direction)
     _touch(chapter.collection)
     db.session.commit()
 
@@ -406,13 +411,7 @@ def update_item(actor, item: CollectionItem, note: str, chapter_id=None) -> None
 def move_item(actor, item: CollectionItem, direction: str) -> None:
     """One place up or down within its chapter; at either end nothing changes."""
     collection = item.collection
-    items = _group(collection, item.chapter)
-    index = items.index(item)
-    other = index - 1 if direction == UP else index + 1
-    if 0 <= other < len(items):
-        items[index], items[other] = items[other], items[index]
-    for position, each in enumerate(items):
-        each.position = position
+    _move(_group(collection, item.chapter), item, direction)
     _touch(collection)
     db.session.commit()
 

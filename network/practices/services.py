@@ -599,8 +599,9 @@ def institution_practices(institution: Institution, user, limit: int = 20) -> tu
     newest = list(db.session.execute(
         select(Practice.id, Practice.title, Practice.language).where(*conditions)
         .order_by(Practice.published_at.desc(), Practice.id.desc()).limit(limit)))
-    total = newest and len(newest) == limit and db.session.scalar(
-        select(func.count(Practice.id)).where(*conditions)) or len(newest)
+    total = len(newest)
+    if total == limit:  # there may be more: count them
+        total = db.session.scalar(select(func.count(Practice.id)).where(*conditions))
     return newest, total
 
 
