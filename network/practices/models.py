@@ -33,14 +33,18 @@ SUMMARY_MAX = 500
 TITLE_MAX = 200
 
 
+# The link tables' primary keys start with the practice; a list filtered by sector, type or tag looks them
+# up by the other column, hence the reverse indexes (a scan of the whole link table otherwise).
 class PracticeSector(db.Model):
     __tablename__ = "practice_sectors"
+    __table_args__ = (Index("ix_practice_sectors_sector", "sector", "practice_id"),)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True)
     sector: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
 class PracticeInterventionType(db.Model):
     __tablename__ = "practice_intervention_types"
+    __table_args__ = (Index("ix_practice_intervention_types_type", "intervention_type", "practice_id"),)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True)
     intervention_type: Mapped[str] = mapped_column(String(20), primary_key=True)
 
@@ -56,6 +60,7 @@ practice_tags = Table(
     db.metadata,
     Column("practice_id", ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_practice_tags_tag", "tag_id", "practice_id"),
 )
 
 

@@ -557,23 +557,52 @@ def facet_counts(user, filters: PracticeFilters) -> dict[str, dict[str, int]]:
 
 
 def _count_facets(user, filters: PracticeFilters) -> dict[str, dict[str, int]]:
-    """facet_counts without the cache."""
-    result: dict[str, dict[str, int]] = {}
-    specs = {
+    """facet_counts without the cache.
+
+    Each facet counts with the other active filters, so its own is left out. The practice columns whose
+    filter is not active all count under the same conditions: one GROUP BY over the listing index serves
+    them together (each query scans thousands of index entries; one pass instead of three)."""
+    counts: dict[str, dict[str, int]] = {}
+    linked = {
         "sector": (PracticeSector.sector, PracticeSector.practice_id),
         "intervention_type": (PracticeInterventionType.intervention_type, PracticeInterventionType.practice_id),
-        "country": (Practice.country, None),
-        "language": (Practice.language, None),
-        "evidence": (Practice.evidence_level, None),
     }
-    for name, (column, link) in specs.items():
-        # A plain GROUP BY over the listing index; an IN (subquery) made SQLite read every row in full.
-        conditions = _conditions(user, PracticeFilters(**{**asdict(filters), name: ""}))
-        query = select(column, func.count()).where(*conditions).group_by(column)
-        if link is not None:
-            query = query.select_from(link.table).join(Practice, Practice.id == link)
-        result[name] = {value: count for value, count in db.session.execute(query)}
-    return result
+    for name, (column, link) in linked.items():
+        query = (select(column, func.count()).select_from(link.table).join(Practice, Practice.id == link)
+                 .where(*_conditions(user, _without(filters, name))).group_by(column))
+        counts[name] = dict(db.session.execute(query).all())
+    columns = {"country": Practice.country, "language": Practice.language, "evidence": Practice.evidence_level}
+    unfiltered = [name for name in columns if _normalised(_without(filters, name)) == _normalised(filters)]
+    for name in columns:
+        if name not in unfiltered:
+            query = (select(columns[name], func.count()).where(*_conditions(user, _without(filters, name)))
+                     .group_by(columns[name]))
+            counts[name] = dict(db.session.execute(query).all())
+    if unfiltered:
+        shared = [columns[name] for name in unfiltered]
+        for name in unfiltered:
+            counts[name] = {}
+        for *values, count in db.session.execute(
+                select(*shared, func.count()).where(*_conditions(user, filters)).group_by(*shared)):
+            for name, value in zip(unfiltered, values):
+                counts[name][value] = counts[name].get(value, 0) + count
+    return {name: counts[name] for name in FACET_NAMES}
+
+
+FACET_NAMES = ("sector", "intervention_type", "country", "language", "evidence")
+
+
+def _without(filters: PracticeFilters, name: str) -> PracticeFilters:
+    return PracticeFilters(**{**asdict(filters), name: ""})
+
+
+def _normalised(filters: PracticeFilters) -> tuple:
+    """What decides the WHERE of a list (an unknown evidence level filters nothing; sorting changes none)."""
+    values = asdict(filters)
+    values.pop("sort")
+    if values["evidence"] not in EVIDENCE_LEVELS:
+        values["evidence"] = ""
+    return tuple(sorted(values.items()))
 
 
 def tag_suggestions(prefix: str = "", limit: int = 200) -> list[str]:

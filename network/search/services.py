@@ -124,7 +124,7 @@ def group_translations(user, hits: list[backend.Hit]) -> list[ResultGroup]:
     """The page's hits, with the translations of one practice shown as one entry at the best-ranked of them.
     The index knows nothing of translations: two queries (the hits' originals, then their versions) read
     them from the database, with the practice list's permission filter."""
-    from sqlalchemy import or_, select
+    from sqlalchemy import select
 
     from network.extensions import db
     from network.practices.models import Practice
@@ -137,9 +137,13 @@ def group_translations(user, hits: list[backend.Hit]) -> list[ResultGroup]:
         select(Practice.id, Practice.translation_of_id).where(Practice.id.in_(ids)))}
     roots = set(root_of.values())
     versions: dict[int, list[tuple[int, str]]] = {}
+    # The versions' ids come from two index lookups first: with the OR and the permission filter in one
+    # WHERE, SQLite scanned every visible practice (28 of a search's 37 ms on 20,000 practices).
+    version_ids = select(Practice.id).where(Practice.id.in_(roots)).union_all(
+        select(Practice.id).where(Practice.translation_of_id.in_(roots)))
     for pid, original, language in db.session.execute(
             select(Practice.id, Practice.translation_of_id, Practice.language)
-            .where(or_(Practice.id.in_(roots), Practice.translation_of_id.in_(roots)), visible_to(user))
+            .where(Practice.id.in_(version_ids), visible_to(user))
             .order_by(Practice.id)):
         versions.setdefault(original or pid, []).append((pid, language))
     groups: list[ResultGroup] = []

@@ -128,6 +128,55 @@ def test_filters_combine_and_counts_follow_them(users, make_practice, make_insti
 
 
 
+@pytest.mark.parametrize("active", [
+    {},
+    {"sector": "social"},
+    {"country": "RO"},
+    {"language": "es", "evidence": "reviewed"},
+    {"tag": "parenting", "intervention_type": "peer"},
+    {"evidence": "not-a-level", "sort": "title"},
+    {"country": "ES", "language": "es", "evidence": "shared", "sector": "mental_health"},
+])
+@pytest.mark.parametrize("reader", ["anonymous", "professional"])
+def test_every_facet_count_is_the_number_of_practices_choosing_it_would_list(
+        users, make_practice, make_institution, active, reader):
+    spain = users["professional"].institution
+    romania = make_institution(name="Casa", country="RO", languages=["ro", "es"])
+    rows = [
+        (spain, dict(sectors=["social"], tags=["parenting"], reviewed=True)),
+        (spain, dict(sectors=["mental_health", "social"], intervention_types=["peer"], reviewed=False)),
+        (spain, dict(sectors=["mental_health"], intervention_types=["peer", "group"], tags=["parenting"],
+                     visibility="members", reviewed=False)),
+        (spain, dict(sectors=["social"], status="draft")),
+        (romania, dict(sectors=["social"], language="ro", tags=["parenting"], intervention_types=["peer"])),
+        (romania, dict(sectors=["educational"], language="es", reviewed=True)),
+    ]
+    for n, (owner, overrides) in enumerate(rows):
+        reviewed = overrides.pop("reviewed", False)
+        practice = make_practice(owner, title=f"Practice {n}", **overrides)
+        practice.evidence_level = "reviewed" if reviewed else "shared"  # set by a review in the app
+    db.session.commit()
+    user = None if reader == "anonymous" else users[reader]
+    filters = services.PracticeFilters(**active)
+
+    counts = services.facet_counts(user, filters)
+
+    def listed(**choice) -> int:
+        chosen = services.PracticeFilters(**{**active, **choice})
+        return len(db.session.scalars(services.practice_query(user, chosen)).all())
+
+    assert set(counts) == {"sector", "intervention_type", "country", "language", "evidence"}
+    for facet, values in counts.items():
+        for value, count in values.items():
+            assert count == listed(**{facet: value}), (facet, value)
+    # No value that would list something is missing from its facet.
+    for value in ("social", "mental_health", "educational"):
+        assert counts["sector"].get(value, 0) == listed(sector=value)
+    for value in ("ES", "RO"):
+        assert counts["country"].get(value, 0) == listed(country=value)
+    for value in ("reviewed", "shared"):
+        assert counts["evidence"].get(value, 0) == listed(evidence=value)
+
 def test_facet_counts_are_kept_per_kind_of_reader_until_they_expire(app, users, make_practice, monkeypatch):
     from cachetools import TTLCache
 
