@@ -6,12 +6,14 @@ handlers or javascript:/data: URLs survive, and every link gets rel="nofollow no
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
+from functools import lru_cache, partial
 from html import unescape
 
 import bleach
 import markdown as markdown_lib
-from bleach.linkifier import DEFAULT_CALLBACKS
+from bleach.linkifier import DEFAULT_CALLBACKS, LinkifyFilter
+from bleach.sanitizer import Cleaner
 from markupsafe import Markup
 
 PROTOCOLS = frozenset({"http", "https", "mailto"})
@@ -43,21 +45,42 @@ def _rel_nofollow_noopener(attrs, new=False):
     return attrs
 
 
+# Building a Markdown converter or a bleach Cleaner costs more than using one (two fifths of rendering a
+# section), so each thread keeps its own: neither is thread-safe (bleach's parser holds state).
+_per_thread = threading.local()
+
+
+def _cleaner(tags: frozenset) -> Cleaner:
+    cleaners = _per_thread.__dict__.setdefault("cleaners", {})
+    if tags not in cleaners:
+        # Linkifying as a filter of the same parse: one html5lib pass instead of clean() then linkify().
+        filters = [partial(LinkifyFilter, callbacks=[*DEFAULT_CALLBACKS, _rel_nofollow_noopener],
+                           parse_email=False)] if "a" in tags else []
+        cleaners[tags] = Cleaner(tags=tags, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True,
+                                 filters=filters)
+    return cleaners[tags]
+
+
+def _markdown() -> markdown_lib.Markdown:
+    converter = getattr(_per_thread, "markdown", None)
+    if converter is None:
+        converter = _per_thread.markdown = markdown_lib.Markdown(extensions=_MARKDOWN_EXTENSIONS,
+                                                                 output_format="html")
+    return converter.reset()
+
+
 def clean_html(html: str, tags=DOCUMENT_TAGS) -> str:
     """Sanitise HTML against an allow-list; links get rel="nofollow noopener"; bare URLs become links."""
-    cleaned = bleach.clean(html or "", tags=tags, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True)
-    if "a" not in tags:
-        return cleaned
-    return bleach.linkify(cleaned, callbacks=[*DEFAULT_CALLBACKS, _rel_nofollow_noopener], parse_email=False)
+    return _cleaner(frozenset(tags)).clean(html or "")
 
 
 # Rendering and sanitising is a pure function of the text, and the slowest part of showing a practice
-# (Markdown plus two html5lib passes: about 5 ms a section). Popular pages are shown again and again, so
+# (Markdown plus an html5lib pass: a few ms a section). Popular pages are shown again and again, so
 # each worker keeps the last results; an edited section is new text and is rendered afresh.
 @lru_cache(maxsize=2048)
 def render_markdown(text: str, tags=DOCUMENT_TAGS) -> Markup:
     """Markdown source -> safe HTML ready for a template."""
-    html = markdown_lib.markdown(text or "", extensions=_MARKDOWN_EXTENSIONS, output_format="html")
+    html = _markdown().convert(text or "")
     return Markup(clean_html(_shift_headings(html), tags=tags))
 
 
