@@ -3,7 +3,7 @@
     .venv/bin/python bench/load.py [--practices 20000] [--essays 5000] [--visits 2000] [--users 300]
                                    [--requests 3000] [--clients 4] [--warmup 80] [--seed 1]
                                    [--instance DIR] [--keep] [--workers 2] [--port 0] [--profile]
-                                   [--ceiling 300]
+                                   [--ceiling 300] [--page-cache SECONDS]
 
 What it does, in order:
 
@@ -41,6 +41,9 @@ What it does, in order:
    competes with the server for the same cores), the machine's load and what other processes used. With
    --profile both gunicorn workers run under cProfile during the timed phase (slower: its figures are not
    the benchmark's) and the time is broken down by package and function.
+   The page cache for anonymous visitors (network/page_cache.py) runs with the app's default unless
+   --page-cache SECONDS sets it (0 turns it off); the "cached" column counts the answers it served (its
+   X-Page-Cache header, written to gunicorn's access log).
 
 Nothing is asserted: it prints figures. The last line is machine-readable:
 RESULT requests=... rps=... p95_page_ms=... p95_search_ms=... errors=...
@@ -1038,7 +1041,7 @@ def worker_exit(server, worker):
 class Server:
     """gunicorn (sync workers) and the search indexer, as `make serve` runs them."""
 
-    def __init__(self, instance: Path, port: int, workers: int, profile: bool):
+    def __init__(self, instance: Path, port: int, workers: int, profile: bool, page_cache: float | None = None):
         self.instance = instance
         self.port = port
         self.access_log = instance / "load-access.log"
@@ -1049,8 +1052,11 @@ class Server:
         for old in instance.glob("load-profile-*.pstats"):
             old.unlink()
         self.env = {**clean_env(), **server_env(instance, RUN_DB, secret=os.urandom(32).hex())}
+        if page_cache is not None:
+            self.env["NETWORK_PAGE_CACHE_SECONDS"] = str(page_cache)
         command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                   "--access-logfile", str(self.access_log), "--access-logformat", "%(r)s %(s)s %(D)s"]
+                   "--access-logfile", str(self.access_log),
+                   "--access-logformat", "%(r)s %(s)s %(D)s %({x-page-cache}o)s"]
         if profile:
             config = instance / "load-gunicorn-profile.py"
             config.write_text(PROFILE_CONFIG.format(flag=str(instance / PROFILE_FLAG), out=str(instance)))
@@ -1067,6 +1073,10 @@ class Server:
                                          stdout=self._server_out, stderr=subprocess.STDOUT,
                                          start_new_session=True)
         self.processes.append(self.gunicorn)
+
+    def page_cache_setting(self) -> str:
+        seconds = self.env.get("NETWORK_PAGE_CACHE_SECONDS")
+        return f"NETWORK_PAGE_CACHE_SECONDS={seconds}" if seconds is not None else "the app's default"
 
     def wait_ready(self, workers: int, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
@@ -1150,12 +1160,15 @@ def route_of(method: str, target: str) -> str:
     return "other"
 
 
-def server_times(access_log: Path) -> dict[str, list[float]]:
-    """Milliseconds per route from gunicorn's access log, between the start and end markers."""
+def server_times(access_log: Path) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """Milliseconds per route from gunicorn's access log, between the start and end markers, and how many
+    answers of each route the page cache served (its X-Page-Cache header said "hit")."""
     times: dict[str, list[float]] = {}
+    hits: dict[str, int] = {}
     inside = False
     for line in access_log.read_text(errors="replace").splitlines():
-        request_line, _, rest = line.rpartition(" ")
+        request_line, _, cache = line.rpartition(" ")
+        request_line, _, rest = request_line.rpartition(" ")
         request_line, _, _status = request_line.rpartition(" ")
         method, _, target = request_line.partition(" ")
         target = target.rsplit(" ", 1)[0]
@@ -1165,8 +1178,10 @@ def server_times(access_log: Path) -> dict[str, list[float]]:
         if "load-bench=end" in target:
             break
         if inside and rest.isdigit():
-            times.setdefault(route_of(method, target), []).append(int(rest) / 1000)
-    return times
+            route = route_of(method, target)
+            times.setdefault(route, []).append(int(rest) / 1000)
+            hits[route] = hits.get(route, 0) + (cache == "hit")
+    return times, hits
 
 
 def log_problems(server_log: Path, workers: int) -> dict[str, int]:
@@ -1228,7 +1243,7 @@ def report(args, sizes: Sizes, seeded: dict, info: dict, outcome: dict, server: 
     by_route: dict[str, list] = {}
     for row in results:
         by_route.setdefault(row[0], []).append(row)
-    own = server_times(server.access_log)
+    own, cache_hits = server_times(server.access_log)
     problems = log_problems(server.server_log, args.workers)
     # A failed search still answers 200 (with no results): only the log shows it. Other server errors
     # reach the client as a 5xx or a broken connection and are counted there already.
@@ -1260,7 +1275,7 @@ def report(args, sizes: Sizes, seeded: dict, info: dict, outcome: dict, server: 
         print(f"  setup problem: {problem}")
     print()
     header = (f"{'route':<15} {'count':>6} {'member':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} "
-              f"{'p99 ms':>8} {'max ms':>8} {'server p50':>10} {'server p95':>10} {'kB':>6}")
+              f"{'p99 ms':>8} {'max ms':>8} {'server p50':>10} {'server p95':>10} {'kB':>6} {'cached':>6}")
     print(header)
     print("-" * len(header))
     for route, _share in MIX + [("all", 0)]:
@@ -1273,11 +1288,13 @@ def report(args, sizes: Sizes, seeded: dict, info: dict, outcome: dict, server: 
         print(f"{route:<15} {len(rows):>6} {members:>6} {failed:>6} "
               f"{fmt(percentile(ms, 50)):>8} {fmt(percentile(ms, 95)):>8} {fmt(percentile(ms, 99)):>8} "
               f"{fmt(max(ms)):>8} {fmt(percentile(server_ms, 50)):>10} {fmt(percentile(server_ms, 95)):>10} "
-              f"{sum(r[4] for r in rows) / len(rows) / 1024:>6.1f}")
+              f"{sum(r[4] for r in rows) / len(rows) / 1024:>6.1f} "
+              f"{sum(cache_hits.values()) if route == 'all' else cache_hits.get(route, 0):>6}")
     page_ms = [r[2] for r in results if r[0] not in SEARCH_ROUTES]
     search_ms = [r[2] for r in results if r[0] in SEARCH_ROUTES]
     rps = len(results) / wall if wall > 0 else float("nan")
     print()
+    print(f"Page cache: {server.page_cache_setting()}; 'cached' counts the answers it served.")
     print(f"Throughput: {len(results)} requests in {wall:.1f} s = {rps:.1f} requests/s "
           f"(concurrency {args.clients}: latency includes waiting for one of {args.workers} workers; "
           f"'server' columns are gunicorn's own time per request)")
@@ -1407,6 +1424,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (a free one)")
     parser.add_argument("--profile", action="store_true", help="cProfile both workers over the timed phase")
+    parser.add_argument("--page-cache", type=float, default=None, metavar="SECONDS",
+                        help="NETWORK_PAGE_CACHE_SECONDS for the server (the app's default; 0 = off)")
     args = parser.parse_args()
     sizes = Sizes(args.practices, args.essays, args.visits, args.users, args.seed)
     if args.users < 80:
@@ -1435,7 +1454,7 @@ def main() -> None:
         port = args.port or free_port()
         print(f"Starting gunicorn ({args.workers} workers) and the search worker on 127.0.0.1:{port} ...",
               file=sys.stderr, flush=True)
-        server = Server(instance, port, args.workers, args.profile)
+        server = Server(instance, port, args.workers, args.profile, args.page_cache)
         server.wait_ready(args.workers)
         worker_pids = server.worker_pids()
         pids = {"gunicorn master": server.gunicorn.pid, "search worker": server.indexer.pid}
