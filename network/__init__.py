@@ -39,7 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
-    from network import web
+    from network import page_cache, web
+
+    page_cache.init_app(app)
 
     web.init_app(app)
     return app

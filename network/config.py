@@ -55,6 +55,11 @@ UPLOAD_FOLDER = None  # default: <instance>/uploads
 PER_PAGE = 20
 # The practice list's facet counts are kept this long per worker and kind of reader (0: never kept).
 PRACTICE_FACETS_CACHE_SECONDS = 30
+# Whole pages rendered for anonymous visitors are kept this long per worker (0: never kept), at most
+# PAGE_CACHE_MAX_BYTES of them per worker. Additions may wait this long to show; a committed update or
+# deletion retires every kept page at once, in every worker (network/page_cache.py).
+PAGE_CACHE_SECONDS = 10
+PAGE_CACHE_MAX_BYTES = 64 * 1024 * 1024
 
 # Who writes the search index: "thread" (a background thread in a single-process server, make run),
 # "external" (a separate `flask --app network search worker`, make serve), or "manual" (tests).

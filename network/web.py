@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from network import i18n, labels, permissions
 from network.extensions import db, login_manager
+from network.page_cache import cached_for_visitors
 
 bp = Blueprint("web", __name__)
 
@@ -40,6 +41,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 @bp.route("/")
+@cached_for_visitors
 def home():
     from network.institutions import services as institutions
 

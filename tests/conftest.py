@@ -45,6 +45,7 @@ BASE_TEST_CONFIG = {
     "SERVER_NAME": "localhost",
     "SEARCH_INDEXER": "manual",  # tests drain the search outbox themselves
     "PRACTICE_FACETS_CACHE_SECONDS": 0,  # tests see every change at once (the cache has its own test)
+    "PAGE_CACHE_SECONDS": 0,  # likewise for whole pages (tests/test_page_cache.py turns it on)
 }
 
 

@@ -16,6 +16,7 @@ from network.collections.forms import (AddItemForm, AddToCollectionForm, Chapter
 from network.collections.models import KINDS, PUBLIC, Collection
 from network.extensions import db
 from network.forms import as_id
+from network.page_cache import cached_for_visitors
 from network.practices import services as practices
 from network.practices.models import PUBLISHED, Practice
 from network.sanitize import render_markdown
@@ -76,6 +77,7 @@ def essay_byline(essay) -> str:
 
 
 @bp.route("/")
+@cached_for_visitors
 def index():
     kind = request.args.get("kind", "")
     kind = kind if kind in KINDS else ""
@@ -130,6 +132,7 @@ def _changed_since(collection: Collection) -> list[str]:
 
 
 @bp.route("/<int:collection_id>")
+@cached_for_visitors
 def show(collection_id: int):
     collection = _collection_or_404(collection_id)
     editor = permissions.can_edit_collection(current_user, collection)

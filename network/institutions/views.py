@@ -7,6 +7,7 @@ from network import labels, permissions
 from network.extensions import db
 from network.institutions import services
 from network.institutions.forms import InstitutionForm, PartnershipForm
+from network.page_cache import cached_for_visitors
 
 bp = Blueprint("institutions", __name__, url_prefix="/institutions")
 partnerships_bp = Blueprint("partnerships", __name__, url_prefix="/partnerships")
@@ -33,6 +34,7 @@ def _institution_data(form: InstitutionForm) -> services.InstitutionData:
 
 
 @bp.route("/")
+@cached_for_visitors
 def index():
     country = request.args.get("country", "").upper()
     sector = request.args.get("sector", "")
@@ -61,6 +63,7 @@ def create():
 
 
 @bp.route("/<slug>")
+@cached_for_visitors
 def show(slug: str):
     institution = _institution_or_404(slug)
     members = services.approved_members(institution) if permissions.can_see_member_list(current_user, institution) else None

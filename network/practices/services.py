@@ -617,7 +617,7 @@ def translations(practice: Practice) -> list[Practice]:
     root_id = practice.translation_of_id or practice.id
     query = select(Practice).where(
         or_(Practice.id == root_id, Practice.translation_of_id == root_id), Practice.id != practice.id
-    ).order_by(Practice.id)
+    ).order_by(Practice.id).options(*_card_options())  # shown as links: their sections are not read
     return list(db.session.scalars(query))
 
 

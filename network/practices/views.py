@@ -12,6 +12,7 @@ from network.collections import services as collections
 from network.extensions import db
 from network.institutions import services as institutions
 from network.institutions.models import Institution
+from network.page_cache import cached_for_visitors
 from network.practices import attachments, feeds, services
 from network.practices.forms import PracticeForm
 from network.practices.models import ARCHIVED, DRAFT, PUBLISHED, Attachment, Practice
@@ -90,6 +91,7 @@ def _save(form: PracticeForm, practice: Practice | None):
 
 
 @bp.route("/")
+@cached_for_visitors
 def index():
     filters = services.PracticeFilters.from_args(request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
@@ -125,6 +127,7 @@ def create():
 
 
 @bp.route("/<int:practice_id>")
+@cached_for_visitors
 def show(practice_id: int):
     practice = _practice_or_404(practice_id)
     return render_template(
