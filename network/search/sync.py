@@ -45,9 +45,13 @@ def search_index() -> SearchIndex:
 _listening = False
 
 
+_BEFORE_DELETION = "search_documents_before_deletion"
+
+
 def _listen_once() -> None:
     global _listening
     if not _listening:
+        event.listen(Session, "before_flush", _note_deletions)
         event.listen(Session, "after_flush", _queue_changes)
         _listening = True
 
@@ -66,8 +70,16 @@ def changed_documents(objects) -> set[tuple[str, int]]:
     return keys
 
 
+def _note_deletions(session, _flush_context, _instances) -> None:
+    """What a deleted row is linked to, read before the flush: the database's ON DELETE CASCADE removes the
+    linking rows with it (a deleted practice's collection items), so after the flush they tell nothing."""
+    if session.deleted:
+        session.info.setdefault(_BEFORE_DELETION, set()).update(changed_documents(list(session.deleted)))
+
+
 def _queue_changes(session, _flush_context) -> None:
     keys = changed_documents(list(session.new) + list(session.dirty) + list(session.deleted))
+    keys |= session.info.pop(_BEFORE_DELETION, set())
     if keys:
         # A Core insert on the flush's own connection: part of the same transaction, no new flush.
         session.connection().execute(

@@ -131,6 +131,16 @@ def test_a_practice_renamed_or_closed_changes_the_collections_holding_it(shelf, 
     assert found(None, "allotments") == {key}
 
 
+def test_a_deleted_practice_leaves_the_text_of_the_collections_holding_it(shelf):
+    key = ("collection", shelf["manual"].id)
+    assert key in found(None, "seed swapping")
+
+    practices.delete_practice(shelf["admin"], shelf["seeds"])
+    sync.drain_all()
+
+    assert key not in found(None, "seed swapping")
+    assert found(None, "allotments") == {key}  # the collection itself stays findable
+
 def test_the_search_page_lists_collections_with_a_link(shelf, client):
     soup = read_html(client.get("/search?q=allotments"))
     links = [a["href"] for a in soup.select(".result-list a")]
