@@ -150,9 +150,12 @@ def _facets(user) -> Facets:
         select(TrainingEvent).where(TrainingEvent.id.in_({r.event_id for r in rows}))
         .options(selectinload(TrainingEvent.host), selectinload(TrainingEvent.partnership))
         .order_by(TrainingEvent.start_date.desc(), TrainingEvent.id)))
-    linked = db.session.scalars(
-        select(Practice).where(Practice.id.in_(select(essay_practices.c.practice_id).where(
-            essay_practices.c.essay_id.in_(select(visible.c.id)))), practices.visible_to(user))
+    # Only what an option shows: thousands of whole practices (with their tags, sectors and authors) took
+    # seconds on a large archive.
+    linked = db.session.execute(
+        select(Practice.id, Practice.title, Practice.language).where(
+            Practice.id.in_(select(essay_practices.c.practice_id).where(
+                essay_practices.c.essay_id.in_(select(visible.c.id)))), practices.visible_to(user))
         .order_by(Practice.title))
     return Facets(
         partnerships=sorted({e.partnership for e in events}, key=lambda p: p.title.lower()),
