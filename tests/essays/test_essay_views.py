@@ -142,6 +142,23 @@ def test_coordinators_find_their_tools_in_the_archive(client, auth, people, exch
     assert page.find("nav").find("a", string="Essays")["href"] == "/essays/"
 
 
+def test_the_linked_practice_filter_offers_the_practices_the_reader_may_see(
+        client, auth, people, exchange, event, make_practice):
+    coordinator = people["coordinator"]
+    shown = make_practice(exchange.seville, title="Kitchen table conferences", language="es")
+    closed = make_practice(exchange.seville, title="Seville's own draft", status="draft")
+    written(people["author"], event, "published", coordinator, title="About the kitchen table",
+            practice_ids=[shown.id, closed.id])
+    written(people["colleague"], event, "published", coordinator, title="About nothing linked")
+    login_as(auth, people, "member")  # of Arad: Seville's draft is not theirs to see
+
+    page = read_html(client.get("/essays/"))
+    options = page.select("#filter-practice option[value]")
+    offered = {o["value"]: (o.get_text(strip=True), o.get("lang")) for o in options if o["value"]}
+    assert offered == {str(shown.id): ("Kitchen table conferences", "es")}
+    chosen = read_html(client.get("/essays/", query_string={"practice": shown.id}))
+    assert rows(chosen) == ["About the kitchen table"]
+
 def test_archive_filters_come_from_the_query_string(client, auth, people, exchange, make_user):
     coordinator = people["coordinator"]
     spanish = make_user(institution=exchange.seville, name="Spanish Writer")
