@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import contains_eager, selectinload
 
 from network import audit, i18n, labels, mail, permissions
 from network.auth.models import INSTITUTION_ADMIN, User
@@ -70,8 +71,11 @@ def offer_of(partnership: Partnership, institution: Institution) -> HostingOffer
 
 
 def offers_in(partnership: Partnership) -> list[HostingOffer]:
+    # Lists show each offer's institution and its number of weeks: loaded with the offers, not one by one.
     return list(db.session.scalars(select(HostingOffer).join(Institution)
-                                   .where(HostingOffer.partnership_id == partnership.id).order_by(Institution.name)))
+                                   .where(HostingOffer.partnership_id == partnership.id).order_by(Institution.name)
+                                   .options(contains_eager(HostingOffer.institution),
+                                            selectinload(HostingOffer.weeks))))
 
 
 def partnerships_of(user) -> list[Partnership]:
@@ -126,12 +130,13 @@ def visits_visible_to(user, partnership_id: int | None = None, status: str | Non
 
 
 def visits_of_person(user) -> list[Visit]:
-    return list(db.session.scalars(select(Visit).where(Visit.visitor_id == user.id).order_by(Visit.week_start)))
+    return list(db.session.scalars(select(Visit).where(Visit.visitor_id == user.id).order_by(Visit.week_start)
+                                   .options(selectinload(Visit.host))))
 
 
 def visits_hosted_by(institution_id: int) -> list[Visit]:
     return list(db.session.scalars(select(Visit).where(Visit.host_institution_id == institution_id)
-                                   .order_by(Visit.week_start)))
+                                   .order_by(Visit.week_start).options(selectinload(Visit.visitor))))
 
 
 def active_visit_of(application: MobilityApplication) -> Visit | None:
