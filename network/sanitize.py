@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache, partial
+from functools import lru_cache
 from html import unescape
 
 import bleach
 import markdown as markdown_lib
-from bleach.linkifier import DEFAULT_CALLBACKS, LinkifyFilter
+from bleach.linkifier import DEFAULT_CALLBACKS, Linker
 from bleach.sanitizer import Cleaner
 from markupsafe import Markup
 
@@ -45,20 +45,26 @@ def _rel_nofollow_noopener(attrs, new=False):
     return attrs
 
 
-# Building a Markdown converter or a bleach Cleaner costs more than using one (two fifths of rendering a
-# section), so each thread keeps its own: neither is thread-safe (bleach's parser holds state).
+# Building a Markdown converter, a bleach Cleaner or a Linker costs more than using one (two fifths of
+# rendering a section), so each thread keeps its own: none is thread-safe (bleach's parser holds state).
+# Cleaning and linkifying stay two passes: bleach's LinkifyFilter inside the Cleaner decodes "&amp;" once
+# before an entity name, so `&nbsp;` written in code would show as a space.
 _per_thread = threading.local()
 
 
 def _cleaner(tags: frozenset) -> Cleaner:
     cleaners = _per_thread.__dict__.setdefault("cleaners", {})
     if tags not in cleaners:
-        # Linkifying as a filter of the same parse: one html5lib pass instead of clean() then linkify().
-        filters = [partial(LinkifyFilter, callbacks=[*DEFAULT_CALLBACKS, _rel_nofollow_noopener],
-                           parse_email=False)] if "a" in tags else []
-        cleaners[tags] = Cleaner(tags=tags, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True,
-                                 filters=filters)
+        cleaners[tags] = Cleaner(tags=tags, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True)
     return cleaners[tags]
+
+
+def _linker() -> Linker:
+    linker = getattr(_per_thread, "linker", None)
+    if linker is None:
+        linker = _per_thread.linker = Linker(callbacks=[*DEFAULT_CALLBACKS, _rel_nofollow_noopener],
+                                             parse_email=False)
+    return linker
 
 
 def _markdown() -> markdown_lib.Markdown:
@@ -71,11 +77,12 @@ def _markdown() -> markdown_lib.Markdown:
 
 def clean_html(html: str, tags=DOCUMENT_TAGS) -> str:
     """Sanitise HTML against an allow-list; links get rel="nofollow noopener"; bare URLs become links."""
-    return _cleaner(frozenset(tags)).clean(html or "")
+    cleaned = _cleaner(frozenset(tags)).clean(html or "")
+    return _linker().linkify(cleaned) if "a" in tags else cleaned
 
 
 # Rendering and sanitising is a pure function of the text, and the slowest part of showing a practice
-# (Markdown plus an html5lib pass: a few ms a section). Popular pages are shown again and again, so
+# (Markdown plus two html5lib passes: a few ms a section). Popular pages are shown again and again, so
 # each worker keeps the last results; an edited section is new text and is rendered afresh.
 @lru_cache(maxsize=2048)
 def render_markdown(text: str, tags=DOCUMENT_TAGS) -> Markup:

@@ -200,6 +200,18 @@ def test_a_practice_made_members_only_disappears_at_once(cached, client, make_in
     assert "Soon for members only" not in client.get("/practices/").get_data(as_text=True)
 
 
+def test_the_facet_counts_beside_a_list_follow_an_update_at_once(cached, make_institution, make_practice):
+    cached.config["PRACTICE_FACETS_CACHE_SECONDS"] = 30
+    owner = make_institution(country="PT")
+    practice = make_practice(owner, title="Counted in Portugal", country="PT")
+    everything = practices.PracticeFilters()
+    assert practices.facet_counts(None, everything)["country"] == {"PT": 1}
+
+    practices.update_practice(None, practice, practice_data(owner, title="Counted in Portugal",
+                                                            country="PT", visibility="members"))
+
+    assert practices.facet_counts(None, everything)["country"] == {}
+
 def test_a_deleted_practice_disappears_at_once(cached, client, make_institution, make_practice):
     practice = make_practice(make_institution())
     url = f"/practices/{practice.id}"

@@ -17,6 +17,7 @@ from sqlalchemy.orm import defer, lazyload
 from network import audit, labels, permissions
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
+from network.page_cache import read_generation
 from network.practices.models import (
     ARCHIVED,
     DRAFT,
@@ -542,7 +543,9 @@ def facet_counts(user, filters: PracticeFilters) -> dict[str, dict[str, int]]:
     seconds = current_app.config.get("PRACTICE_FACETS_CACHE_SECONDS") or 0
     if seconds <= 0:
         return _count_facets(user, filters)
-    key = (_viewer_scope(user), tuple(sorted({**asdict(filters), "sort": ""}.items())))
+    # The page cache's content generation: an edit, unpublishing or deletion counts again at once, as the
+    # list it stands beside is rendered again at once (network/page_cache.py).
+    key = (_viewer_scope(user), tuple(sorted({**asdict(filters), "sort": ""}.items())), read_generation())
     with _facets_lock:
         cache = current_app.extensions.get("practice_facets")
         if cache is None or cache.ttl != seconds:

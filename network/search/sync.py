@@ -53,6 +53,9 @@ def _listen_once() -> None:
     if not _listening:
         event.listen(Session, "before_flush", _note_deletions)
         event.listen(Session, "after_flush", _queue_changes)
+        # A flush that failed never reached after_flush: its notes must not ride on the next one.
+        event.listen(Session, "after_soft_rollback",
+                     lambda session, _transaction: session.info.pop(_BEFORE_DELETION, None))
         _listening = True
 
 

@@ -52,3 +52,15 @@ def test_comments_allow_a_smaller_set():
 
 def test_plain_text_drops_markup_and_keeps_characters():
     assert plain_text("**Familias** & <b>niños</b>") == "Familias & niños"
+
+
+def test_entities_written_as_text_stay_text():
+    # A writer explaining HTML types "&nbsp;" in code: the reader must see those six characters, in a
+    # practice and in a comment alike (linkifying inside the cleaning parse once decoded them).
+    for render in (render_markdown, render_comment):
+        page = _soup(render("Use `&nbsp;` and `&lt;br&gt;` here; AT&amp;T wrote &amp;copy; "
+                            "at http://x.org/?a=1&b=2"))
+        code = [c.get_text() for c in page.find_all("code")]
+        assert code == ["&nbsp;", "&lt;br&gt;"]
+        assert "&copy;" in page.get_text() and "©" not in page.get_text()
+        assert page.find("a")["href"] == "http://x.org/?a=1&b=2"
