@@ -18,6 +18,7 @@ from werkzeug.routing import BuildError
 
 from network import permissions
 from network.collections.models import KINDS, PUBLIC, CollectionEdition
+from network.collections.services import essay_may_be_collected
 from network.extensions import db
 from network.sanitize import ATTRIBUTES, DOCUMENT_TAGS, clean_html
 
@@ -118,7 +119,7 @@ def _practice_withdrawn(practice, collection) -> bool:
 
 def _essay_withdrawn(essay) -> bool:
     """Deleted, no longer published, or now shown only to the evaluators (its author's choice)."""
-    return essay is None or essay.status != "published" or essay.display == "private"
+    return not essay_may_be_collected(essay)
 
 
 def _item(raw: dict, number: int, collection, viewer, state, for_pdf: bool) -> dict:

@@ -630,19 +630,18 @@ def editable_collections(user) -> list[Collection]:
 
 
 def collections_of_practice(user, practice: Practice) -> list[Collection]:
-    return list(db.session.scalars(
-        select(Collection).where(
-            Collection.id.in_(select(CollectionItem.collection_id)
-                              .where(CollectionItem.practice_id == practice.id)),
-            collections_visible_to(user))
-        .order_by(func.lower(Collection.title), Collection.id)))
+    return _collections_holding(user, CollectionItem.practice_id == practice.id)
 
 
 def collections_of_essay(user, essay) -> list[Collection]:
+    return _collections_holding(user, CollectionItem.essay_id == essay.id)
+
+
+def _collections_holding(user, item_condition) -> list[Collection]:
+    """The collections this person may see that hold an item matching the condition, by title."""
     return list(db.session.scalars(
         select(Collection).where(
-            Collection.id.in_(select(CollectionItem.collection_id)
-                              .where(CollectionItem.essay_id == essay.id)),
+            Collection.id.in_(select(CollectionItem.collection_id).where(item_condition)),
             collections_visible_to(user))
         .order_by(func.lower(Collection.title), Collection.id)))
 

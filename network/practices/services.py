@@ -545,7 +545,7 @@ def facet_counts(user, filters: PracticeFilters) -> dict[str, dict[str, int]]:
         return _count_facets(user, filters)
     # The page cache's content generation: an edit, unpublishing or deletion counts again at once, as the
     # list it stands beside is rendered again at once (network/page_cache.py).
-    key = (_viewer_scope(user), tuple(sorted({**asdict(filters), "sort": ""}.items())), read_generation())
+    key = (_viewer_scope(user), _normalised(filters), read_generation())
     with _facets_lock:
         cache = current_app.extensions.get("practice_facets")
         if cache is None or cache.ttl != seconds:
