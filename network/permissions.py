@@ -351,3 +351,54 @@ def can_edit_collection(user, collection) -> bool:
 
 def can_delete_collection(user, collection) -> bool:
     return owns_collection(user, collection)
+
+
+# --- search -----------------------------------------------------------------------------------------
+# The index cannot ask the functions above about every document it holds, so a restricted document carries
+# the audience its page admits, as tokens that depend only on the document itself (its author, visitor,
+# host, sending institution, partnership), never on who holds a role or belongs where today.
+# search_grants() reads the person's tokens when they search: a role removed, a membership declined or a
+# move to another institution counts from the next search on, with nothing to re-index. Keep each
+# *_audience beside the can_view_* it restates; tests/search/test_search_permission_changes.py proves
+# they agree after every kind of change, and search checks each restricted hit it shows against the page's
+# rule as well (network.search.services).
+
+
+def search_grants(user) -> list[str]:
+    """The audience tokens this person holds now."""
+    if not _is_user(user):
+        return []
+    grants = [f"user:{user.id}"]
+    if user.is_approved_member and user.institution_id:
+        grants.append(f"institution:{user.institution_id}")  # belongs_to
+        if user.has_role(INSTITUTION_ADMIN):
+            grants.append(f"admin-of:{user.institution_id}")  # administers_institution
+        if user.has_role(COORDINATOR):
+            grants.append(f"coordinator-of:{user.institution_id}")  # coordinates
+    if user.has_role(EVALUATOR):
+        grants.append(f"role:{EVALUATOR}")  # is_evaluator (like the pages, without membership)
+    return grants
+
+
+def _coordinators_of(partnership) -> list[str]:
+    institution_id = partnership.coordinating_institution_id
+    return [f"coordinator-of:{institution_id}"] if institution_id else []
+
+
+def mobility_audience(partnership) -> list[str]:
+    """can_view_mobility (site admins see everything anyway)."""
+    institutions = {partnership.coordinating_institution_id, *(p.id for p in partnership.partners)}
+    return [f"institution:{i}" for i in sorted(i for i in institutions if i)] + [f"role:{EVALUATOR}"]
+
+
+def visit_audience(visit) -> list[str]:
+    """can_view_visit."""
+    return [f"user:{visit.visitor_id}", f"institution:{visit.host_institution_id}",
+            f"admin-of:{visit.application.institution_id}", *_coordinators_of(visit.partnership),
+            f"role:{EVALUATOR}"]
+
+
+def essay_audience(essay) -> list[str]:
+    """can_view_essay, besides the members when it is published for them."""
+    author = [f"user:{essay.author_id}"] if essay.author_id else []
+    return [*author, *_coordinators_of(essay.event.partnership), f"role:{EVALUATOR}"]

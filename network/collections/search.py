@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from network import permissions
 from network.collections.models import (KINDS, MEMBERS, PUBLIC, Collection, CollectionChapter,
                                         CollectionEdition, CollectionItem)
 from network.essays.models import PRIVATE
@@ -105,6 +106,11 @@ def _collections_holding_essay(essay: Essay) -> list[int]:
         select(CollectionItem.collection_id).where(CollectionItem.essay_id == essay.id)).scalars())
 
 
+def _may_view(user, ids) -> set[int]:
+    return {collection.id for collection in db.session.scalars(select(Collection).where(Collection.id.in_(ids)))
+            if permissions.can_view_collection(user, collection)}
+
+
 register(DocumentType(
     name="collection",
     label=_l("Collections"),
@@ -117,4 +123,5 @@ register(DocumentType(
            # An item's title (and whether it may be shown) is the practice's or essay's.
            (Practice, _collections_holding),
            (Essay, _collections_holding_essay)],
+    may_view=_may_view,
 ))

@@ -2,7 +2,8 @@
 
 Drafts are not indexed. A published essay shown under its author's name or anonymously is for network
 members; a submitted or returned essay, or one its author keeps for the evaluators, is restricted to the
-author, the partnership's coordinators and evaluators (as network.permissions.can_view_essay). The
+author, the partnership's coordinators and evaluators (network.permissions.essay_audience, as
+can_view_essay). The
 author's name is never put in the index, so an anonymised essay cannot be found by it.
 """
 from __future__ import annotations
@@ -10,22 +11,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from network.auth.models import COORDINATOR, EVALUATOR, User
-from network.essays.models import DRAFT, PRIVATE, PUBLISHED, Essay, essay_practices
+from network import permissions
+from network.auth.models import User
+from network.essays.models import DRAFT, PRIVATE, PUBLISHED, Essay, TrainingEvent, essay_practices
 from network.extensions import db
+from network.institutions.models import Partnership
 from network.practices.models import PUBLIC, Practice
 from network.practices.models import PUBLISHED as PUBLISHED_PRACTICE
 from network.sanitize import plain_text
 from network.search.documents import DocumentType, SearchDocument, register
-
-
-def essay_viewers(essay: Essay) -> list[str]:
-    people = {essay.author_id} if essay.author_id else set()
-    coordinating = essay.event.partnership.coordinating_institution_id
-    for user in db.session.scalars(select(User).where(User.institution_id == coordinating)):
-        if user.has_role(COORDINATOR):
-            people.add(user.id)
-    return [f"user:{user_id}" for user_id in sorted(people)] + [f"role:{EVALUATOR}"]
 
 
 def essay_document(essay_id: int) -> SearchDocument | None:
@@ -53,8 +47,27 @@ def essay_document(essay_id: int) -> SearchDocument | None:
         date=essay.published_at or essay.submitted_at or essay.created_at,
         status="published",
         visibility="members" if open_to_members else "restricted",
-        viewers=[] if open_to_members else essay_viewers(essay),
+        viewers=permissions.essay_audience(essay),  # its author finds it whatever their membership
     )
+
+
+def _essays_of(partnership: Partnership) -> list[int]:
+    # Its coordinating institution names who may find the restricted ones. Read on the flush's connection.
+    return list(db.session.connection().execute(
+        select(Essay.id).join(TrainingEvent, Essay.event_id == TrainingEvent.id)
+        .where(TrainingEvent.partnership_id == partnership.id)).scalars())
+
+
+def _essays_of_deleted(user: User) -> list[int]:
+    # The database sets their author to NULL: the index must drop the token naming the former author.
+    if user not in db.session.deleted:
+        return []
+    return list(db.session.connection().execute(select(Essay.id).where(Essay.author_id == user.id)).scalars())
+
+
+def _may_view(user, ids) -> set[int]:
+    return {essay.id for essay in db.session.scalars(select(Essay).where(Essay.id.in_(ids)))
+            if permissions.can_view_essay(user, essay)}
 
 
 register(DocumentType(
@@ -65,5 +78,7 @@ register(DocumentType(
     all_ids=lambda: db.session.scalars(select(Essay.id).order_by(Essay.id)).all(),
     # An essay's tags name the public practices it draws on: their state changes it.
     watch=[(Practice, lambda practice: list(db.session.connection().execute(
-        select(essay_practices.c.essay_id).where(essay_practices.c.practice_id == practice.id)).scalars()))],
+        select(essay_practices.c.essay_id).where(essay_practices.c.practice_id == practice.id)).scalars())),
+           (Partnership, _essays_of), (User, _essays_of_deleted)],
+    may_view=_may_view,
 ))

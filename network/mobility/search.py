@@ -12,7 +12,8 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, User
+from network import permissions
+from network.auth.models import User
 from network.extensions import db
 from network.institutions.models import Partnership
 from network.mobility.models import (ACTIVE_STATUSES, ACTIVITY_KINDS, DAY_NAMES, HostingOffer, OfferActivity,
@@ -48,18 +49,14 @@ def offer_document(offer_id: int) -> SearchDocument | None:
         country=host.country,
         language=offer.languages[0] if offer.languages else "",
         institution=host.slug,
-        institution_id=host.id,
+        # Not the host: its members find the offer only while it is one of the partnership's (the audience).
+        institution_id=None,
         partnership_id=offer.partnership_id,
         date=offer.updated_at or offer.created_at,
         status="published",
         visibility="restricted",
-        viewers=offer_viewers(offer.partnership),
+        viewers=permissions.mobility_audience(offer.partnership),
     )
-
-
-def offer_viewers(partnership: Partnership) -> list[str]:
-    institutions = {partnership.coordinating_institution_id, *(p.id for p in partnership.partners)}
-    return [f"institution:{i}" for i in sorted(i for i in institutions if i)] + [f"role:{EVALUATOR}"]
 
 
 def _offers_linking(practice: Practice) -> list[int]:
@@ -71,18 +68,6 @@ def _offers_linking(practice: Practice) -> list[int]:
 def _offers_of(partnership: Partnership) -> list[int]:
     return list(db.session.connection().execute(
         select(HostingOffer.id).where(HostingOffer.partnership_id == partnership.id)).scalars())
-
-
-def visit_viewers(visit: Visit) -> list[str]:
-    """Who may find the visit besides the host's members (institution_id) and site admins."""
-    people = {visit.visitor_id}
-    sending = visit.application.institution_id
-    coordinating = visit.partnership.coordinating_institution_id
-    for user in db.session.scalars(select(User).where(User.institution_id.in_([sending, coordinating]))):
-        if (user.institution_id == sending and user.has_role(INSTITUTION_ADMIN)) or (
-                user.institution_id == coordinating and user.has_role(COORDINATOR)):
-            people.add(user.id)
-    return [f"user:{user_id}" for user_id in sorted(people)] + [f"role:{EVALUATOR}"]
 
 
 def visit_document(visit_id: int) -> SearchDocument | None:
@@ -108,12 +93,31 @@ def visit_document(visit_id: int) -> SearchDocument | None:
         date=visit.confirmed_at or visit.created_at,
         status="published",
         visibility="restricted",
-        viewers=visit_viewers(visit),
+        viewers=permissions.visit_audience(visit),
     )
 
 
-def _visits_of_application(application) -> list[int]:
-    return list(db.session.scalars(select(Visit.id).where(Visit.application_id == application.id)))
+def _visits_of(partnership: Partnership) -> list[int]:
+    # Its coordinating institution names who may find them. Read on the flush's connection.
+    return list(db.session.connection().execute(
+        select(Visit.id).where(Visit.partnership_id == partnership.id)).scalars())
+
+
+def _visits_of_deleted(user: User) -> list[int]:
+    # The database deletes a deleted person's visits with them: their documents must go too.
+    if user not in db.session.deleted:
+        return []
+    return list(db.session.connection().execute(select(Visit.id).where(Visit.visitor_id == user.id)).scalars())
+
+
+def _offers_may_view(user, ids) -> set[int]:
+    return {offer.id for offer in db.session.scalars(select(HostingOffer).where(HostingOffer.id.in_(ids)))
+            if permissions.can_view_mobility(user, offer.partnership)}
+
+
+def _visits_may_view(user, ids) -> set[int]:
+    return {visit.id for visit in db.session.scalars(select(Visit).where(Visit.id.in_(ids)))
+            if permissions.can_view_visit(user, visit)}
 
 
 register(DocumentType(
@@ -124,6 +128,7 @@ register(DocumentType(
     all_ids=lambda: db.session.scalars(select(HostingOffer.id).order_by(HostingOffer.id)).all(),
     watch=[(OfferWeek, lambda row: [row.offer_id]), (OfferActivity, lambda row: [row.offer_id]),
            (Practice, _offers_linking), (Partnership, _offers_of)],
+    may_view=_offers_may_view,
 ))
 register(DocumentType(
     name="visit",
@@ -131,5 +136,6 @@ register(DocumentType(
     model=Visit,
     load=visit_document,
     all_ids=lambda: db.session.scalars(select(Visit.id).order_by(Visit.id)).all(),
-    watch=[(VisitActivity, lambda row: [row.visit_id])],
+    watch=[(VisitActivity, lambda row: [row.visit_id]), (Partnership, _visits_of), (User, _visits_of_deleted)],
+    may_view=_visits_may_view,
 ))

@@ -5,6 +5,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from network import permissions
 from network.extensions import db
 from network.practices.models import Practice, PracticeInterventionType, PracticeSector, SECTION_NAMES
 from network.sanitize import plain_text
@@ -43,6 +44,11 @@ def practice_document(practice_id: int) -> SearchDocument | None:
     )
 
 
+def _may_view(user, ids) -> set[int]:
+    return {practice.id for practice in db.session.scalars(select(Practice).where(Practice.id.in_(ids)))
+            if permissions.can_view_practice(user, practice)}
+
+
 def _all_ids():
     return db.session.scalars(select(Practice.id).order_by(Practice.id)).all()
 
@@ -55,4 +61,5 @@ register(DocumentType(
     all_ids=_all_ids,
     watch=[(PracticeSector, lambda row: [row.practice_id]),
            (PracticeInterventionType, lambda row: [row.practice_id])],
+    may_view=_may_view,
 ))

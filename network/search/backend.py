@@ -101,7 +101,8 @@ def _folding_map() -> dict[int, str]:
 
 FOLDING = _folding_map()
 # Changes whenever analysis changes what is indexed: an index analysed otherwise is rebuilt.
-ANALYSIS_VERSION = "2"
+# 3: restricted documents carry audience tokens (network.permissions.*_audience), not lists of people.
+ANALYSIS_VERSION = "3"
 
 
 def _plain_analyzer():
@@ -1052,26 +1053,23 @@ class Filters:
 
 
 def permission_filter(anonymous: bool, site_admin: bool, member: bool, institution_id: int | None,
-                      user_id: int | None = None, roles=()):
-    """The same rules as network.permissions for every document type: published public documents for
+                      grants=()):
+    """The coarse rules of network.permissions for every document type: published public documents for
     everyone, published members-only ones for members, everything of one's own institution, and the
-    restricted documents (visits, offers, some essays) that name the person, their institution or one of
-    their roles as a viewer."""
+    restricted documents (visits, offers, some essays) whose audience holds one of the person's grants
+    (network.permissions.search_grants: read from the person at query time, never stored per person)."""
     if site_admin:
         return None
     published_public = Q.And([Q.Term("status", "published"), Q.Term("visibility", "public")])
     if anonymous:
         return published_public
-    grants = [published_public]
+    allowed = [published_public]
     if member:
-        grants.append(Q.And([Q.Term("status", "published"), Q.Term("visibility", "members")]))
+        allowed.append(Q.And([Q.Term("status", "published"), Q.Term("visibility", "members")]))
         if institution_id:
-            grants.append(Q.Term("institution_id", str(institution_id)))
-            grants.append(Q.Term("viewers", f"institution:{institution_id}"))  # e.g. a partnership's offers
-    if user_id:
-        grants.append(Q.Term("viewers", f"user:{user_id}"))
-    grants += [Q.Term("viewers", f"role:{role}") for role in sorted(roles)]
-    return Q.Or(grants) if len(grants) > 1 else published_public
+            allowed.append(Q.Term("institution_id", str(institution_id)))
+    allowed += [Q.Term("viewers", grant) for grant in sorted(set(grants))]
+    return Q.Or(allowed) if len(allowed) > 1 else published_public
 
 
 @dataclass

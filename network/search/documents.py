@@ -30,8 +30,10 @@ class SearchDocument:
     status: str = "published"
     visibility: str = "public"  # "public", "members", or "restricted": only the viewers below (and the
     # members of institution_id) find it
-    viewers: list[str] = field(default_factory=list)  # "user:<id>", "institution:<id>" (its approved
-    # members), "role:<role>" allowed to find it
+    # The audience of a restricted document, as network.permissions' *_audience tokens ("user:<id>",
+    # "institution:<id>", "admin-of:<id>", "coordinator-of:<id>", "role:<role>"): they name the document's
+    # own people and institutions, never the holders of a role, so they cannot go stale when roles change.
+    viewers: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -48,6 +50,8 @@ class DocumentType:
     all_ids:  every id to index on a full rebuild
     watch:    model classes whose changes also touch this type (e.g. a practice's tags), as
               (class, function(obj) -> ids of this type to re-index)
+    may_view: (user, ids) -> the ids among them this person may see, by network.permissions: every hit
+              that is not public is checked with it before it is shown
     """
 
     name: str
@@ -56,6 +60,7 @@ class DocumentType:
     load: Callable[[int], SearchDocument | None]
     all_ids: Callable[[], Iterable[int]]
     watch: list[tuple[type, Callable[[Any], Iterable[int]]]] = field(default_factory=list)
+    may_view: Callable[[Any, list[int]], set[int]] | None = None
 
 
 _types: dict[str, DocumentType] = {}

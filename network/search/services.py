@@ -54,21 +54,22 @@ def _positive(value, default: int, maximum: int) -> int:
 
 
 def permission_filter_for(user):
+    """The index's coarse filter for this person, from what they are and hold now."""
     signed_in = getattr(user, "is_authenticated", False)
     member = permissions.is_member(user)
+    own = getattr(user, "institution_id", None)
     return backend.permission_filter(
         anonymous=not signed_in,
         site_admin=permissions.is_site_admin(user),
         member=member,
-        institution_id=getattr(user, "institution_id", None) if member else None,
-        user_id=getattr(user, "id", None) if signed_in else None,
-        roles=sorted(getattr(user, "roles", ())) if member else (),
+        institution_id=own if member and permissions.belongs_to(user, own) else None,
+        grants=permissions.search_grants(user),
     )
 
 
 def search(user, request: SearchRequest) -> backend.Results:
     try:
-        return backend.run_search(
+        results = backend.run_search(
             search_index(), request.q, backend.Filters(values=request.filters(), allowed=permission_filter_for(user)),
             page=request.page, per_page=request.per_page, sort=request.sort,
         )
@@ -78,6 +79,36 @@ def search(user, request: SearchRequest) -> backend.Results:
         current_app.logger.exception("Search failed")
         _recover()
         return backend.Results(total=0, hits=[], facets={}, suggestion=None)
+    return _checked(user, results)
+
+
+def _checked(user, results: backend.Results) -> backend.Results:
+    """Every hit that is not public is asked about with the page's own rule (network.permissions) before it
+    is shown: the index's filter decides the counts, but what a page of results shows cannot drift from what
+    the pages allow (a document the indexer has not caught up with yet, a rule restated wrongly)."""
+    if permissions.is_site_admin(user):
+        return results
+    restricted: dict[str, list[int]] = {}
+    for hit in results.hits:
+        if (hit.stored.get("status"), hit.stored.get("visibility")) != ("published", "public"):
+            restricted.setdefault(hit.doc_type, []).append(hit.doc_id)
+    if not restricted:
+        return results
+    allowed: set[tuple[str, int]] = set()
+    for doc_type, ids in restricted.items():
+        document_type = documents.get_type(doc_type)
+        if document_type is not None and document_type.may_view is not None:
+            allowed |= {(doc_type, doc_id) for doc_id in document_type.may_view(user, ids)}
+    refused = [hit for hit in results.hits
+               if hit.doc_type in restricted and hit.doc_id in restricted[hit.doc_type]
+               and (hit.doc_type, hit.doc_id) not in allowed]
+    if not refused:
+        return results
+    current_app.logger.warning("Search: the index let through %d hit(s) the pages refuse: %s", len(refused),
+                               ", ".join(f"{hit.doc_type}:{hit.doc_id}" for hit in refused))
+    results.hits = [hit for hit in results.hits if hit not in refused]
+    results.total = max(results.total - len(refused), len(results.hits))
+    return results
 
 
 def _recover() -> None:
