@@ -10,7 +10,6 @@ import itertools
 import os
 import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -221,11 +220,6 @@ def read_html(response):
     from bs4 import BeautifulSoup
 
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-@pytest.fixture
-def shared_dir() -> Path:
-    return Path(__file__).resolve().parent.parent.parent / "shared"
 
 
 def practice_data(owner, **overrides):

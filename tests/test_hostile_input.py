@@ -1,29 +1,15 @@
 """Every text input takes the Big List of Naughty Strings and cross-site-scripting payloads: no 500, and no
-executable markup comes back in the page."""
-import json
-
+executable markup comes back in the page. The forms take tests/hostile.py's page sample; the sanitiser and the
+API's validation take the whole list (tests/practices/test_sanitize.py, tests/api/test_api_practices.py)."""
 import pytest
 
 from conftest import read_html
-
-XSS = [
-    "<script>alert(1)</script>",
-    '"><img src=x onerror=alert(1)>',
-    "javascript:alert(1)",
-    "<svg/onload=alert(1)>",
-    "';alert(String.fromCharCode(88,83,83))//",
-    '<a href="javascript:alert(1)">x</a>',
-    "{{ 7*7 }}{% raw %}",
-]
-
+from hostile import XSS, kind_of, naughty_strings, page_sample
 
 @pytest.fixture(scope="module")
-def hostile_strings(request):
-    from pathlib import Path
-
-    path = Path(request.config.rootpath).parent / "shared" / "data" / "blns.json"
-    strings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-    return strings + XSS
+def hostile_strings():
+    """The page-level sample (tests/hostile.py): every markup-shaped naughty string, a few of each other kind."""
+    return page_sample()
 
 
 def assert_no_executable_markup(response):
@@ -41,8 +27,14 @@ def assert_no_executable_markup(response):
                 assert not value.strip().lower().startswith(("javascript:", "data:")), element
 
 
-def test_the_naughty_strings_are_there(hostile_strings):
-    assert len(hostile_strings) > 500
+def test_the_sample_holds_every_markup_shaped_string_and_some_of_every_kind(hostile_strings):
+    everything = naughty_strings()
+    assert len(everything) > 500
+    assert {text for text in everything if kind_of(text) == "markup"} <= set(hostile_strings)
+    assert set(XSS) <= set(hostile_strings)
+    kinds = {kind_of(text) for text in everything}
+    assert {kind_of(text) for text in hostile_strings} == kinds and len(kinds) >= 6
+    assert hostile_strings == page_sample()  # the same strings every run
 
 
 def test_public_forms_survive_hostile_input(client, hostile_strings, make_institution):

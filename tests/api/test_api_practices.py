@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from conftest import PASSWORD
+from hostile import naughty_strings, page_sample
+from network.api import serializers
 from network.api import tokens
 from network.auth import services as accounts
 from network.auth.models import PENDING
@@ -571,16 +573,30 @@ def test_unknown_addresses_and_methods_answer_in_json(client, users):
 # --- hostile input --------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def naughty_strings(request):
-    path = Path(request.config.rootpath).parent / "shared" / "data" / "blns.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+def test_every_naughty_string_is_taken_or_refused_by_the_api_validation(users):
+    """The whole list through what POST /practices checks (the JSON conversion, then the service's rules),
+    without the round trip: no exception but the refusals the API turns into 422."""
+    home = users["professional"].institution.slug
+    slugs = {home}
+    taken = refused = 0
+    for text in naughty_strings():
+        try:
+            data = serializers.practice_from_json(new_practice(title=text, summary=text),
+                                                  services.PracticeData(institution=home))
+            clean = services.validate(data, institution_slugs=slugs, taken_refs=set())
+        except (serializers.InputError, services.PracticeError) as error:
+            assert set(error.errors) <= {"title", "summary"}, (text, error.errors)
+            refused += 1
+        else:
+            assert (clean.title, clean.summary) == (text.strip(), text.strip()), text
+            taken += 1
+    assert taken > 450 and refused >= 1
 
 
-def test_naughty_strings_as_title_and_summary(client, users, naughty_strings):
-    assert len(naughty_strings) > 500
+def test_naughty_strings_as_title_and_summary(client, users):
+    """The page sample (tests/hostile.py) through the HTTP round trip: created, then read back as sent."""
     headers = bearer(users["professional"])
-    for text in naughty_strings:
+    for text in page_sample():
         response = client.post("/api/v1/practices", json=new_practice(title=text, summary=text),
                                headers=headers)
         stored = text.strip()

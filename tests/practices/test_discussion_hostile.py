@@ -1,35 +1,18 @@
 """Comments take the Big List of Naughty Strings and cross-site-scripting payloads: no 500, and no
-executable markup comes back on the practice page, the edit form, the flag queue or the notifications."""
+executable markup comes back on the practice page, the edit form, the flag queue or the notifications.
+The page sample of tests/hostile.py; the whole list goes through the sanitiser in test_sanitize.py."""
 import contextvars
-import json
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
 from conftest import PASSWORD, read_html
+from hostile import XSS, page_sample
 from network.practices import discussion
 
-XSS = [
-    "<script>alert(1)</script>",
-    '"><img src=x onerror=alert(1)>',
-    "javascript:alert(1)",
-    "[click](javascript:alert(1))",
-    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-    '<a href="javascript:alert(1)" onclick="alert(1)">x</a>',
-    "<svg/onload=alert(1)>",
-    "<iframe src=https://evil.example></iframe>",
-    "<style>body{display:none}</style>",
-    "![x](https://evil.example/x.png)",
-    "</textarea><script>alert(1)</script>",
-    "{{ 7*7 }}{% raw %}",
-]
-
-
 @pytest.fixture(scope="module")
-def hostile_strings(request):
-    path = Path(request.config.rootpath).parent / "shared" / "data" / "blns.json"
-    return json.loads(path.read_text(encoding="utf-8")) + XSS
+def hostile_strings():
+    return page_sample()
 
 
 class OwnContextClient(FlaskClient):
@@ -59,10 +42,6 @@ def assert_no_executable_markup(response):
                 assert not value.strip().lower().startswith(("javascript:", "data:")), element
 
 
-def test_the_naughty_strings_are_there(hostile_strings):
-    assert len(hostile_strings) > 500
-
-
 def test_every_hostile_comment_is_saved_or_refused_and_shown_inert(app, users, make_practice,
                                                                   hostile_strings):
     author = users["professional"]
@@ -80,7 +59,7 @@ def test_every_hostile_comment_is_saved_or_refused_and_shown_inert(app, users, m
             saved += response.status_code == 302
         page = commenter.get(f"/practices/{practice.id}")
         assert_no_executable_markup(page)
-    assert saved > 500
+    assert saved > len(hostile_strings) * 0.9  # all but the few that are empty once trimmed
 
     # Replies, edits and flag reasons take the same strings, and so do the pages that show them.
     practice = make_practice(author.institution, actor=author, title="Replies and edits")
