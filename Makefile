@@ -37,7 +37,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 
 install: $(VENV)/.installed
 
-migrate: install
+migrate: secret
 	NETWORK_ENV=$${NETWORK_ENV:-development} $(FLASK) db upgrade
 
 seed: migrate
@@ -46,7 +46,9 @@ seed: migrate
 run: seed
 	NETWORK_ENV=development $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
-# A production secret key, made once and kept in instance/config.py (never committed).
+# The secret key, made once and kept in instance/config.py (instance/ is in .gitignore: never committed).
+# `make run` (through migrate) makes it too, so that the README's `flask --app network ...` commands then
+# work in this checkout without NETWORK_ENV=development; `make serve` uses the same key.
 secret: install
 	@test -f instance/config.py && grep -q '^SECRET_KEY' instance/config.py || \
 	  $(BIN)/python -c 'import secrets; print("SECRET_KEY = %r" % secrets.token_hex(32))' >> instance/config.py

@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
+import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -15,22 +16,43 @@ from network.extensions import babel, csrf, db, login_manager, migrate
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class ConfigurationError(RuntimeError):
-    """The platform refuses to start with a configuration that would be unsafe."""
+class ConfigurationError(click.ClickException, RuntimeError):
+    """The platform refuses to start with a configuration that would be unsafe or is incomplete.
+
+    Its message is one line saying what is missing and how to set it. Under the `flask` command it is all
+    that is printed ("Error: <message>", exit status 1: _stop_the_command_line); under gunicorn too
+    (gunicorn.conf.py, wsgi.py).
+    """
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+def _flask() -> Flask:
+    return Flask(
         __name__,
         instance_relative_config=True,
         instance_path=os.environ.get("NETWORK_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
+
+
+def check_configuration() -> None:
+    """Raise ConfigurationError if a required setting is missing, without building the application.
+
+    gunicorn.conf.py calls it before any worker boots, so that gunicorn stops with the one line.
+    """
+    _load_config(_flask(), None)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = _flask()
     from network.web import BoundedIntConverter
 
     # Every <int:...> in a URL: an id past the database's integer range is a 404, not an overflow.
     app.url_map.converters["int"] = BoundedIntConverter
-    _load_config(app, test_config)
+    try:
+        _load_config(app, test_config)
+    except ConfigurationError as error:
+        _stop_the_command_line(error)
+        raise
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind reverse proxies, the client's address (throttling) and scheme (HSTS) are in the headers they
@@ -45,6 +67,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     web.init_app(app)
     return app
+
+
+def _stop_the_command_line(error: ConfigurationError) -> None:
+    """Under `flask --app network ...`: print the message as one line and exit with status 1, no traceback.
+
+    Click prints a ClickException raised by a command that way, but Flask's list of commands (`flask --app
+    network --help`) catches any exception from the factory, prints its traceback and carries on.
+    """
+    if click.get_current_context(silent=True) is not None:
+        error.show()
+        raise SystemExit(error.exit_code)
 
 
 def _load_config(app: Flask, test_config: dict | None) -> None:
@@ -89,9 +122,9 @@ def _ensure_secret_key(app: Flask) -> None:
         app.config["SECRET_KEY"] = key_file.read_text().strip()
         return
     raise ConfigurationError(
-        "No secret key is set. In production set NETWORK_SECRET_KEY or SECRET_KEY in instance/config.py "
-        "(for example: python -c 'import secrets; print(secrets.token_hex(32))'). "
-        "For local development set NETWORK_ENV=development."
+        f"Peer Network: no SECRET_KEY is set. Put SECRET_KEY = '<64 random hex digits>' in "
+        f"{Path(app.instance_path) / 'config.py'} (`make secret` does it for instance/config.py) or set "
+        "NETWORK_SECRET_KEY (for local work only, NETWORK_ENV=development keeps a generated key)."
     )
 
 
