@@ -61,16 +61,17 @@ serve: secret
 	trap 'kill $$indexer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$${SERVE_PORT:-8000} --access-logfile - 'wsgi:app'
 
+# Each suite runs over every core (pytest-xdist, `-n auto` in setup.cfg); scripts/timed.sh prints its wall time.
 test-sqlite: install
-	$(BIN)/pytest
+	scripts/timed.sh "suite on SQLite" $(BIN)/pytest
 
 test-postgres: install
-	scripts/with-postgres.sh $(BIN)/pytest
+	scripts/timed.sh "suite on PostgreSQL" scripts/with-postgres.sh $(BIN)/pytest
 
 # PostgreSQL is the production database: its run is skipped only when no server is installed
 # (CI installs one, and there a missing server is an error).
 test: test-sqlite
-	@status=0; scripts/with-postgres.sh $(BIN)/pytest || status=$$?; \
+	@status=0; scripts/timed.sh "suite on PostgreSQL" scripts/with-postgres.sh $(BIN)/pytest || status=$$?; \
 	if [ $$status = 3 ] && [ "$${CI:-}" != true ]; then \
 	  echo "PostgreSQL run skipped: no server installed (apt-get install postgresql, then make test-postgres)"; \
 	else exit $$status; fi
@@ -98,8 +99,9 @@ $(AXE_CORE): Makefile
 	  npm install --silent --no-save --no-audit --no-fund --prefix .cache/node axe-core@$(AXE_CORE_VERSION) && touch $@; \
 	else echo "npm is missing (apt-get install npm): the accessibility scans will skip"; fi
 
+# One process: the journeys share one live server and one browser.
 test-browser: $(VENV)/.browser-installed chromium $(AXE_CORE)
-	$(BIN)/pytest tests/browser -m browser
+	scripts/timed.sh "browser and accessibility" $(BIN)/pytest -n 0 tests/browser -m browser
 
 # Interface translations (README, "Languages"): extract every marked string into messages.pot, bring each
 # catalogue up to date (new strings come in empty or "fuzzy" for a translator to check: the tests fail until

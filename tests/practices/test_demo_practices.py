@@ -25,8 +25,8 @@ def demo_practices():
     return list(db.session.scalars(select(Practice).where(Practice.external_ref.like("demo-%"))))
 
 
-def test_seeding_twice_adds_the_practices_and_comments_once(app):
-    first = seed_demo()
+def test_seeding_twice_adds_the_practices_and_comments_once(demo):
+    first = demo
     assert first["practices"] == len(PRACTICES) >= 30
     assert first["comments"] >= 10
     counts = (count(Practice), count(Comment), count(PracticeRevision))
@@ -35,15 +35,13 @@ def test_seeding_twice_adds_the_practices_and_comments_once(app):
     assert (count(Practice), count(Comment), count(PracticeRevision)) == counts
 
 
-def test_seed_demo_prints_how_many_practices_and_comments_it_added(runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    assert f"59 users, {len(PRACTICES)} practices, {count(Comment)} comments," in result.output
+def test_seed_demo_prints_how_many_practices_and_comments_it_added(demo, runner):
+    # The first seeding's whole line: tests/auth/test_cli_users.py (the one test that seeds from nothing).
+    assert (demo["users"], demo["practices"], demo["comments"]) == (59, len(PRACTICES), count(Comment))
     assert "0 practices, 0 comments," in runner.invoke(args=["seed-demo"]).output
 
 
-def test_the_demo_covers_languages_sectors_statuses_and_institutions(app):
-    seed_demo()
+def test_the_demo_covers_languages_sectors_statuses_and_institutions(demo):
     practices = demo_practices()
     assert len(practices) >= 30
     assert len({p.language for p in practices}) >= 4
@@ -59,24 +57,21 @@ def test_the_demo_covers_languages_sectors_statuses_and_institutions(app):
     assert all(p.intervention_types and p.tag_names for p in practices)
 
 
-def test_every_demo_practice_passes_the_form_rules(app):
-    seed_demo()
+def test_every_demo_practice_passes_the_form_rules(demo):
     for practice in demo_practices():
         services.validate(services.PracticeData.from_practice(practice), existing=practice)
         for name in ("context", "target_group", "methods", "outcomes"):
             assert getattr(practice, name).strip()
 
 
-def test_practices_are_written_by_demo_users_of_their_institution(app):
-    seed_demo()
+def test_practices_are_written_by_demo_users_of_their_institution(demo):
     for practice in demo_practices():
         assert practice.authors, practice.external_ref
         assert all(user.institution_id == practice.institution_id for user in practice.authors)
         assert practice.revisions[0].author_id == practice.authors[0].id
 
 
-def test_a_spanish_original_has_an_english_translation(app):
-    seed_demo()
+def test_a_spanish_original_has_an_english_translation(demo):
     original = db.session.scalar(select(Practice).where(Practice.external_ref == "demo-001"))
     translations = services.translations(original)
     assert original.language == "es" and original.translation_of_id is None
@@ -86,8 +81,7 @@ def test_a_spanish_original_has_an_english_translation(app):
     assert len(pairs) >= 2
 
 
-def test_comments_come_from_demo_users_with_replies(app):
-    seed_demo()
+def test_comments_come_from_demo_users_with_replies(demo):
     comments = list(db.session.scalars(select(Comment)))
     assert len({c.practice_id for c in comments}) >= 5
     assert all(c.author is not None and c.author.email.endswith("@demo.example") for c in comments)
@@ -95,8 +89,7 @@ def test_comments_come_from_demo_users_with_replies(app):
     assert replies and all(r.parent.practice_id == r.practice_id for r in replies)
 
 
-def test_seeding_fills_in_a_deleted_practice_without_doubling_comments(app):
-    seed_demo()
+def test_seeding_fills_in_a_deleted_practice_without_doubling_comments(demo):
     db.session.delete(db.session.scalar(select(Practice).where(Practice.external_ref == "demo-030")))
     db.session.commit()
     comments = count(Comment)

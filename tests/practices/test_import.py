@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from network.audit import AuditEntry
-from network.demo import seed_demo
 from network.extensions import db
 from network.practices import attachments, importer
 from network.practices.models import (
@@ -386,8 +385,7 @@ def test_a_new_tag_reaches_a_later_record_of_the_same_batch(app, home, tmp_path)
 
 
 @pytest.mark.parametrize("name", ["practices.jsonl", "practices.csv"])
-def test_the_example_files_import_cleanly_into_the_demo_network(runner, name):
-    seed_demo()
+def test_the_example_files_import_cleanly_into_the_demo_network(demo, runner, name):
     before = count(Practice)
     result = run(runner, EXAMPLES / name)
     assert result.exit_code == 0, result.output
