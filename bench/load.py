@@ -401,7 +401,7 @@ def seed_database(instance: str, sizes: Sizes) -> dict:
                                        total_quota=6, booking_version=0, created_at=now - timedelta(days=700),
                                        updated_at=now - timedelta(days=rng.randint(1, 600))))
             host_practices: dict[int, list[int]] = {}
-            for practice_id, inst, _status, visibility, *_rest in published_public:
+            for practice_id, inst, _status, _visibility, *_rest in published_public:
                 host_practices.setdefault(inst, []).append(practice_id)
 
             # Applications (a person once per partnership), the first ones placed as visits.
@@ -1485,7 +1485,7 @@ def main() -> None:
         report(args, sizes, seeded, info, outcome, server, worker_pids, workers_after)
     except KeyboardInterrupt:
         print("\nInterrupted: stopping the server.", file=sys.stderr)
-        raise SystemExit(130)
+        raise SystemExit(130) from None
     finally:
         if server is not None:
             server.stop()

@@ -194,7 +194,7 @@ def live_server(app, timeout: float = 60):
                         break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the live server does not answer:\n" + server.log_tail())
+                    raise RuntimeError("the live server does not answer:\n" + server.log_tail()) from None
                 time.sleep(0.2)
         yield server
     finally:

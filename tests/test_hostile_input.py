@@ -55,7 +55,7 @@ def test_public_forms_survive_hostile_input(client, hostile_strings, make_instit
 
 def test_registered_names_and_institution_texts_are_shown_escaped(client, auth, users, hostile_strings):
     auth.login(users["site_admin"])
-    for number, text in enumerate(hostile_strings):
+    for text in hostile_strings:
         response = client.post(
             "/institutions/new",
             data={"name": text or "x", "country": "ES", "city": text, "sectors": ["social"], "languages": ["es"],

@@ -130,14 +130,14 @@ def _save_partnership(form: PartnershipForm, partnership=None):
         return None
 
 
-@partnerships_bp.route("/")
-def index():
+@partnerships_bp.route("/", endpoint="index")
+def partnership_index():
     return render_template("partnerships/index.html", partnerships=services.all_partnerships())
 
 
-@partnerships_bp.route("/new", methods=["GET", "POST"])
+@partnerships_bp.route("/new", methods=["GET", "POST"], endpoint="create")
 @login_required
-def create():
+def create_partnership():
     permissions.require(permissions.can_create_partnership)
     form = _partnership_form()
     if form.validate_on_submit():
@@ -148,14 +148,14 @@ def create():
     return render_template("partnerships/form.html", form=form, partnership=None), 422 if form.errors else 200
 
 
-@partnerships_bp.route("/<int:partnership_id>")
-def show(partnership_id: int):
+@partnerships_bp.route("/<int:partnership_id>", endpoint="show")
+def show_partnership(partnership_id: int):
     return render_template("partnerships/show.html", partnership=_partnership_or_404(partnership_id))
 
 
-@partnerships_bp.route("/<int:partnership_id>/edit", methods=["GET", "POST"])
+@partnerships_bp.route("/<int:partnership_id>/edit", methods=["GET", "POST"], endpoint="edit")
 @login_required
-def edit(partnership_id: int):
+def edit_partnership(partnership_id: int):
     partnership = _partnership_or_404(partnership_id)
     permissions.require(permissions.can_edit_partnership, partnership)
     form = _partnership_form(partnership)

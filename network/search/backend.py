@@ -714,7 +714,7 @@ class _Generation:
         self.leaves = leaves  # (segment data, reader with this version's deletions, first document number)
         self.size = sum(data.size for data, _, _ in leaves)
         live = np.ones(self.size, dtype=bool)
-        for data, reader, offset in leaves:
+        for _data, reader, offset in leaves:
             if reader.has_deletions():
                 live[np.fromiter(reader.segment().deleted_docs(), dtype=np.int64) + offset] = False
         self.live = live

@@ -98,7 +98,6 @@ def test_searches_keep_answering_during_a_rebuild(app, corpus, caplog, monkeypat
 
 
 def test_a_search_racing_the_swap_still_answers_and_keeps_the_new_index(app, corpus, monkeypatch):
-    index = sync.search_index()
     assert search(q="family").total == 12  # this process has a searcher open on the old folder
     real_current_dir = SearchIndex._current_dir
     raced = []

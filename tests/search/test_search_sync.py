@@ -2,6 +2,7 @@
 index changes only when the outbox is drained."""
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from conftest import practice_data
 from network.auth.models import SITE_ADMIN
@@ -151,7 +152,7 @@ def test_a_failed_commit_leaves_no_outbox_row(people, make_practice):
     clean = practices.validate(practice_data(people["home"], title="Quillwort meadows"))
     practices.build_practice(None, clean).external_ref = "REF-1"  # unique constraint: the flush fails
 
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
 
