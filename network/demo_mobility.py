@@ -1,10 +1,10 @@
 """Demo mobility for `seed-demo`: hosting offers for every demo institution, about forty applications,
-a matching already accepted, and a dozen visits in every state. Added once: skipped when the demo
-partnership already has offers."""
+visits that already took place, a matching already accepted, and a dozen visits in every state. Added
+once: skipped when the demo partnership already has offers."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -18,7 +18,8 @@ from network.mobility.services import ActivityData, ApplicationData, OfferData
 from network.mobility.weeks import iso_week
 from network.practices.models import Practice
 
-# Weeks offered: some already past (visits there are completed), most still to come.
+# Weeks of the visits that already took place (recorded as completed), and the weeks offered and chosen:
+# nothing offers a week that has begun.
 PAST_WEEKS = [date(2026, 3, 2), date(2026, 4, 13), date(2026, 5, 18), date(2026, 6, 8)]
 FUTURE_WEEKS = [date(2027, 1, 18), date(2027, 2, 8), date(2027, 3, 8), date(2027, 4, 12), date(2027, 5, 10),
                 date(2027, 6, 7)]
@@ -68,7 +69,7 @@ def seed_demo_mobility(partnership_reference: str, coordinator_email: str, passw
     for institution in partnership.partners:
         practices = db.session.scalars(select(Practice.id).where(Practice.institution_id == institution.id,
                                                                  Practice.status == "published").limit(3)).all()
-        weeks = {iso_week(monday): rng.choice([1, 1, 2]) for monday in PAST_WEEKS + FUTURE_WEEKS}
+        weeks = {iso_week(monday): rng.choice([1, 1, 2]) for monday in FUTURE_WEEKS}
         offers[institution.id] = mobility.save_offer(admins[institution.id], partnership, institution, OfferData(
             description=f"{institution.description}\n\nVisitors join our team for a week and take part in "
                         "everything we do with families.",
@@ -86,7 +87,7 @@ def seed_demo_mobility(partnership_reference: str, coordinator_email: str, passw
                 f"{first} {SURNAMES.get(institution.country, 'Demo')}", email, password, institution)
             preferred = rng.sample(hosts, 3)
             interests = rng.sample(APPROACHES[preferred[0].slug], 2)
-            weeks = rng.sample(PAST_WEEKS, 2) + rng.sample(FUTURE_WEEKS, 3)
+            weeks = rng.sample(FUTURE_WEEKS, 3)
             application = mobility.save_application(person, partnership, ApplicationData(
                 motivation=f"I work with families in {institution.city} and want to learn how "
                            f"{preferred[0].name} works on {interests[0]}.",
@@ -99,23 +100,25 @@ def seed_demo_mobility(partnership_reference: str, coordinator_email: str, passw
         mobility.decide_application(admins[application.institution_id], application, endorse=number % 13 != 5,
                                     note="" if number % 13 != 5 else "Not possible this year: team too small.")
 
-    # The coordinator accepted a matching for the past weeks and part of the future ones.
+    # Some endorsed applicants already went, to their first choice: the coordinator records those visits
+    # (booking refuses a week that has begun). Then a matching accepted for part of the weeks to come.
+    went = [a for a in applications if a.status == ENDORSED][::6]
+    past = [mobility.record_past_visit(coordinator, application, offers[application.preferred_host_ids[0]],
+                                       monday, reasons="Their choice number 1")
+            for application, monday in zip(went, PAST_WEEKS * 2)]
     proposal = mobility.propose_matching(partnership)
-    choices = [(m.application_id, m.offer_id, m.week) for m in proposal.matches][:16]
+    choices = [(m.application_id, m.offer_id, m.week) for m in proposal.matches][:16 - len(past)]
     reasons = {m.application_id: "; ".join(m.reasons) for m in proposal.matches}
     result = mobility.accept_matches(coordinator, partnership, choices, reasons)
-    today = date.today()
     for number, visit in enumerate(result.created):
-        if visit.week_start + timedelta(days=4) < today:
-            mobility.confirm_visit(coordinator, visit)
-            mobility.complete_visit(coordinator, visit)
-        elif number % 4 == 1:
+        if number % 4 == 1:
             mobility.cancel_visit(coordinator, visit, "The visitor's team could not spare them that week.")
         elif number % 4 != 3:
             mobility.confirm_visit(coordinator, visit)
     endorsed = sum(a.status == ENDORSED for a in applications)
-    return {"offers": len(offers), "applications": len(applications), "visits": len(result.created),
-            "endorsed": endorsed, "users": db.session.scalar(select(func.count(User.id))) - people_before}
+    return {"offers": len(offers), "applications": len(applications),
+            "visits": len(past) + len(result.created), "endorsed": endorsed,
+            "users": db.session.scalar(select(func.count(User.id))) - people_before}
 
 
 def _admin_of(institution, password: str) -> User:

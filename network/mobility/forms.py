@@ -157,7 +157,7 @@ class ApplicationForm(ServiceErrors, FlaskForm):
     submit = SubmitField(_l("Send the application"))
 
     CHOICES = ("first_choice", "second_choice", "third_choice")
-    RENAMED = {"preferred_hosts": "first_choice"}
+    RENAMED = {"preferred_hosts": "first_choice", "repeated_hosts": "first_choice"}
 
     def __init__(self, *args, hosts=(), weeks=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,6 +184,24 @@ class ApplicationForm(ServiceErrors, FlaskForm):
             preferred_hosts=[h for h in (as_id(getattr(self, name).data) for name in self.CHOICES) if h],
             weeks=list(self.weeks.data or []),
         )
+
+    def show_errors(self, errors: dict) -> None:
+        # A host chosen twice goes by the choice that repeats an earlier one: the service sees only the list
+        # of hosts, the form knows which of its fields that is.
+        repeating = self._choice_repeating_an_earlier_one()
+        if repeating:
+            self.RENAMED = {**type(self).RENAMED, "repeated_hosts": repeating}
+        super().show_errors(errors)
+
+    def _choice_repeating_an_earlier_one(self) -> str | None:
+        seen = set()
+        for name in self.CHOICES:
+            host = as_id(getattr(self, name).data)
+            if host in seen:
+                return name
+            if host:
+                seen.add(host)
+        return None
 
 
 class DecisionForm(FlaskForm):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask import current_app
@@ -30,7 +30,8 @@ from network.mobility.models import (ACTIVE_STATUSES, ACTIVITY_KINDS, CANCELLED,
                                      ApplicationPreference, ApplicationWeek, CalendarFeed, HostingOffer,
                                      MobilityApplication, OfferActivity, OfferWeek, Visit, VisitActivity,
                                      WaitingListEntry)
-from network.mobility.weeks import WeekError, friday, iso_week, parse_week
+from network.mobility.weeks import (WeekError, friday, has_begun, iso_week, parse_week, still_to_come,
+                                    weeks_between)
 from network.practices.models import Notification, Practice
 from network.types import utcnow
 
@@ -156,6 +157,29 @@ def quota_used(offer: HostingOffer) -> int:
         Visit.offer_id == offer.id, Visit.status.in_(ACTIVE_STATUSES))) or 0
 
 
+# Nothing offers a week that has begun (its Monday is today or earlier): the lists of weeks to choose from
+# leave them out, and the writes below refuse them.
+
+
+def weeks_to_offer(partnership: Partnership) -> list[date]:
+    """The partnership's weeks a host can still offer."""
+    return still_to_come(weeks_between(partnership.start_date, partnership.end_date))
+
+
+def weeks_to_choose(offers, application: MobilityApplication | None = None) -> list[date]:
+    """The weeks an applicant can tick: those the hosts offer, and those already in their application (a week
+    the host dropped stays visible, and kept), but none that has begun."""
+    offered = {week.week_start for offer in offers for week in offer.weeks}
+    if application is not None:
+        offered |= set(application.available_weeks)
+    return still_to_come(offered)
+
+
+def weeks_to_book(offers) -> list[date]:
+    """The weeks the hosts offer in which a visit can still be booked."""
+    return still_to_come(week.week_start for offer in offers for week in offer.weeks)
+
+
 # --- hosting offers ---------------------------------------------------------------------------------
 
 
@@ -210,6 +234,11 @@ def _validate_offer(actor, partnership: Partnership, data: OfferData, offer: Hos
         errors["languages"].append(_l("Unknown language code: %(codes)s.", codes=", ".join(unknown)))
     if not isinstance(data.total_quota, int) or not 0 <= data.total_quota <= MAX_QUOTA:
         errors["total_quota"].append(_l("The quota is a whole number from 0 to %(n)d.", n=MAX_QUOTA))
+    # The weeks that have begun are history (visits took place in them): the offer keeps them as they are,
+    # whether they are sent back unchanged or left out (the form shows only the weeks still to come), and
+    # none can be added or changed.
+    begun = {week.week_start: week.capacity for week in (offer.weeks if offer else [])
+             if has_begun(week.week_start)}
     weeks: dict[date, int] = {}
     for text, capacity in data.weeks.items():
         monday = _week_in(partnership, text, errors["weeks"])
@@ -219,7 +248,12 @@ def _validate_offer(actor, partnership: Partnership, data: OfferData, offer: Hos
             errors["weeks"].append(_l("The capacity of %(week)s is a whole number from 0 to %(n)d.",
                                       week=iso_week(monday), n=MAX_CAPACITY))
             continue
+        if has_begun(monday) and begun.get(monday) != capacity:
+            errors["weeks"].append(_l("%(week)s has begun: only weeks still to come can be offered or "
+                                      "changed.", week=iso_week(monday)))
+            continue
         weeks[monday] = capacity
+    weeks.update(begun)
     if len(weeks) > MAX_WEEKS:
         errors["weeks"].append(_l("At most %(n)d weeks.", n=MAX_WEEKS))
     if offer is not None:
@@ -287,10 +321,12 @@ def save_offer(actor, partnership: Partnership, institution: Institution, data: 
 
 
 def offer_data_of(offer: HostingOffer) -> OfferData:
+    """The offer as its form edits it: the weeks still to come only (save_offer keeps those that have
+    begun)."""
     return OfferData(
         description=offer.description, languages=offer.languages, approaches=offer.tag_names,
         practice_ids=[p.id for p in offer.practices], total_quota=offer.total_quota,
-        weeks={iso_week(w.week_start): w.capacity for w in offer.weeks},
+        weeks={iso_week(w.week_start): w.capacity for w in offer.weeks if not has_begun(w.week_start)},
         activities=[ActivityData(day=a.day, kind=a.kind, description=a.description) for a in offer.activities],
     )
 
@@ -318,7 +354,13 @@ def _validate_application(actor, partnership: Partnership, data: ApplicationData
         errors["languages"].append(_l("Choose the languages you can work in."))
     elif any(code not in labels.language_codes() for code in languages):
         errors["languages"].append(_l("Choose languages from the list."))
-    hosts = list(dict.fromkeys(h for h in data.preferred_hosts if h))
+    chosen = [h for h in data.preferred_hosts if h]
+    hosts = list(dict.fromkeys(chosen))
+    if len(hosts) < len(chosen):
+        # Said rather than dropped: the person meant two different hosts. Under a name of its own, so that
+        # the form can put it by the choice that repeats an earlier one.
+        errors["repeated_hosts"].append(_l("You chose the same host twice: choose another host, or no "
+                                           "preference."))
     if len(hosts) > MAX_PREFERENCES:
         errors["preferred_hosts"].append(_l("Choose at most %(n)d hosts.", n=MAX_PREFERENCES))
     offers = {offer.institution_id: offer for offer in offers_in(partnership)}
@@ -330,7 +372,12 @@ def _validate_application(actor, partnership: Partnership, data: ApplicationData
     weeks = []
     for text in dict.fromkeys(data.weeks):
         monday = _week_in(partnership, text, errors["weeks"])
-        if monday is not None:
+        if monday is None or monday in weeks:  # "2027-W10" and "2027-03-08" are one week
+            continue
+        if has_begun(monday):
+            errors["weeks"].append(_l("%(week)s has begun: choose weeks that are still to come.",
+                                      week=iso_week(monday)))
+        else:
             weeks.append(monday)
     if not weeks and not errors["weeks"]:
         errors["weeks"].append(_l("Choose at least one week when you are available."))
@@ -357,6 +404,12 @@ def save_application(actor, partnership: Partnership, data: ApplicationData) -> 
     application.motivation = data.motivation.strip()
     application.languages = languages
     application.tags = _tags(_clean_tags(data.interests))
+    if application.preferences or application.weeks:
+        # The old choices go before the new ones come: SQLAlchemy inserts new rows before it deletes orphans,
+        # and the unique constraints (one host per rank, each host and each week once) would refuse a host
+        # kept or moved to another rank, and a week kept.
+        application.preferences, application.weeks = [], []
+        db.session.flush()
     application.preferences = [ApplicationPreference(rank=n, host_institution_id=host) for n, host in enumerate(hosts, 1)]
     application.weeks = [ApplicationWeek(week_start=monday) for monday in weeks]
     application.status = SUBMITTED
@@ -373,9 +426,10 @@ def save_application(actor, partnership: Partnership, data: ApplicationData) -> 
 
 
 def application_data_of(application: MobilityApplication) -> ApplicationData:
+    """The application as its form edits it: the weeks that have begun are no longer a choice, and go."""
     return ApplicationData(motivation=application.motivation, interests=application.interest_names,
                            languages=application.languages, preferred_hosts=application.preferred_host_ids,
-                           weeks=[iso_week(w) for w in application.available_weeks])
+                           weeks=[iso_week(w) for w in still_to_come(application.available_weeks)])
 
 
 def decide_application(actor, application: MobilityApplication, endorse: bool, note: str = "") -> MobilityApplication:
@@ -446,9 +500,13 @@ def unplaced_applications(partnership: Partnership) -> list[MobilityApplication]
 
 
 def propose_matching(partnership: Partnership) -> matching.Proposal:
-    """The solver's proposal for every endorsed applicant not yet placed, over the places still free."""
-    applicants = [_solver_applicant(a) for a in unplaced_applications(partnership)]
-    offers = [_solver_offer(offer) for offer in offers_in(partnership)]
+    """The solver's proposal for every endorsed applicant not yet placed, over the places still free in the
+    weeks that have not begun (the solver itself knows no date: it sees only those weeks)."""
+    applicants = [replace(applicant, available_weeks=frozenset(still_to_come(applicant.available_weeks)))
+                  for applicant in map(_solver_applicant, unplaced_applications(partnership))]
+    offers = [replace(offer, capacity={monday: places for monday, places in offer.capacity.items()
+                                       if not has_begun(monday)})
+              for offer in map(_solver_offer, offers_in(partnership))]
     return matching.propose(applicants, offers)
 
 
@@ -459,9 +517,20 @@ def _lock_offer(offer: HostingOffer) -> None:
                        .execution_options(synchronize_session=False))
 
 
-def rule_violations(application: MobilityApplication, offer: HostingOffer, monday: date) -> list[str]:
-    """Every hard rule this visit would break, counted now (call inside the booking lock)."""
+# The rules that plan a visit to come: a visit that already took place (record_past_visit) need not keep them.
+PLANNING_RULES = frozenset({matching.NOT_AVAILABLE, matching.WEEK_NOT_OFFERED, matching.WEEK_FULL,
+                            matching.QUOTA_EXHAUSTED, matching.NO_SHARED_LANGUAGE})
+
+
+def rule_violations(application: MobilityApplication, offer: HostingOffer, monday: date,
+                    took_place: bool = False) -> list[str]:
+    """Every hard rule this visit would break, counted now (call inside the booking lock). A visit that
+    took_place keeps only the rules about people: endorsed, in the partnership, not one's own institution,
+    one visit per application."""
     problems = []
+    if not took_place and has_begun(monday):
+        problems.append(str(_l("The week of %(week)s has begun: only a week still to come can be booked.",
+                               week=_week_text(monday))))
     if application.status != ENDORSED:
         problems.append(str(_l("The application is not endorsed by the applicant's institution.")))
     if application.partnership_id != offer.partnership_id:
@@ -469,13 +538,19 @@ def rule_violations(application: MobilityApplication, offer: HostingOffer, monda
     already = active_visit_of(application) is not None
     for violation in matching.hard_rule_violations(_solver_applicant(application), _solver_offer(offer), monday,
                                                    already_placed=already):
+        if took_place and violation.code in PLANNING_RULES:
+            continue
         problems.append(_rule_message(violation.code, monday) or str(violation))
     return list(dict.fromkeys(problems))
 
 
+def _week_text(monday: date) -> str:
+    return f"{monday.isoformat()} ({iso_week(monday)})"
+
+
 def _rule_message(code: str, monday: date) -> str | None:
     """The broken rule in the reader's language (the solver's own sentences are English only)."""
-    week = f"{monday.isoformat()} ({iso_week(monday)})"
+    week = _week_text(monday)
     messages = {
         matching.OWN_INSTITUTION: _l("The visitor cannot visit their own institution."),
         matching.NO_SHARED_LANGUAGE: _l("The host and the visitor share no language."),
@@ -500,18 +575,49 @@ def book_visit(actor, application: MobilityApplication, offer: HostingOffer, mon
     if problems:
         db.session.rollback()
         raise MobilityError({"visit": problems})
-    visit = Visit(partnership_id=offer.partnership_id, offer=offer, host_institution_id=offer.institution_id,
-                  application=application, visitor_id=application.user_id, week_start=monday, status=PROPOSED,
-                  match_reasons=reasons[:500], created_by_id=getattr(actor, "id", None))
-    visit.activities = [VisitActivity(day=a.day, position=a.position, kind=a.kind, description=a.description)
-                        for a in offer.activities]
-    db.session.add(visit)
-    db.session.execute(WaitingListEntry.__table__.delete().where(WaitingListEntry.application_id == application.id))
+    visit = _new_visit(actor, application, offer, monday, PROPOSED, reasons)
     audit.record(actor, "visit.propose", visit, label=_visit_label(visit, application, offer))
     emails = _notify_visit(visit, _l("A visit was proposed: %(label)s.", label=_visit_label(visit, application, offer)))
     if commit:
         db.session.commit()
         _send(emails)
+    return visit
+
+
+def _new_visit(actor, application: MobilityApplication, offer: HostingOffer, monday: date, status: str,
+               reasons: str) -> Visit:
+    """A visit with the host's programme, added to the transaction; the visitor leaves the waiting lists."""
+    visit = Visit(partnership_id=offer.partnership_id, offer=offer, host_institution_id=offer.institution_id,
+                  application=application, visitor_id=application.user_id, week_start=monday, status=status,
+                  match_reasons=reasons[:500], created_by_id=getattr(actor, "id", None))
+    visit.activities = [VisitActivity(day=a.day, position=a.position, kind=a.kind, description=a.description)
+                        for a in offer.activities]
+    db.session.add(visit)
+    db.session.execute(WaitingListEntry.__table__.delete().where(WaitingListEntry.application_id == application.id))
+    return visit
+
+
+def record_past_visit(actor, application: MobilityApplication, offer: HostingOffer, monday: date,
+                      reasons: str = "") -> Visit:
+    """Record a visit that already took place (its week has begun): completed at once, and the visitor asked
+    for their essay. For coordinators catching up with what happened; a visit still to come is booked with
+    book_visit, which refuses weeks that have begun. The rules about people hold; those that plan places do
+    not (the week need not be offered or free any more: the visit happened)."""
+    if not permissions.coordinates(actor, offer.partnership):
+        raise _fail("visit", _l("Only the partnership's coordinators can record a visit that took place."))
+    if not has_begun(monday):
+        raise _fail("visit", _l("%(week)s has not begun: assign the visitor as usual instead.",
+                                week=iso_week(monday)))
+    _lock_offer(offer)
+    problems = rule_violations(application, offer, monday, took_place=True)
+    if problems:
+        db.session.rollback()
+        raise MobilityError({"visit": problems})
+    visit = _new_visit(actor, application, offer, monday, COMPLETED, reasons)
+    visit.confirmed_at = visit.completed_at = utcnow()
+    emails = _visit_completed(actor, visit, "visit.record")
+    db.session.commit()
+    _send(emails)
     return visit
 
 
@@ -592,6 +698,9 @@ def confirm_visit(actor, visit: Visit) -> Visit:
     if visit.status != PROPOSED:
         raise _fail("visit", _l("Only a proposed visit can be confirmed (this one is %(status)s).",
                                 status=visit.status))
+    if has_begun(visit.week_start):
+        raise _fail("visit", _l("The week of %(week)s has begun: the visit can no longer be confirmed, only "
+                                "cancelled.", week=_week_text(visit.week_start)))
     _lock_offer(visit.offer)
     # Capacity can have been lowered since the proposal: count again, under the lock.
     booked = booked_per_week(visit.offer)
@@ -611,21 +720,29 @@ def complete_visit(actor, visit: Visit, today: date | None = None) -> Visit:
         raise _fail("visit", _l("Only the host's admins and the coordinators can mark a visit completed."))
     if visit.status != CONFIRMED:
         raise _fail("visit", _l("Only a confirmed visit can be completed."))
-    if (today or date.today()) < visit.week_start:
+    if not has_begun(visit.week_start, today):
         raise _fail("visit", _l("A visit can be marked completed once its week has begun."))
     visit.status, visit.completed_at = COMPLETED, utcnow()
-    from network.essays.services import ensure_visit_event
-
-    event = ensure_visit_event(visit)  # the visitor can now write their essay about it
-    audit.record(actor, "visit.complete", visit, label=_visit_label(visit))
-    emails = _notify_visit(visit, _l("The visit %(label)s is completed. Visitor: please write your essay about it.",
-                                     label=_visit_label(visit)))
-    db.session.flush()
-    emails += _notify([visit.visitor], "essay", _l("Write your essay about your visit to %(host)s.",
-                                                   host=visit.host.name), f"/essays/new?event={event.id}")
+    emails = _visit_completed(actor, visit, "visit.complete")
     db.session.commit()
     _send(emails)
     return visit
+
+
+def _visit_completed(actor, visit: Visit, action: str) -> list[tuple[str, str, str]]:
+    """A completed visit becomes an event for its visitor, who is asked once to write an essay about it (the
+    essay's notification and email, which say the visit is over); the host's admins and the coordinators are
+    told it is completed. The emails to send after the commit."""
+    from network.essays.services import ensure_visit_event
+
+    event = ensure_visit_event(visit)
+    audit.record(actor, action, visit, label=_visit_label(visit))
+    emails = _notify_visit(visit, _l("The visit %(label)s is completed.", label=_visit_label(visit)),
+                           visitor_too=False)
+    db.session.flush()
+    emails += _notify([visit.visitor], "essay", _l("Write your essay about your visit to %(host)s.",
+                                                   host=visit.host.name), f"/essays/new?event={event.id}")
+    return emails
 
 
 def cancel_visit(actor, visit: Visit, reason: str) -> Visit:
@@ -696,9 +813,13 @@ def _coordinators(partnership: Partnership) -> list[User]:
     return [u for u in people if u.has_role(COORDINATOR) and u.is_approved_member]
 
 
-def _notify_visit(visit: Visit, message) -> list[tuple[str, str, str]]:
+def _notify_visit(visit: Visit, message, visitor_too: bool = True) -> list[tuple[str, str, str]]:
+    """To the visitor, the host's admins and the coordinators (not to the visitor when they are told
+    otherwise)."""
     db.session.flush()
     people = [visit.visitor, *_institution_admins(visit.host_institution_id), *_coordinators(visit.partnership)]
+    if not visitor_too:
+        people = [person for person in people if person.id != visit.visitor_id]
     return _notify(people, "visit", message, f"/mobility/visits/{visit.id}")
 
 

@@ -170,7 +170,7 @@ def _offer_form(partnership: Partnership, institution: Institution, offer):
     status = 422 if form.errors or form.general_errors else 200
     return render_template(
         "mobility/offer_form.html", form=form, partnership=partnership, institution=institution, offer=offer,
-        partnership_weeks=weeks.weeks_between(partnership.start_date, partnership.end_date)), status
+        partnership_weeks=services.weeks_to_offer(partnership)), status
 
 
 @bp.route("/offers/new/<int:partnership_id>", methods=["GET", "POST"])
@@ -207,10 +207,8 @@ def apply(partnership_id: int):
     permissions.require(permissions.can_apply, partnership)
     application = services.application_of(current_user, partnership)
     offers = [o for o in services.offers_in(partnership) if o.institution_id != current_user.institution_id]
-    offered = {w.week_start for o in offers for w in o.weeks}
-    if application is not None:
-        offered |= set(application.available_weeks)  # a week the host dropped stays visible, and kept
-    form = ApplicationForm(hosts=[o.institution for o in offers], weeks=sorted(offered))
+    form = ApplicationForm(hosts=[o.institution for o in offers],
+                           weeks=services.weeks_to_choose(offers, application))
     if request.method == "GET" and application is not None:
         form.fill_from(services.application_data_of(application))
     if form.validate_on_submit():
@@ -280,7 +278,8 @@ def withdraw(application_id: int):
 def _unplaced_reason(unplaced) -> str:
     code = getattr(unplaced, "code", None)
     reasons = {
-        matching.NO_AVAILABLE_WEEKS: _("They have given no week when they are available."),
+        # Applying takes at least one week: having none left means that those given have begun.
+        matching.NO_AVAILABLE_WEEKS: _("They have given no week that is still to come."),
         matching.NO_HOST: _("No host offers visits in this partnership."),
         matching.OWN_INSTITUTION_ONLY: _("The only host is their own institution."),
         matching.NO_SHARED_LANGUAGE: _("No host shares a language with them."),
@@ -308,13 +307,9 @@ def _why(match) -> list[str]:
     ]
 
 
-def _offered_weeks(offers) -> list[date]:
-    return sorted({w.week_start for o in offers for w in o.weeks})
-
-
 def _assign_form(partnership: Partnership, offers) -> AssignForm:
     return AssignForm(applications=services.unplaced_applications(partnership), offers=offers,
-                      weeks=_offered_weeks(offers))
+                      weeks=services.weeks_to_book(offers))
 
 
 def _matching_page(partnership: Partnership, offers, assign_form: AssignForm, refused=(), status: int = 200):
@@ -443,7 +438,8 @@ def _visit_page(visit, cancel_form: CancelForm, status: int = 200):
         can_manage=permissions.can_manage_visit(current_user, visit),
         can_cancel=(permissions.can_cancel_visit(current_user, visit)
                     and visit.status in (PROPOSED, CONFIRMED)),
-        begun=visit.week_start <= date.today(),  # completing an unstarted visit is refused: no button for it
+        # Completing a visit that has not begun, or confirming one that has, is refused: no button for either.
+        begun=weeks.has_begun(visit.week_start),
     ), status
 
 

@@ -51,6 +51,23 @@ def friday(monday: date) -> date:
     return monday + timedelta(days=4)
 
 
+def today() -> date:
+    """Today, for every rule about weeks that have begun: the one clock of mobility (tests move it here)."""
+    return date.today()
+
+
+def has_begun(monday: date, as_of: date | None = None) -> bool:
+    """A week has begun from its Monday on. Nothing offers it any more: nobody can choose it, offer it,
+    be booked in it or have a visit in it confirmed (a visit that took place is still completed)."""
+    return monday <= (as_of or today())
+
+
+def still_to_come(mondays, as_of: date | None = None) -> list[date]:
+    """The weeks among these that have not begun, in order: the only ones anybody may still choose."""
+    as_of = as_of or today()
+    return sorted(monday for monday in set(mondays) if not has_begun(monday, as_of))
+
+
 def weeks_between(start: date, end: date) -> list[date]:
     """Every Monday whose whole Monday-to-Friday week lies between start and end."""
     monday = start + timedelta(days=(7 - start.weekday()) % 7)

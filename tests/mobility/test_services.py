@@ -4,13 +4,14 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from mobility_helpers import application_data, offer_data, week, W1, W2, W3
+from mobility_helpers import application_data, offer_data, set_today, week, W1, W2, W3
+from network import mail
 from network.auth.models import COORDINATOR
 from network.extensions import db
 from network.mobility import services as mobility
 from network.mobility.models import (CANCELLED, COMPLETED, CONFIRMED, DECLINED, ENDORSED, PROPOSED, SUBMITTED, Visit)
 from network.mobility.services import ActivityData, MobilityError
-from network.mobility.weeks import holidays_in_week, parse_week, WeekError
+from network.mobility.weeks import has_begun, holidays_in_week, parse_week, still_to_come, WeekError
 from network.practices.models import Notification
 
 
@@ -30,6 +31,14 @@ def test_a_week_is_read_from_an_iso_week_or_its_monday():
         parse_week("next week")
     with pytest.raises(WeekError):
         parse_week("2027-W60")
+
+
+def test_a_week_has_begun_from_its_monday_on(monkeypatch):
+    assert not has_begun(W2, date(2027, 3, 7))  # the Sunday before
+    assert has_begun(W2, W2) and has_begun(W2, W3)
+    set_today(monkeypatch, W2)
+    assert has_begun(W1) and has_begun(W2) and not has_begun(W3)
+    assert still_to_come([W3, W1, W2]) == [W3]
 
 
 def test_public_holidays_in_the_host_country_are_marked():
@@ -111,6 +120,50 @@ def test_a_bad_application_is_refused_with_the_rule_named(exchange, make_user, o
         mobility.save_application(person, exchange.partnership, application_data(**overrides))
     assert expected in messages(raised.value, field)
     assert mobility.application_of(person, exchange.partnership) is None  # nothing half-saved
+
+
+@pytest.fixture
+def third_host(exchange):
+    """The coordinating institution offers visits too: a third host to choose."""
+    mobility.save_offer(exchange.coordinator, exchange.partnership, exchange.coordinating,
+                        offer_data(languages=["fr", "en"]))
+    return exchange.coordinating
+
+
+@pytest.mark.parametrize("hosts, weeks", [
+    (["seville", "third"], [W1, W2]),  # another second choice
+    (["arad", "seville"], [W1, W2]),  # first and second choice swapped
+    (["arad"], [W2, W3]),  # one host dropped; one week kept, one dropped, one added
+    (["third", "seville", "arad"], [W3]),
+    (["seville", "arad"], [W1, W2]),  # saved again unchanged
+    ([], [W1, W3]),  # no host preferred any more; one week kept
+])
+def test_an_application_changes_its_hosts_and_weeks(exchange, make_user, third_host, hosts, weeks):
+    person = make_user(institution=exchange.sender)
+    ids = {"seville": exchange.seville.id, "arad": exchange.arad.id, "third": third_host.id}
+    application = mobility.save_application(person, exchange.partnership, application_data(
+        preferred_hosts=[exchange.seville.id, exchange.arad.id], weeks=[week(W1), week(W2)]))
+
+    changed = mobility.save_application(person, exchange.partnership, application_data(
+        preferred_hosts=[ids[name] for name in hosts], weeks=[week(monday) for monday in weeks]))
+
+    assert changed.id == application.id
+    db.session.expire_all()  # read back what the database holds
+    assert application.preferred_host_ids == [ids[name] for name in hosts]
+    assert [p.rank for p in application.preferences] == list(range(1, len(hosts) + 1))
+    assert application.available_weeks == weeks
+
+
+@pytest.mark.parametrize("hosts", [["seville", "seville"], ["seville", "arad", "seville"],
+                                   ["arad", "arad", "arad"]])
+def test_a_host_chosen_twice_is_refused_rather_than_dropped(exchange, make_user, hosts):
+    person = make_user(institution=exchange.sender)
+    ids = {"seville": exchange.seville.id, "arad": exchange.arad.id}
+    with pytest.raises(MobilityError) as raised:
+        mobility.save_application(person, exchange.partnership, application_data(
+            preferred_hosts=[ids[name] for name in hosts]))
+    assert "same host twice" in messages(raised.value, "repeated_hosts")
+    assert mobility.application_of(person, exchange.partnership) is None
 
 
 def test_nobody_applies_to_visit_their_own_institution(exchange, make_user):
@@ -223,6 +276,34 @@ def test_proposed_confirmed_completed(exchange, make_applicant):
     assert "essay" in essay_prompt
 
 
+@pytest.fixture
+def sent_emails(app, monkeypatch):
+    """(to, subject) of every notification email sent, as with a mail server configured."""
+    sent = []
+    app.config["MAIL_SERVER"] = "smtp.example.org"
+    monkeypatch.setattr(mail, "send_email", lambda to, subject, body: sent.append((to, subject)))
+    return sent
+
+
+def test_completing_a_visit_asks_the_visitor_for_an_essay_once(exchange, make_applicant, sent_emails):
+    visit = mobility.book_visit(exchange.coordinator, make_applicant(), exchange.seville_offer, W1)
+    mobility.confirm_visit(exchange.seville_admin, visit)
+    before = db.session.scalar(select(func.max(Notification.id)))
+    sent_emails.clear()
+
+    mobility.complete_visit(exchange.seville_admin, visit, today=W1)
+
+    told = db.session.execute(select(Notification.user_id, Notification.kind, Notification.message)
+                              .where(Notification.id > before)).all()
+    to_the_visitor = [(kind, message) for user_id, kind, message in told if user_id == visit.visitor_id]
+    assert len([message for _kind, message in to_the_visitor if "essay" in message]) == 1, to_the_visitor
+    assert len(to_the_visitor) == 1, to_the_visitor
+    assert [to for to, _subject in sent_emails].count(visit.visitor.email) == 1, sent_emails
+    # The host's admins and the coordinators still learn that the visit is completed.
+    others = {user_id for user_id, kind, _message in told if kind == "visit"}
+    assert {exchange.seville_admin.id, exchange.coordinator.id} <= others
+
+
 def test_the_visitor_of_another_host_cannot_confirm(exchange, make_applicant):
     visit = mobility.book_visit(exchange.coordinator, make_applicant(), exchange.seville_offer, W1)
     with pytest.raises(MobilityError):
@@ -256,6 +337,166 @@ def test_the_programme_can_be_adjusted_per_visit(exchange, make_applicant):
     assert len(exchange.seville_offer.activities) == 3  # the template is unchanged
     with pytest.raises(MobilityError):
         mobility.update_programme(exchange.seville_admin, visit, [ActivityData(day=7, kind="x")])
+
+
+# --- weeks that have begun -------------------------------------------------------------------------
+# Nothing offers a week that has begun (its Monday is today or earlier): not the forms' lists, not the
+# services that save offers and applications, not the matching, not booking nor confirming.
+
+
+def test_an_application_cannot_choose_a_week_that_has_begun(exchange, make_user, monkeypatch):
+    person = make_user(institution=exchange.sender)
+    set_today(monkeypatch, W2)
+    with pytest.raises(MobilityError) as raised:
+        mobility.save_application(person, exchange.partnership,
+                                  application_data(weeks=[week(W1), week(W2), week(W3)]))
+    refused = messages(raised.value, "weeks")
+    assert "2027-W09 has begun" in refused and "2027-W10 has begun" in refused and "W11" not in refused
+    assert mobility.application_of(person, exchange.partnership) is None
+
+
+def test_an_application_whose_weeks_have_all_passed_chooses_new_ones(exchange, make_user, monkeypatch):
+    person = make_user(institution=exchange.sender)
+    application = mobility.save_application(person, exchange.partnership, application_data(weeks=[week(W1)]))
+    set_today(monkeypatch, date(2027, 3, 7))  # Sunday: W1 is over, W2 still to come
+
+    assert mobility.application_data_of(application).weeks == []  # nothing left to keep ticked
+    assert mobility.weeks_to_choose(mobility.offers_in(exchange.partnership), application) == [W2, W3]
+    mobility.save_application(person, exchange.partnership, application_data(weeks=[week(W2)]))
+    assert application.available_weeks == [W2]
+
+
+def test_an_offer_cannot_add_a_week_that_has_begun_and_keeps_those_that_have(exchange, monkeypatch):
+    set_today(monkeypatch, W2)
+
+    def save(weeks):
+        return mobility.save_offer(exchange.seville_admin, exchange.partnership, exchange.seville,
+                                   offer_data(weeks=weeks))
+
+    for weeks, wrong in (({"2027-W08": 1, week(W3): 2}, "2027-W08 has begun"),  # a new week
+                         ({week(W1): 3, week(W3): 2}, "2027-W09 has begun")):  # a begun week's capacity
+        with pytest.raises(MobilityError) as raised:
+            save(weeks)
+        assert wrong in messages(raised.value, "weeks")
+        db.session.rollback()
+
+    save({week(W3): 1})  # the weeks that have begun are left out, as the offer form shows them
+    offer = mobility.get_offer(exchange.seville_offer.id)
+    assert [(w.week_start, w.capacity) for w in offer.weeks] == [(W1, 1), (W2, 1), (W3, 1)]  # history kept
+    assert mobility.offer_data_of(offer).weeks == {week(W3): 1}
+    save({week(W1): 1, week(W2): 1, week(W3): 2})  # the whole list sent back unchanged is fine too
+    assert [w.capacity for w in mobility.get_offer(exchange.seville_offer.id).weeks] == [1, 1, 2]
+    assert mobility.weeks_to_offer(exchange.partnership)[0] == W3
+
+
+def test_the_matching_never_proposes_a_week_that_has_begun(exchange, make_applicant, monkeypatch):
+    only_w1 = make_applicant(preferred_hosts=[exchange.seville.id], weeks=[week(W1)])
+    w1_or_w2 = make_applicant(preferred_hosts=[exchange.seville.id], weeks=[week(W1), week(W2)])
+    set_today(monkeypatch, W1)
+
+    proposal = mobility.propose_matching(exchange.partnership)
+
+    assert [(m.application_id, m.week) for m in proposal.matches] == [(w1_or_w2.id, W2)]
+    assert [u.application_id for u in proposal.unplaced] == [only_w1.id]
+
+
+def test_booking_accepting_and_confirming_refuse_a_week_that_has_begun(exchange, make_applicant, monkeypatch):
+    in_w1, in_w2 = make_applicant(weeks=[week(W1)]), make_applicant(weeks=[week(W2)])
+    proposed = mobility.book_visit(exchange.coordinator, in_w2, exchange.seville_offer, W2)
+    set_today(monkeypatch, W1)
+
+    with pytest.raises(MobilityError) as raised:
+        mobility.book_visit(exchange.coordinator, in_w1, exchange.seville_offer, W1)
+    assert "2027-W09" in messages(raised.value, "visit") and "has begun" in messages(raised.value, "visit")
+    result = mobility.accept_matches(exchange.coordinator, exchange.partnership,
+                                     [(in_w1.id, exchange.arad_offer.id, W1)])
+    assert not result.created and "has begun" in " ".join(result.refused[in_w1.id])
+    assert mobility.active_visit_of(in_w1) is None
+
+    set_today(monkeypatch, W2)
+    with pytest.raises(MobilityError) as raised:
+        mobility.confirm_visit(exchange.seville_admin, proposed)
+    assert "has begun" in messages(raised.value, "visit")
+    db.session.rollback()
+    assert mobility.get_visit(proposed.id).status == PROPOSED
+
+
+def test_a_visit_whose_week_has_passed_is_still_completed_or_cancelled(exchange, make_applicant, monkeypatch):
+    done = mobility.book_visit(exchange.coordinator, make_applicant(), exchange.seville_offer, W1)
+    mobility.confirm_visit(exchange.seville_admin, done)
+    dropped = mobility.book_visit(exchange.coordinator, make_applicant(), exchange.arad_offer, W2)
+    set_today(monkeypatch, W3)
+
+    mobility.complete_visit(exchange.seville_admin, done)
+    mobility.cancel_visit(exchange.coordinator, dropped, "Nobody went")
+
+    assert (done.status, dropped.status) == (COMPLETED, CANCELLED)
+
+
+def test_a_cancelled_place_in_a_week_that_has_begun_goes_to_nobody(exchange, make_applicant, monkeypatch):
+    visit = mobility.book_visit(exchange.coordinator, make_applicant(preferred_hosts=[exchange.seville.id]),
+                                exchange.seville_offer, W1)
+    waiting = make_applicant(preferred_hosts=[exchange.seville.id], weeks=[week(W1), week(W3)])
+    mobility.update_waiting_lists(exchange.partnership)
+    set_today(monkeypatch, W1)
+    mobility.cancel_visit(exchange.coordinator, visit, "Ill on Monday morning")
+
+    assert mobility.next_suitable(visit) is None
+    with pytest.raises(MobilityError):
+        mobility.offer_place_to_next(exchange.coordinator, visit)
+    assert mobility.active_visit_of(waiting) is None
+
+
+# --- visits that already took place ----------------------------------------------------------------
+
+
+def test_a_coordinator_records_a_visit_that_already_took_place(exchange, make_applicant, monkeypatch,
+                                                               sent_emails):
+    application = make_applicant(weeks=[week(W3)])
+    set_today(monkeypatch, W2)
+    sent_emails.clear()
+
+    visit = mobility.record_past_visit(exchange.coordinator, application, exchange.arad_offer, W1)
+
+    assert (visit.status, visit.week_start, visit.visitor_id) == (COMPLETED, W1, application.user_id)
+    assert visit.confirmed_at and visit.completed_at
+    assert [(a.day, a.kind) for a in visit.activities] == [(1, "formal_session"), (2, "interfamily_group"),
+                                                          (5, "reflection")]
+    essay_prompts = db.session.scalars(select(Notification.link).where(
+        Notification.user_id == visit.visitor_id, Notification.kind == "essay")).all()
+    assert len(essay_prompts) == 1 and essay_prompts[0].startswith("/essays/new?event=")
+    assert [to for to, _subject in sent_emails].count(visit.visitor.email) == 1
+    assert mobility.quota_used(exchange.arad_offer) == 1
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("not begun", "not begun"),
+    ("not a coordinator", "coordinators"),
+    ("already placed", "already"),
+    ("own institution", "own institution"),
+    ("not endorsed", "not endorsed"),
+])
+def test_recording_a_past_visit_keeps_the_rules_about_people(exchange, make_applicant, monkeypatch, case,
+                                                             expected):
+    application, actor, offer, monday = make_applicant(), exchange.coordinator, exchange.seville_offer, W1
+    if case == "already placed":
+        mobility.book_visit(exchange.coordinator, application, exchange.arad_offer, W2)
+    elif case == "not begun":
+        monday = W3
+    elif case == "not a coordinator":
+        actor = exchange.seville_admin
+    elif case == "own institution":
+        application = make_applicant(institution=exchange.seville, preferred_hosts=[exchange.arad.id])
+    elif case == "not endorsed":
+        application = make_applicant(endorse=False)
+    set_today(monkeypatch, W2)
+
+    with pytest.raises(MobilityError) as raised:
+        mobility.record_past_visit(actor, application, offer, monday)
+
+    assert expected in messages(raised.value, "visit").lower()
+    db.session.rollback()
+    assert mobility.quota_used(exchange.seville_offer) == 0
 
 
 # --- waiting list ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import PASSWORD, read_html
+from mobility_helpers import BEFORE_THE_WEEKS, W1, W2, W3, offer_data, set_today, week
 from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, SITE_ADMIN
 from network.extensions import db
 from network.mobility import services
@@ -14,6 +15,14 @@ from network.mobility.models import CANCELLED, COMPLETED, CONFIRMED, ENDORSED, W
 from network.mobility.services import ActivityData, ApplicationData, OfferData
 
 W50 = date(2026, 12, 7)  # 2026-W50: Tuesday 8 December is a national holiday in Spain
+W51, W52 = date(2026, 12, 14), date(2026, 12, 21)
+
+
+@pytest.fixture(autouse=True)
+def before_the_weeks(monkeypatch):
+    """The clock stands before 2026-W50, whose holiday these tests show (nothing books a week that has
+    begun)."""
+    set_today(monkeypatch, BEFORE_THE_WEEKS)
 
 
 # --- small factories ----------------------------------------------------------------------------------
@@ -342,6 +351,113 @@ def test_the_applicant_edits_then_withdraws(client, world):
     assert client.post(f"/mobility/applications/{application.id}/withdraw").status_code == 403
 
 
+def choices_form(exchange, **overrides):
+    """The application form of a Helsinki professional who chose Seville then Arad, in W1 and W2."""
+    data = {"motivation": "I want to see interfamily groups.", "interests": "interfamily groups",
+            "languages": ["en", "fi"], "first_choice": str(exchange.seville.id),
+            "second_choice": str(exchange.arad.id), "weeks": [week(W1), week(W2)]}
+    data.update(overrides)
+    return data
+
+
+def test_the_applicant_changes_hosts_and_weeks_through_the_form(client, exchange, make_user):
+    third = exchange.coordinating  # a third host
+    services.save_offer(exchange.coordinator, exchange.partnership, third, offer_data(languages=["fr", "en"]))
+    person = make_user(institution=exchange.sender)
+    log_in(client, person)
+    url = f"/mobility/apply/{exchange.partnership.id}"
+    assert client.post(url, data=choices_form(exchange)).status_code == 302
+    page = read_html(client.get(url))
+    assert page.find(id="second_choice").find("option", selected=True)["value"] == str(exchange.arad.id)
+    assert [box["value"] for box in page.select("input[name=weeks][checked]")] == [week(W1), week(W2)]
+
+    # Another second choice; one week kept, one dropped, one added.
+    changed = [week(W2), week(W3)]
+    response = client.post(url, data=choices_form(exchange, second_choice=str(third.id), weeks=changed))
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    # First and second choice swapped.
+    response = client.post(url, data=choices_form(exchange, first_choice=str(third.id),
+                                                  second_choice=str(exchange.seville.id), weeks=changed))
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+
+    application = services.application_of(person, exchange.partnership)
+    assert application.preferred_host_ids == [third.id, exchange.seville.id]
+    assert application.available_weeks == [W2, W3]
+
+
+def test_a_host_chosen_twice_comes_back_with_the_error_by_the_repeated_choice(client, exchange, make_user):
+    person = make_user(institution=exchange.sender)
+    log_in(client, person)
+    url = f"/mobility/apply/{exchange.partnership.id}"
+    response = client.post(url, data=choices_form(exchange, second_choice=str(exchange.seville.id),
+                                                  motivation="Keep these words"))
+    assert response.status_code == 422
+    page = read_html(response)
+    assert_accessible(page, "host chosen twice")
+    assert "same host twice" in page.find(id="second_choice-error").get_text()
+    assert page.find(id="first_choice-error") is None
+    assert page.find(id="motivation").get_text().lstrip("\r\n") == "Keep these words"
+    for name in ("first_choice", "second_choice"):
+        assert page.find(id=name).find("option", selected=True)["value"] == str(exchange.seville.id)
+    assert [box["value"] for box in page.select("input[name=weeks][checked]")] == [week(W1), week(W2)]
+    assert services.application_of(person, exchange.partnership) is None
+
+    response = client.post(url, data=choices_form(exchange, third_choice=str(exchange.seville.id)))
+    assert response.status_code == 422
+    assert "same host twice" in read_html(response).find(id="third_choice-error").get_text()
+
+
+def test_the_application_form_offers_only_weeks_that_have_not_begun(client, world, monkeypatch):
+    make_offer(world, weeks={"2026-W50": 1, "2026-W51": 1, "2026-W52": 1})
+    application = make_application(world, world.applicant, weeks=("2026-W50",), endorse=False)
+    set_today(monkeypatch, W50)  # the Monday of the week Ana chose: it has begun
+    log_in(client, world.applicant)
+    url = f"/mobility/apply/{world.partnership.id}"
+
+    boxes = read_html(client.get(url)).find_all("input", attrs={"name": "weeks"})
+    assert [box["value"] for box in boxes] == ["2026-W51", "2026-W52"]
+    assert not any(box.has_attr("checked") for box in boxes)
+    response = client.post(url, data=application_form(world, weeks=["2026-W50", "2026-W51"]))
+    assert response.status_code == 422
+    assert "2026-W50 has begun" in read_html(response).find(id="weeks-error").get_text()
+
+    response = client.post(url, data=application_form(world, weeks=["2026-W52"]))
+    assert response.status_code == 302
+    assert services.get_application(application.id).available_weeks == [W52]
+
+
+def test_the_offer_form_shows_and_takes_only_weeks_that_have_not_begun(client, world, monkeypatch):
+    offer = make_offer(world, weeks={"2026-W50": 1, "2026-W51": 2})
+    set_today(monkeypatch, date(2026, 12, 8))  # the Tuesday of 2026-W50
+    log_in(client, world.host_admin)
+    url = f"/mobility/offers/{offer.id}/edit"
+
+    page = read_html(client.get(url))
+    assert page.find(id="weeks").get_text().strip() == "2026-W51 2"
+    listed = page.find("summary", string="The weeks of the partnership and their dates").parent
+    assert [li.get_text()[:8] for li in listed.find_all("li")][:2] == ["2026-W51", "2026-W52"]
+    response = client.post(url, data=offer_form(weeks="2026-W49 1\n2026-W51 2"))
+    assert response.status_code == 422
+    assert "2026-W49 has begun" in read_html(response).find(id="weeks-error").get_text()
+
+    response = client.post(url, data=offer_form(weeks="2026-W51 3"))
+    assert response.status_code == 302
+    assert [(w.week_start, w.capacity) for w in services.get_offer(offer.id).weeks] == [(W50, 1), (W51, 3)]
+
+
+def test_the_matching_page_proposes_and_assigns_no_week_that_has_begun(client, world, monkeypatch):
+    make_offer(world, weeks={"2026-W50": 1, "2026-W51": 1})
+    make_application(world, world.applicant, weeks=("2026-W50", "2026-W51"))
+    set_today(monkeypatch, W50)
+    log_in(client, world.coordinator)
+
+    page = read_html(client.get(f"/mobility/matching/{world.partnership.id}"))
+
+    rows = page.find(id="proposal").find("tbody").find_all("tr")
+    assert len(rows) == 1 and "2026-W51" in rows[0].get_text() and "2026-W50" not in rows[0].get_text()
+    assert [o["value"] for o in page.find(id="week").find_all("option")] == ["", "2026-W51"]
+
+
 # --- the journey: apply, endorse, match, accept, confirm, cancel, offer to the next ----------------------
 
 
@@ -506,13 +622,10 @@ def test_the_visit_page_marks_the_hosts_public_holidays(client, world):
     assert "Public holiday in Spain" in marked[0].get_text()
 
 
-def test_the_visitor_is_asked_for_an_essay_once_the_visit_is_completed(client, world):
-    past = date(2026, 3, 2)  # 2026-W10, inside the partnership and already begun
-    make_offer(world, weeks={"2026-W10": 1, "2026-W50": 1})
-    application = make_application(world, world.applicant, weeks=("2026-W10",))
-    offer = services.offer_of(world.partnership, world.spain)
-    visit = services.book_visit(world.coordinator, application, offer, past)
+def test_the_visitor_is_asked_for_an_essay_once_the_visit_is_completed(client, world, monkeypatch):
+    visit = make_visit(world)  # 2026-W50
     services.confirm_visit(world.host_admin, visit)
+    set_today(monkeypatch, date(2026, 12, 12))  # the Saturday after the visit
     log_in(client, world.applicant)
     assert read_html(client.get(f"/mobility/visits/{visit.id}")).find(id="essay-prompt") is None
     log_in(client, world.host_admin)
@@ -525,15 +638,8 @@ def test_the_visitor_is_asked_for_an_essay_once_the_visit_is_completed(client, w
     assert "write an essay" in prompt.get_text()
 
 
-class BeforeTheVisits(date):
-    @classmethod
-    def today(cls):
-        return date(2026, 11, 26)
-
-
 def test_a_visit_that_has_not_begun_offers_no_completion(client, world, monkeypatch):
-    for module in ("network.mobility.views", "network.mobility.services"):
-        monkeypatch.setattr(f"{module}.date", BeforeTheVisits)
+    set_today(monkeypatch, date(2026, 11, 26))
     visit = make_visit(world)  # 2026-W50, after "today"
     services.confirm_visit(world.host_admin, visit)
     log_in(client, world.host_admin)
@@ -542,6 +648,18 @@ def test_a_visit_that_has_not_begun_offers_no_completion(client, world, monkeypa
     response = client.post(f"/mobility/visits/{visit.id}/complete", follow_redirects=True)
     assert "once its week has begun" in flashes(response)
     assert db.session.get(Visit, visit.id).status == CONFIRMED
+
+
+def test_a_proposed_visit_whose_week_has_begun_offers_no_confirmation(client, world, monkeypatch):
+    visit = make_visit(world)  # 2026-W50, proposed
+    set_today(monkeypatch, W50)
+    log_in(client, world.host_admin)
+    page = read_html(client.get(f"/mobility/visits/{visit.id}"))
+    assert page.find("form", action=f"/mobility/visits/{visit.id}/confirm") is None
+    assert page.find(id="cancel-form")  # cancelling it is what is left to do
+    response = client.post(f"/mobility/visits/{visit.id}/confirm", follow_redirects=True)
+    assert "has begun" in flashes(response)
+    assert db.session.get(Visit, visit.id).status == "proposed"
 
 
 # --- dashboard and CSV ------------------------------------------------------------------------------------
