@@ -1,14 +1,13 @@
 """`flask --app network seed-demo`: a realistic demo network, safe to run again (it adds what is missing)."""
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from network.auth import services as accounts
 from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, PENDING, SITE_ADMIN, User
+from network.demo_calendar import demo_calendar
 from network.demo_collections import seed_demo_collections
 from network.demo_essays import seed_demo_essays
 from network.demo_mobility import seed_demo_mobility
@@ -87,13 +86,14 @@ def seed_demo() -> dict[str, int]:
         by_slug[slug] = institution
 
     if db.session.scalar(select(Partnership).where(Partnership.reference == PARTNERSHIP_REFERENCE)) is None:
+        calendar = demo_calendar()  # in its second year whatever the day it is seeded
         institutions.create_partnership(
             None,
             institutions.PartnershipData(
                 title="Family and Community Resources for Social Inclusion",
                 reference=PARTNERSHIP_REFERENCE,
-                start_date=date(2025, 11, 1),
-                end_date=date(2027, 10, 31),
+                start_date=calendar.partnership_start,
+                end_date=calendar.partnership_end,
                 coordinating_institution=by_slug["fundacion-familias-sevilla"],
                 partners=list(by_slug.values()),
                 description="A two-year Erasmus+ strategic partnership in which family and community services "

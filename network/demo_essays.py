@@ -4,12 +4,12 @@ aggregates. Added once: skipped when the demo partnership already has essays."""
 from __future__ import annotations
 
 import random
-from datetime import date
 
 from sqlalchemy import func, select
 
 from network.auth import services as accounts
 from network.auth.models import EVALUATOR, User
+from network.demo_calendar import demo_calendar
 from network.essays import services as essays
 from network.essays.models import Essay, TrainingEvent
 from network.essays.services import AssessmentData, EssayData, EventData
@@ -79,6 +79,7 @@ def seed_demo_essays(partnership_reference: str, coordinator_email: str, evaluat
             select(func.count(Essay.id)).join(TrainingEvent).where(TrainingEvent.partnership_id == partnership.id)):
         return {"events": 0, "essays": 0, "assessments": 0}
     rng = random.Random(6)
+    calendar = demo_calendar()
     coordinator = accounts.find_user_by_email(coordinator_email)
     evaluators = [accounts.find_user_by_email(evaluator_email)]
     second = "second-evaluator@demo.example"
@@ -92,11 +93,13 @@ def seed_demo_essays(partnership_reference: str, coordinator_email: str, evaluat
     events = [
         essays.record_event(coordinator, partnership, EventData(
             title="Short-term training: family group conferencing", kind="training_event",
-            start_date=date(2026, 9, 14), end_date=date(2026, 9, 18), host_institution_id=partners[-1].id,
+            start_date=calendar.training_event[0], end_date=calendar.training_event[1],
+            host_institution_id=partners[-1].id,
             participant_ids=[u.id for u in rng.sample(members, 18)])),
         essays.record_event(coordinator, partnership, EventData(
             title="Online course: community resources mapping", kind="online_course",
-            start_date=date(2026, 2, 2), end_date=date(2026, 3, 27), host_institution_id=partners[0].id,
+            start_date=calendar.online_course[0], end_date=calendar.online_course[1],
+            host_institution_id=partners[0].id,
             participant_ids=[u.id for u in rng.sample(members, 18)])),
     ]
     visit_events = list(db.session.scalars(select(TrainingEvent).where(

@@ -4,12 +4,12 @@ once: skipped when the demo partnership already has offers."""
 from __future__ import annotations
 
 import random
-from datetime import date
 
 from sqlalchemy import func, select
 
 from network.auth import services as accounts
 from network.auth.models import INSTITUTION_ADMIN, User
+from network.demo_calendar import demo_calendar
 from network.extensions import db
 from network.institutions.models import Partnership
 from network.mobility import services as mobility
@@ -17,12 +17,6 @@ from network.mobility.models import ENDORSED, HostingOffer
 from network.mobility.services import ActivityData, ApplicationData, OfferData
 from network.mobility.weeks import iso_week
 from network.practices.models import Practice
-
-# Weeks of the visits that already took place (recorded as completed), and the weeks offered and chosen:
-# nothing offers a week that has begun.
-PAST_WEEKS = [date(2026, 3, 2), date(2026, 4, 13), date(2026, 5, 18), date(2026, 6, 8)]
-FUTURE_WEEKS = [date(2027, 1, 18), date(2027, 2, 8), date(2027, 3, 8), date(2027, 4, 12), date(2027, 5, 10),
-                date(2027, 6, 7)]
 
 APPROACHES = {
     "fundacion-familias-sevilla": ["interfamily groups", "home visits", "family group conferencing"],
@@ -61,6 +55,7 @@ def seed_demo_mobility(partnership_reference: str, coordinator_email: str, passw
             HostingOffer.partnership_id == partnership.id).limit(1)) is not None:
         return {"offers": 0, "applications": 0, "visits": 0, "users": 0}
     rng = random.Random(2026)
+    calendar = demo_calendar()  # the weeks, from today: the past visits behind, every week offered ahead
     coordinator = accounts.find_user_by_email(coordinator_email)
     people_before = db.session.scalar(select(func.count(User.id)))
     admins = {inst.id: _admin_of(inst, password) for inst in partnership.partners}
@@ -69,7 +64,7 @@ def seed_demo_mobility(partnership_reference: str, coordinator_email: str, passw
     for institution in partnership.partners:
         practices = db.session.scalars(select(Practice.id).where(Practice.institution_id == institution.id,
                                                                  Practice.status == "published").limit(3)).all()
-        weeks = {iso_week(monday): rng.choice([1, 1, 2]) for monday in FUTURE_WEEKS}
+        weeks = {iso_week(monday): rng.choice([1, 1, 2]) for monday in calendar.future_weeks}
         offers[institution.id] = mobility.save_offer(admins[institution.id], partnership, institution, OfferData(
             description=f"{institution.description}\n\nVisitors join our team for a week and take part in "
                         "everything we do with families.",
@@ -87,7 +82,7 @@ def seed_demo_mobility(partnership_reference: str, coordinator_email: str, passw
                 f"{first} {SURNAMES.get(institution.country, 'Demo')}", email, password, institution)
             preferred = rng.sample(hosts, 3)
             interests = rng.sample(APPROACHES[preferred[0].slug], 2)
-            weeks = rng.sample(FUTURE_WEEKS, 3)
+            weeks = rng.sample(calendar.future_weeks, 3)
             application = mobility.save_application(person, partnership, ApplicationData(
                 motivation=f"I work with families in {institution.city} and want to learn how "
                            f"{preferred[0].name} works on {interests[0]}.",
@@ -105,7 +100,7 @@ def seed_demo_mobility(partnership_reference: str, coordinator_email: str, passw
     went = [a for a in applications if a.status == ENDORSED][::6]
     past = [mobility.record_past_visit(coordinator, application, offers[application.preferred_host_ids[0]],
                                        monday, reasons="Their choice number 1")
-            for application, monday in zip(went, PAST_WEEKS * 2)]
+            for application, monday in zip(went, calendar.past_visit_weeks * 2)]
     proposal = mobility.propose_matching(partnership)
     choices = [(m.application_id, m.offer_id, m.week) for m in proposal.matches][:16 - len(past)]
     reasons = {m.application_id: "; ".join(m.reasons) for m in proposal.matches}

@@ -31,6 +31,7 @@ from network.auth.models import (
 )
 from network.extensions import db
 from network.institutions import services as institutions
+from network.mobility import weeks as mobility_weeks
 from network.search import sync as search_sync
 
 PASSWORD = "correct horse battery"
@@ -93,6 +94,31 @@ def database_template(tmp_path_factory):
         upgrade()
         db.engine.dispose()
     return workdir / "template.sqlite3"
+
+
+# --- the clock ------------------------------------------------------------------------------------------
+# Nothing books a week that has begun (network.mobility.weeks.has_begun). The tests book fixed weeks
+# (tests/mobility_helpers.py: W1-W3 in March 2027, a week with a Spanish holiday in December 2026...), so for
+# them mobility's today is fixed at BEFORE_THE_WEEKS, whatever the real date. The demo's dates are computed
+# from the real today (network/demo_calendar.py): it is seeded, and its tests run, with the real clock.
+# tests/test_demo_dates.py moves the whole clock to prove the demo stays right on any day.
+
+_real_mobility_today = mobility_weeks.today
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mobility_clock():
+    from mobility_helpers import BEFORE_THE_WEEKS
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(mobility_weeks, "today", lambda: BEFORE_THE_WEEKS)
+        yield BEFORE_THE_WEEKS
+
+
+@pytest.fixture
+def real_clock(monkeypatch):
+    """Mobility's today is the real one (or the one time-machine sets) for this test."""
+    monkeypatch.setattr(mobility_weeks, "today", _real_mobility_today)
 
 
 @dataclass
@@ -201,7 +227,8 @@ def demo_template(database_template, tmp_path_factory) -> DemoTemplate:
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("NETWORK_INSTANCE_PATH", str(workdir / "instance"))
         app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
+    with app.app_context(), pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(mobility_weeks, "today", _real_mobility_today)
         if POSTGRES_URL:
             upgrade()
         added = seed_demo()
@@ -212,8 +239,9 @@ def demo_template(database_template, tmp_path_factory) -> DemoTemplate:
 
 
 @pytest.fixture
-def demo(app, shared_app, demo_template) -> dict:
-    """The app on a fresh copy of the demo network; returns what seed_demo() reported when it made it."""
+def demo(app, shared_app, demo_template, real_clock) -> dict:
+    """The app on a fresh copy of the demo network, on the real clock (the demo's dates are relative to it);
+    returns what seed_demo() reported when it made it."""
     db.session.remove()
     db.engine.dispose()
     if POSTGRES_URL:

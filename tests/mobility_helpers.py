@@ -8,11 +8,10 @@ from datetime import date
 from network.mobility.services import ActivityData, ApplicationData, OfferData
 
 # Mondays inside make_partnership's dates (2025-11-01 to 2027-10-31). Nothing books a week that has
-# begun (network.mobility.weeks.has_begun): the tests that use these weeks need a clock before 1 March
-# 2027, the real one or one set with set_today().
+# begun (network.mobility.weeks.has_begun): mobility's today is BEFORE_THE_WEEKS in every test, whatever the
+# real date (tests/conftest.py, mobility_clock); a test moves it with set_today().
 W1, W2, W3 = date(2027, 3, 1), date(2027, 3, 8), date(2027, 3, 15)
-# A day before every fixed week of the mobility tests (2026-W50, the week of a Spanish holiday, included),
-# for the test files that stop the clock there.
+# A day before every fixed week of the tests (2026-W50, the week of a Spanish holiday, included).
 BEFORE_THE_WEEKS = date(2026, 11, 30)
 
 

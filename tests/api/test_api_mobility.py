@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from api_helpers import assert_error, bearer
-from mobility_helpers import BEFORE_THE_WEEKS, W1, W2, W3, offer_data, set_today, week
+from mobility_helpers import W1, W2, W3, offer_data, week
 from network.auth.models import EVALUATOR, INSTITUTION_ADMIN, SITE_ADMIN
 from network.extensions import db
 from network.mobility import services as mobility
@@ -82,9 +82,7 @@ def test_a_missing_visit_is_404_like_a_hidden_one(client, exchange, visits):
         assert_error(client.get(f"/api/v1/visits/{visit_id}", headers=headers), 404, "not_found")
 
 
-def test_one_visit_has_its_week_programme_and_holidays_and_no_email(client, exchange, make_applicant,
-                                                                    monkeypatch):
-    set_today(monkeypatch, BEFORE_THE_WEEKS)  # a visit is booked in a week that has not begun
+def test_one_visit_has_its_week_programme_and_holidays_and_no_email(client, exchange, make_applicant):
     mobility.save_offer(exchange.seville_admin, exchange.partnership, exchange.seville,
                         offer_data(weeks={week(W1): 1, week(DECEMBER): 1}))
     visit = book(exchange, make_applicant, monday=DECEMBER, weeks=[week(DECEMBER)])

@@ -10,8 +10,8 @@ from network.extensions import db
 from network.institutions.models import Partnership
 
 
-def test_the_demo_essays_fill_the_archive_and_the_report(app):
-    added = seed_demo()
+def test_the_demo_essays_fill_the_archive_and_the_report(demo):
+    added = demo
 
     all_essays = list(db.session.scalars(select(Essay)))
     assert added["essays"] == len(all_essays) >= 40

@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import event
 
-from mobility_helpers import BEFORE_THE_WEEKS, offer_data, set_today, week, W1, W2, W3
+from mobility_helpers import W1, W2, W3, offer_data, week
 from network.extensions import db
 from network.mobility import services as mobility
 from network.mobility.models import CANCELLED, COMPLETED, CONFIRMED, PROPOSED
@@ -75,9 +75,7 @@ def test_the_description_holds_the_programme_day_by_day(client, auth, exchange, 
     assert "Public holidays" not in description  # no holiday in Spain that week
 
 
-def test_a_public_holiday_of_the_host_country_is_in_the_description(client, auth, exchange, make_applicant,
-                                                                    monkeypatch):
-    set_today(monkeypatch, BEFORE_THE_WEEKS)  # a visit is booked in a week that has not begun
+def test_a_public_holiday_of_the_host_country_is_in_the_description(client, auth, exchange, make_applicant):
     mobility.save_offer(exchange.seville_admin, exchange.partnership, exchange.seville,
                         offer_data(weeks={week(W1): 1, week(W2): 1, week(W3): 2, week(DECEMBER): 1}))
     booked = visit(exchange, make_applicant, monday=DECEMBER, weeks=[week(DECEMBER)])

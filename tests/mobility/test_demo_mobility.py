@@ -12,8 +12,8 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_the_demo_has_offers_applications_a_matching_and_visits_in_every_state(app):
-    added = seed_demo()
+def test_the_demo_has_offers_applications_a_matching_and_visits_in_every_state(demo):
+    added = demo
 
     assert added["offers"] == count(HostingOffer) == 8
     assert added["applications"] == count(MobilityApplication) == 40
@@ -27,8 +27,7 @@ def test_the_demo_has_offers_applications_a_matching_and_visits_in_every_state(a
         assert offer.weeks and len(offer.activities) == 6 and offer.tags
 
 
-def test_seeding_twice_adds_the_exchanges_once(app):
-    seed_demo()
+def test_seeding_twice_adds_the_exchanges_once(demo):
     counts = (count(HostingOffer), count(MobilityApplication), count(Visit))
     again = seed_demo()
     assert (again["offers"], again["applications"], again["visits"]) == (0, 0, 0)

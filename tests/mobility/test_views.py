@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import PASSWORD, read_html
-from mobility_helpers import BEFORE_THE_WEEKS, W1, W2, W3, offer_data, set_today, week
+from mobility_helpers import W1, W2, W3, offer_data, set_today, week
 from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, SITE_ADMIN
 from network.extensions import db
 from network.mobility import services
@@ -16,13 +16,6 @@ from network.mobility.services import ActivityData, ApplicationData, OfferData
 
 W50 = date(2026, 12, 7)  # 2026-W50: Tuesday 8 December is a national holiday in Spain
 W51, W52 = date(2026, 12, 14), date(2026, 12, 21)
-
-
-@pytest.fixture(autouse=True)
-def before_the_weeks(monkeypatch):
-    """The clock stands before 2026-W50, whose holiday these tests show (nothing books a week that has
-    begun)."""
-    set_today(monkeypatch, BEFORE_THE_WEEKS)
 
 
 # --- small factories ----------------------------------------------------------------------------------
