@@ -11,11 +11,12 @@ WORKERS ?= 3
 AXE_CORE_VERSION := 4.14.1
 AXE_CORE := .cache/node/node_modules/axe-core/axe.min.js
 
-.PHONY: help install run serve test test-sqlite test-postgres test-browser chromium migrate seed secret clean translations
+.PHONY: help install run serve lint test test-deep test-sqlite test-postgres test-browser chromium migrate seed secret clean translations
 
 help:
 	@echo "make run    - set up, migrate, seed the demo network and serve it on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run the whole test suite (SQLite, then PostgreSQL when installed)"
+	@echo "make lint   - ruff: unused or undefined names, bugbear's bug patterns, import order"
 	@echo "make serve  - production server (gunicorn, $(WORKERS) workers) on the same database"
 	@echo "make test-browser - journeys in Chromium and axe-core accessibility scans (installs what they need)"
 	@echo "make translations - extract the interface's messages, update every catalogue, compile them"
@@ -61,9 +62,17 @@ serve: secret
 	trap 'kill $$indexer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$${SERVE_PORT:-8000} --access-logfile - 'wsgi:app'
 
+# Rules for real bugs (pyflakes, bugbear, pycodestyle's errors, import order): pyproject.toml.
+lint: install
+	scripts/timed.sh "lint (ruff)" $(BIN)/ruff check .
+
 # Each suite runs over every core (pytest-xdist, `-n auto` in setup.cfg); scripts/timed.sh prints its wall time.
 test-sqlite: install
 	scripts/timed.sh "suite on SQLite" $(BIN)/pytest
+
+# The property tests and state machines with many more examples (minutes, not seconds).
+test-deep: install
+	HYPOTHESIS_PROFILE=deep scripts/timed.sh "deep property tests" $(BIN)/pytest tests/mobility/test_state_machine.py tests/test_properties.py
 
 test-postgres: install
 	scripts/timed.sh "suite on PostgreSQL" scripts/with-postgres.sh $(BIN)/pytest

@@ -5,6 +5,7 @@ they can start a PostgreSQL server), the same suite runs against PostgreSQL inst
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import itertools
 import os
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import settings
 
 from network import create_app
 from network.auth import services as accounts
@@ -35,6 +37,12 @@ from network.mobility import weeks as mobility_weeks
 from network.search import sync as search_sync
 
 PASSWORD = "correct horse battery"
+
+# Hypothesis: a test that sets no example count of its own (the database-backed state machines) runs a few
+# examples in the suite; `make test-deep` (HYPOTHESIS_PROFILE=deep) runs many more.
+settings.register_profile("suite", max_examples=40, stateful_step_count=30, deadline=None)
+settings.register_profile("deep", max_examples=300, stateful_step_count=60, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 def _postgres_url_of_this_process() -> str | None:
@@ -104,6 +112,14 @@ def database_template(tmp_path_factory):
 # tests/test_demo_dates.py moves the whole clock to prove the demo stays right on any day.
 
 _real_mobility_today = mobility_weeks.today
+
+
+@contextlib.contextmanager
+def real_mobility_clock():
+    """Mobility's real today within the block (the demo's seeding; what a live server in another process sees)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(mobility_weeks, "today", _real_mobility_today)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -227,8 +243,7 @@ def demo_template(database_template, tmp_path_factory) -> DemoTemplate:
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("NETWORK_INSTANCE_PATH", str(workdir / "instance"))
         app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context(), pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setattr(mobility_weeks, "today", _real_mobility_today)
+    with app.app_context(), real_mobility_clock():
         if POSTGRES_URL:
             upgrade()
         added = seed_demo()

@@ -443,11 +443,14 @@ def set_order(actor, collection: Collection, order: dict) -> None:
 
 def remove_item(actor, item: CollectionItem) -> None:
     collection = item.collection
-    collection.items.remove(item)
-    if item.chapter is not None and item in item.chapter.items:
-        item.chapter.items.remove(item)
-    db.session.delete(item)
-    _renumber(collection)
+    # No flush until the commit: loading the item's chapter would flush the item, orphaned, as deleted, and
+    # the next flush would delete it again (and find no row: SQLAlchemy warns, the request failed).
+    with db.session.no_autoflush:
+        collection.items.remove(item)
+        if item.chapter is not None and item in item.chapter.items:
+            item.chapter.items.remove(item)
+        db.session.delete(item)
+        _renumber(collection)
     _touch(collection)
     db.session.commit()
 

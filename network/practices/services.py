@@ -159,7 +159,10 @@ def validate(data: PracticeData, existing: Practice | None = None, *, institutio
     for name in ("title", "summary", *SECTION_NAMES, "country", "language", "institution", "external_ref",
                  "external_link", "status", "visibility"):
         value = getattr(clean, name)
-        setattr(clean, name, "" if value is None else str(value).strip())
+        # Browsers end a textarea's lines with CRLF: kept as LF, so that a form sent back as it was shown
+        # changes nothing.
+        text = "" if value is None else str(value).replace("\r\n", "\n").replace("\r", "\n")
+        setattr(clean, name, text.strip())
     clean.country = clean.country.upper()
     clean.language = clean.language.lower()
     clean.status = clean.status.lower() or DRAFT
@@ -281,7 +284,11 @@ def _set_status(practice: Practice, status: str) -> None:
 
 
 def snapshot(practice: Practice) -> dict:
+    """The practice as a revision keeps it. Sectors, intervention types and tags are sets, read back in
+    name order: kept sorted, so that the order a form sends them in is no change."""
     data = asdict(PracticeData.from_practice(practice))
+    for name in ("sectors", "intervention_types", "tags"):
+        data[name] = sorted(data[name])
     data["evidence_level"] = practice.evidence_level
     return data
 

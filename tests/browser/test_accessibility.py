@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 import browser_helpers as bh
+from conftest import real_mobility_clock
 
 pytestmark = pytest.mark.browser
 
@@ -131,7 +132,7 @@ def demo_ids() -> dict[str, object]:
 def demo(request, tmp_path_factory):
     """The demo network behind a live server; yields (server, ids)."""
     bh.require_browser(request.config, axe=True)
-    with bh.migrated_app(tmp_path_factory.mktemp("accessibility")) as app:
+    with bh.migrated_app(tmp_path_factory.mktemp("accessibility")) as app, real_mobility_clock():
         result = app.test_cli_runner().invoke(args=["seed-demo"])
         assert result.exit_code == 0, result.output
         ids = demo_ids()

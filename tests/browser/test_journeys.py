@@ -15,12 +15,16 @@ import pytest
 
 import browser_helpers as bh
 from browser_helpers import PASSWORD, expect_flash, log_in, tab_to
+from conftest import real_mobility_clock
 
 pytestmark = pytest.mark.browser
 
 TODAY = date.today()
-# A visit week that has begun (two weeks ago), so that the coordinator can mark the visit completed.
-VISIT_MONDAY = TODAY - timedelta(days=TODAY.weekday() + 14)
+# A visit week still to come (nothing offers, books or confirms a week that has begun): the Monday after next.
+VISIT_MONDAY = TODAY - timedelta(days=TODAY.weekday()) + timedelta(weeks=2)
+# Where the visit is moved once confirmed, as if its week had gone by, so that it can be marked completed
+# (the live server runs on the real clock, in another process).
+PAST_MONDAY = TODAY - timedelta(days=TODAY.weekday()) - timedelta(weeks=2)
 
 NEWCOMER = "Aino Virtanen"
 NEWCOMER_EMAIL = "aino.virtanen@example.org"
@@ -55,7 +59,7 @@ class World:
 
 
 def seed_world() -> World:
-    """Three institutions in a partnership, people in each role, a hosting offer with a week that has begun,
+    """Three institutions in a partnership, people in each role, a hosting offer with a week still to come,
     and a published practice for the keyboard journey."""
     from network.auth import services as accounts
     from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN
@@ -114,7 +118,7 @@ def seed_world() -> World:
 @pytest.fixture(scope="module")
 def world(request, tmp_path_factory):
     bh.require_browser(request.config)
-    with bh.migrated_app(tmp_path_factory.mktemp("journeys")) as app:
+    with bh.migrated_app(tmp_path_factory.mktemp("journeys")) as app, real_mobility_clock():
         seeded = seed_world()
         with bh.live_server(app) as server:
             yield seeded, server
@@ -245,6 +249,14 @@ def test_newcomer_practice_visit_essay_assessment_and_search(world, session, tmp
             "link", name=NEWCOMER).click()
         coordinator.get_by_role("button", name="Confirm the visit").click()
         expect(coordinator.locator("#visit-status")).to_have_text("Confirmed")
+        expect(coordinator.get_by_role("button", name="Mark as completed")).to_have_count(0)  # not begun yet
+
+    with session.step_named("the visit's week goes by, and the coordinator marks it completed"):
+        bh.fresh()
+        db.session.execute(db.update(Visit).where(Visit.partnership_id == seeded.partnership_id)
+                           .values(week_start=PAST_MONDAY))
+        db.session.commit()
+        coordinator.reload()
         coordinator.get_by_role("button", name="Mark as completed").click()
         expect(coordinator.locator("#visit-status")).to_have_text("Completed")
 
@@ -298,7 +310,7 @@ def test_newcomer_practice_visit_essay_assessment_and_search(world, session, tmp
         anonymous.goto("/")
         search_from_header(anonymous, "walking groups parents", PRACTICE_TITLE)
         search_from_header(coordinator, NEWCOMER, f"Job-shadowing visit: {NEWCOMER} at {seeded.host_name}, "
-                                                  f"{iso_week(VISIT_MONDAY)}")
+                                                  f"{iso_week(PAST_MONDAY)}")
         search_from_header(evaluator, "Triana walking groups taught", ESSAY_TITLE)
 
 

@@ -221,6 +221,22 @@ def test_items_keep_dense_positions_when_moved_and_removed(admin, home, five):
     assert positions(collection) == ([ids[0], ids[1], ids[3], ids[4]], [0, 1, 2, 3])
 
 
+def test_an_item_in_a_chapter_is_removed_once(admin, home, five):
+    """Its row was deleted twice: loading its chapter flushed the orphaned item as deleted, and the commit
+    deleted it again (SQLAlchemy warns that the DELETE matched no row; tests/test_form_round_trip.py found
+    it as a failing "Remove" on the collection's edit page)."""
+    collection = make_collection(admin, home, practices=five, chapters=["One"])
+    chapter = collection.chapters[0]
+    ids = [p.id for p in five]
+    for item in [i for i in collection.items if i.practice_id in ids[:3]]:
+        collections.update_item(admin, item, "", chapter.id)
+    item_id = next(i.id for i in collection.items if i.practice_id == ids[1])
+    db.session.expire_all()  # as in a request: the item's chapter is not loaded yet
+    collections.remove_item(admin, db.session.get(CollectionItem, item_id))
+    assert positions(collection, chapter) == ([ids[0], ids[2]], [0, 1])
+    assert count(CollectionItem) == 4
+
+
 def test_chapters_group_items_and_deleting_one_keeps_its_items(admin, home, five):
     collection = make_collection(admin, home, practices=five, chapters=["One", "Two"])
     one, two = collection.chapters

@@ -80,6 +80,25 @@ def test_every_save_keeps_a_revision_and_the_diff_shows_the_change(users, make_p
     assert ("-", "- Two facilitators") in changes[0].lines and ("+", "- Three facilitators") in changes[0].lines
 
 
+def test_a_practice_sent_back_as_a_browser_sends_it_keeps_no_new_revision(users, make_practice):
+    """Browsers end a textarea's lines with CRLF and send checkboxes in the form's order: saving the edit
+    form unchanged kept a revision each time (found by tests/test_form_round_trip.py)."""
+    author = users["professional"]
+    practice = make_practice(author.institution, actor=author, sectors=["social", "educational"],
+                             intervention_types=["group", "family"], tags=["parenting", "groups"])
+    data = services.PracticeData.from_practice(practice)
+    data.methods = data.methods.replace("\n", "\r\n")
+    data.sectors, data.intervention_types = ["educational", "social"], ["family", "group"]
+    data.tags = ["groups", "parenting"]
+    services.update_practice(author, practice, data)
+    assert [r.number for r in practice.revisions] == [1]
+    data.methods += "\r\n- A third facilitator"
+    services.update_practice(author, practice, data)
+    assert [r.number for r in practice.revisions] == [1, 2]
+    saved = db.session.get(Practice, practice.id).methods
+    assert saved == "- Fortnightly sessions\n- Two facilitators\n- A third facilitator"
+
+
 def test_visibility_rules_match_in_python_and_sql(users, make_practice, make_institution):
     home = users["professional"].institution
     practices = {
