@@ -151,12 +151,7 @@ EDIT_FORMS = {
 # the bug. The case is an expected failure while the bug is there. Remove an entry once fixed.
 KNOWN_500: dict[tuple[str, str], str] = {}
 # Edit forms that, sent back unchanged, still keep a revision or notify: form's action -> the bug.
-KNOWN_NOT_NOOP = {
-    "mobility.apply": "mobility.services.save_application notifies the applicant's institution admins (\"... "
-                      "applied for a visit\") at every save, even of the application as it was",
-    "mobility.programme": "mobility.services.update_programme notifies everyone of the visit (\"The programme "
-                          "of the visit ... changed\") even when the programme sent is the one it has",
-}
+KNOWN_NOT_NOOP: dict[str, str] = {}
 
 
 # --- the URL arguments, from the demo database ------------------------------------------------------------

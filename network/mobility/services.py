@@ -397,6 +397,11 @@ def save_application(actor, partnership: Partnership, data: ApplicationData) -> 
     if application is not None and active_visit_of(application) is not None:
         raise _fail("application", _l("Your visit is already planned: ask the coordinator to change it."))
     languages, hosts, weeks = _validate_application(actor, partnership, data)
+    if application is not None and application.status in (SUBMITTED, ENDORSED) and (
+            application.motivation, application.languages, application.interest_names,
+            application.preferred_host_ids, still_to_come(application.available_weeks)) == (
+            data.motivation.strip(), languages, sorted(_clean_tags(data.interests)), hosts, weeks):
+        return application  # sent back as it was: still waiting (or endorsed), nobody asked again
     created = application is None
     if created:
         application = MobilityApplication(partnership=partnership, user_id=actor.id, institution_id=actor.institution_id)
@@ -786,8 +791,11 @@ def update_programme(actor, visit: Visit, activities: list[ActivityData]) -> Vis
         errors.append(_l("At most %(n)d activities.", n=MAX_ACTIVITIES))
     if errors:
         raise MobilityError({"activities": list(dict.fromkeys(errors))})
-    visit.activities = [VisitActivity(day=a.day, kind=a.kind, description=a.description.strip(), position=n)
-                        for n, a in enumerate(sorted(activities, key=lambda a: a.day))]
+    programme = [(a.day, a.kind, a.description.strip()) for a in sorted(activities, key=lambda a: a.day)]
+    if programme == [(a.day, a.kind, a.description) for a in visit.activities]:
+        return visit  # sent back as it was: nothing changed, nobody is told
+    visit.activities = [VisitActivity(day=day, kind=kind, description=description, position=n)
+                        for n, (day, kind, description) in enumerate(programme)]
     visit.updated_at = utcnow()  # the visit's own row does not change otherwise
     audit.record(actor, "visit.programme", visit, label=_visit_label(visit))
     emails = _notify_visit(visit, _l("The programme of the visit %(label)s changed.", label=_visit_label(visit)))

@@ -605,3 +605,27 @@ def test_two_coordinators_booking_the_last_place_at_once_get_one_visit(app, exch
     monkeypatch.undo()
     db.session.expire_all()
     assert mobility.booked_per_week(mobility.get_offer(offer_id))[W1] == 1
+
+
+def test_an_application_sent_back_unchanged_keeps_its_endorsement_and_tells_nobody(exchange, make_applicant):
+    application = make_applicant()
+    person = application.user
+    before = db.session.scalar(select(func.count(Notification.id)))
+    again = mobility.save_application(person, exchange.partnership, mobility.application_data_of(application))
+    assert again.status == ENDORSED
+    assert db.session.scalar(select(func.count(Notification.id))) == before
+    changed = mobility.application_data_of(application)
+    changed.motivation += " And the evening groups."
+    assert mobility.save_application(person, exchange.partnership, changed).status == SUBMITTED  # asks again
+    assert db.session.scalar(select(func.count(Notification.id))) == before + 1  # the sending admin
+
+
+def test_a_programme_sent_back_unchanged_tells_nobody(exchange, make_applicant):
+    visit = mobility.book_visit(exchange.coordinator, make_applicant(), exchange.seville_offer, W1)
+    programme = [ActivityData(day=a.day, kind=a.kind, description=a.description) for a in visit.activities]
+    before = db.session.scalar(select(func.count(Notification.id)))
+    mobility.update_programme(exchange.seville_admin, visit, programme)
+    assert db.session.scalar(select(func.count(Notification.id))) == before
+    programme[0].description += " (with lunch)"
+    mobility.update_programme(exchange.seville_admin, visit, programme)
+    assert db.session.scalar(select(func.count(Notification.id))) > before
