@@ -190,7 +190,6 @@ def seed_database(instance: str, sizes: Sizes) -> dict:
     os.environ.update(env)
     sys.path[:0] = [str(PROJECT), str(BENCH)]
     import search as search_bench  # bench/search.py: the corpus
-
     from network import create_app
     from network.auth.models import APPROVED, COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, PENDING, SITE_ADMIN
     from network.auth.services import hash_password

@@ -84,7 +84,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from network.search import backend  # noqa: E402
 from network.search.backend import (  # noqa: E402
-    Filters, SearchIndex, permission_filter, run_search, to_fields,
+    Filters,
+    SearchIndex,
+    permission_filter,
+    run_search,
+    to_fields,
 )
 from network.search.documents import SearchDocument  # noqa: E402
 

@@ -146,28 +146,28 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     import network.api.models  # noqa: F401  (models known to Alembic before their views exist)
-    import network.institutions.search  # noqa: F401  (each feature registers its search documents)
-    import network.practices.models  # noqa: F401
     import network.collections.models  # noqa: F401
-    import network.practices.search  # noqa: F401
-    import network.mobility.search  # noqa: F401
-    import network.essays.search  # noqa: F401
     import network.collections.search  # noqa: F401
+    import network.essays.search  # noqa: F401
+    import network.institutions.search  # noqa: F401  (each feature registers its search documents)
+    import network.mobility.search  # noqa: F401
+    import network.practices.models  # noqa: F401
+    import network.practices.search  # noqa: F401
     from network.search import sync as search_sync
     from network.search.views import bp as search_bp
 
     search_sync.init_app(app)
     app.register_blueprint(search_bp)
     from network.admin.views import bp as admin_bp
-    from network.collections.views import bp as collections_bp
     from network.api.token_views import tokens_bp
     from network.api.views import bp as api_bp
     from network.auth.views import bp as auth_bp
+    from network.collections.views import bp as collections_bp
     from network.essays.views import bp as essays_bp
     from network.institutions.views import bp as institutions_bp
     from network.institutions.views import partnerships_bp
-    from network.mobility.views import bp as mobility_bp
     from network.mobility.calendars import bp as calendars_bp
+    from network.mobility.views import bp as mobility_bp
     from network.practices.discussion_views import notifications_bp
     from network.practices.views import bp as practices_bp
 
@@ -179,13 +179,12 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from network.api.cli import tokens_cli
-    from network.backup import backup_command, restore_command
     from network.auth.cli import users_cli
+    from network.backup import backup_command, restore_command
     from network.collections.cli import collections_cli
     from network.demo import seed_demo_command
     from network.essays.cli import essays_cli
     from network.practices.cli import practices_cli
-
     from network.search.cli import search_cli
 
     app.cli.add_command(search_cli)

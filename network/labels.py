@@ -4,7 +4,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel import Locale
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, PROFESSIONAL, SITE_ADMIN
 

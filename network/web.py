@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 
 from babel.dates import format_skeleton
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, lazy_gettext as _l
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter

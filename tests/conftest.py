@@ -453,7 +453,7 @@ def make_practice(app):
 def exchange(make_institution, make_user, make_partnership):
     """A partnership ready for exchanges: a coordinating institution, two hosts with offers (Seville,
     Arad), one sending institution (Helsinki), and people in each role."""
-    from mobility_helpers import Exchange, offer_data, week, W1, W2
+    from mobility_helpers import W1, W2, Exchange, offer_data, week
     from network.mobility import services as mobility
 
     coordinating = make_institution(name="Coordinating Centre", country="BE", languages=("fr", "en"))

@@ -34,8 +34,15 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
-from authz_helpers import (ESSAY_STATES, OFFER_TEXT, PRACTICE_STATES, TRAVELLER_MOTIVATION, VISITORS,
-                           Snapshot, World, WriteWatch, build_world)
+from authz_helpers import (
+    ESSAY_STATES,
+    PRACTICE_STATES,
+    VISITORS,
+    Snapshot,
+    World,
+    WriteWatch,
+    build_world,
+)
 from conftest import BASE_TEST_CONFIG, POSTGRES_URL, IsolatedClient, practice_data
 from network import create_app
 from network.extensions import db

@@ -15,8 +15,7 @@ from network.essays.models import TrainingEvent
 from network.extensions import db
 from network.institutions.models import Partnership
 from network.mobility import services as mobility
-from network.mobility.models import (CANCELLED, COMPLETED, CONFIRMED, PROPOSED, ApplicationWeek, OfferWeek,
-                                     Visit)
+from network.mobility.models import CANCELLED, COMPLETED, CONFIRMED, PROPOSED, ApplicationWeek, OfferWeek, Visit
 from network.mobility.weeks import has_begun, today
 
 

@@ -6,6 +6,7 @@ import pytest
 from conftest import read_html
 from hostile import XSS, kind_of, naughty_strings, page_sample
 
+
 @pytest.fixture(scope="module")
 def hostile_strings():
     """The page-level sample (tests/hostile.py): every markup-shaped naughty string, a few of each other kind."""

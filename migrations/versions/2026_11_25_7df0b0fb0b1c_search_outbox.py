@@ -5,11 +5,10 @@ Revises: 9c931127ef57
 Create Date: 2026-11-25 19:18:36.082523
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import network.types
-
 
 # revision identifiers, used by Alembic.
 revision = '7df0b0fb0b1c'

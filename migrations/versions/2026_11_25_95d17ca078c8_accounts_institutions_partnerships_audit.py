@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-25 18:47:45.400950
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import network.types
-
 
 # revision identifiers, used by Alembic.
 revision = '95d17ca078c8'

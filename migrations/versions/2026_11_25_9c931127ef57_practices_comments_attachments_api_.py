@@ -5,11 +5,10 @@ Revises: 95d17ca078c8
 Create Date: 2026-11-25 19:00:41.495612
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import network.types
-
 
 # revision identifiers, used by Alembic.
 revision = '9c931127ef57'

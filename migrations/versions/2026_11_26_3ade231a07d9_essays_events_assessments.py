@@ -5,11 +5,10 @@ Revises: 741043ea5a3e
 Create Date: 2026-11-26 02:17:15.592576
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import network.types
-
 
 # revision identifiers, used by Alembic.
 revision = '3ade231a07d9'

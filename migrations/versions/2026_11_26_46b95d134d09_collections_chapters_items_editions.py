@@ -5,11 +5,10 @@ Revises: 5b2e8c41d7a9
 Create Date: 2026-11-26 09:46:31.846231
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import network.types
-
 
 # revision identifiers, used by Alembic.
 revision = '46b95d134d09'

@@ -5,9 +5,8 @@ Revises: 3ade231a07d9
 Create Date: 2026-11-26 07:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5b2e8c41d7a9'

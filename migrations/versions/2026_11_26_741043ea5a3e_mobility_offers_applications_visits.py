@@ -5,11 +5,10 @@ Revises: 7df0b0fb0b1c
 Create Date: 2026-11-26 01:51:13.472398
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import network.types
-
 
 # revision identifiers, used by Alembic.
 revision = '741043ea5a3e'

@@ -7,7 +7,6 @@ Create Date: 2026-11-26 14:05:00.000000
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'a9f3c2d81e57'
 down_revision = 'e41b7c90d2f3'

@@ -7,7 +7,6 @@ Create Date: 2026-11-26 10:10:00.000000
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'c7d2e9a41f60'
 down_revision = '46b95d134d09'

@@ -7,7 +7,6 @@ Create Date: 2026-11-26 13:25:00.000000
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'e41b7c90d2f3'
 down_revision = 'c7d2e9a41f60'

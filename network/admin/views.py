@@ -10,9 +10,9 @@ from network.admin import services
 from network.admin.forms import DecisionForm, RolesForm
 from network.auth import services as accounts
 from network.auth.models import GRANTABLE_ROLES, MEMBERSHIP_STATUSES, User
-from network.labels import ROLE_LABELS
 from network.extensions import db
 from network.institutions import services as institutions
+from network.labels import ROLE_LABELS
 from network.web import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

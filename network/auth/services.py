@@ -8,14 +8,14 @@ import hashlib
 import math
 import secrets
 from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from network import audit, i18n

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user

@@ -7,10 +7,9 @@ from flask import abort, jsonify, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from network import permissions
-from network.collections import pdf
+from network.collections import pdf, services
 from network.collections.models import PUBLIC
 from network.collections.views import bp
-from network.collections import services
 
 
 def _edition_or_404(collection_id: int, number: int):

@@ -14,14 +14,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from network import permissions
-from network.collections.models import (KINDS, MEMBERS, PUBLIC, Collection, CollectionChapter,
-                                        CollectionEdition, CollectionItem)
-from network.essays.models import PRIVATE
+from network.collections.models import (
+    KINDS,
+    MEMBERS,
+    PUBLIC,
+    Collection,
+    CollectionChapter,
+    CollectionEdition,
+    CollectionItem,
+)
+from network.essays.models import PRIVATE, Essay
 from network.essays.models import PUBLISHED as PUBLISHED_ESSAY
-from network.essays.models import Essay
 from network.extensions import db
-from network.practices.models import PUBLISHED, Practice
 from network.practices.models import PUBLIC as PUBLIC_PRACTICE
+from network.practices.models import PUBLISHED, Practice
 from network.sanitize import plain_text
 from network.search.documents import DocumentType, SearchDocument, register
 

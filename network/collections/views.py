@@ -11,8 +11,15 @@ from sqlalchemy import func, select
 
 from network import permissions
 from network.collections import book, services
-from network.collections.forms import (AddItemForm, AddToCollectionForm, ChapterForm, CollectionForm,
-                                       EditorForm, ItemForm, chapter_choices)
+from network.collections.forms import (
+    AddItemForm,
+    AddToCollectionForm,
+    ChapterForm,
+    CollectionForm,
+    EditorForm,
+    ItemForm,
+    chapter_choices,
+)
 from network.collections.models import KINDS, PUBLIC, Collection
 from network.extensions import db
 from network.forms import as_id

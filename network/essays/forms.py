@@ -5,13 +5,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateField, FieldList, Form, FormField, RadioField, SelectField, SelectMultipleField,
-                     StringField, SubmitField, TextAreaField)
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 
 from network import labels
-from network.forms import ServiceErrors, as_id, comma_list
 from network.essays import services
 from network.essays.models import DISPLAY_CHOICES, EVENT_KINDS
+from network.forms import ServiceErrors, as_id, comma_list
 
 RUBRIC_EXTRA_ROWS = 3  # empty rows offered without JavaScript; more appear after each save
 

@@ -14,15 +14,37 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, extract, false, func, or_, select
 
 from network import audit, i18n, labels, permissions
 from network.auth.models import User
-from network.essays.models import (ANONYMOUS, DEFAULT_RUBRIC, DISPLAY_CHOICES, DRAFT, EVENT_KINDS, NAMED, PRIVATE,
-                                   PUBLISHED, RETURNED, SCALE, SUBMITTED, TAG_KINDS, Assessment, AssessmentScore,
-                                   AssessmentTag, Essay, EssayReminder, RescuedText, RubricCriterion,
-                                   TrainingEvent, essay_practices, event_participants, stored_rubric_text)
+from network.essays.models import (
+    ANONYMOUS,
+    DEFAULT_RUBRIC,
+    DISPLAY_CHOICES,
+    DRAFT,
+    EVENT_KINDS,
+    NAMED,
+    PRIVATE,
+    PUBLISHED,
+    RETURNED,
+    SCALE,
+    SUBMITTED,
+    TAG_KINDS,
+    Assessment,
+    AssessmentScore,
+    AssessmentTag,
+    Essay,
+    EssayReminder,
+    RescuedText,
+    RubricCriterion,
+    TrainingEvent,
+    essay_practices,
+    event_participants,
+    stored_rubric_text,
+)
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.mobility.models import COMPLETED, Visit

@@ -10,12 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect,
-                   render_template, request, url_for)
-from flask_babel import format_decimal, format_number, format_time, get_locale
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_decimal, format_number, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -23,22 +32,34 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from network import i18n, permissions
-from network.web import csv_download
 from network.collections import services as collections
 from network.essays import services
 from network.essays.forms import AssessmentForm, DisplayForm, EssayForm, EventForm, ReturnForm, RubricForm
-from network.forms import as_id as number
-from network.essays.models import (DISPLAY_CHOICES, DRAFT, ESSAY_STATUSES, EVENT_KINDS, PUBLISHED, RETURNED,
-                                   SCALE, SUBMITTED, TAG_KINDS, WORDS_GUIDANCE, Essay, TrainingEvent,
-                                   essay_practices)
+from network.essays.models import (
+    DISPLAY_CHOICES,
+    DRAFT,
+    ESSAY_STATUSES,
+    EVENT_KINDS,
+    PUBLISHED,
+    RETURNED,
+    SCALE,
+    SUBMITTED,
+    TAG_KINDS,
+    WORDS_GUIDANCE,
+    Essay,
+    TrainingEvent,
+    essay_practices,
+)
 from network.essays.services import ArchiveFilters, EssayError
 from network.extensions import db, login_manager
+from network.forms import as_id as number
 from network.institutions import services as institutions
 from network.institutions.models import Partnership
 from network.mobility.models import ACTIVITY_KINDS, DAY_NAMES
 from network.practices import services as practices
 from network.practices.models import Practice
 from network.sanitize import render_markdown
+from network.web import csv_download
 
 bp = Blueprint("essays", __name__, url_prefix="/essays")
 

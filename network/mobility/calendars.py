@@ -27,8 +27,16 @@ from network.auth.models import User
 from network.extensions import db
 from network.institutions.models import Institution
 from network.mobility import services, weeks
-from network.mobility.models import (ACTIVITY_KINDS, CANCELLED, COMPLETED, CONFIRMED, DAY_NAMES, PROPOSED,
-                                     MobilityApplication, Visit)
+from network.mobility.models import (
+    ACTIVITY_KINDS,
+    CANCELLED,
+    COMPLETED,
+    CONFIRMED,
+    DAY_NAMES,
+    PROPOSED,
+    MobilityApplication,
+    Visit,
+)
 
 bp = Blueprint("calendars", __name__, url_prefix="/mobility")
 

@@ -16,10 +16,19 @@ from network import permissions
 from network.auth.models import User
 from network.extensions import db
 from network.institutions.models import Partnership
-from network.mobility.models import (ACTIVE_STATUSES, ACTIVITY_KINDS, DAY_NAMES, HostingOffer, OfferActivity,
-                                     OfferWeek, Visit, VisitActivity, offer_practices)
-from network.practices.models import PUBLIC, PUBLISHED, Practice
+from network.mobility.models import (
+    ACTIVE_STATUSES,
+    ACTIVITY_KINDS,
+    DAY_NAMES,
+    HostingOffer,
+    OfferActivity,
+    OfferWeek,
+    Visit,
+    VisitActivity,
+    offer_practices,
+)
 from network.mobility.weeks import iso_week
+from network.practices.models import PUBLIC, PUBLISHED, Practice
 from network.search.documents import DocumentType, SearchDocument, register
 
 

@@ -25,13 +25,31 @@ from network.auth.models import INSTITUTION_ADMIN, User
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.mobility import matching
-from network.mobility.models import (ACTIVE_STATUSES, ACTIVITY_KINDS, CANCELLED, COMPLETED, CONFIRMED, DAYS,
-                                     DECLINED, ENDORSED, MAX_PREFERENCES, PROPOSED, SUBMITTED, WITHDRAWN,
-                                     ApplicationPreference, ApplicationWeek, CalendarFeed, HostingOffer,
-                                     MobilityApplication, OfferActivity, OfferWeek, Visit, VisitActivity,
-                                     WaitingListEntry)
-from network.mobility.weeks import (WeekError, friday, has_begun, iso_week, parse_week, still_to_come,
-                                    weeks_between)
+from network.mobility.models import (
+    ACTIVE_STATUSES,
+    ACTIVITY_KINDS,
+    CANCELLED,
+    COMPLETED,
+    CONFIRMED,
+    DAYS,
+    DECLINED,
+    ENDORSED,
+    MAX_PREFERENCES,
+    PROPOSED,
+    SUBMITTED,
+    WITHDRAWN,
+    ApplicationPreference,
+    ApplicationWeek,
+    CalendarFeed,
+    HostingOffer,
+    MobilityApplication,
+    OfferActivity,
+    OfferWeek,
+    Visit,
+    VisitActivity,
+    WaitingListEntry,
+)
+from network.mobility.weeks import WeekError, friday, has_begun, iso_week, parse_week, still_to_come, weeks_between
 from network.practices.models import Notification, Practice
 from network.types import utcnow
 

@@ -8,26 +8,44 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
-from flask_babel import ngettext
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from network import labels, permissions
-from network.web import csv_download, month_label
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.mobility import matching, services, weeks
-from network.mobility.forms import (ApplicationForm, AssignForm, CancelForm, DecisionForm, OfferForm,
-                                    ProgrammeForm, as_id, week_label)
-from network.mobility.models import (ACTIVITY_KINDS, APPLICATION_STATUSES, CANCELLED, COMPLETED, CONFIRMED,
-                                     DAY_NAMES, DECLINED, ENDORSED, PROPOSED, SUBMITTED, VISIT_STATUSES,
-                                     WITHDRAWN)
+from network.mobility.forms import (
+    ApplicationForm,
+    AssignForm,
+    CancelForm,
+    DecisionForm,
+    OfferForm,
+    ProgrammeForm,
+    as_id,
+    week_label,
+)
+from network.mobility.models import (
+    ACTIVITY_KINDS,
+    APPLICATION_STATUSES,
+    CANCELLED,
+    COMPLETED,
+    CONFIRMED,
+    DAY_NAMES,
+    DECLINED,
+    ENDORSED,
+    PROPOSED,
+    SUBMITTED,
+    VISIT_STATUSES,
+    WITHDRAWN,
+)
 from network.mobility.services import MobilityError
 from network.practices.models import Practice
 from network.sanitize import render_markdown
-from network.web import safe_next
+from network.web import csv_download, month_label, safe_next
 
 bp = Blueprint("mobility", __name__, url_prefix="/mobility")
 

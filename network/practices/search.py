@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from network import permissions
 from network.extensions import db
-from network.practices.models import Practice, PracticeInterventionType, PracticeSector, SECTION_NAMES
+from network.practices.models import SECTION_NAMES, Practice, PracticeInterventionType, PracticeSector
 from network.sanitize import plain_text
 from network.search.documents import DocumentType, SearchDocument, register
 

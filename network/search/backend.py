@@ -37,13 +37,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-
 from markupsafe import escape
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
-from whoosh.analysis import (CharsetFilter, LanguageAnalyzer, LowercaseFilter, RegexTokenizer,
-                             SpaceSeparatedTokenizer)
+from whoosh.analysis import CharsetFilter, LanguageAnalyzer, LowercaseFilter, RegexTokenizer, SpaceSeparatedTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight

@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import io
 import json
-from api_helpers import assert_error, bearer
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select
 
+from api_helpers import assert_error, bearer
 from conftest import PASSWORD
 from hostile import naughty_strings, page_sample
-from network.api import serializers
-from network.api import tokens
+from network.api import serializers, tokens
 from network.auth import services as accounts
 from network.auth.models import PENDING
 from network.extensions import db

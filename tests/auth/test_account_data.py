@@ -4,10 +4,10 @@ import json
 import re
 
 import pytest
-from conftest import PASSWORD, read_html
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from conftest import PASSWORD, read_html
 from network.audit import AuditEntry
 from network.auth import services as accounts
 from network.auth.models import (

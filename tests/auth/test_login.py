@@ -3,10 +3,10 @@ import contextvars
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD, read_html
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
+from conftest import PASSWORD, read_html
 from network.auth.models import LoginAttempt
 from network.auth.services import change_password
 from network.extensions import db

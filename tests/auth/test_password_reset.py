@@ -5,10 +5,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD, read_html
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from conftest import PASSWORD, read_html
 from network.auth.models import LoginAttempt, PasswordResetToken
 from network.extensions import db
 from network.types import utcnow

@@ -2,10 +2,10 @@
 import contextvars
 
 import pytest
-from conftest import PASSWORD, read_html
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from conftest import PASSWORD, read_html
 from network.auth.models import PENDING, User
 from network.auth.services import find_user_by_email, password_matches
 from network.extensions import db

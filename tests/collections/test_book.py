@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 from book_helpers import MEMBERS, frozen_item, make_edition
-from conftest import read_html
 
+from conftest import read_html
 from network.collections.book import book_context
 from network.extensions import db
 from network.practices.models import PracticeRevision

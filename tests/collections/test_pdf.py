@@ -7,8 +7,8 @@ import os
 
 import pytest
 from book_helpers import frozen_item, make_edition
-from conftest import read_html
 
+from conftest import read_html
 from network.collections import pdf
 
 needs_weasyprint = pytest.mark.skipif(

@@ -72,10 +72,11 @@ def test_a_members_only_collection_is_found_by_members_only(shelf, users):
 
 
 def test_search_agrees_with_can_view_collection(shelf, users):
+    from sqlalchemy import select
+
     from network import permissions
     from network.collections.models import Collection
     from network.extensions import db
-    from sqlalchemy import select
 
     everything = list(db.session.scalars(select(Collection)))
     for user in [None, *users.values()]:

@@ -13,8 +13,7 @@ from conftest import PASSWORD, read_html
 from essays_helpers import record_training, written
 from network.auth.models import EVALUATOR, PENDING
 from network.essays import services as essays
-from network.essays.models import (DRAFT, PUBLISHED, RETURNED, SUBMITTED, Assessment, Essay, RescuedText,
-                                   TrainingEvent)
+from network.essays.models import DRAFT, PUBLISHED, RETURNED, SUBMITTED, Assessment, Essay, RescuedText, TrainingEvent
 from network.essays.services import AssessmentData
 from network.extensions import db
 

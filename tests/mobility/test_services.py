@@ -3,15 +3,16 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
-from mobility_helpers import application_data, offer_data, set_today, week, W1, W2, W3
+from mobility_helpers import W1, W2, W3, application_data, offer_data, set_today, week
 from network import mail
 from network.auth.models import COORDINATOR
 from network.extensions import db
 from network.mobility import services as mobility
-from network.mobility.models import (CANCELLED, COMPLETED, CONFIRMED, DECLINED, ENDORSED, PROPOSED, SUBMITTED, Visit)
+from network.mobility.models import CANCELLED, COMPLETED, CONFIRMED, DECLINED, ENDORSED, PROPOSED, SUBMITTED, Visit
 from network.mobility.services import ActivityData, MobilityError
-from network.mobility.weeks import has_begun, holidays_in_week, parse_week, still_to_come, WeekError
+from network.mobility.weeks import WeekError, has_begun, holidays_in_week, parse_week, still_to_come
 from network.practices.models import Notification
 
 
@@ -551,7 +552,7 @@ def test_a_visitor_holds_one_visit_at_a_time_in_the_database(exchange, make_appl
     db.session.add(Visit(partnership_id=exchange.partnership.id, offer_id=exchange.arad_offer.id,
                          host_institution_id=exchange.arad.id, application_id=application.id,
                          visitor_id=application.user_id, week_start=W2, status=PROPOSED))
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         db.session.commit()  # the partial unique index refuses a second active visit
     db.session.rollback()
 

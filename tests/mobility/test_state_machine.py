@@ -22,8 +22,14 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import note, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition, rule,
-                                 run_state_machine_as_test)
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import func, select
 
 from conftest import PASSWORD
@@ -35,8 +41,17 @@ from network.extensions import db
 from network.institutions import services as institutions
 from network.mobility import services as mobility
 from network.mobility import weeks as mobility_weeks
-from network.mobility.models import (ACTIVE_STATUSES, CANCELLED, COMPLETED, CONFIRMED, PROPOSED,
-                                     ApplicationPreference, HostingOffer, MobilityApplication, Visit)
+from network.mobility.models import (
+    ACTIVE_STATUSES,
+    CANCELLED,
+    COMPLETED,
+    CONFIRMED,
+    PROPOSED,
+    ApplicationPreference,
+    HostingOffer,
+    MobilityApplication,
+    Visit,
+)
 from network.mobility.services import MobilityError
 from network.practices.models import Notification
 

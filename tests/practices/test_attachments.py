@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from test_practice_views import form_data
 
 from conftest import read_html
 from network.extensions import db
 from network.practices import attachments
 from network.practices.models import Attachment, Practice
-from test_practice_views import form_data
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -10,6 +10,7 @@ from conftest import PASSWORD, read_html
 from hostile import XSS, page_sample
 from network.practices import discussion
 
+
 @pytest.fixture(scope="module")
 def hostile_strings():
     return page_sample()

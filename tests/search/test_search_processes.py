@@ -3,7 +3,6 @@ import signal
 import threading
 import time
 
-import pytest
 from sqlalchemy import select
 
 from conftest import practice_data
