@@ -264,7 +264,8 @@ def demo(app, shared_app, demo_template, real_clock) -> dict:
         engine = _maintenance_engine()
         with engine.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE "{test_database}" WITH (FORCE)')
-            connection.exec_driver_sql(f'CREATE DATABASE "{test_database}" TEMPLATE "{demo_template.database_name}"')
+            connection.exec_driver_sql(  # FILE_COPY: a fifth quicker than WAL_LOG for so small a database
+                f'CREATE DATABASE "{test_database}" TEMPLATE "{demo_template.database_name}" STRATEGY FILE_COPY')
         engine.dispose()
     else:
         for leftover in shared_app.database_file.parent.glob(shared_app.database_file.name + "-*"):

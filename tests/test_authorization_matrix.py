@@ -283,6 +283,7 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     "mobility.matching_page": {"GET": "login 403 403 403 200 403 200"},
     "mobility.accept": {"POST": "login 403 403 403 ok 403 ok"},
     "mobility.assign": {"POST": "login 403 403 403 ok 403 ok"},
+    "mobility.record_past": {"POST": "login 403 403 403 ok 403 ok"},
     # The visit is hosted by the owning institution (its members see it) for a person from the sending one.
     "mobility.visit": {"GET": "login 403 200 200 200 200 200"},
     "calendars.visit_ics": {"GET": "login 403 200 200 200 200 200"},

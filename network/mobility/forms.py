@@ -237,3 +237,9 @@ class AssignForm(FlaskForm):
         self.week.choices = [("", _l("Choose…"))] + [(iso_week(monday), week_label(monday))
                                                      for monday in weeks]
 
+
+class PastVisitForm(AssignForm):
+    """The same choices, for a visit that already took place (its weeks: those that have begun)."""
+
+    submit = SubmitField(_l("Record the visit"))
+

@@ -198,6 +198,12 @@ def weeks_to_book(offers) -> list[date]:
     return still_to_come(week.week_start for offer in offers for week in offer.weeks)
 
 
+def weeks_gone_by(partnership: Partnership) -> list[date]:
+    """The partnership's weeks that have begun, the latest first: those a visit that took place is recorded in."""
+    return sorted((monday for monday in weeks_between(partnership.start_date, partnership.end_date)
+                   if has_begun(monday)), reverse=True)
+
+
 # --- hosting offers ---------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from network.mobility.forms import (
     CancelForm,
     DecisionForm,
     OfferForm,
+    PastVisitForm,
     ProgrammeForm,
     as_id,
     week_label,
@@ -330,7 +331,13 @@ def _assign_form(partnership: Partnership, offers) -> AssignForm:
                       weeks=services.weeks_to_book(offers))
 
 
-def _matching_page(partnership: Partnership, offers, assign_form: AssignForm, refused=(), status: int = 200):
+def _past_visit_form(partnership: Partnership, offers) -> PastVisitForm:
+    return PastVisitForm(prefix="past", applications=services.unplaced_applications(partnership), offers=offers,
+                         weeks=services.weeks_gone_by(partnership))
+
+
+def _matching_page(partnership: Partnership, offers, assign_form: AssignForm, refused=(), status: int = 200,
+                   past_form: PastVisitForm | None = None, past_refused=()):
     try:
         proposal = services.propose_matching(partnership)
     except (matching.MatchingError, ValueError):
@@ -343,7 +350,8 @@ def _matching_page(partnership: Partnership, offers, assign_form: AssignForm, re
     unplaced = [(applications.get(u.application_id), _unplaced_reason(u)) for u in proposal.unplaced]
     return render_template("mobility/matching.html", partnership=partnership, proposal=proposal,
                            matches=matches, unplaced=unplaced, assign_form=assign_form, refused=list(refused),
-                           visits=services.visits_in(partnership)), status
+                           past_form=past_form or _past_visit_form(partnership, offers),
+                           past_refused=list(past_refused), visits=services.visits_in(partnership)), status
 
 
 @bp.route("/matching/<int:partnership_id>")
@@ -402,6 +410,28 @@ def accept(partnership_id: int):
     return redirect(url_for("mobility.matching_page", partnership_id=partnership.id))
 
 
+def _chosen(form: AssignForm, partnership: Partnership):
+    """(application, offer, Monday) from an assign or record form, or None with each field's error set."""
+    application_id, offer_id = as_id(form.application_id.data), as_id(form.offer_id.data)
+    application = services.get_application(application_id) if application_id else None
+    offer = services.get_offer(offer_id) if offer_id else None
+    monday = None
+    if application is None or application.partnership_id != partnership.id:
+        form.application_id.errors.append(_("Choose an applicant."))
+    if offer is None or offer.partnership_id != partnership.id:
+        form.offer_id.errors.append(_("Choose a host."))
+    try:
+        monday = weeks.parse_week(form.week.data or "")
+    except weeks.WeekError as error:
+        form.week.errors.append(str(error) if form.week.data else _("Choose a week."))
+    return None if form.errors else (application, offer, monday)
+
+
+def _broken_rules(error: MobilityError) -> list[str]:
+    db.session.rollback()
+    return [str(m) for messages in error.errors.values() for m in messages]
+
+
 @bp.route("/matching/<int:partnership_id>/assign", methods=["POST"])
 @login_required
 def assign(partnership_id: int):
@@ -410,31 +440,42 @@ def assign(partnership_id: int):
     offers = services.offers_in(partnership)
     form = _assign_form(partnership, offers)
     refused: list[str] = []
-    if form.validate_on_submit():
-        application_id, offer_id = as_id(form.application_id.data), as_id(form.offer_id.data)
-        application = services.get_application(application_id) if application_id else None
-        offer = services.get_offer(offer_id) if offer_id else None
-        monday = None
-        if application is None or application.partnership_id != partnership.id:
-            form.application_id.errors.append(_("Choose an applicant."))
-        if offer is None or offer.partnership_id != partnership.id:
-            form.offer_id.errors.append(_("Choose a host."))
+    if form.validate_on_submit() and (chosen := _chosen(form, partnership)):
+        application, offer, monday = chosen
         try:
-            monday = weeks.parse_week(form.week.data or "")
-        except weeks.WeekError as error:
-            form.week.errors.append(str(error) if form.week.data else _("Choose a week."))
-        if not form.errors:
-            try:
-                visit = services.book_visit(current_user, application, offer, monday,
-                                            reasons=_("Assigned by a coordinator"))
-            except MobilityError as error:
-                db.session.rollback()
-                refused = [str(m) for messages in error.errors.values() for m in messages]
-            else:
-                flash(_("Visit proposed: %(name)s at %(host)s.", name=application.user.name,
-                        host=offer.institution.name), "success")
-                return redirect(url_for("mobility.visit", visit_id=visit.id))
+            visit = services.book_visit(current_user, application, offer, monday,
+                                        reasons=_("Assigned by a coordinator"))
+        except MobilityError as error:
+            refused = _broken_rules(error)
+        else:
+            flash(_("Visit proposed: %(name)s at %(host)s.", name=application.user.name,
+                    host=offer.institution.name), "success")
+            return redirect(url_for("mobility.visit", visit_id=visit.id))
     return _matching_page(partnership, services.offers_in(partnership), form, refused, 422)
+
+
+@bp.route("/matching/<int:partnership_id>/past-visit", methods=["POST"])
+@login_required
+def record_past(partnership_id: int):
+    """A visit that took place, recorded afterwards: completed at once, and the visitor asked for the essay."""
+    partnership = _partnership_or_404(partnership_id)
+    permissions.require(permissions.coordinates, partnership)
+    offers = services.offers_in(partnership)
+    form = _past_visit_form(partnership, offers)
+    refused: list[str] = []
+    if form.validate_on_submit() and (chosen := _chosen(form, partnership)):
+        application, offer, monday = chosen
+        try:
+            visit = services.record_past_visit(current_user, application, offer, monday,
+                                               reasons=_("Recorded by a coordinator after the visit"))
+        except MobilityError as error:
+            refused = _broken_rules(error)
+        else:
+            flash(_("Visit recorded: %(name)s at %(host)s. They are asked for their essay.",
+                    name=application.user.name, host=offer.institution.name), "success")
+            return redirect(url_for("mobility.visit", visit_id=visit.id))
+    return _matching_page(partnership, services.offers_in(partnership), _assign_form(partnership, offers),
+                          status=422, past_form=form, past_refused=refused)
 
 
 # --- visits -------------------------------------------------------------------------------------------------

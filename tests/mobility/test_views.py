@@ -5,6 +5,7 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import func, select
 
 from conftest import PASSWORD, read_html
 from mobility_helpers import W1, W2, W3, offer_data, set_today, week
@@ -13,6 +14,7 @@ from network.extensions import db
 from network.mobility import services
 from network.mobility.models import CANCELLED, COMPLETED, CONFIRMED, ENDORSED, WITHDRAWN, Visit
 from network.mobility.services import ActivityData, ApplicationData, OfferData
+from network.practices.models import Notification
 
 W50 = date(2026, 12, 7)  # 2026-W50: Tuesday 8 December is a national holiday in Spain
 W51, W52 = date(2026, 12, 14), date(2026, 12, 21)
@@ -709,3 +711,35 @@ def test_a_post_without_the_csrf_token_is_refused(csrf_app, client, world):
     token = form.find("input", attrs={"name": "csrf_token"})["value"]
     assert client.post(form["action"], data={"csrf_token": token}).status_code == 302
     assert db.session.get(Visit, visit.id).status == CONFIRMED
+
+
+def test_a_coordinator_records_a_visit_that_took_place_from_the_matching_page(client, world, monkeypatch):
+    offer = make_offer(world)  # offers 2026-W50
+    application = make_application(world, world.applicant)
+    set_today(monkeypatch, date(2026, 12, 21))  # W50 and W51 have gone by
+    log_in(client, world.coordinator)
+    page = read_html(client.get(f"/mobility/matching/{world.partnership.id}"))
+    weeks = [option["value"] for option in page.find(id="past-week").find_all("option") if option["value"]]
+    assert weeks[:2] == ["2026-W52", "2026-W51"] and "2027-W01" not in weeks  # begun, the latest first
+    assert [o["value"] for o in page.find(id="week").find_all("option") if o["value"]] == []  # none to book
+
+    url = f"/mobility/matching/{world.partnership.id}/past-visit"
+    response = client.post(url, data={"past-application_id": str(application.id), "past-offer_id": str(offer.id),
+                                      "past-week": "2026-W51"})
+    assert response.status_code == 302
+    visit = db.session.scalar(select(Visit))
+    assert (visit.status, visit.week_start) == ("completed", date(2026, 12, 14))
+    assert db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == world.applicant.id, Notification.kind == "essay")) == 1
+
+
+def test_recording_a_visit_in_a_week_to_come_is_refused_with_the_reason(client, world, monkeypatch):
+    offer = make_offer(world)
+    application = make_application(world, world.applicant)
+    log_in(client, world.coordinator)
+    response = client.post(f"/mobility/matching/{world.partnership.id}/past-visit", data={
+        "past-application_id": str(application.id), "past-offer_id": str(offer.id), "past-week": "2026-W50"})
+    assert response.status_code == 422
+    assert "has not begun" in read_html(response).find(id="past-refused").get_text(" ", strip=True)
+    assert read_html(response).find(id="past-week")  # the form comes back
+    assert db.session.scalar(select(func.count(Visit.id))) == 0
