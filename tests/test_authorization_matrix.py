@@ -673,6 +673,6 @@ def test_search_finds_nothing_by_what_a_visitor_may_not_see(matrix):
         for text in matrix.world.hidden_text[visitor]:
             outcome, body = matrix.request(rule, "GET", "-", visitor, query={"q": f'"{text}"'})
             assert outcome == "200", (visitor, text, outcome)
-            found |= {(visitor, text, hit["type"]) for hit in json.loads(body)["results"]}
+            found |= {(visitor, text, hit["type"]) for hit in json.loads(body)["items"]}
     assert found - KNOWN_SEARCH_GAPS == set(), "search finds what these visitors may not see"
     assert KNOWN_SEARCH_GAPS - found == set(), "closed gaps: remove them from KNOWN_SEARCH_GAPS"

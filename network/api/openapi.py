@@ -649,7 +649,9 @@ def document() -> dict:
             "/search": {
                 "get": {
                     "operationId": "search",
-                    "summary": "Full-text search over practices and institutions, in rank order.",
+                    "summary": "Full-text search over practices, institutions, hosting offers, visits, essays and "
+                               "collections the caller may see, in rank order (the list shape of the other "
+                               "lists: items, total, page, per_page).",
                     "security": optional_bearer,
                     "parameters": [
                         {"name": name, "in": "query", "required": False, "schema": {"type": "string"},
@@ -670,8 +672,8 @@ def document() -> dict:
                     "responses": {
                         "200": {"description": "Results.", "content": {"application/json": {"schema": {
                             "type": "object",
-                            "required": ["total", "total_is_estimate", "results", "facets", "suggestion", "page",
-                                         "per_page"],
+                            "required": ["items", "total", "page", "per_page", "total_is_estimate", "facets",
+                                         "suggestion"],
                             "properties": {
                                 "total": {"type": "integer"},
                                 "total_is_estimate": {"type": "boolean", "description": (
@@ -679,7 +681,7 @@ def document() -> dict:
                                     "the total is then estimated from the documents checked, best first")},
                                 "page": {"type": "integer"},
                                 "per_page": {"type": "integer"},
-                                "results": {"type": "array", "items": {"type": "object", "properties": {
+                                "items": {"type": "array", "items": {"type": "object", "properties": {
                                     "type": {"type": "string"}, "id": {"type": "integer"},
                                     "title": {"type": "string"}, "url": {"type": "string", "format": "uri"},
                                     "snippet": {"type": "string", "description": "HTML with <mark> around matches"},

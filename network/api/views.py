@@ -596,17 +596,17 @@ def search():
     search_request.page = _int_arg("page", 1, 1, 1_000_000)
     search_request.per_page = min(_int_arg("per_page", 20, 1), 100)
     results = search_services.search(g.api_user, search_request)
-    return jsonify({
-        "total": results.total,
-        "total_is_estimate": results.estimated,
-        "page": search_request.page,
-        "per_page": search_request.per_page,
-        "results": [
+    return jsonify({  # the list shape of every other list, plus what a search adds
+        "items": [
             {"type": hit.doc_type, "id": hit.doc_id, "title": hit.title,
              "url": request.host_url.rstrip("/") + hit.url, "snippet": hit.snippet,
              "score": round(hit.score, 4), "language": hit.language}
             for hit in results.hits
         ],
+        "total": results.total,
+        "page": search_request.page,
+        "per_page": search_request.per_page,
+        "total_is_estimate": results.estimated,
         "facets": results.facets,
         "suggestion": results.suggestion,
     })

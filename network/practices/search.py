@@ -8,6 +8,7 @@ from sqlalchemy import select
 from network import permissions
 from network.extensions import db
 from network.practices.models import SECTION_NAMES, Practice, PracticeInterventionType, PracticeSector
+from network.practices.services import visible_to
 from network.sanitize import plain_text
 from network.search.documents import DocumentType, SearchDocument, register
 
@@ -49,6 +50,25 @@ def _may_view(user, ids) -> set[int]:
             if permissions.can_view_practice(user, practice)}
 
 
+def _versions(user, ids) -> dict[int, tuple[int, list[tuple[int, str, str]]]]:
+    """For the results page: each practice's original and every language version of it this person may see
+    (network.practices.services.visible_to, the list's own permission filter)."""
+    root_of = {pid: original or pid for pid, original in db.session.execute(
+        select(Practice.id, Practice.translation_of_id).where(Practice.id.in_(ids)))}
+    roots = set(root_of.values())
+    versions: dict[int, list[tuple[int, str, str]]] = {}
+    # The versions' ids come from two index lookups first: with the OR and the permission filter in one
+    # WHERE, SQLite scanned every visible practice (28 of a search's 37 ms on 20,000 practices).
+    version_ids = select(Practice.id).where(Practice.id.in_(roots)).union_all(
+        select(Practice.id).where(Practice.translation_of_id.in_(roots)))
+    for pid, original, language in db.session.execute(
+            select(Practice.id, Practice.translation_of_id, Practice.language)
+            .where(Practice.id.in_(version_ids), visible_to(user))
+            .order_by(Practice.id)):
+        versions.setdefault(original or pid, []).append((pid, language, _url(pid)))
+    return {pid: (root, versions.get(root, [])) for pid, root in root_of.items()}
+
+
 def _all_ids():
     return db.session.scalars(select(Practice.id).order_by(Practice.id)).all()
 
@@ -62,4 +82,5 @@ register(DocumentType(
     watch=[(PracticeSector, lambda row: [row.practice_id]),
            (PracticeInterventionType, lambda row: [row.practice_id])],
     may_view=_may_view,
+    versions=_versions,
 ))

@@ -52,6 +52,8 @@ class DocumentType:
               (class, function(obj) -> ids of this type to re-index)
     may_view: (user, ids) -> the ids among them this person may see, by network.permissions: every hit
               that is not public is checked with it before it is shown
+    versions: (user, ids) -> {id: (root id, [(version id, language, url)])}: the other language versions of
+              each, that this person may see, so that a page of results shows them as one entry
     """
 
     name: str
@@ -61,6 +63,7 @@ class DocumentType:
     all_ids: Callable[[], Iterable[int]]
     watch: list[tuple[type, Callable[[Any], Iterable[int]]]] = field(default_factory=list)
     may_view: Callable[[Any, list[int]], set[int]] | None = None
+    versions: Callable[[Any, list[int]], dict[int, tuple[int, list[tuple[int, str, str]]]]] | None = None
 
 
 _types: dict[str, DocumentType] = {}

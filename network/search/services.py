@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app, url_for
+from flask import current_app
 
 from network import permissions
 from network.search import backend, documents
@@ -142,8 +142,8 @@ def institution_names(results) -> dict[str, str]:
 
 @dataclass
 class ResultGroup:
-    """One entry of the results page: a hit, and for a practice the other language versions of it that the
-    person may see (language, url), whether they matched or not. `folded` counts the hits of this page that
+    """One entry of the results page: a hit, and the other language versions of it (a practice's translations)
+    that the person may see (language, url), whether they matched or not. `folded` counts the hits of this page that
     are among those versions and so are not listed again."""
 
     hit: backend.Hit
@@ -152,41 +152,30 @@ class ResultGroup:
 
 
 def group_translations(user, hits: list[backend.Hit]) -> list[ResultGroup]:
-    """The page's hits, with the translations of one practice shown as one entry at the best-ranked of them.
-    The index knows nothing of translations: two queries (the hits' originals, then their versions) read
-    them from the database, with the practice list's permission filter."""
-    from sqlalchemy import select
-
-    from network.extensions import db
-    from network.practices.models import Practice
-    from network.practices.services import visible_to
-
-    ids = [hit.doc_id for hit in hits if hit.doc_type == "practice"]
-    if not ids:
-        return [ResultGroup(hit) for hit in hits]
-    root_of = {pid: original or pid for pid, original in db.session.execute(
-        select(Practice.id, Practice.translation_of_id).where(Practice.id.in_(ids)))}
-    roots = set(root_of.values())
-    versions: dict[int, list[tuple[int, str]]] = {}
-    # The versions' ids come from two index lookups first: with the OR and the permission filter in one
-    # WHERE, SQLite scanned every visible practice (28 of a search's 37 ms on 20,000 practices).
-    version_ids = select(Practice.id).where(Practice.id.in_(roots)).union_all(
-        select(Practice.id).where(Practice.translation_of_id.in_(roots)))
-    for pid, original, language in db.session.execute(
-            select(Practice.id, Practice.translation_of_id, Practice.language)
-            .where(Practice.id.in_(version_ids), visible_to(user))
-            .order_by(Practice.id)):
-        versions.setdefault(original or pid, []).append((pid, language))
-    groups: list[ResultGroup] = []
-    shown: dict[int, ResultGroup] = {}
+    """The page's hits, with the language versions of one document shown as one entry at the best-ranked of
+    them. The index knows nothing of translations: each document type that has versions says which
+    (DocumentType.versions, e.g. network/practices/search.py), with its own permission rule."""
+    ids_by_type: dict[str, list[int]] = {}
     for hit in hits:
-        root = root_of.get(hit.doc_id) if hit.doc_type == "practice" else None
-        if root is None:
+        ids_by_type.setdefault(hit.doc_type, []).append(hit.doc_id)
+    versions_of: dict[tuple[str, int], tuple[int, list[tuple[int, str, str]]]] = {}
+    for doc_type, ids in ids_by_type.items():
+        document_type = documents.get_type(doc_type)
+        if document_type is not None and document_type.versions is not None:
+            for doc_id, entry in document_type.versions(user, ids).items():
+                versions_of[(doc_type, doc_id)] = entry
+    groups: list[ResultGroup] = []
+    shown: dict[tuple[str, int], ResultGroup] = {}
+    for hit in hits:
+        entry = versions_of.get((hit.doc_type, hit.doc_id))
+        if entry is None:
             groups.append(ResultGroup(hit))
-        elif root in shown:
-            shown[root].folded += 1
+            continue
+        root, versions = entry
+        if (hit.doc_type, root) in shown:
+            shown[(hit.doc_type, root)].folded += 1
         else:
-            shown[root] = ResultGroup(hit, [(language, url_for("practices.show", practice_id=pid))
-                                            for pid, language in versions.get(root, []) if pid != hit.doc_id])
-            groups.append(shown[root])
+            group = ResultGroup(hit, [(language, url) for version, language, url in versions if version != hit.doc_id])
+            shown[(hit.doc_type, root)] = group
+            groups.append(group)
     return groups

@@ -8,10 +8,10 @@ def test_search_returns_ranked_results_facets_and_a_suggestion(client, users, ma
     make_practice(home, title="Hidden draft about familias", status="draft")
     sync.drain_all()
     body = client.get("/api/v1/search?q=familias&type=practice").json
-    assert set(body) == {"total", "total_is_estimate", "page", "per_page", "results", "facets", "suggestion"}
+    assert set(body) == {"items", "total", "page", "per_page", "total_is_estimate", "facets", "suggestion"}
     assert body["total_is_estimate"] is False
-    assert body["total"] == 1 and body["results"][0]["title"] == "Grupos interfamiliares"
-    hit = body["results"][0]
+    assert body["total"] == 1 and body["items"][0]["title"] == "Grupos interfamiliares"
+    hit = body["items"][0]
     assert hit["type"] == "practice" and hit["url"].endswith(f"/practices/{hit['id']}")
     assert "<mark>" in hit["snippet"] and hit["score"] > 0
     assert body["facets"]["type"] == {"practice": 1}  # the draft is counted for nobody who may not see it

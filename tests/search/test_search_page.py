@@ -155,3 +155,16 @@ def test_a_logged_in_member_sees_members_only_results_on_the_page(client, auth, 
     auth.login(make_user(institution=home))
 
     assert "Quiet members circle" in client.get("/search?q=quiet").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr", "it"])
+def test_the_search_box_names_every_kind_of_document_it_searches(client, language):
+    from flask_babel import force_locale
+
+    from network.search import documents
+
+    page = read_html(client.get("/search", headers={"Accept-Language": language}))
+    label = page.find("label", attrs={"for": "search-q"}).get_text()
+    with force_locale(language):
+        names = [str(document_type.label).lower() for document_type in documents.registered().values()]
+    assert len(names) >= 6 and all(name in label for name in names), (label, names)
