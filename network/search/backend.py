@@ -100,7 +100,8 @@ def _folding_map() -> dict[int, str]:
 FOLDING = _folding_map()
 # Changes whenever analysis changes what is indexed: an index analysed otherwise is rebuilt.
 # 3: restricted documents carry audience tokens (network.permissions.*_audience), not lists of people.
-ANALYSIS_VERSION = "3"
+# 4: the names of a document's kind, sectors and country in every interface language are indexed with it.
+ANALYSIS_VERSION = "4"
 
 
 def _plain_analyzer():
@@ -176,6 +177,8 @@ def _clean_text(text: str) -> str:
 def to_fields(document: SearchDocument) -> dict:
     title = _clean_text(document.title)
     body = _clean_text("\n\n".join(part for part in (document.summary, document.body) if part))
+    # Found by, never shown: the names of its kind, sectors and country (documents.label_words).
+    searched = "\n\n".join(part for part in (body, _clean_text(" ".join(document.labels))) if part)
     language = document.language or ""
     values = {
         "key": document.key,
@@ -197,9 +200,9 @@ def to_fields(document: SearchDocument) -> dict:
         "visibility": document.visibility,
         "viewers": ",".join(document.viewers),
         "title_plain": title,
-        "body_plain": body,
+        "body_plain": searched,
         "title_stem": _stems(title, language),
-        "body_stem": _stems(body, language),
+        "body_stem": _stems(searched, language),
     }
     if document.date is not None:
         date = document.date if document.date.tzinfo is None else document.date.astimezone(timezone.utc).replace(tzinfo=None)

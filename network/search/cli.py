@@ -146,7 +146,7 @@ def check() -> CheckReport:
     expected = {}
     for document_type in documents.registered().values():
         for doc_id in document_type.all_ids():
-            document = document_type.load(doc_id)
+            document = sync.load_document(document_type.name, doc_id)
             if document is not None:
                 expected[document.key] = to_fields(document)["fingerprint"]
     outdated = sorted(key for key, print_ in expected.items() if key in indexed and indexed[key] != print_)

@@ -34,6 +34,9 @@ class SearchDocument:
     # "institution:<id>", "admin-of:<id>", "coordinator-of:<id>", "role:<role>"): they name the document's
     # own people and institutions, never the holders of a role, so they cannot go stale when roles change.
     viewers: list[str] = field(default_factory=list)
+    # Words the document is found by without showing them: the names of its kind, sectors and country in
+    # every interface language (label_words), so that "hosting" finds hosting offers and "Spagna" Spain's.
+    labels: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -79,3 +82,21 @@ def registered() -> dict[str, DocumentType]:
 
 def get_type(name: str) -> DocumentType | None:
     return _types.get(name)
+
+
+def label_words(document: SearchDocument, languages) -> list[str]:
+    """The names of the document's kind, sectors and country in each of these interface languages."""
+    from flask_babel import force_locale
+
+    from network import labels
+
+    document_type = get_type(document.doc_type)
+    words: list[str] = []
+    for code in languages:
+        with force_locale(code):
+            if document_type is not None:
+                words.append(str(document_type.label))
+            words += [labels.sector_label(sector) for sector in document.sectors]
+            if document.country:
+                words.append(labels.country_name(document.country))
+    return list(dict.fromkeys(words))

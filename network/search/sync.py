@@ -110,11 +110,19 @@ def enqueue_all() -> int:
 # --- applying them ----------------------------------------------------------------------------------
 
 
+def load_document(doc_type: str, doc_id: int):
+    """The document as the index holds it (its type's loader, and the words it is found by), or None."""
+    document_type = documents.get_type(doc_type)
+    document = document_type.load(doc_id) if document_type else None
+    if document is not None:
+        document.labels = documents.label_words(document, current_app.config["SUPPORTED_LOCALES"])
+    return document
+
+
 def load_documents(keys) -> tuple[list, list[str]]:
     upserts, deletions = [], []
     for doc_type, doc_id in keys:
-        document_type = documents.get_type(doc_type)
-        document = document_type.load(doc_id) if document_type else None
+        document = load_document(doc_type, doc_id)
         if document is None:
             deletions.append(f"{doc_type}:{doc_id}")
         else:

@@ -108,3 +108,22 @@ def test_a_snippet_survives_words_the_spanish_stemmer_fails_on(make_institution,
     results = search(q="interfamiliar")
     assert titles(results) == ["Grupos en el barrio"]
     assert "<mark>" in results.hits[0].snippet
+
+
+@pytest.mark.parametrize("words, found", [
+    ("hosting", "offer"),  # "Hosting offers", the name of the kind
+    ("ofertas de acogida", "offer"),  # the same in Spanish
+    ("institutions", "institution"), ("istituzioni", "institution"),
+    ("Spagna", "practice"), ("Espagne", "institution"),  # the country in Italian, in French
+    ("salud mental", "practice"),  # a sector in Spanish
+])
+def test_the_names_of_kinds_sectors_and_countries_in_every_interface_language_find_their_documents(
+        exchange, make_user, make_practice, words, found):
+    make_practice(exchange.seville, title="Grupos de madres", sectors=["mental_health"], country="ES")
+    sync.drain_all()
+    member = make_user(institution=exchange.seville)
+    results = search(member, q=words, per_page=100)
+    kinds = {hit.doc_type for hit in results.hits}
+    assert found in kinds, (words, kinds)
+    hit = next(hit for hit in results.hits if hit.doc_type == found)
+    assert "Hosting" not in hit.snippet and "Spagna" not in hit.snippet  # found by, not shown
