@@ -97,6 +97,8 @@ def _folding_map() -> dict[int, str]:
     return table
 
 
+# How many close words "did you mean" weighs (by language, then frequency) for each unknown word.
+SUGGESTION_CANDIDATES = 5
 FOLDING = _folding_map()
 # Changes whenever analysis changes what is indexed: an index analysed otherwise is rebuilt.
 # 3: restricted documents carry audience tokens (network.permissions.*_audience), not lists of people.
@@ -1106,13 +1108,14 @@ class _Marker(HtmlFormatter):
 
 
 def run_search(index: SearchIndex, text: str, filters: Filters, page: int = 1, per_page: int = 20,
-               sort: str = "relevance") -> Results:
+               sort: str = "relevance", language: str = "") -> Results:
+    """language: the reader's interface language, whose words a "did you mean" prefers."""
     with index.reading:
-        return _run_search(index.current(), text, filters, page, per_page, sort)
+        return _run_search(index.current(), text, filters, page, per_page, sort, language)
 
 
 def _run_search(generation: "_Generation", text: str, filters: Filters, page: int, per_page: int,
-                sort: str) -> Results:
+                sort: str, language: str = "") -> Results:
     searcher = generation.searcher
     parsed = parse_user_query(text)
     plan = build_plan(parsed, generation.reader) if not parsed.empty else None
@@ -1145,7 +1148,7 @@ def _run_search(generation: "_Generation", text: str, filters: Filters, page: in
     facets = _facet_counts(generation, visible, chosen)
     suggestion = None
     if total < 3 and parsed.words:
-        suggestion = spelling_suggestion(searcher, parsed.words)
+        suggestion = spelling_suggestion(searcher, parsed.words, language)
         if suggestion is not None:
             # Offered only when it finds more than what was typed.
             better = build_plan(parse_user_query(suggestion), generation.reader)
@@ -1301,25 +1304,34 @@ def make_snippet(source: str, language: str, parsed: ParsedQuery, searcher=None,
     return snippet or str(escape(source[:220]))
 
 
-def spelling_suggestion(searcher, words: list[str]) -> str | None:
+def spelling_suggestion(searcher, words: list[str], language: str = "") -> str | None:
     """"Did you mean": each word that is in no title or text of the index replaced by the closest word
-    of the titles and texts (only words sharing its first two letters: the only way to stay fast)."""
+    of the titles and texts (only words sharing its first two letters: the only way to stay fast). Never a
+    stop word ("essay" must not become the Spanish "esta"), never a word rarer than the one typed; among
+    close words, one written in documents of the reader's language first, then the most frequent."""
     reader = searcher.reader()
     correctors = [searcher.corrector("title_plain"), searcher.corrector("body_plain")]
     changed, corrected = False, []
+
+    def frequency(term: str) -> int:
+        return reader.doc_frequency("body_plain", term) + reader.doc_frequency("title_plain", term)
+
+    def in_reader_language(term: str) -> bool:
+        written = Q.Or([Q.Term("title_plain", term), Q.Term("body_plain", term)])
+        return bool(language) and any(True for _ in searcher.docs_for_query(
+            Q.And([written, Q.Term("language", language)])))
+
     for word in words:
         terms = plain_terms(word)
         if len(terms) != 1 or len(terms[0]) < 4 or _known(reader, terms[0], word):
             corrected.append(word)
             continue
-        best = None
-        for corrector in correctors:
-            for suggestion in corrector.suggest(terms[0], limit=1, maxdist=2, prefix=2):
-                frequency = reader.doc_frequency("body_plain", suggestion) + reader.doc_frequency("title_plain", suggestion)
-                if best is None or frequency > best[1]:
-                    best = (suggestion, frequency)
-        if best is not None:
-            corrected.append(best[0])
+        typed = frequency(terms[0])
+        candidates = {suggestion for corrector in correctors
+                      for suggestion in corrector.suggest(terms[0], limit=SUGGESTION_CANDIDATES, maxdist=2, prefix=2)
+                      if suggestion not in STOP_WORDS and frequency(suggestion) > typed}
+        if candidates:
+            corrected.append(max(sorted(candidates), key=lambda term: (in_reader_language(term), frequency(term))))
             changed = True
         else:
             corrected.append(word)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import get_locale
 
 from network import permissions
 from network.search import backend, documents
@@ -71,7 +72,7 @@ def search(user, request: SearchRequest) -> backend.Results:
     try:
         results = backend.run_search(
             search_index(), request.q, backend.Filters(values=request.filters(), allowed=permission_filter_for(user)),
-            page=request.page, per_page=request.per_page, sort=request.sort,
+            page=request.page, per_page=request.per_page, sort=request.sort, language=_reader_language(),
         )
     except Exception:
         # A broken index must never break the page: log it and, only if the index itself cannot be
@@ -80,6 +81,11 @@ def search(user, request: SearchRequest) -> backend.Results:
         _recover()
         return backend.Results(total=0, hits=[], facets={}, suggestion=None)
     return _checked(user, results)
+
+
+def _reader_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else ""
 
 
 def _checked(user, results: backend.Results) -> backend.Results:

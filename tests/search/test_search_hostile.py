@@ -72,10 +72,10 @@ def test_hostile_queries_never_break_the_search_nor_the_page(corpus, client, bln
     assert len(answers) > 300
 
     # 2. The page, for the page sample (tests/hostile.py) and the extra queries, with those same answers.
-    def remembered(index, text, filters, page=1, per_page=20, sort="relevance"):
+    def remembered(index, text, filters, page=1, per_page=20, sort="relevance", language=""):
         if filters.values or (page, per_page, sort) != (1, 20, "relevance"):
-            return real_run_search(index, text, filters, page=page, per_page=per_page, sort=sort)
-        return answers.get(parsed_key(text)) or real_run_search(index, text, filters)
+            return real_run_search(index, text, filters, page=page, per_page=per_page, sort=sort, language=language)
+        return answers.get(parsed_key(text)) or real_run_search(index, text, filters, language=language)
 
     with monkeypatch.context() as patch:
         patch.setattr(backend, "run_search", remembered)

@@ -127,3 +127,28 @@ def test_the_names_of_kinds_sectors_and_countries_in_every_interface_language_fi
     assert found in kinds, (words, kinds)
     hit = next(hit for hit in results.hits if hit.doc_type == found)
     assert "Hosting" not in hit.snippet and "Spagna" not in hit.snippet  # found by, not shown
+
+
+def test_did_you_mean_never_offers_a_stop_word(make_institution, make_practice):
+    """"essay", in no document, must not become the Spanish stop word "esta" that many documents hold."""
+    owner = make_institution()
+    for n in range(3):
+        write_up(make_practice, owner, f"Grupo {n}", "Esta familia y esta escuela trabajan juntas.", language="es")
+    sync.drain_all()
+    assert search(None, q="essay").suggestion is None
+
+
+def test_did_you_mean_prefers_a_word_of_the_readers_language(app, make_institution, make_practice):
+    """Two close words, "familia" (Spanish, fewer documents) and "familie" (more documents, in Dutch): a
+    Spanish reader is offered the Spanish one, an English reader the more frequent."""
+    from flask_babel import force_locale
+
+    owner = make_institution()
+    write_up(make_practice, owner, "Familia", "La familia y la comunidad.", language="es")
+    for n in range(3):
+        write_up(make_practice, owner, f"Gezin {n}", "De familie en de buurt.", language="nl")
+    sync.drain_all()
+    with app.test_request_context(headers={"Accept-Language": "es"}), force_locale("es"):
+        assert search(None, q="familii").suggestion == "familia"
+    with app.test_request_context(headers={"Accept-Language": "en"}), force_locale("en"):
+        assert search(None, q="familii").suggestion == "familie"
