@@ -58,6 +58,18 @@ def allowed_documents(user) -> set[tuple[str, int]]:
     return found
 
 
+FACETS = ("type", "sector", "country", "language", "year", "institution")
+
+
+def facets_of(hits) -> dict[str, Counter]:
+    counts = {name: Counter() for name in FACETS}
+    for hit in hits:
+        for name in FACETS:
+            for value in filter(None, str(hit.stored.get(name, "")).split(",")):
+                counts[name][value] += 1
+    return counts
+
+
 def assert_search_agrees_for_everyone() -> None:
     sync.drain_all()
     db.session.expire_all()
@@ -72,6 +84,9 @@ def assert_search_agrees_for_everyone() -> None:
         assert {(hit.doc_type, hit.doc_id) for hit in raw.hits} == expected, who
         assert raw.total == len(expected), who
         assert Counter(raw.facets.get("type", {})) == Counter(name for name, _id in expected), who
+        # Every facet counts exactly the documents shown (they are all on this one page).
+        for name, counts in facets_of(raw.hits).items():
+            assert Counter(raw.facets.get(name, {})) == counts, (who, name)
         # The service, as pages and the API call it (with each shown restricted hit checked again).
         shown = services.search(person, request)
         assert {(hit.doc_type, hit.doc_id) for hit in shown.hits} == expected, who
