@@ -1,6 +1,7 @@
 """Peer Network: the application factory."""
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import secrets
@@ -59,7 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # add; without this setting those headers are ignored, so a client cannot forge them.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     _init_extensions(app)
-    _register_blueprints(app)
+    _register_features(app)
     _register_cli(app)
     from network import page_cache, web
 
@@ -144,55 +145,21 @@ def _init_extensions(app: Flask) -> None:
     app.logger.setLevel(logging.INFO)
 
 
-def _register_blueprints(app: Flask) -> None:
-    import network.api.models  # noqa: F401  (models known to Alembic before their views exist)
-    import network.collections.models  # noqa: F401
-    import network.collections.search  # noqa: F401
-    import network.essays.search  # noqa: F401
-    import network.institutions.search  # noqa: F401  (each feature registers its search documents)
-    import network.mobility.search  # noqa: F401
-    import network.practices.models  # noqa: F401
-    import network.practices.search  # noqa: F401
-    from network.search import sync as search_sync
-    from network.search.views import bp as search_bp
+# The features, in the order they plug in: each package's init_app(app) registers its blueprints, commands,
+# search documents and personal-data exporters (tests/test_features.py: every package with models is here).
+FEATURES = ("search", "auth", "institutions", "admin", "practices", "api", "mobility", "essays", "collections")
 
-    search_sync.init_app(app)
-    app.register_blueprint(search_bp)
-    from network.admin.views import bp as admin_bp
-    from network.api.token_views import tokens_bp
-    from network.api.views import bp as api_bp
-    from network.auth.views import bp as auth_bp
-    from network.collections.views import bp as collections_bp
-    from network.essays.views import bp as essays_bp
-    from network.institutions.views import bp as institutions_bp
-    from network.institutions.views import partnerships_bp
-    from network.mobility.calendars import bp as calendars_bp
-    from network.mobility.views import bp as mobility_bp
-    from network.practices.discussion_views import notifications_bp
-    from network.practices.views import bp as practices_bp
 
-    for blueprint in (auth_bp, institutions_bp, partnerships_bp, admin_bp, practices_bp, notifications_bp,
-                      api_bp, tokens_bp, calendars_bp, mobility_bp, essays_bp, collections_bp):
-        app.register_blueprint(blueprint)
-    csrf.exempt(api_bp)  # token authentication only, never the session cookie: nothing to forge
+def _register_features(app: Flask) -> None:
+    for name in FEATURES:
+        importlib.import_module(f"network.{name}").init_app(app)
 
 
 def _register_cli(app: Flask) -> None:
-    from network.api.cli import tokens_cli
-    from network.auth.cli import users_cli
+    """The commands of the platform as a whole (each feature adds its own in its plug)."""
     from network.backup import backup_command, restore_command
-    from network.collections.cli import collections_cli
     from network.demo import seed_demo_command
-    from network.essays.cli import essays_cli
-    from network.practices.cli import practices_cli
-    from network.search.cli import search_cli
 
-    app.cli.add_command(search_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(tokens_cli)
     app.cli.add_command(seed_demo_command)
-    app.cli.add_command(practices_cli)
-    app.cli.add_command(essays_cli)
-    app.cli.add_command(collections_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

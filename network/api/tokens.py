@@ -139,5 +139,3 @@ def export_tokens(user: User) -> dict:
         ]
     }
 
-
-accounts.register_data_exporter("api_tokens", export_tokens)

@@ -1,0 +1,11 @@
+"""Accounts: registration, login, roles, membership requests, password reset, personal data."""
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    """The feature's one plug (network.FEATURES): its pages, commands, search documents, personal data."""
+    from network.auth.cli import users_cli
+    from network.auth.views import bp
+
+    app.register_blueprint(bp)
+    app.cli.add_command(users_cli)

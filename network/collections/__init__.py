@@ -1,2 +1,16 @@
 """Collections: curated, ordered sets of practices (and essays) — manuals, toolboxes and reading
 lists — published as frozen editions that read as a book and download as a PDF."""
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    """The feature's one plug (network.FEATURES): its pages, commands, search documents, personal data."""
+    from network.collections.search import DOCUMENT_TYPES
+    from network.search.documents import register
+
+    register(*DOCUMENT_TYPES)
+    from network.collections.cli import collections_cli
+    from network.collections.views import bp
+
+    app.register_blueprint(bp)
+    app.cli.add_command(collections_cli)

@@ -29,7 +29,7 @@ from network.extensions import db
 from network.practices.models import PUBLIC as PUBLIC_PRACTICE
 from network.practices.models import PUBLISHED, Practice
 from network.sanitize import plain_text
-from network.search.documents import DocumentType, SearchDocument, register
+from network.search.documents import DocumentType, SearchDocument
 
 
 def collection_url(collection_id: int) -> str:
@@ -117,17 +117,20 @@ def _may_view(user, ids) -> set[int]:
             if permissions.can_view_collection(user, collection)}
 
 
-register(DocumentType(
-    name="collection",
-    label=_l("Collections"),
-    model=Collection,
-    load=collection_document,
-    all_ids=lambda: db.session.scalars(select(Collection.id).order_by(Collection.id)).all(),
-    watch=[(CollectionChapter, lambda row: [row.collection_id]),
-           (CollectionItem, lambda row: [row.collection_id]),
-           (CollectionEdition, lambda row: [row.collection_id]),
-           # An item's title (and whether it may be shown) is the practice's or essay's.
-           (Practice, _collections_holding),
-           (Essay, _collections_holding_essay)],
-    may_view=_may_view,
-))
+# Registered by the feature's plug (init_app in __init__.py).
+DOCUMENT_TYPES = (
+    DocumentType(
+        name="collection",
+        label=_l("Collections"),
+        model=Collection,
+        load=collection_document,
+        all_ids=lambda: db.session.scalars(select(Collection.id).order_by(Collection.id)).all(),
+        watch=[(CollectionChapter, lambda row: [row.collection_id]),
+               (CollectionItem, lambda row: [row.collection_id]),
+               (CollectionEdition, lambda row: [row.collection_id]),
+               # An item's title (and whether it may be shown) is the practice's or essay's.
+               (Practice, _collections_holding),
+               (Essay, _collections_holding_essay)],
+        may_view=_may_view,
+    ),
+)

@@ -19,7 +19,7 @@ from network.institutions.models import Partnership
 from network.practices.models import PUBLIC, Practice
 from network.practices.models import PUBLISHED as PUBLISHED_PRACTICE
 from network.sanitize import plain_text
-from network.search.documents import DocumentType, SearchDocument, register
+from network.search.documents import DocumentType, SearchDocument
 
 
 def essay_document(essay_id: int) -> SearchDocument | None:
@@ -70,15 +70,18 @@ def _may_view(user, ids) -> set[int]:
             if permissions.can_view_essay(user, essay)}
 
 
-register(DocumentType(
-    name="essay",
-    label=_l("Essays"),
-    model=Essay,
-    load=essay_document,
-    all_ids=lambda: db.session.scalars(select(Essay.id).order_by(Essay.id)).all(),
-    # An essay's tags name the public practices it draws on: their state changes it.
-    watch=[(Practice, lambda practice: list(db.session.connection().execute(
-        select(essay_practices.c.essay_id).where(essay_practices.c.practice_id == practice.id)).scalars())),
-           (Partnership, _essays_of), (User, _essays_of_deleted)],
-    may_view=_may_view,
-))
+# Registered by the feature's plug (init_app in __init__.py).
+DOCUMENT_TYPES = (
+    DocumentType(
+        name="essay",
+        label=_l("Essays"),
+        model=Essay,
+        load=essay_document,
+        all_ids=lambda: db.session.scalars(select(Essay.id).order_by(Essay.id)).all(),
+        # An essay's tags name the public practices it draws on: their state changes it.
+        watch=[(Practice, lambda practice: list(db.session.connection().execute(
+            select(essay_practices.c.essay_id).where(essay_practices.c.practice_id == practice.id)).scalars())),
+               (Partnership, _essays_of), (User, _essays_of_deleted)],
+        may_view=_may_view,
+    ),
+)

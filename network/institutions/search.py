@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from network.extensions import db
 from network.institutions.models import Institution, InstitutionLanguage, InstitutionSector
-from network.search.documents import DocumentType, SearchDocument, register
+from network.search.documents import DocumentType, SearchDocument
 
 
 def institution_document(institution_id: int) -> SearchDocument | None:
@@ -34,12 +34,15 @@ def institution_document(institution_id: int) -> SearchDocument | None:
     )
 
 
-register(DocumentType(
-    name="institution",
-    label=_l("Institutions"),
-    model=Institution,
-    load=institution_document,
-    all_ids=lambda: db.session.scalars(select(Institution.id).order_by(Institution.id)).all(),
-    watch=[(InstitutionSector, lambda row: [row.institution_id]),
-           (InstitutionLanguage, lambda row: [row.institution_id])],
-))
+# Registered by the feature's plug (init_app in __init__.py).
+DOCUMENT_TYPES = (
+    DocumentType(
+        name="institution",
+        label=_l("Institutions"),
+        model=Institution,
+        load=institution_document,
+        all_ids=lambda: db.session.scalars(select(Institution.id).order_by(Institution.id)).all(),
+        watch=[(InstitutionSector, lambda row: [row.institution_id]),
+               (InstitutionLanguage, lambda row: [row.institution_id])],
+    ),
+)

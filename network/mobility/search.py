@@ -29,7 +29,7 @@ from network.mobility.models import (
 )
 from network.mobility.weeks import iso_week
 from network.practices.models import PUBLIC, PUBLISHED, Practice
-from network.search.documents import DocumentType, SearchDocument, register
+from network.search.documents import DocumentType, SearchDocument
 
 
 def _programme(activities) -> str:
@@ -129,22 +129,25 @@ def _visits_may_view(user, ids) -> set[int]:
             if permissions.can_view_visit(user, visit)}
 
 
-register(DocumentType(
-    name="offer",
-    label=_l("Hosting offers"),
-    model=HostingOffer,
-    load=offer_document,
-    all_ids=lambda: db.session.scalars(select(HostingOffer.id).order_by(HostingOffer.id)).all(),
-    watch=[(OfferWeek, lambda row: [row.offer_id]), (OfferActivity, lambda row: [row.offer_id]),
-           (Practice, _offers_linking), (Partnership, _offers_of)],
-    may_view=_offers_may_view,
-))
-register(DocumentType(
-    name="visit",
-    label=_l("Visits"),
-    model=Visit,
-    load=visit_document,
-    all_ids=lambda: db.session.scalars(select(Visit.id).order_by(Visit.id)).all(),
-    watch=[(VisitActivity, lambda row: [row.visit_id]), (Partnership, _visits_of), (User, _visits_of_deleted)],
-    may_view=_visits_may_view,
-))
+# Registered by the feature's plug (init_app in __init__.py).
+DOCUMENT_TYPES = (
+    DocumentType(
+        name="offer",
+        label=_l("Hosting offers"),
+        model=HostingOffer,
+        load=offer_document,
+        all_ids=lambda: db.session.scalars(select(HostingOffer.id).order_by(HostingOffer.id)).all(),
+        watch=[(OfferWeek, lambda row: [row.offer_id]), (OfferActivity, lambda row: [row.offer_id]),
+               (Practice, _offers_linking), (Partnership, _offers_of)],
+        may_view=_offers_may_view,
+    ),
+    DocumentType(
+        name="visit",
+        label=_l("Visits"),
+        model=Visit,
+        load=visit_document,
+        all_ids=lambda: db.session.scalars(select(Visit.id).order_by(Visit.id)).all(),
+        watch=[(VisitActivity, lambda row: [row.visit_id]), (Partnership, _visits_of), (User, _visits_of_deleted)],
+        may_view=_visits_may_view,
+    ),
+)

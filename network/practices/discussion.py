@@ -399,11 +399,3 @@ def export_data(user) -> dict:
         ],
     }
 
-
-def _register() -> None:
-    from network.auth.services import register_data_exporter
-
-    register_data_exporter("practices_discussion", export_data)
-
-
-_register()

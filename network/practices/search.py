@@ -10,7 +10,7 @@ from network.extensions import db
 from network.practices.models import SECTION_NAMES, Practice, PracticeInterventionType, PracticeSector
 from network.practices.services import visible_to
 from network.sanitize import plain_text
-from network.search.documents import DocumentType, SearchDocument, register
+from network.search.documents import DocumentType, SearchDocument
 
 
 def _url(practice_id: int) -> str:
@@ -73,14 +73,17 @@ def _all_ids():
     return db.session.scalars(select(Practice.id).order_by(Practice.id)).all()
 
 
-register(DocumentType(
-    name="practice",
-    label=_l("Practices"),
-    model=Practice,
-    load=practice_document,
-    all_ids=_all_ids,
-    watch=[(PracticeSector, lambda row: [row.practice_id]),
-           (PracticeInterventionType, lambda row: [row.practice_id])],
-    may_view=_may_view,
-    versions=_versions,
-))
+# Registered by the feature's plug (init_app in __init__.py).
+DOCUMENT_TYPES = (
+    DocumentType(
+        name="practice",
+        label=_l("Practices"),
+        model=Practice,
+        load=practice_document,
+        all_ids=_all_ids,
+        watch=[(PracticeSector, lambda row: [row.practice_id]),
+               (PracticeInterventionType, lambda row: [row.practice_id])],
+        may_view=_may_view,
+        versions=_versions,
+    ),
+)

@@ -72,8 +72,10 @@ class DocumentType:
 _types: dict[str, DocumentType] = {}
 
 
-def register(document_type: DocumentType) -> None:
-    _types[document_type.name] = document_type
+def register(*document_types: DocumentType) -> None:
+    """Called by each feature's plug with its DOCUMENT_TYPES (network.FEATURES)."""
+    for document_type in document_types:
+        _types[document_type.name] = document_type
 
 
 def registered() -> dict[str, DocumentType]:
