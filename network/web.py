@@ -4,14 +4,16 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from babel.dates import format_skeleton
-from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from network import i18n, labels, permissions
+from network.errors import ServiceError
 from network.extensions import db, login_manager
 from network.page_cache import cached_for_visitors
 
@@ -205,3 +207,33 @@ def csv_download(rows, filename: str):
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{safe_name}"',
                              "Cache-Control": "private, no-store"})
+
+
+def check_button_post() -> None:
+    """A button posting no field of its own (confirm, withdraw, publish...): its CSRF token is all there is
+    to check; anything else is a 400."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+
+
+REFUSED = type("Refused", (), {"__repr__": lambda self: "REFUSED", "__doc__": "What attempt() returns when the "
+                                "service refused."})()
+
+
+def attempt(write, done=None, form=None):
+    """The shape of a view's service call, in one place: run the write; if the service refuses (ServiceError),
+    roll the session back, put its messages on the form's fields (form given) or in a flash message, and
+    return REFUSED; otherwise flash `done` (a text, or a function of the result giving one) and return the
+    write's result."""
+    try:
+        result = write()
+    except ServiceError as error:
+        db.session.rollback()
+        if form is not None:
+            form.show_errors(error.errors)
+        else:
+            flash(error.text, "error")
+        return REFUSED
+    if done is not None:
+        flash(done(result) if callable(done) else done, "success")
+    return result

@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from network import permissions
 from network.api import openapi, serializers, tokens
 from network.auth import services as accounts
+from network.errors import ServiceError
 from network.essays import services as essays
 from network.extensions import db, login_manager
 from network.institutions import services as institutions
@@ -218,7 +219,7 @@ def _save(save, data: services.PracticeData, existing: Practice | None = None) -
     """Run a service write; turn its refusals into 409 (a duplicate external_ref alone) or 422."""
     try:
         return save()
-    except services.PracticeError as error:
+    except ServiceError as error:
         if set(error.errors) == {"external_ref"} and _reference_taken(data.external_ref, existing):
             raise ApiError(409, _("Another practice already has this external reference."),
                            fields=error.errors) from None
@@ -458,11 +459,11 @@ def _save_essay(user, essay, data: essays.EssayData, submit: bool):
     if not submit:
         try:
             return essays.save_draft(user, essay, data)
-        except essays.EssayError as error:
+        except ServiceError as error:
             raise ApiError(422, _("Some fields are not valid."), fields=error.errors) from None
     try:
         return essays.submit_essay(user, essay, data)
-    except essays.EssayError as error:
+    except ServiceError as error:
         raise ApiError(422, _("Your draft (essay %(id)d) is saved, but it could not be submitted: complete "
                               "the fields named here and send “submit”: true again.", id=essay.id),
                        fields=error.errors, headers=_essay_location(essay)) from None
@@ -552,7 +553,7 @@ def update_essay(essay_id: int):
         # How the essay appears is the author's choice at any time, recorded apart from the text.
         try:
             essays.set_display(user, essay, given.data.display)
-        except essays.EssayError as error:
+        except ServiceError as error:
             raise ApiError(422, _("Some fields are not valid."), fields=error.errors) from None
     if changes_text:
         essay = _save_essay(user, essay, given.applied_to(essays.essay_data_of(essay)), given.submit)

@@ -1,4 +1,4 @@
-"""The collection forms. Rules live in services (a refused change comes back as CollectionError); the forms
+"""The collection forms. Rules live in services (a refused change comes back as ServiceError); the forms
 carry the fields, so a rejected form is shown again with everything typed."""
 from __future__ import annotations
 

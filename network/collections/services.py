@@ -25,6 +25,7 @@ from network.collections.models import (
     CollectionEditor,
     CollectionItem,
 )
+from network.errors import ServiceError
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.practices.models import PUBLISHED, Practice, PracticeRevision
@@ -36,18 +37,6 @@ log = logging.getLogger(__name__)
 INTRODUCTION_MAX = 20_000
 NOTE_MAX = 5_000
 UP, DOWN = "up", "down"
-
-
-class CollectionError(Exception):
-    """A refused change: field name -> messages fit to show the person ("" for the form as a whole)."""
-
-    def __init__(self, errors: dict[str, list]):
-        super().__init__("; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in errors.items()))
-        self.errors = {name: [str(m) for m in msgs] for name, msgs in errors.items()}
-
-    @classmethod
-    def one(cls, name: str, message) -> "CollectionError":
-        return cls({name: [message]})
 
 
 # --- owners ---------------------------------------------------------------------------------------
@@ -104,7 +93,7 @@ class CollectionData:
 
 
 def _validate(actor, data: CollectionData, existing: Collection | None):
-    """The cleaned data and the owner, or CollectionError naming each wrong field."""
+    """The cleaned data and the owner, or ServiceError naming each wrong field."""
     errors: dict[str, list] = {}
     title = (data.title or "").strip()
     introduction = (data.introduction or "").strip()
@@ -141,7 +130,7 @@ def _validate(actor, data: CollectionData, existing: Collection | None):
                 "The collection cannot be public while it holds items not open to everyone: %(titles)s. "
                 "Remove them first.", titles=", ".join(f"“{t}”" for t in closed)))
     if errors:
-        raise CollectionError(errors)
+        raise ServiceError(errors)
     return CollectionData(title=title, introduction=introduction, kind=data.kind, visibility=data.visibility,
                           language=language, owner=data.owner), owner
 
@@ -202,12 +191,12 @@ def add_editor(actor, collection: Collection, email: str) -> User:
 
     address = normalize_email(email)
     if not address:
-        raise CollectionError.one("email", _l("Enter the email address of the person to add."))
+        raise ServiceError.one("email", _l("Enter the email address of the person to add."))
     user = db.session.scalar(select(User).where(User.email == address))
     if user is None or not user.is_approved_member:
-        raise CollectionError.one("email", _l("No approved member of the network has this email address."))
+        raise ServiceError.one("email", _l("No approved member of the network has this email address."))
     if any(row.user_id == user.id for row in collection.editor_rows):
-        raise CollectionError.one("email", _l("%(name)s is already an editor.", name=user.name))
+        raise ServiceError.one("email", _l("%(name)s is already an editor.", name=user.name))
     collection.editor_rows.append(CollectionEditor(user_id=user.id, added_by_id=getattr(actor, "id", None)))
     audit.record(actor, "collection.editor_added", collection, label=collection.title, user_id=user.id)
     db.session.commit()
@@ -217,7 +206,7 @@ def add_editor(actor, collection: Collection, email: str) -> User:
 def remove_editor(actor, collection: Collection, user_id: int | None) -> None:
     row = next((r for r in collection.editor_rows if r.user_id == user_id), None)
     if row is None:
-        raise CollectionError.one("", _l("This person is not an editor of the collection."))
+        raise ServiceError.one("", _l("This person is not an editor of the collection."))
     collection.editor_rows.remove(row)
     audit.record(actor, "collection.editor_removed", collection, label=collection.title, user_id=user_id)
     db.session.commit()
@@ -238,7 +227,7 @@ def _chapter_fields(title: str, introduction: str) -> tuple[str, str]:
         errors["introduction"] = [_l("The introduction can be at most %(max)d characters long.",
                                      max=INTRODUCTION_MAX)]
     if errors:
-        raise CollectionError(errors)
+        raise ServiceError(errors)
     return title, introduction
 
 
@@ -323,19 +312,19 @@ def _open_to_everyone(practice: Practice) -> bool:
 
 def _check_practice(actor, collection: Collection, practice: Practice | None) -> None:
     if practice is None or not permissions.can_view_practice(actor, practice):
-        raise CollectionError.one("practice_id", _l("There is no such practice that you may see."))
+        raise ServiceError.one("practice_id", _l("There is no such practice that you may see."))
     if collection.visibility == PUBLIC:
         if practice.status != PUBLISHED:
-            raise CollectionError.one("practice_id", _l(
+            raise ServiceError.one("practice_id", _l(
                 "“%(title)s” is not published: a public collection can only hold published practices "
                 "everyone may read.", title=practice.title))
         if practice.visibility != PUBLIC:
-            raise CollectionError.one("practice_id", _l(
+            raise ServiceError.one("practice_id", _l(
                 "“%(title)s” is for network members only: a public collection can only hold practices "
                 "everyone may read. Make the collection members-only, or choose another practice.",
                 title=practice.title))
     if any(item.practice_id == practice.id for item in collection.items):
-        raise CollectionError.one("practice_id", _l("“%(title)s” is already in this collection.",
+        raise ServiceError.one("practice_id", _l("“%(title)s” is already in this collection.",
                                                     title=practice.title))
 
 
@@ -346,12 +335,12 @@ def essay_may_be_collected(essay) -> bool:
 
 def _check_essay(actor, collection: Collection, essay) -> None:
     if essay is None or not permissions.can_view_essay(actor, essay) or not essay_may_be_collected(essay):
-        raise CollectionError.one("essay_id", _l("There is no such published essay that you may see."))
+        raise ServiceError.one("essay_id", _l("There is no such published essay that you may see."))
     if collection.visibility == PUBLIC:
-        raise CollectionError.one("essay_id", _l(
+        raise ServiceError.one("essay_id", _l(
             "Essays are published for network members only: add them to a members-only collection."))
     if any(item.essay_id == essay.id for item in collection.items):
-        raise CollectionError.one("essay_id", _l("“%(title)s” is already in this collection.",
+        raise ServiceError.one("essay_id", _l("“%(title)s” is already in this collection.",
                                                  title=essay.title))
 
 
@@ -363,9 +352,9 @@ def add_item(actor, collection: Collection, practice_id=None, essay_id=None, cha
     if chapter_id:
         chapter = get_chapter(collection, chapter_id)
         if chapter is None:
-            raise CollectionError.one("chapter_id", _l("Choose one of the collection's chapters."))
+            raise ServiceError.one("chapter_id", _l("Choose one of the collection's chapters."))
     if len(note) > NOTE_MAX:
-        raise CollectionError.one("note", _l("A note can be at most %(max)d characters long.", max=NOTE_MAX))
+        raise ServiceError.one("note", _l("A note can be at most %(max)d characters long.", max=NOTE_MAX))
     item = CollectionItem(note=note, added_by_id=getattr(actor, "id", None))
     if essay_id and not practice_id:
         from network.essays.models import Essay
@@ -392,12 +381,12 @@ def update_item(actor, item: CollectionItem, note: str, chapter_id=None) -> None
     collection = item.collection
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise CollectionError.one("note", _l("A note can be at most %(max)d characters long.", max=NOTE_MAX))
+        raise ServiceError.one("note", _l("A note can be at most %(max)d characters long.", max=NOTE_MAX))
     chapter = None
     if chapter_id:
         chapter = get_chapter(collection, chapter_id)
         if chapter is None:
-            raise CollectionError.one("chapter_id", _l("Choose one of the collection's chapters."))
+            raise ServiceError.one("chapter_id", _l("Choose one of the collection's chapters."))
     item.note = note
     if chapter is not item.chapter:
         item.position = len(_group(collection, chapter, exclude=item))
@@ -423,10 +412,10 @@ def set_order(actor, collection: Collection, order: dict) -> None:
     seen: list[int] = []
     for chapter_id, item_ids in order.items():
         if chapter_id is not None and chapter_id not in chapters:
-            raise CollectionError.one("", _l("The new order names a chapter that is not in the collection."))
+            raise ServiceError.one("", _l("The new order names a chapter that is not in the collection."))
         seen += list(item_ids)
     if len(seen) != len(set(seen)) or set(seen) != {i.id for i in collection.items}:
-        raise CollectionError.one("", _l(
+        raise ServiceError.one("", _l(
             "The new order does not hold exactly the collection's items (someone may have changed it "
             "meanwhile). Reload the page and try again."))
     by_id = {i.id: i for i in collection.items}
@@ -565,7 +554,7 @@ def publish_edition(actor, collection: Collection) -> CollectionEdition:
     """Freeze the collection as its next edition; refused when empty or holding what may not go in it."""
     problems = _publish_problems(collection)
     if problems:
-        raise CollectionError({"": problems})
+        raise ServiceError({"": problems})
     number = (db.session.scalar(select(func.max(CollectionEdition.number))
                                 .where(CollectionEdition.collection_id == collection.id)) or 0) + 1
     edition = CollectionEdition(collection_id=collection.id, number=number, published_at=utcnow(),

@@ -21,12 +21,14 @@ from network.collections.forms import (
     chapter_choices,
 )
 from network.collections.models import KINDS, PUBLIC, Collection
+from network.errors import ServiceError
 from network.extensions import db
 from network.forms import as_id
 from network.page_cache import cached_for_visitors
 from network.practices import services as practices
 from network.practices.models import PUBLISHED, Practice
 from network.sanitize import render_markdown
+from network.web import attempt, check_button_post
 
 bp = Blueprint("collections", __name__, url_prefix="/collections")
 
@@ -49,11 +51,6 @@ def _owned(collection_id: int) -> Collection:
     permissions.require(permissions.can_manage_editors, collection)
     return collection
 
-
-def _checked_post() -> None:
-    """A button form with no fields of its own: only its CSRF token to check."""
-    if not FlaskForm().validate_on_submit():
-        abort(400)
 
 
 @bp.app_template_global()
@@ -109,7 +106,7 @@ def create():
     if form.validate_on_submit():
         try:
             collection = services.create_collection(current_user, form.to_data())
-        except services.CollectionError as error:
+        except ServiceError as error:
             db.session.rollback()
             form.show_errors(error.errors)
         else:
@@ -219,7 +216,7 @@ def _owner_choices(collection: Collection) -> list:
     return owners
 
 
-def _refused(collection: Collection, form, error: services.CollectionError, name: str):
+def _refused(collection: Collection, form, error: ServiceError, name: str):
     db.session.rollback()
     form.show_errors(error.errors)
     return _edit_page(services.get(collection.id), 422, **{name: form})
@@ -238,7 +235,7 @@ def edit(collection_id: int):
         return _edit_page(collection, 422, form=form)
     try:
         services.update_collection(current_user, collection, form.to_data())
-    except services.CollectionError as error:
+    except ServiceError as error:
         return _refused(collection, form, error, "form")
     flash(_("Collection saved."), "success")
     return redirect(url_for("collections.edit", collection_id=collection.id))
@@ -262,21 +259,15 @@ def editors(collection_id: int):
     collection = _owned(collection_id)
     remove = as_id(request.form.get("remove"))
     if remove:
-        _checked_post()
-        try:
-            services.remove_editor(current_user, collection, remove)
-        except services.CollectionError as error:
-            db.session.rollback()
-            flash(" ".join(m for msgs in error.errors.values() for m in msgs), "error")
-        else:
-            flash(_("Editor removed."), "success")
+        check_button_post()
+        attempt(lambda: services.remove_editor(current_user, collection, remove), _("Editor removed."))
         return redirect(url_for("collections.edit", collection_id=collection.id) + "#editors")
     form = EditorForm()
     if not form.validate_on_submit():
         return _edit_page(collection, 422, editor_form=form)
     try:
         person = services.add_editor(current_user, collection, form.email.data)
-    except services.CollectionError as error:
+    except ServiceError as error:
         return _refused(collection, form, error, "editor_form")
     flash(_("%(name)s can now edit this collection.", name=person.name), "success")
     return redirect(url_for("collections.edit", collection_id=collection.id) + "#editors")
@@ -291,7 +282,7 @@ def add_chapter(collection_id: int):
         return _edit_page(collection, 422, chapter_form=form)
     try:
         services.add_chapter(current_user, collection, form.title.data, form.introduction.data)
-    except services.CollectionError as error:
+    except ServiceError as error:
         return _refused(collection, form, error, "chapter_form")
     flash(_("Chapter added."), "success")
     return redirect(url_for("collections.edit", collection_id=collection.id) + "#chapters")
@@ -315,7 +306,7 @@ def chapter(collection_id: int, chapter_id: int):
         else:
             services.update_chapter(current_user, found, form.title.data, form.introduction.data)
             flash(_("Chapter saved."), "success")
-    except services.CollectionError as error:
+    except ServiceError as error:
         return _refused(collection, form, error, f"chapter-{chapter_id}")
     return redirect(url_for("collections.edit", collection_id=collection.id) + "#chapters")
 
@@ -331,7 +322,7 @@ def add_item(collection_id: int):
     try:
         services.add_item(current_user, collection, practice_id=practice_id, chapter_id=chapter_id,
                           note=form.note.data)
-    except services.CollectionError as error:
+    except ServiceError as error:
         return _refused(collection, form, error, "add_form")
     flash(_("Practice added to the collection."), "success")
     return redirect(url_for("collections.edit", collection_id=collection.id) + "#items")
@@ -355,7 +346,7 @@ def item(collection_id: int, item_id: int):
         else:
             services.update_item(current_user, found, form.note.data, as_id(form.chapter_id.data))
             flash(_("Saved."), "success")
-    except services.CollectionError as error:
+    except ServiceError as error:
         return _refused(collection, form, error, f"item-{item_id}")
     anchor = "#items" if action == "remove" else f"#item-{item_id}"
     return redirect(url_for("collections.edit", collection_id=collection.id) + anchor)
@@ -382,15 +373,15 @@ def _order_from_form() -> dict | None:
 @login_required
 def order(collection_id: int):
     collection = _editable(collection_id)
-    _checked_post()
+    check_button_post()
     new_order = _order_from_form()
     try:
         if new_order is None:
-            raise services.CollectionError.one("", _("The new order could not be read."))
+            raise ServiceError.one("", _("The new order could not be read."))
         services.set_order(current_user, collection, new_order)
-    except services.CollectionError as error:
+    except ServiceError as error:
         db.session.rollback()
-        flash(" ".join(m for msgs in error.errors.values() for m in msgs), "error")
+        flash(error.text, "error")
     else:
         flash(_("New order saved."), "success")
     return redirect(url_for("collections.edit", collection_id=collection_id) + "#items")
@@ -400,13 +391,13 @@ def order(collection_id: int):
 @login_required
 def publish(collection_id: int):
     collection = _editable(collection_id)
-    _checked_post()
+    check_button_post()
     try:
         published = services.publish_edition(current_user, collection)
-    except services.CollectionError as error:
+    except ServiceError as error:
         db.session.rollback()
         flash(_("The collection cannot be published yet: %(problems)s",
-                problems=" ".join(m for msgs in error.errors.values() for m in msgs)), "error")
+                problems=error.text), "error")
         return redirect(url_for("collections.show", collection_id=collection_id))
     flash(_("Edition %(number)d published.", number=published.number), "success")
     return redirect(url_for("collections.edition", collection_id=collection_id, number=published.number))
@@ -441,7 +432,7 @@ def add():
             else:
                 services.add_item(current_user, target, practice_id=practice.id, chapter_id=chapter_id,
                                   note=form.note.data)
-        except services.CollectionError as error:
+        except ServiceError as error:
             db.session.rollback()
             form.show_errors(error.errors)
         else:

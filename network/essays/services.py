@@ -20,6 +20,7 @@ from sqlalchemy import and_, delete, extract, false, func, or_, select
 
 from network import audit, i18n, labels, permissions
 from network.auth.models import User
+from network.errors import ServiceError
 from network.essays.models import (
     ANONYMOUS,
     DEFAULT_RUBRIC,
@@ -63,18 +64,6 @@ PROMPTS = [
 ]
 
 
-class EssayError(Exception):
-    """Invalid data or a broken rule: field name -> messages fit to show the person."""
-
-    def __init__(self, errors: dict[str, list]):
-        super().__init__("; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in errors.items()))
-        self.errors = errors
-
-
-def _fail(name: str, message) -> EssayError:
-    return EssayError({name: [message]})
-
-
 def count_words(text: str) -> int:
     return len(re.findall(r"\w+(?:[-']\w+)*", text or ""))
 
@@ -110,7 +99,7 @@ def events_of(user) -> list[TrainingEvent]:
 def record_event(actor, partnership: Partnership, data: EventData) -> TrainingEvent:
     """A coordinator records a training event of the partnership with its participants."""
     if not permissions.can_record_event(actor, partnership):
-        raise _fail("event", _l("Only the partnership's coordinators record its events."))
+        raise ServiceError.one("event", _l("Only the partnership's coordinators record its events."))
     errors: dict[str, list] = defaultdict(list)
     title = (data.title or "").strip()
     if not title:
@@ -136,7 +125,7 @@ def record_event(actor, partnership: Partnership, data: EventData) -> TrainingEv
         errors["participant_ids"].append(_l("Choose participants among the approved members of the partnership's "
                                             "institutions."))
     if errors:
-        raise EssayError(dict(errors))
+        raise ServiceError(dict(errors))
     event = TrainingEvent(partnership=partnership, title=title, kind=data.kind, start_date=data.start_date,
                           end_date=data.end_date, host=host, participants=people)
     db.session.add(event)
@@ -185,7 +174,7 @@ def essay_data_of(essay: Essay) -> EssayData:
 def start_essay(actor, event: TrainingEvent) -> Essay:
     """The person's essay for this event: the existing one, or a new empty draft."""
     if not permissions.can_write_essay(actor, event):
-        raise _fail("event", _l("You can only write about an event you took part in."))
+        raise ServiceError.one("event", _l("You can only write about an event you took part in."))
     essay = essay_of(actor, event)
     if essay is None:
         institution = actor.institution
@@ -207,7 +196,7 @@ def _home_language(institution) -> str:
 def _apply_draft(actor, essay: Essay, data: EssayData) -> None:
     """Store what was typed. Only limits that protect the database apply here."""
     if len(data.body or "") > BODY_MAX:
-        raise _fail("body", _l("The text is longer than %(n)d characters: shorten it, nothing was saved yet "
+        raise ServiceError.one("body", _l("The text is longer than %(n)d characters: shorten it, nothing was saved yet "
                                "(your text is still in the form).", n=BODY_MAX))
     essay.title = (data.title or "").strip()[:TITLE_MAX]
     essay.body = (data.body or "").replace("\x00", "")
@@ -226,7 +215,7 @@ def _apply_draft(actor, essay: Essay, data: EssayData) -> None:
 
 def save_draft(actor, essay: Essay, data: EssayData, autosave: bool = False) -> Essay:
     if not permissions.can_edit_essay(actor, essay):
-        raise _fail("essay", _l("This essay can no longer be edited here."))
+        raise ServiceError.one("essay", _l("This essay can no longer be edited here."))
     _apply_draft(actor, essay, data)
     if autosave:
         essay.autosaved_at = utcnow()
@@ -246,11 +235,11 @@ def _submission_problems(essay: Essay) -> dict[str, list]:
 
 
 def submit_essay(actor, essay: Essay, data: EssayData) -> Essay:
-    """Save the text, then submit it. A refused submission raises EssayError with the draft saved."""
+    """Save the text, then submit it. A refused submission raises ServiceError with the draft saved."""
     save_draft(actor, essay, data)
     problems = _submission_problems(essay)
     if problems:
-        raise EssayError(problems)
+        raise ServiceError(problems)
     essay.status, essay.submitted_at, essay.return_comment = SUBMITTED, utcnow(), ""
     audit.record(actor, "essay.submit", essay, label=essay.title)
     from network.mobility.services import _coordinators, _notify, _send
@@ -264,7 +253,7 @@ def submit_essay(actor, essay: Essay, data: EssayData) -> Essay:
 
 def publish_essay(actor, essay: Essay) -> Essay:
     if not permissions.can_review_essay(actor, essay) or essay.status != SUBMITTED:
-        raise _fail("essay", _l("Only a submitted essay can be published, by an evaluator or coordinator."))
+        raise ServiceError.one("essay", _l("Only a submitted essay can be published, by an evaluator or coordinator."))
     essay.status, essay.published_at, essay.reviewed_by_id = PUBLISHED, utcnow(), actor.id
     audit.record(actor, "essay.publish", essay, label=essay.title)
     _tell_author(essay, _l("Your essay “%(title)s” is published.", title=essay.title))
@@ -274,11 +263,11 @@ def publish_essay(actor, essay: Essay) -> Essay:
 
 def return_essay(actor, essay: Essay, comment: str) -> Essay:
     if not permissions.can_review_essay(actor, essay) or essay.status not in (SUBMITTED, PUBLISHED):
-        raise _fail("essay", _l("Only a submitted or published essay can be returned, by an evaluator or "
+        raise ServiceError.one("essay", _l("Only a submitted or published essay can be returned, by an evaluator or "
                                 "coordinator."))
     comment = (comment or "").strip()
     if not comment:
-        raise _fail("comment", _l("Tell the author what to change."))
+        raise ServiceError.one("comment", _l("Tell the author what to change."))
     essay.status, essay.return_comment, essay.reviewed_by_id = RETURNED, comment[:COMMENT_MAX], actor.id
     audit.record(actor, "essay.return", essay, label=essay.title)
     _tell_author(essay, _l("Your essay “%(title)s” was returned with a comment.", title=essay.title))
@@ -288,9 +277,9 @@ def return_essay(actor, essay: Essay, comment: str) -> Essay:
 
 def set_display(actor, essay: Essay, display: str) -> Essay:
     if not (permissions._is_user(actor) and essay.author_id == actor.id):
-        raise _fail("display", _l("Only the author decides how the essay appears."))
+        raise ServiceError.one("display", _l("Only the author decides how the essay appears."))
     if display not in DISPLAY_CHOICES:
-        raise _fail("display", _l("Choose how the essay appears."))
+        raise ServiceError.one("display", _l("Choose how the essay appears."))
     essay.display = display
     audit.record(actor, "essay.display", essay, label=essay.title, display=display)
     db.session.commit()
@@ -334,7 +323,7 @@ def rescue_text(fields_: dict, essay_id: int | None, event_id: int | None) -> st
         db.session.execute(delete(RescuedText).where(RescuedText.id.in_(stale)))
     if db.session.scalar(select(func.count(RescuedText.id))) >= RESCUES_MAX:
         db.session.commit()
-        raise _fail("body", _l("Your text could not be kept on the server right now: copy it before you log in."))
+        raise ServiceError.one("body", _l("Your text could not be kept on the server right now: copy it before you log in."))
     db.session.add(RescuedText(token_hash=_hash(token), essay_id=essay_id, event_id=event_id, fields=kept))
     db.session.commit()
     return token
@@ -442,13 +431,13 @@ def rubric_of(partnership: Partnership) -> list[RubricCriterion]:
 def set_rubric(actor, partnership: Partnership, criteria: list[tuple[str, str]]) -> list[RubricCriterion]:
     """Replace the rubric's criteria (names kept keep their scores)."""
     if not permissions.coordinates(actor, partnership):
-        raise _fail("rubric", _l("Only the partnership's coordinators define its rubric."))
+        raise ServiceError.one("rubric", _l("Only the partnership's coordinators define its rubric."))
     cleaned = [(stored_rubric_text(name.strip())[:120], stored_rubric_text(text.strip())[:500])
                for name, text in criteria if name.strip()]
     if not cleaned:
-        raise _fail("rubric", _l("A rubric needs at least one criterion."))
+        raise ServiceError.one("rubric", _l("A rubric needs at least one criterion."))
     if len({name.lower() for name, _ in cleaned}) != len(cleaned):
-        raise _fail("rubric", _l("Each criterion needs its own name."))
+        raise ServiceError.one("rubric", _l("Each criterion needs its own name."))
     existing = {c.name.lower(): c for c in rubric_of(partnership)}
     keep = []
     for n, (name, text) in enumerate(cleaned):
@@ -479,7 +468,7 @@ def assessment_by(user, essay: Essay) -> Assessment | None:
 
 def assess(actor, essay: Essay, data: AssessmentData) -> Assessment:
     if not permissions.can_assess_essay(actor, essay):
-        raise _fail("assessment", _l("Only evaluators assess submitted or published essays."))
+        raise ServiceError.one("assessment", _l("Only evaluators assess submitted or published essays."))
     criteria = {c.id: c for c in rubric_of(essay.event.partnership)}
     errors: dict[str, list] = defaultdict(list)
     for criterion_id, score in data.scores.items():
@@ -493,7 +482,7 @@ def assess(actor, essay: Essay, data: AssessmentData) -> Assessment:
     if len(data.notes or "") > NOTES_MAX:
         errors["notes"].append(_l("Keep the notes under %(n)d characters.", n=NOTES_MAX))
     if errors:
-        raise EssayError({name: list(dict.fromkeys(map(str, msgs))) for name, msgs in errors.items()})
+        raise ServiceError({name: list(dict.fromkeys(map(str, msgs))) for name, msgs in errors.items()})
     assessment = assessment_by(actor, essay)
     if assessment is None:
         assessment = Assessment(essay=essay, evaluator_id=actor.id)

@@ -26,13 +26,13 @@ from flask_babel import format_decimal, format_number, format_time, get_locale, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from network import i18n, permissions
 from network.collections import services as collections
+from network.errors import ServiceError
 from network.essays import services
 from network.essays.forms import AssessmentForm, DisplayForm, EssayForm, EventForm, ReturnForm, RubricForm
 from network.essays.models import (
@@ -50,7 +50,7 @@ from network.essays.models import (
     TrainingEvent,
     essay_practices,
 )
-from network.essays.services import ArchiveFilters, EssayError
+from network.essays.services import ArchiveFilters
 from network.extensions import db, login_manager
 from network.forms import as_id as number
 from network.institutions import services as institutions
@@ -59,7 +59,7 @@ from network.mobility.models import ACTIVITY_KINDS, DAY_NAMES
 from network.practices import services as practices
 from network.practices.models import Practice
 from network.sanitize import render_markdown
-from network.web import csv_download
+from network.web import attempt, check_button_post, csv_download
 
 bp = Blueprint("essays", __name__, url_prefix="/essays")
 
@@ -102,14 +102,6 @@ def _partnership_or_404(partnership_id: int) -> Partnership:
     return institutions.get_partnership(partnership_id) or abort(404)
 
 
-def _check_post() -> None:
-    """Buttons that post no other field: the CSRF token is all there is to check."""
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-
-
-def _messages(error: EssayError) -> str:
-    return " ".join(str(m) for messages in error.errors.values() for m in messages)
 
 
 def word_count_label(count: int, placeholder: str | None = None) -> str:
@@ -231,7 +223,7 @@ def new_event(partnership_id: int):
     if form.validate_on_submit():
         try:
             event = services.record_event(current_user, partnership, form.to_data())
-        except EssayError as error:
+        except ServiceError as error:
             db.session.rollback()
             form.show_errors(error.errors)
         else:
@@ -254,7 +246,7 @@ def start():
     permissions.require(permissions.can_write_essay, event)
     essay = services.essay_of(current_user, event)
     if essay is None and request.method == "POST":
-        _check_post()
+        check_button_post()
         essay = services.start_essay(current_user, event)
     if essay is not None:
         if permissions.can_edit_essay(current_user, essay):
@@ -290,7 +282,7 @@ def _rescue(essay: Essay, as_json: bool, status: int):
     if still logged in, straight back to the editor)."""
     try:
         token = services.rescue_text(request.form.to_dict(), essay.id, essay.event_id)
-    except services.EssayError as error:  # the server keeps too many rescued texts: show it back instead
+    except ServiceError as error:  # the server keeps too many rescued texts: show it back instead
         reason = " ".join(str(m) for messages in error.errors.values() for m in messages)
         if as_json:
             return jsonify(error=reason), 503
@@ -367,7 +359,7 @@ def edit(essay_id: int):
             services.submit_essay(current_user, essay, form.to_data())
         else:
             services.save_draft(current_user, essay, form.to_data())
-    except EssayError as error:
+    except ServiceError as error:
         db.session.rollback()
         form.show_errors(error.errors)
         if submitting:  # the service saved the draft before checking the rules for submitting
@@ -399,10 +391,10 @@ def autosave(essay_id: int):
     form = EssayForm()
     try:
         services.save_draft(current_user, essay, form.to_data(), autosave=True)
-    except EssayError as error:
+    except ServiceError as error:
         db.session.rollback()
         errors = {name: [str(m) for m in messages] for name, messages in error.errors.items()}
-        return jsonify(error=_messages(error), errors=errors), 422
+        return jsonify(error=error.text, errors=errors), 422
     response = jsonify(saved_at=essay.autosaved_at.isoformat(), word_count=essay.word_count,
                        saved_label=_("Saved at %(time)s", time=format_time(essay.autosaved_at, "HH:mm")),
                        word_count_label=word_count_label(essay.word_count))
@@ -454,12 +446,12 @@ def show(essay_id: int):
 def submit(essay_id: int):
     essay = _essay_or_404(essay_id)
     permissions.require(permissions.can_edit_essay, essay)
-    _check_post()
+    check_button_post()
     try:
         services.submit_essay(current_user, essay, services.essay_data_of(essay))
-    except EssayError as error:
+    except ServiceError as error:
         db.session.rollback()
-        flash(_("The essay cannot be submitted yet: %(problems)s", problems=_messages(error)), "error")
+        flash(_("The essay cannot be submitted yet: %(problems)s", problems=error.text), "error")
         return redirect(url_for("essays.edit", essay_id=essay.id))
     flash(_("Your essay is submitted. The coordinators and evaluators will read it."), "success")
     return redirect(url_for("essays.show", essay_id=essay.id))
@@ -475,7 +467,7 @@ def display(essay_id: int):
         abort(400)
     try:
         services.set_display(current_user, essay, form.display.data or "")
-    except EssayError as error:
+    except ServiceError as error:
         db.session.rollback()
         form.show_errors(error.errors)
         return _show_page(essay, display_form=form, status=422)
@@ -487,14 +479,8 @@ def display(essay_id: int):
 def publish(essay_id: int):
     essay = _essay_or_404(essay_id)
     permissions.require(permissions.can_review_essay, essay)
-    _check_post()
-    try:
-        services.publish_essay(current_user, essay)
-    except EssayError as error:
-        db.session.rollback()
-        flash(_messages(error), "error")
-    else:
-        flash(_("The essay is published."), "success")
+    check_button_post()
+    attempt(lambda: services.publish_essay(current_user, essay), _("The essay is published."))
     return redirect(url_for("essays.show", essay_id=essay.id))
 
 
@@ -507,7 +493,7 @@ def return_to_author(essay_id: int):
         abort(400)
     try:
         services.return_essay(current_user, essay, form.comment.data or "")
-    except EssayError as error:
+    except ServiceError as error:
         db.session.rollback()
         form.show_errors(error.errors)
         return _show_page(essay, return_form=form, status=422)
@@ -544,7 +530,7 @@ def assess(essay_id: int):
     if form.validate_on_submit():
         try:
             services.assess(current_user, essay, form.to_data(scores))
-        except EssayError as error:
+        except ServiceError as error:
             db.session.rollback()
             form.show_errors(error.errors)
         else:
@@ -568,7 +554,7 @@ def rubric(partnership_id: int):
     elif form.validate_on_submit():
         try:
             services.set_rubric(current_user, partnership, form.rows())
-        except EssayError as error:
+        except ServiceError as error:
             db.session.rollback()
             form.show_errors(error.errors)
         else:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from network import audit, i18n, labels, mail, permissions
 from network.auth.models import INSTITUTION_ADMIN, User
+from network.errors import ServiceError
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.mobility import matching
@@ -55,18 +56,6 @@ from network.types import utcnow
 
 MOTIVATION_MAX, DESCRIPTION_MAX, ACTIVITY_MAX, NOTE_MAX = 5_000, 10_000, 500, 500
 MAX_CAPACITY, MAX_QUOTA, MAX_WEEKS, MAX_ACTIVITIES = 20, 100, 120, 40
-
-
-class MobilityError(Exception):
-    """Invalid data or a broken rule: field name -> messages fit to show the person."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in errors.items()))
-        self.errors = errors
-
-
-def _fail(name: str, message) -> MobilityError:
-    return MobilityError({name: [message]})
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -310,7 +299,7 @@ def _validate_offer(actor, partnership: Partnership, data: OfferData, offer: Hos
             practices.append(practice)
     errors = {name: found for name, found in errors.items() if found}
     if errors:
-        raise MobilityError(errors)
+        raise ServiceError(errors)
     return languages, weeks, activities, practices
 
 
@@ -319,7 +308,7 @@ def save_offer(actor, partnership: Partnership, institution: Institution, data: 
     from network.practices.services import _tags
 
     if not permissions.can_manage_offer(actor, partnership, institution):
-        raise _fail("offer", _l("Only the institution's admins can publish what it offers, in partnerships it "
+        raise ServiceError.one("offer", _l("Only the institution's admins can publish what it offers, in partnerships it "
                                 "belongs to."))
     offer = offer_of(partnership, institution)
     languages, weeks, activities, practices = _validate_offer(actor, partnership, data, offer)
@@ -407,7 +396,7 @@ def _validate_application(actor, partnership: Partnership, data: ApplicationData
         errors["weeks"].append(_l("Choose at least one week when you are available."))
     errors = {name: found for name, found in errors.items() if found}
     if errors:
-        raise MobilityError(errors)
+        raise ServiceError(errors)
     return languages, hosts[:MAX_PREFERENCES], sorted(weeks)
 
 
@@ -416,10 +405,10 @@ def save_application(actor, partnership: Partnership, data: ApplicationData) -> 
     from network.practices.services import _tags
 
     if not permissions.can_apply(actor, partnership):
-        raise _fail("partnership", _l("Only members of the partnership's institutions can apply."))
+        raise ServiceError.one("partnership", _l("Only members of the partnership's institutions can apply."))
     application = application_of(actor, partnership)
     if application is not None and active_visit_of(application) is not None:
-        raise _fail("application", _l("Your visit is already planned: ask the coordinator to change it."))
+        raise ServiceError.one("application", _l("Your visit is already planned: ask the coordinator to change it."))
     languages, hosts, weeks = _validate_application(actor, partnership, data)
     if application is not None and application.status in (SUBMITTED, ENDORSED) and (
             application.motivation, application.languages, application.interest_names,
@@ -463,11 +452,11 @@ def application_data_of(application: MobilityApplication) -> ApplicationData:
 
 def decide_application(actor, application: MobilityApplication, endorse: bool, note: str = "") -> MobilityApplication:
     if not permissions.can_endorse_application(actor, application):
-        raise _fail("application", _l("Only the admins of the applicant's institution can decide."))
+        raise ServiceError.one("application", _l("Only the admins of the applicant's institution can decide."))
     if application.status not in (SUBMITTED, ENDORSED, DECLINED):
-        raise _fail("application", _l("This application was withdrawn."))
+        raise ServiceError.one("application", _l("This application was withdrawn."))
     if not endorse and active_visit_of(application) is not None:
-        raise _fail("application", _l("A visit is already planned for this person: cancel it first."))
+        raise ServiceError.one("application", _l("A visit is already planned for this person: cancel it first."))
     application.status = ENDORSED if endorse else DECLINED
     application.decided_by_id, application.decided_at = actor.id, utcnow()
     application.decision_note = (note or "").strip()[:NOTE_MAX]
@@ -488,9 +477,9 @@ def decide_application(actor, application: MobilityApplication, endorse: bool, n
 
 def withdraw_application(actor, application: MobilityApplication) -> None:
     if application.user_id != actor.id:
-        raise _fail("application", _l("Only the applicant can withdraw an application."))
+        raise ServiceError.one("application", _l("Only the applicant can withdraw an application."))
     if active_visit_of(application) is not None:
-        raise _fail("application", _l("A visit is planned: cancel the visit instead."))
+        raise ServiceError.one("application", _l("A visit is planned: cancel the visit instead."))
     application.status = WITHDRAWN
     db.session.execute(WaitingListEntry.__table__.delete().where(WaitingListEntry.application_id == application.id))
     audit.record(actor, "application.withdraw", application)
@@ -596,14 +585,14 @@ def _rule_message(code: str, monday: date) -> str | None:
 
 def book_visit(actor, application: MobilityApplication, offer: HostingOffer, monday: date,
                reasons: str = "", commit: bool = True) -> Visit:
-    """A proposed visit, if it breaks no hard rule; otherwise MobilityError naming each broken rule."""
+    """A proposed visit, if it breaks no hard rule; otherwise ServiceError naming each broken rule."""
     if not permissions.coordinates(actor, offer.partnership):
-        raise _fail("visit", _l("Only the partnership's coordinators can assign visitors."))
+        raise ServiceError.one("visit", _l("Only the partnership's coordinators can assign visitors."))
     _lock_offer(offer)
     problems = rule_violations(application, offer, monday)
     if problems:
         db.session.rollback()
-        raise MobilityError({"visit": problems})
+        raise ServiceError({"visit": problems})
     visit = _new_visit(actor, application, offer, monday, PROPOSED, reasons)
     audit.record(actor, "visit.propose", visit, label=_visit_label(visit, application, offer))
     emails = _notify_visit(visit, _l("A visit was proposed: %(label)s.", label=_visit_label(visit, application, offer)))
@@ -633,15 +622,15 @@ def record_past_visit(actor, application: MobilityApplication, offer: HostingOff
     book_visit, which refuses weeks that have begun. The rules about people hold; those that plan places do
     not (the week need not be offered or free any more: the visit happened)."""
     if not permissions.coordinates(actor, offer.partnership):
-        raise _fail("visit", _l("Only the partnership's coordinators can record a visit that took place."))
+        raise ServiceError.one("visit", _l("Only the partnership's coordinators can record a visit that took place."))
     if not has_begun(monday):
-        raise _fail("visit", _l("%(week)s has not begun: assign the visitor as usual instead.",
+        raise ServiceError.one("visit", _l("%(week)s has not begun: assign the visitor as usual instead.",
                                 week=iso_week(monday)))
     _lock_offer(offer)
     problems = rule_violations(application, offer, monday, took_place=True)
     if problems:
         db.session.rollback()
-        raise MobilityError({"visit": problems})
+        raise ServiceError({"visit": problems})
     visit = _new_visit(actor, application, offer, monday, COMPLETED, reasons)
     visit.confirmed_at = visit.completed_at = utcnow()
     emails = _visit_completed(actor, visit, "visit.record")
@@ -668,7 +657,7 @@ def accept_matches(actor, partnership: Partnership, choices: list[tuple[int, int
     """Book the chosen (application, offer, week) matches one by one (each checked under the lock), then
     put the endorsed applicants still without a place on the waiting lists of their preferred hosts."""
     if not permissions.coordinates(actor, partnership):
-        raise _fail("matching", _l("Only the partnership's coordinators can accept matches."))
+        raise ServiceError.one("matching", _l("Only the partnership's coordinators can accept matches."))
     created, refused = [], {}
     for application_id, offer_id, monday in choices:
         application, offer = get_application(application_id), get_offer(offer_id)
@@ -677,7 +666,7 @@ def accept_matches(actor, partnership: Partnership, choices: list[tuple[int, int
             continue
         try:
             created.append(book_visit(actor, application, offer, monday, reasons=(reasons or {}).get(application_id, "")))
-        except MobilityError as error:
+        except ServiceError as error:
             refused[application_id] = [str(m) for m in error.errors.get("visit", [])]
     waiting = update_waiting_lists(partnership)
     return AcceptResult(created=created, refused=refused, waiting=waiting)
@@ -723,19 +712,19 @@ def next_suitable(visit: Visit) -> MobilityApplication | None:
 
 def confirm_visit(actor, visit: Visit) -> Visit:
     if not permissions.can_manage_visit(actor, visit):
-        raise _fail("visit", _l("Only the host's admins and the coordinators can confirm a visit."))
+        raise ServiceError.one("visit", _l("Only the host's admins and the coordinators can confirm a visit."))
     if visit.status != PROPOSED:
-        raise _fail("visit", _l("Only a proposed visit can be confirmed (this one is %(status)s).",
+        raise ServiceError.one("visit", _l("Only a proposed visit can be confirmed (this one is %(status)s).",
                                 status=visit.status))
     if has_begun(visit.week_start):
-        raise _fail("visit", _l("The week of %(week)s has begun: the visit can no longer be confirmed, only "
+        raise ServiceError.one("visit", _l("The week of %(week)s has begun: the visit can no longer be confirmed, only "
                                 "cancelled.", week=_week_text(visit.week_start)))
     _lock_offer(visit.offer)
     # Capacity can have been lowered since the proposal: count again, under the lock.
     booked = booked_per_week(visit.offer)
     if booked.get(visit.week_start, 0) > visit.offer.capacity_in(visit.week_start):
         db.session.rollback()
-        raise _fail("visit", _l("The host has no place left in the week of %(week)s.", week=iso_week(visit.week_start)))
+        raise ServiceError.one("visit", _l("The host has no place left in the week of %(week)s.", week=iso_week(visit.week_start)))
     visit.status, visit.confirmed_at = CONFIRMED, utcnow()
     audit.record(actor, "visit.confirm", visit, label=_visit_label(visit))
     emails = _notify_visit(visit, _l("The visit %(label)s is confirmed.", label=_visit_label(visit)))
@@ -746,11 +735,11 @@ def confirm_visit(actor, visit: Visit) -> Visit:
 
 def complete_visit(actor, visit: Visit, today: date | None = None) -> Visit:
     if not permissions.can_manage_visit(actor, visit):
-        raise _fail("visit", _l("Only the host's admins and the coordinators can mark a visit completed."))
+        raise ServiceError.one("visit", _l("Only the host's admins and the coordinators can mark a visit completed."))
     if visit.status != CONFIRMED:
-        raise _fail("visit", _l("Only a confirmed visit can be completed."))
+        raise ServiceError.one("visit", _l("Only a confirmed visit can be completed."))
     if not has_begun(visit.week_start, today):
-        raise _fail("visit", _l("A visit can be marked completed once its week has begun."))
+        raise ServiceError.one("visit", _l("A visit can be marked completed once its week has begun."))
     visit.status, visit.completed_at = COMPLETED, utcnow()
     emails = _visit_completed(actor, visit, "visit.complete")
     db.session.commit()
@@ -776,12 +765,12 @@ def _visit_completed(actor, visit: Visit, action: str) -> list[tuple[str, str, s
 
 def cancel_visit(actor, visit: Visit, reason: str) -> Visit:
     if not permissions.can_cancel_visit(actor, visit):
-        raise _fail("visit", _l("You may not cancel this visit."))
+        raise ServiceError.one("visit", _l("You may not cancel this visit."))
     if visit.status not in (PROPOSED, CONFIRMED):
-        raise _fail("visit", _l("Only a proposed or confirmed visit can be cancelled."))
+        raise ServiceError.one("visit", _l("Only a proposed or confirmed visit can be cancelled."))
     reason = (reason or "").strip()
     if not reason:
-        raise _fail("reason", _l("Say why the visit is cancelled."))
+        raise ServiceError.one("reason", _l("Say why the visit is cancelled."))
     visit.status, visit.cancelled_at, visit.cancel_reason = CANCELLED, utcnow(), reason[:NOTE_MAX]
     audit.record(actor, "visit.cancel", visit, label=_visit_label(visit), reason=reason[:NOTE_MAX])
     emails = _notify_visit(visit, _l("The visit %(label)s was cancelled: %(reason)s",
@@ -794,17 +783,17 @@ def cancel_visit(actor, visit: Visit, reason: str) -> Visit:
 def offer_place_to_next(actor, cancelled: Visit) -> Visit:
     """One click after a cancellation: book the next suitable person from the host's waiting list."""
     if cancelled.status != CANCELLED:
-        raise _fail("visit", _l("The place is only free once the visit is cancelled."))
+        raise ServiceError.one("visit", _l("The place is only free once the visit is cancelled."))
     application = next_suitable(cancelled)
     if application is None:
-        raise _fail("visit", _l("Nobody on the waiting list can take this week."))
+        raise ServiceError.one("visit", _l("Nobody on the waiting list can take this week."))
     return book_visit(actor, application, cancelled.offer, cancelled.week_start,
                       reasons=str(_l("Next on the waiting list")))
 
 
 def update_programme(actor, visit: Visit, activities: list[ActivityData]) -> Visit:
     if not permissions.can_manage_visit(actor, visit):
-        raise _fail("activities", _l("Only the host's admins and the coordinators can change the programme."))
+        raise ServiceError.one("activities", _l("Only the host's admins and the coordinators can change the programme."))
     errors = []
     for activity in activities:
         if activity.day not in DAYS or activity.kind not in ACTIVITY_KINDS:
@@ -814,7 +803,7 @@ def update_programme(actor, visit: Visit, activities: list[ActivityData]) -> Vis
     if len(activities) > MAX_ACTIVITIES:
         errors.append(_l("At most %(n)d activities.", n=MAX_ACTIVITIES))
     if errors:
-        raise MobilityError({"activities": list(dict.fromkeys(errors))})
+        raise ServiceError({"activities": list(dict.fromkeys(errors))})
     programme = [(a.day, a.kind, a.description.strip()) for a in sorted(activities, key=lambda a: a.day)]
     if programme == [(a.day, a.kind, a.description) for a in visit.activities]:
         return visit  # sent back as it was: nothing changed, nobody is told

@@ -11,10 +11,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from network import labels, permissions
+from network.errors import ServiceError
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.mobility import matching, services, weeks
@@ -43,10 +43,9 @@ from network.mobility.models import (
     VISIT_STATUSES,
     WITHDRAWN,
 )
-from network.mobility.services import MobilityError
 from network.practices.models import Practice
 from network.sanitize import render_markdown
-from network.web import csv_download, month_label, safe_next
+from network.web import REFUSED, attempt, check_button_post, csv_download, month_label, safe_next
 
 bp = Blueprint("mobility", __name__, url_prefix="/mobility")
 
@@ -92,14 +91,6 @@ def _can_see_waiting_list(user, offer) -> bool:
             or permissions.administers_institution(user, offer.institution))
 
 
-def _check_post() -> None:
-    """Buttons that post no other field: the CSRF token is all there is to check."""
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-
-
-def _messages(error: MobilityError) -> str:
-    return " ".join(str(m) for messages in error.errors.values() for m in messages)
 
 
 def _by_day(activities) -> list[tuple[int, str, list]]:
@@ -180,7 +171,7 @@ def _offer_form(partnership: Partnership, institution: Institution, offer):
     if form.validate_on_submit():
         try:
             offer = services.save_offer(current_user, partnership, institution, form.to_data())
-        except MobilityError as error:
+        except ServiceError as error:
             db.session.rollback()
             form.show_errors(error.errors)
         else:
@@ -233,7 +224,7 @@ def apply(partnership_id: int):
     if form.validate_on_submit():
         try:
             application = services.save_application(current_user, partnership, form.to_data())
-        except MobilityError as error:
+        except ServiceError as error:
             db.session.rollback()
             form.show_errors(error.errors)
         else:
@@ -263,15 +254,11 @@ def decide(application_id: int):
     decision = request.form.get("decision")
     if not form.validate_on_submit() or decision not in ("endorse", "decline"):
         abort(400)
-    try:
-        services.decide_application(current_user, application, decision == "endorse", form.note.data or "")
-    except MobilityError as error:
-        db.session.rollback()
-        flash(_messages(error), "error")
-    else:
-        name = application.user.name
-        flash(_("You endorsed the application of %(name)s.", name=name) if decision == "endorse"
-              else _("You declined the application of %(name)s.", name=name), "success")
+    name = application.user.name
+    attempt(lambda: services.decide_application(current_user, application, decision == "endorse",
+                                                form.note.data or ""),
+            _("You endorsed the application of %(name)s.", name=name) if decision == "endorse"
+            else _("You declined the application of %(name)s.", name=name))
     return redirect(_back(url_for("mobility.application", application_id=application.id)))
 
 
@@ -280,14 +267,10 @@ def decide(application_id: int):
 def withdraw(application_id: int):
     application = _application_or_404(application_id)
     permissions.require(permissions.can_edit_application, application)
-    _check_post()
-    try:
-        services.withdraw_application(current_user, application)
-    except MobilityError as error:
-        db.session.rollback()
-        flash(_messages(error), "error")
+    check_button_post()
+    if attempt(lambda: services.withdraw_application(current_user, application),
+               _("Your application is withdrawn.")) is REFUSED:
         return redirect(url_for("mobility.application", application_id=application.id))
-    flash(_("Your application is withdrawn."), "success")
     return redirect(url_for("mobility.index"))
 
 
@@ -381,7 +364,7 @@ def _parse_choice(value: str) -> tuple[int, int, date]:
 def accept(partnership_id: int):
     partnership = _partnership_or_404(partnership_id)
     permissions.require(permissions.coordinates, partnership)
-    _check_post()
+    check_button_post()
     choices = list(dict.fromkeys(_parse_choice(v) for v in request.form.getlist("match")))
     if not choices:
         flash(_("Tick at least one proposed visit to accept."), "warning")
@@ -427,7 +410,7 @@ def _chosen(form: AssignForm, partnership: Partnership):
     return None if form.errors else (application, offer, monday)
 
 
-def _broken_rules(error: MobilityError) -> list[str]:
+def _broken_rules(error: ServiceError) -> list[str]:
     db.session.rollback()
     return [str(m) for messages in error.errors.values() for m in messages]
 
@@ -445,7 +428,7 @@ def assign(partnership_id: int):
         try:
             visit = services.book_visit(current_user, application, offer, monday,
                                         reasons=_("Assigned by a coordinator"))
-        except MobilityError as error:
+        except ServiceError as error:
             refused = _broken_rules(error)
         else:
             flash(_("Visit proposed: %(name)s at %(host)s.", name=application.user.name,
@@ -468,7 +451,7 @@ def record_past(partnership_id: int):
         try:
             visit = services.record_past_visit(current_user, application, offer, monday,
                                                reasons=_("Recorded by a coordinator after the visit"))
-        except MobilityError as error:
+        except ServiceError as error:
             refused = _broken_rules(error)
         else:
             flash(_("Visit recorded: %(name)s at %(host)s. They are asked for their essay.",
@@ -513,14 +496,8 @@ def visit(visit_id: int):
 def _visit_action(visit_id: int, check, action, done: str):
     visit = _visit_or_404(visit_id)
     permissions.require(check, visit)
-    _check_post()
-    try:
-        action(current_user, visit)
-    except MobilityError as error:
-        db.session.rollback()
-        flash(_messages(error), "error")
-    else:
-        flash(done, "success")
+    check_button_post()
+    attempt(lambda: action(current_user, visit), done)
     return redirect(url_for("mobility.visit", visit_id=visit_id))
 
 
@@ -547,7 +524,7 @@ def cancel(visit_id: int):
     if form.validate_on_submit():
         try:
             services.cancel_visit(current_user, visit, form.reason.data or "")
-        except MobilityError as error:
+        except ServiceError as error:
             db.session.rollback()
             form.show_errors(error.errors)
         else:
@@ -561,15 +538,10 @@ def cancel(visit_id: int):
 def offer_next(visit_id: int):
     visit = _visit_or_404(visit_id)
     permissions.require(permissions.coordinates, visit.partnership)
-    _check_post()
-    try:
-        new = services.offer_place_to_next(current_user, visit)
-    except MobilityError as error:
-        db.session.rollback()
-        flash(_messages(error), "error")
-        return redirect(url_for("mobility.visit", visit_id=visit.id))
-    flash(_("The place is offered to %(name)s.", name=new.visitor.name), "success")
-    return redirect(url_for("mobility.visit", visit_id=new.id))
+    check_button_post()
+    new = attempt(lambda: services.offer_place_to_next(current_user, visit),
+                  lambda new: _("The place is offered to %(name)s.", name=new.visitor.name))
+    return redirect(url_for("mobility.visit", visit_id=visit.id if new is REFUSED else new.id))
 
 
 @bp.route("/visits/<int:visit_id>/programme", methods=["GET", "POST"])
@@ -583,7 +555,7 @@ def programme(visit_id: int):
     if form.validate_on_submit():
         try:
             services.update_programme(current_user, visit, form.activity_data())
-        except MobilityError as error:
+        except ServiceError as error:
             db.session.rollback()
             form.show_errors(error.errors)
         else:

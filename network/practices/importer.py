@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from network import audit
+from network.errors import ServiceError
 from network.extensions import db
 from network.institutions.models import Institution
 from network.practices import services
@@ -338,7 +339,7 @@ def _import_record(record: Record, lookups: _Lookups, seen: dict[str, int]):
             taken = lookups.existing.keys() if existing is None else lookups.existing.keys() - {ref}
             clean = services.validate(data, existing=existing, institution_slugs=lookups.institution_slugs,
                                       taken_refs=taken)
-        except services.PracticeError as error:
+        except ServiceError as error:
             reasons = [f"{name}: {message}"
                        for name, messages in error.errors.items() for message in messages]
             return Rejected(record.line, record.label, reasons)

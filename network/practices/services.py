@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer, lazyload
 
 from network import audit, labels, permissions
+from network.errors import ServiceError
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.page_cache import read_generation
@@ -68,14 +69,6 @@ EVIDENCE_LABELS = {SHARED: _l("Shared by a partner"), REVIEWED: _l("Reviewed")}
 SECTION_MAX = 20_000
 TAG_MAX, TAGS_MAX = 60, 20
 REFERENCE_MAX, LINK_MAX = 100, 500
-
-
-class PracticeError(Exception):
-    """Invalid practice data: field name -> list of messages fit to show the person."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in errors.items()))
-        self.errors = errors
 
 
 @dataclass
@@ -144,7 +137,7 @@ def normalize_tag(name: str) -> str:
 
 def validate(data: PracticeData, existing: Practice | None = None, *, institution_slugs=None,
              taken_refs=None) -> PracticeData:
-    """Check every rule; return the cleaned data or raise PracticeError naming each bad field.
+    """Check every rule; return the cleaned data or raise ServiceError naming each bad field.
 
     institution_slugs (every institution's slug) and taken_refs (the external references other practices
     hold) replace the database look-ups when the caller already has them: the importer loads them once
@@ -244,7 +237,7 @@ def validate(data: PracticeData, existing: Practice | None = None, *, institutio
         elif original.translation_of_id is not None:
             clean.translation_of_id = original.translation_of_id  # link to the original, not a sibling
     if errors:
-        raise PracticeError(errors)
+        raise ServiceError(errors)
     return clean
 
 

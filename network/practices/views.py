@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from network import permissions
 from network.collections import services as collections
+from network.errors import ServiceError
 from network.extensions import db
 from network.institutions import services as institutions
 from network.institutions.models import Institution
@@ -78,7 +79,7 @@ def _save(form: PracticeForm, practice: Practice | None):
     uploads, upload_errors = attachments.check_uploads(request.files.getlist(form.attachments.name))
     try:
         clean = services.validate(data, existing=practice)
-    except services.PracticeError as error:
+    except ServiceError as error:
         form.show_errors(error.errors)
         clean = None
     if upload_errors:
@@ -168,10 +169,10 @@ def change_status(practice_id: int):
         abort(400)
     try:
         services.change_status(current_user, practice, status)
-    except services.PracticeError as error:
+    except ServiceError as error:
         db.session.rollback()
         flash(_("The practice cannot be published yet: %(problems)s",
-                problems=" ".join(m for msgs in error.errors.values() for m in msgs)), "error")
+                problems=error.text), "error")
         return redirect(url_for("practices.edit", practice_id=practice.id))
     messages = {PUBLISHED: _("Practice published."), ARCHIVED: _("Practice archived."),
                 DRAFT: _("Practice moved back to drafts.")}

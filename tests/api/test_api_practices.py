@@ -14,6 +14,7 @@ from hostile import naughty_strings, page_sample
 from network.api import serializers, tokens
 from network.auth import services as accounts
 from network.auth.models import PENDING
+from network.errors import ServiceError
 from network.extensions import db
 from network.practices import services
 from network.practices.attachments import Upload
@@ -582,7 +583,7 @@ def test_every_naughty_string_is_taken_or_refused_by_the_api_validation(users):
             data = serializers.practice_from_json(new_practice(title=text, summary=text),
                                                   services.PracticeData(institution=home))
             clean = services.validate(data, institution_slugs=slugs, taken_refs=set())
-        except (serializers.InputError, services.PracticeError) as error:
+        except (serializers.InputError, ServiceError) as error:
             assert set(error.errors) <= {"title", "summary"}, (text, error.errors)
             refused += 1
         else:

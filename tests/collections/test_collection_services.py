@@ -10,7 +10,7 @@ from network import permissions
 from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, SITE_ADMIN
 from network.collections import services as collections
 from network.collections.models import Collection, CollectionChapter, CollectionEdition, CollectionItem
-from network.collections.services import CollectionError
+from network.errors import ServiceError
 from network.extensions import db
 
 
@@ -93,7 +93,7 @@ def test_who_may_view_and_edit(make_user, make_institution, make_partnership, ad
 
 def test_owner_must_be_an_institution_the_person_administers(make_user, make_institution, admin):
     other = make_institution(name="Elsewhere")
-    with pytest.raises(CollectionError) as error:
+    with pytest.raises(ServiceError) as error:
         collections.create_collection(admin, collection_data(other))
     assert "owner" in error.value.errors
     assert count(Collection) == 0
@@ -101,7 +101,7 @@ def test_owner_must_be_an_institution_the_person_administers(make_user, make_ins
 
 def test_title_is_required_and_bounded(admin, home):
     for title in ("", "   ", "x" * 201):
-        with pytest.raises(CollectionError) as error:
+        with pytest.raises(ServiceError) as error:
             collections.create_collection(admin, collection_data(home, title=title))
         assert "title" in error.value.errors
     assert count(Collection) == 0
@@ -114,10 +114,10 @@ def test_public_collection_refuses_drafts_and_members_only_practices(admin, home
     collection = make_collection(admin, home)
     draft = make_practice(home, admin, title="Draft practice", status="draft")
     closed = make_practice(home, admin, title="Closed practice", visibility="members")
-    with pytest.raises(CollectionError) as error:
+    with pytest.raises(ServiceError) as error:
         collections.add_item(admin, collection, practice_id=draft.id)
     assert "not published" in error.value.errors["practice_id"][0]
-    with pytest.raises(CollectionError) as error:
+    with pytest.raises(ServiceError) as error:
         collections.add_item(admin, collection, practice_id=closed.id)
     assert "members only" in error.value.errors["practice_id"][0]
     db.session.rollback()
@@ -131,7 +131,7 @@ def test_public_collection_refuses_drafts_and_members_only_practices(admin, home
 def test_the_same_practice_twice_is_refused(admin, home, make_practice):
     practice = make_practice(home, admin)
     collection = make_collection(admin, home, practices=[practice])
-    with pytest.raises(CollectionError) as error:
+    with pytest.raises(ServiceError) as error:
         collections.add_item(admin, collection, practice_id=practice.id)
     assert "already in this collection" in error.value.errors["practice_id"][0]
     db.session.rollback()
@@ -144,7 +144,7 @@ def test_a_practice_the_editor_may_not_see_is_refused_without_naming_it(make_use
     secret = make_practice(other, title="Secret draft", status="draft")
     collection = make_collection(admin, home, visibility="members")
     for practice_id in (secret.id, 999999):
-        with pytest.raises(CollectionError) as error:
+        with pytest.raises(ServiceError) as error:
             collections.add_item(admin, collection, practice_id=practice_id)
         assert "Secret draft" not in str(error.value.errors)
         assert error.value.errors["practice_id"] == ["There is no such practice that you may see."]
@@ -155,7 +155,7 @@ def test_a_practice_the_editor_may_not_see_is_refused_without_naming_it(make_use
 def test_making_a_collection_public_with_closed_items_is_refused(admin, home, make_practice):
     closed = make_practice(home, admin, title="Closed practice", visibility="members")
     collection = make_collection(admin, home, visibility="members", practices=[closed])
-    with pytest.raises(CollectionError) as error:
+    with pytest.raises(ServiceError) as error:
         collections.update_collection(admin, collection, collection_data(home, visibility="public"))
     assert "Closed practice" in error.value.errors["visibility"][0]
     db.session.rollback()
@@ -164,13 +164,13 @@ def test_making_a_collection_public_with_closed_items_is_refused(admin, home, ma
 
 def test_empty_chapter_title_is_refused(admin, home):
     collection = make_collection(admin, home)
-    with pytest.raises(CollectionError) as error:
+    with pytest.raises(ServiceError) as error:
         collections.add_chapter(admin, collection, "   ")
     assert "title" in error.value.errors
     db.session.rollback()
     assert count(CollectionChapter) == 0
     chapter = collections.add_chapter(admin, collection, "First steps")
-    with pytest.raises(CollectionError):
+    with pytest.raises(ServiceError):
         collections.update_chapter(admin, chapter, "")
     db.session.rollback()
     assert db.session.get(CollectionChapter, chapter.id).title == "First steps"
@@ -179,13 +179,13 @@ def test_empty_chapter_title_is_refused(admin, home):
 def test_editors_are_approved_members_found_by_email(make_user, admin, home):
     collection = make_collection(admin, home)
     pending = make_user(institution=home, status="pending")
-    with pytest.raises(CollectionError):
+    with pytest.raises(ServiceError):
         collections.add_editor(admin, collection, pending.email)
-    with pytest.raises(CollectionError):
+    with pytest.raises(ServiceError):
         collections.add_editor(admin, collection, "nobody@example.org")
     colleague = make_user(institution=home)
     collections.add_editor(admin, collection, colleague.email.upper())
-    with pytest.raises(CollectionError) as error:
+    with pytest.raises(ServiceError) as error:
         collections.add_editor(admin, collection, colleague.email)
     assert "already an editor" in error.value.errors["email"][0]
     db.session.rollback()
@@ -284,7 +284,7 @@ def test_a_full_order_that_is_not_the_same_set_is_refused(admin, home, five, mak
     order = {"missing": {None: ids[1:]}, "twice": {None: ids + ids[:1]},
              "foreign": {None: ids[:-1] + [other.items[0].id]},
              "bad chapter": {None: ids[1:], 99999: ids[:1]}}
-    with pytest.raises(CollectionError):
+    with pytest.raises(ServiceError):
         collections.set_order(admin, collection, order[change])
     db.session.rollback()
     assert positions(collection) == ([p.id for p in five], [0, 1, 2, 3, 4])
@@ -340,7 +340,7 @@ def test_items_outside_chapters_sit_in_a_first_untitled_chapter(admin, home, mak
 
 def test_an_empty_collection_is_not_published(admin, home):
     collection = make_collection(admin, home)
-    with pytest.raises(CollectionError) as error:
+    with pytest.raises(ServiceError) as error:
         collections.publish_edition(admin, collection)
     assert "empty" in error.value.errors[""][0]
     db.session.rollback()
@@ -353,7 +353,7 @@ def test_a_public_collection_with_a_practice_no_longer_public_is_not_published(a
     data = practices().PracticeData.from_practice(practice)
     data.visibility = "members"
     practices().update_practice(admin, practice, data)
-    with pytest.raises(CollectionError) as error:
+    with pytest.raises(ServiceError) as error:
         collections.publish_edition(admin, db.session.get(Collection, collection.id))
     assert "Went private" in error.value.errors[""][0]
     db.session.rollback()
@@ -413,7 +413,7 @@ def test_essays_in_collections_are_read_back_and_checked_again_when_publishing(e
     assert collections.collections_of_essay(AnonymousUserMixin(), essay) == []
     essays.set_display(author, essay, "private")
     assert not collections.essay_may_be_collected(essay)
-    with pytest.raises(CollectionError) as refused:
+    with pytest.raises(ServiceError) as refused:
         collections.publish_edition(editor, members)
     assert "only to the evaluators" in str(refused.value)
     assert count(CollectionEdition) == 0

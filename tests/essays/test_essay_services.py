@@ -8,9 +8,10 @@ from sqlalchemy import select
 from essays_helpers import essay_data, record_training, written
 from mobility_helpers import W1
 from network.auth.models import EVALUATOR
+from network.errors import ServiceError
 from network.essays import services as essays
 from network.essays.models import DRAFT, PUBLISHED, RETURNED, SUBMITTED, TrainingEvent
-from network.essays.services import ArchiveFilters, AssessmentData, EssayError
+from network.essays.services import ArchiveFilters, AssessmentData
 from network.extensions import db
 from network.mobility import services as mobility
 from network.practices.models import Notification
@@ -53,13 +54,13 @@ def test_a_coordinator_records_an_event_with_participants(exchange, event, peopl
     (dict(start_date=date(2024, 1, 1), end_date=date(2024, 1, 2)), "start_date"),
 ])
 def test_a_bad_event_is_refused_with_the_rule_named(exchange, people, overrides, field):
-    with pytest.raises(EssayError) as raised:
+    with pytest.raises(ServiceError) as raised:
         record_training(exchange, [people["author"]], **overrides)
     assert field in raised.value.errors
 
 
 def test_only_coordinators_record_events(exchange, people):
-    with pytest.raises(EssayError):
+    with pytest.raises(ServiceError):
         essays.record_event(exchange.seville_admin, exchange.partnership, essays.EventData(title="x"))
 
 
@@ -80,7 +81,7 @@ def test_a_completed_visit_becomes_an_event_and_asks_for_an_essay(exchange, make
 
 
 def test_only_participants_write_about_an_event(event, people):
-    with pytest.raises(EssayError):
+    with pytest.raises(ServiceError):
         essays.start_essay(people["member"], event)
     essay = essays.start_essay(people["author"], event)
     assert essay.status == DRAFT and essays.start_essay(people["author"], event) == essay  # one per event
@@ -96,7 +97,7 @@ def test_a_draft_keeps_whatever_was_typed_and_counts_words(event, people):
 
 def test_a_refused_submission_keeps_the_text(event, people):
     essay = essays.start_essay(people["author"], event)
-    with pytest.raises(EssayError) as raised:
+    with pytest.raises(ServiceError) as raised:
         essays.submit_essay(people["author"], essay, essay_data(title=" ", body="All my thoughts."))
     assert "title" in raised.value.errors
     db.session.expire_all()
@@ -106,11 +107,11 @@ def test_a_refused_submission_keeps_the_text(event, people):
 def test_submitted_then_published_or_returned(exchange, event, people):
     essay = written(people["author"], event)
     assert essay.status == SUBMITTED
-    with pytest.raises(EssayError):
+    with pytest.raises(ServiceError):
         essays.save_draft(people["author"], essay, essay_data(body="Changed after submitting"))
-    with pytest.raises(EssayError):
+    with pytest.raises(ServiceError):
         essays.publish_essay(people["member"], essay)
-    with pytest.raises(EssayError) as raised:
+    with pytest.raises(ServiceError) as raised:
         essays.return_essay(people["evaluator"], essay, " ")
     assert "comment" in raised.value.errors
     essays.return_essay(people["evaluator"], essay, "Say more about your team.")
@@ -177,7 +178,7 @@ def test_anonymised_essays_show_only_the_country(event, people):
     assert essays.author_label(essay, people["evaluator"]) == "Aino Author"
     essays.set_display(people["author"], essay, "named")
     assert essays.author_label(essay, people["member"]) == "Aino Author"
-    with pytest.raises(EssayError):
+    with pytest.raises(ServiceError):
         essays.set_display(people["member"], essay, "private")
 
 
@@ -202,12 +203,12 @@ def test_assessing_needs_an_evaluator_every_criterion_and_the_scale(event, peopl
     criteria = essays.rubric_of(event.partnership)
     assert [c.name for c in criteria] == ["Depth of reflection", "Transfer to practice", "Link to the host's approach"]
     all_threes = {c.id: 3 for c in criteria}
-    with pytest.raises(EssayError):
+    with pytest.raises(ServiceError):
         essays.assess(people["member"], essay, AssessmentData(scores=all_threes))
-    with pytest.raises(EssayError) as raised:
+    with pytest.raises(ServiceError) as raised:
         essays.assess(people["evaluator"], essay, AssessmentData(scores={**all_threes, criteria[0].id: 6}))
     assert "1 to 5" in " ".join(map(str, raised.value.errors["scores"]))
-    with pytest.raises(EssayError) as raised:
+    with pytest.raises(ServiceError) as raised:
         essays.assess(people["evaluator"], essay, AssessmentData(scores={criteria[0].id: 3}))
     assert "every criterion" in " ".join(map(str, raised.value.errors["scores"]))
     assessment = essays.assess(people["evaluator"], essay, AssessmentData(
@@ -284,15 +285,15 @@ def test_rescues_are_bounded_per_essay_and_in_total(event, people, monkeypatch):
     # Two rescues of this essay are still kept; with room for three in all, one more fits.
     monkeypatch.setattr(essays, "RESCUES_MAX", 3)
     essays.rescue_text({"body": "a"}, None, event.id)
-    with pytest.raises(EssayError):
+    with pytest.raises(ServiceError):
         essays.rescue_text({"body": "one too many"}, essay.id, event.id)
 
 
 def test_event_participants_and_host_belong_to_the_partnership(exchange, people, make_user, make_institution):
     stranger = make_user(institution=make_institution(name="Elsewhere"))
-    with pytest.raises(EssayError) as raised:
+    with pytest.raises(ServiceError) as raised:
         record_training(exchange, [people["author"], stranger])
     assert "participant_ids" in raised.value.errors
-    with pytest.raises(EssayError) as raised:
+    with pytest.raises(ServiceError) as raised:
         record_training(exchange, [people["author"]], host_institution_id=stranger.institution_id)
     assert "host_institution_id" in raised.value.errors

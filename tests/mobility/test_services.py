@@ -8,15 +8,16 @@ from sqlalchemy.exc import IntegrityError
 from mobility_helpers import W1, W2, W3, application_data, offer_data, set_today, week
 from network import mail
 from network.auth.models import COORDINATOR
+from network.errors import ServiceError
 from network.extensions import db
 from network.mobility import services as mobility
 from network.mobility.models import CANCELLED, COMPLETED, CONFIRMED, DECLINED, ENDORSED, PROPOSED, SUBMITTED, Visit
-from network.mobility.services import ActivityData, MobilityError
+from network.mobility.services import ActivityData
 from network.mobility.weeks import WeekError, has_begun, holidays_in_week, parse_week, still_to_come
 from network.practices.models import Notification
 
 
-def messages(error: MobilityError, name: str) -> str:
+def messages(error: ServiceError, name: str) -> str:
     return " ".join(str(m) for m in error.errors.get(name, []))
 
 
@@ -69,7 +70,7 @@ def test_an_offer_keeps_weeks_programme_and_approaches(exchange):
     ({"soon": 1}, "not a week"),
 ])
 def test_an_offer_with_a_bad_week_is_refused_with_the_rule_named(exchange, weeks, expected):
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.save_offer(exchange.seville_admin, exchange.partnership, exchange.seville, offer_data(weeks=weeks))
     assert expected in messages(raised.value, "weeks")
     db.session.rollback()
@@ -79,7 +80,7 @@ def test_an_offer_with_a_bad_week_is_refused_with_the_rule_named(exchange, weeks
 def test_capacity_and_quota_cannot_drop_below_the_visits_already_planned(exchange, make_applicant):
     application = make_applicant()
     mobility.book_visit(exchange.coordinator, application, exchange.seville_offer, W1)
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.save_offer(exchange.seville_admin, exchange.partnership, exchange.seville,
                             offer_data(weeks={week(W1): 0, week(W2): 1}, total_quota=0))
     assert "already has 1 visits" in messages(raised.value, "weeks")
@@ -87,7 +88,7 @@ def test_capacity_and_quota_cannot_drop_below_the_visits_already_planned(exchang
 
 
 def test_an_offer_needs_a_language_and_valid_activities(exchange):
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.save_offer(exchange.seville_admin, exchange.partnership, exchange.seville, offer_data(
             languages=[], activities=[ActivityData(day=6, kind="formal_session")]))
     assert raised.value.errors.keys() >= {"languages", "activities"}
@@ -117,7 +118,7 @@ def test_applying_notifies_the_home_admins_and_waits_for_endorsement(exchange, m
 ])
 def test_a_bad_application_is_refused_with_the_rule_named(exchange, make_user, overrides, field, expected):
     person = make_user(institution=exchange.sender)
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.save_application(person, exchange.partnership, application_data(**overrides))
     assert expected in messages(raised.value, field)
     assert mobility.application_of(person, exchange.partnership) is None  # nothing half-saved
@@ -160,7 +161,7 @@ def test_an_application_changes_its_hosts_and_weeks(exchange, make_user, third_h
 def test_a_host_chosen_twice_is_refused_rather_than_dropped(exchange, make_user, hosts):
     person = make_user(institution=exchange.sender)
     ids = {"seville": exchange.seville.id, "arad": exchange.arad.id}
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.save_application(person, exchange.partnership, application_data(
             preferred_hosts=[ids[name] for name in hosts]))
     assert "same host twice" in messages(raised.value, "repeated_hosts")
@@ -169,20 +170,20 @@ def test_a_host_chosen_twice_is_refused_rather_than_dropped(exchange, make_user,
 
 def test_nobody_applies_to_visit_their_own_institution(exchange, make_user):
     person = make_user(institution=exchange.seville)
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.save_application(person, exchange.partnership, application_data(preferred_hosts=[exchange.seville.id]))
     assert "own institution" in messages(raised.value, "preferred_hosts")
 
 
 def test_outsiders_cannot_apply(exchange, make_user, make_institution):
     person = make_user(institution=make_institution(name="Elsewhere"))
-    with pytest.raises(MobilityError):
+    with pytest.raises(ServiceError):
         mobility.save_application(person, exchange.partnership, application_data())
 
 
 def test_only_the_home_admins_endorse(exchange, make_applicant):
     application = make_applicant(endorse=False)
-    with pytest.raises(MobilityError):
+    with pytest.raises(ServiceError):
         mobility.decide_application(exchange.seville_admin, application, endorse=True)
     mobility.decide_application(exchange.sender_admin, application, endorse=False, note="Not this year")
     assert application.status == DECLINED and application.decision_note == "Not this year"
@@ -231,7 +232,7 @@ def test_a_manual_assignment_breaking_a_rule_is_refused_with_the_rule_named(exch
     elif case == "already placed":
         mobility.book_visit(exchange.coordinator, application, exchange.arad_offer, W2)
 
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.book_visit(exchange.coordinator, application, offer, monday)
 
     assert expected in messages(raised.value, "visit").lower()
@@ -241,18 +242,18 @@ def test_the_quota_over_the_partnership_holds(exchange, make_applicant):
     mobility.save_offer(exchange.seville_admin, exchange.partnership, exchange.seville,
                         offer_data(total_quota=1, weeks={week(W1): 2}))
     mobility.book_visit(exchange.coordinator, make_applicant(weeks=[week(W1)]), exchange.seville_offer, W1)
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.book_visit(exchange.coordinator, make_applicant(weeks=[week(W1)]), exchange.seville_offer, W1)
     assert "quota" in messages(raised.value, "visit").lower()
 
 
 def test_only_coordinators_book(exchange, make_applicant):
-    with pytest.raises(MobilityError):
+    with pytest.raises(ServiceError):
         mobility.book_visit(exchange.seville_admin, make_applicant(), exchange.seville_offer, W1)
 
 
 def test_an_unendorsed_application_cannot_be_booked(exchange, make_applicant):
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.book_visit(exchange.coordinator, make_applicant(endorse=False), exchange.seville_offer, W1)
     assert "not endorsed" in messages(raised.value, "visit")
 
@@ -262,15 +263,15 @@ def test_an_unendorsed_application_cannot_be_booked(exchange, make_applicant):
 
 def test_proposed_confirmed_completed(exchange, make_applicant):
     visit = mobility.book_visit(exchange.coordinator, make_applicant(), exchange.seville_offer, W1)
-    with pytest.raises(MobilityError):
+    with pytest.raises(ServiceError):
         mobility.complete_visit(exchange.seville_admin, visit, today=W2)  # not confirmed yet
     mobility.confirm_visit(exchange.seville_admin, visit)
     assert visit.status == CONFIRMED and visit.confirmed_at is not None
-    with pytest.raises(MobilityError, match="week has begun"):
+    with pytest.raises(ServiceError, match="week has begun"):
         mobility.complete_visit(exchange.seville_admin, visit, today=date(2027, 2, 26))
     mobility.complete_visit(exchange.seville_admin, visit, today=W2)
     assert visit.status == COMPLETED
-    with pytest.raises(MobilityError):
+    with pytest.raises(ServiceError):
         mobility.cancel_visit(exchange.coordinator, visit, "Too late")
     essay_prompt = db.session.scalar(select(Notification.message).where(Notification.user_id == visit.visitor_id)
                                      .order_by(Notification.id.desc()))
@@ -307,15 +308,15 @@ def test_completing_a_visit_asks_the_visitor_for_an_essay_once(exchange, make_ap
 
 def test_the_visitor_of_another_host_cannot_confirm(exchange, make_applicant):
     visit = mobility.book_visit(exchange.coordinator, make_applicant(), exchange.seville_offer, W1)
-    with pytest.raises(MobilityError):
+    with pytest.raises(ServiceError):
         mobility.confirm_visit(exchange.arad_admin, visit)
-    with pytest.raises(MobilityError):
+    with pytest.raises(ServiceError):
         mobility.confirm_visit(visit.visitor, visit)
 
 
 def test_a_cancellation_needs_a_reason_and_frees_the_place(exchange, make_applicant):
     visit = mobility.book_visit(exchange.coordinator, make_applicant(), exchange.seville_offer, W1)
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.cancel_visit(visit.visitor, visit, "  ")
     assert "why" in messages(raised.value, "reason")
     mobility.cancel_visit(visit.visitor, visit, "Illness in the family")
@@ -336,7 +337,7 @@ def test_the_programme_can_be_adjusted_per_visit(exchange, make_applicant):
                                                                            description="Day centre")])
     assert [(a.day, a.kind, a.description) for a in visit.activities] == [(3, "service_visit", "Day centre")]
     assert len(exchange.seville_offer.activities) == 3  # the template is unchanged
-    with pytest.raises(MobilityError):
+    with pytest.raises(ServiceError):
         mobility.update_programme(exchange.seville_admin, visit, [ActivityData(day=7, kind="x")])
 
 
@@ -348,7 +349,7 @@ def test_the_programme_can_be_adjusted_per_visit(exchange, make_applicant):
 def test_an_application_cannot_choose_a_week_that_has_begun(exchange, make_user, monkeypatch):
     person = make_user(institution=exchange.sender)
     set_today(monkeypatch, W2)
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.save_application(person, exchange.partnership,
                                   application_data(weeks=[week(W1), week(W2), week(W3)]))
     refused = messages(raised.value, "weeks")
@@ -376,7 +377,7 @@ def test_an_offer_cannot_add_a_week_that_has_begun_and_keeps_those_that_have(exc
 
     for weeks, wrong in (({"2027-W08": 1, week(W3): 2}, "2027-W08 has begun"),  # a new week
                          ({week(W1): 3, week(W3): 2}, "2027-W09 has begun")):  # a begun week's capacity
-        with pytest.raises(MobilityError) as raised:
+        with pytest.raises(ServiceError) as raised:
             save(weeks)
         assert wrong in messages(raised.value, "weeks")
         db.session.rollback()
@@ -406,7 +407,7 @@ def test_booking_accepting_and_confirming_refuse_a_week_that_has_begun(exchange,
     proposed = mobility.book_visit(exchange.coordinator, in_w2, exchange.seville_offer, W2)
     set_today(monkeypatch, W1)
 
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.book_visit(exchange.coordinator, in_w1, exchange.seville_offer, W1)
     assert "2027-W09" in messages(raised.value, "visit") and "has begun" in messages(raised.value, "visit")
     result = mobility.accept_matches(exchange.coordinator, exchange.partnership,
@@ -415,7 +416,7 @@ def test_booking_accepting_and_confirming_refuse_a_week_that_has_begun(exchange,
     assert mobility.active_visit_of(in_w1) is None
 
     set_today(monkeypatch, W2)
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.confirm_visit(exchange.seville_admin, proposed)
     assert "has begun" in messages(raised.value, "visit")
     db.session.rollback()
@@ -443,7 +444,7 @@ def test_a_cancelled_place_in_a_week_that_has_begun_goes_to_nobody(exchange, mak
     mobility.cancel_visit(exchange.coordinator, visit, "Ill on Monday morning")
 
     assert mobility.next_suitable(visit) is None
-    with pytest.raises(MobilityError):
+    with pytest.raises(ServiceError):
         mobility.offer_place_to_next(exchange.coordinator, visit)
     assert mobility.active_visit_of(waiting) is None
 
@@ -492,7 +493,7 @@ def test_recording_a_past_visit_keeps_the_rules_about_people(exchange, make_appl
         application = make_applicant(endorse=False)
     set_today(monkeypatch, W2)
 
-    with pytest.raises(MobilityError) as raised:
+    with pytest.raises(ServiceError) as raised:
         mobility.record_past_visit(actor, application, offer, monday)
 
     assert expected in messages(raised.value, "visit").lower()
@@ -521,7 +522,7 @@ def test_unplaced_applicants_wait_in_order_and_the_next_suitable_one_gets_a_canc
 
     assert replacement.application_id == suitable.id and replacement.week_start == W1
     assert suitable.id not in [e.application_id for e in mobility.waiting_list(exchange.seville_offer)]
-    with pytest.raises(MobilityError):
+    with pytest.raises(ServiceError):
         mobility.offer_place_to_next(exchange.coordinator, visit)  # the place is taken again
 
 
@@ -591,7 +592,7 @@ def test_two_coordinators_booking_the_last_place_at_once_get_one_visit(app, exch
                 mobility.book_visit(db.session.get(User, coordinator_id), mobility.get_application(application_id),
                                     mobility.get_offer(offer_id), W1)
                 outcomes.append("booked")
-            except MobilityError as error:
+            except ServiceError as error:
                 outcomes.append(messages(error, "visit"))
             finally:
                 db.session.remove()

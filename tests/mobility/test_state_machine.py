@@ -36,6 +36,7 @@ from conftest import PASSWORD
 from mobility_helpers import W1, application_data, offer_data, week
 from network.auth import services as accounts
 from network.auth.models import COORDINATOR, INSTITUTION_ADMIN
+from network.errors import ServiceError
 from network.essays.models import TrainingEvent
 from network.extensions import db
 from network.institutions import services as institutions
@@ -52,7 +53,6 @@ from network.mobility.models import (
     MobilityApplication,
     Visit,
 )
-from network.mobility.services import MobilityError
 from network.practices.models import Notification
 
 START = W1 - timedelta(days=3)  # the machine's first day: the Friday before the first offered week
@@ -122,12 +122,12 @@ class MobilityMachine(RuleBasedStateMachine):
         return list(db.session.scalars(query))
 
     def _attempt(self, action, *args, **kwargs):
-        """Call a service; a refusal (MobilityError) is a normal outcome, rolled back as the views do."""
+        """Call a service; a refusal (ServiceError) is a normal outcome, rolled back as the views do."""
         self.step_started = self._last_notification()
         self.events_in_step = 1
         try:
             result = action(*args, **kwargs)
-        except MobilityError as error:
+        except ServiceError as error:
             db.session.rollback()
             note(f"{action.__name__} refused: {error.errors}")
             return None

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from conftest import practice_data
 from network import permissions
 from network.audit import AuditEntry
+from network.errors import ServiceError
 from network.extensions import db
 from network.practices import services
 from network.practices.models import Practice
@@ -43,7 +44,7 @@ def test_valid_data_creates_a_practice_with_its_first_revision(users, make_pract
 )
 def test_invalid_data_is_refused_naming_the_field(users, overrides, field):
     institution = users["professional"].institution
-    with pytest.raises(services.PracticeError) as raised:
+    with pytest.raises(ServiceError) as raised:
         services.create_practice(users["professional"], practice_data(institution, **overrides))
     assert field in raised.value.errors and raised.value.errors[field][0]
     assert db.session.scalar(select(Practice.id)) is None  # nothing stored half-way
@@ -60,7 +61,7 @@ def test_codes_are_normalised(users):
 def test_external_reference_is_unique(users, make_practice):
     institution = users["professional"].institution
     make_practice(institution, external_ref="ref-1")
-    with pytest.raises(services.PracticeError) as raised:
+    with pytest.raises(ServiceError) as raised:
         make_practice(institution, external_ref="ref-1", title="Another")
     assert "external_ref" in raised.value.errors
 
@@ -144,7 +145,6 @@ def test_filters_combine_and_counts_follow_them(users, make_practice, make_insti
     counts = services.facet_counts(anonymous, services.PracticeFilters(sector="social"))
     assert counts["country"] == {"ES": 1, "RO": 1}
     assert counts["sector"] == {"social": 2, "mental_health": 1}  # a facet ignores its own filter
-
 
 
 @pytest.mark.parametrize("active", [
