@@ -197,3 +197,8 @@ def network_stats() -> dict[str, int]:
         "partnerships": db.session.scalar(select(func.count(Partnership.id))) or 0,
         "members": db.session.scalar(select(func.count(User.id)).where(User.membership_status == APPROVED)) or 0,
     }
+
+
+def names_by_slug(slugs: list[str]) -> dict[str, str]:
+    """slug -> name of these institutions (the search page's institution facet)."""
+    return dict(db.session.execute(select(Institution.slug, Institution.name).where(Institution.slug.in_(slugs))).all())

@@ -86,6 +86,18 @@ def get_type(name: str) -> DocumentType | None:
     return _types.get(name)
 
 
+# Facet values the index keeps as codes that a feature names (an institution's slug -> its name, now).
+_facet_names: dict[str, Callable[[list[str]], dict[str, str]]] = {}
+
+
+def register_facet_names(facet: str, names_of: Callable[[list[str]], dict[str, str]]) -> None:
+    _facet_names[facet] = names_of
+
+
+def facet_names(facet: str) -> Callable[[list[str]], dict[str, str]] | None:
+    return _facet_names.get(facet)
+
+
 def label_words(document: SearchDocument, languages) -> list[str]:
     """The names of the document's kind, sectors and country in each of these interface languages."""
     from flask_babel import force_locale

@@ -134,16 +134,11 @@ def type_labels() -> dict[str, str]:
 
 
 def institution_names(results) -> dict[str, str]:
-    """slug -> name for the institutions in the facet (the index keeps slugs, names can change)."""
-    from sqlalchemy import select
-
-    from network.extensions import db
-    from network.institutions.models import Institution
-
+    """slug -> name for the institutions in the facet (the index keeps slugs, names can change), from the
+    function the institutions feature registers (documents.register_facet_names)."""
     slugs = list((results.facets.get("institution") or {}).keys()) if results else []
-    if not slugs:
-        return {}
-    return dict(db.session.execute(select(Institution.slug, Institution.name).where(Institution.slug.in_(slugs))).all())
+    names_of = documents.facet_names("institution")
+    return names_of(slugs) if slugs and names_of is not None else {}
 
 
 @dataclass
