@@ -361,78 +361,68 @@ def set_roles(actor: User, user: User, roles) -> None:
 
 # --- personal data --------------------------------------------------------------------------------
 
-# Each feature package registers what it holds about a person; export gathers them all.
-DataExporter = Callable[[User], dict]
+# Each feature's plug registers what it holds about a person (its personal_data module): an exporter per
+# section of the export, and an eraser run by delete_account before the account's row goes.
+DataExporter = Callable[[User], object]
+DataEraser = Callable[[User], None]
 _exporters: dict[str, DataExporter] = {}
+_erasers: dict[str, DataEraser] = {}
+_AFTER_DELETION = "personal_data_after_deletion"
 
 
 def register_data_exporter(section: str, exporter: DataExporter) -> None:
     _exporters[section] = exporter
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def register_data_eraser(section: str, eraser: DataEraser) -> None:
+    _erasers[section] = eraser
+
+
+def data_exporters() -> dict[str, DataExporter]:
+    return dict(_exporters)
+
+
+def data_erasers() -> dict[str, DataEraser]:
+    return dict(_erasers)
 
 
 def export_user_data(user: User) -> dict:
-    """Everything the platform holds on this person, as JSON-ready data."""
-    data = {
-        "account": {
-            "id": user.id,
-            "name": user.name,
-            "email": user.email,
-            "created_at": _iso(user.created_at),
-            "last_login_at": _iso(user.last_login_at),
-            "roles": sorted(user.roles),
-            "institution": user.institution.name if user.institution else None,
-            "membership_status": user.membership_status,
-            "interface_language": user.locale,
-        },
-        "login_attempts": [
-            {"kind": a.kind, "ip_address": a.ip_address, "succeeded": a.succeeded, "at": _iso(a.created_at)}
-            for a in db.session.scalars(
-                select(LoginAttempt).where(LoginAttempt.email == user.email).order_by(LoginAttempt.created_at)
-            )
-        ],
-        "password_reset_requests": [
-            {"created_at": _iso(t.created_at), "expires_at": _iso(t.expires_at), "used_at": _iso(t.used_at)}
-            for t in db.session.scalars(
-                select(PasswordResetToken)
-                .where(PasswordResetToken.user_id == user.id)
-                .order_by(PasswordResetToken.created_at)
-            )
-        ],
-        "audit_log": [
-            {"action": e.action, "at": _iso(e.created_at), "target": e.target_label, "details": e.details}
-            for e in db.session.scalars(
-                select(audit.AuditEntry)
-                .where(
-                    (audit.AuditEntry.actor_id == user.id)
-                    | ((audit.AuditEntry.target_type == "user") & (audit.AuditEntry.target_id == user.id))
-                )
-                .order_by(audit.AuditEntry.created_at)
-            )
-        ],
-    }
-    for section, exporter in _exporters.items():
-        data[section] = exporter(user)
-    return data
+    """Everything the platform holds on this person, as JSON-ready data: one section per exporter, in the
+    order the features plugged in (the account's own first)."""
+    return {section: exporter(user) for section, exporter in _exporters.items()}
+
+
+def after_account_deletion(callback: Callable[[], None]) -> None:
+    """For an eraser: run this once the deletion has committed (files to remove); dropped if it rolls back."""
+    db.session.info.setdefault(_AFTER_DELETION, []).append(callback)
+
+
+def erase_personal_data(user: User) -> None:
+    """Every feature's eraser, in the reverse order of their plugs (a feature before those it builds on: the
+    collections see whose practices and essays they hold before those are erased). Nothing is committed."""
+    for eraser in reversed(list(_erasers.values())):
+        eraser(user)
+    db.session.flush()
 
 
 def delete_account(user: User, password: str) -> None:
-    """Remove the person. Their public contributions stay, shown as written by a former member."""
+    """Remove the person. What others rely on stays, shown as written by a former member (the database
+    empties the foreign keys to the account); what is personal and private is erased first, in the same
+    transaction (README, Accounts)."""
     if not password_matches(user, password):
         raise AccountError(_("Your password is not correct."), field="password")
-    email = user.email
-    # Audit entries about them keep the fact, not the person.
-    for entry in db.session.scalars(
-        select(audit.AuditEntry).where(audit.AuditEntry.target_type == "user", audit.AuditEntry.target_id == user.id)
-    ):
-        entry.target_label = FORMER_MEMBER
-    db.session.execute(LoginAttempt.__table__.delete().where(LoginAttempt.email == email))
-    audit.record(None, "user.deleted", None, label=FORMER_MEMBER, user_id=user.id)
-    db.session.delete(user)
-    db.session.commit()
+    db.session.info[_AFTER_DELETION] = []
+    try:
+        erase_personal_data(user)
+        audit.record(None, "user.deleted", None, label=FORMER_MEMBER, user_id=user.id)
+        db.session.delete(user)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        db.session.info.pop(_AFTER_DELETION, None)
+        raise
+    for callback in db.session.info.pop(_AFTER_DELETION, []):
+        callback()
 
 
 def data_export_filename(user: User, when: datetime | None = None) -> str:

@@ -9,8 +9,12 @@ def init_app(app) -> None:
     from network.search.documents import register
 
     register(*DOCUMENT_TYPES)
+    from network.auth.services import register_data_eraser, register_data_exporter
+    from network.collections import personal_data
     from network.collections.cli import collections_cli
     from network.collections.views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(collections_cli)
+    register_data_exporter("collections", personal_data.export)
+    register_data_eraser("collections", personal_data.erase)

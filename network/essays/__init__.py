@@ -8,8 +8,12 @@ def init_app(app) -> None:
     from network.search.documents import register
 
     register(*DOCUMENT_TYPES)
+    from network.auth.services import register_data_eraser, register_data_exporter
+    from network.essays import personal_data
     from network.essays.cli import essays_cli
     from network.essays.views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(essays_cli)
+    register_data_exporter("essays", personal_data.export)
+    register_data_eraser("essays", personal_data.erase)

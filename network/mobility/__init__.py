@@ -8,8 +8,12 @@ def init_app(app) -> None:
     from network.search.documents import register
 
     register(*DOCUMENT_TYPES)
+    from network.auth.services import register_data_eraser, register_data_exporter
+    from network.mobility import personal_data
     from network.mobility.calendars import bp as calendars_bp
     from network.mobility.views import bp
 
     app.register_blueprint(calendars_bp)
     app.register_blueprint(bp)
+    register_data_exporter("mobility", personal_data.export)
+    register_data_eraser("mobility", personal_data.erase)

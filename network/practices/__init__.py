@@ -9,8 +9,8 @@ def init_app(app) -> None:
     from network.search.documents import register
 
     register(*DOCUMENT_TYPES)
-    from network.auth.services import register_data_exporter
-    from network.practices import discussion
+    from network.auth.services import register_data_eraser, register_data_exporter
+    from network.practices import personal_data
     from network.practices.cli import practices_cli
     from network.practices.discussion_views import notifications_bp
     from network.practices.views import bp
@@ -18,4 +18,6 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(notifications_bp)
     app.cli.add_command(practices_cli)
-    register_data_exporter("practices_discussion", discussion.export_data)
+    register_data_exporter("practices", personal_data.export)
+    register_data_exporter("practices_discussion", personal_data.export_discussion)
+    register_data_eraser("practices", personal_data.erase)
