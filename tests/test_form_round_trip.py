@@ -68,7 +68,8 @@ from network.essays.models import Essay, TrainingEvent
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.mobility.models import CANCELLED, CONFIRMED, PROPOSED, SUBMITTED, HostingOffer, MobilityApplication, Visit
-from network.practices.models import Comment, Notification, Practice, PracticeRevision
+from network.notifications.models import Notification
+from network.practices.models import Comment, Practice, PracticeRevision
 
 # --- who visits --------------------------------------------------------------------------------------------
 

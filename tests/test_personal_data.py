@@ -28,10 +28,11 @@ from network.essays.models import Assessment, Essay, RescuedText, TrainingEvent
 from network.extensions import db
 from network.mobility import services as mobility
 from network.mobility.models import CalendarFeed, MobilityApplication, Visit
+from network.notifications.models import Notification
 from network.practices import discussion
 from network.practices import services as practices
 from network.practices.attachments import Upload
-from network.practices.models import Comment, Notification, Practice
+from network.practices.models import Comment, Practice
 from network.search import sync
 from search_helpers import keys, search
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     """The feature's one plug (network.FEATURES): its pages, commands, search documents, personal data."""
-    from network.essays.search import DOCUMENT_TYPES
-    from network.search.documents import register
-
-    register(*DOCUMENT_TYPES)
     from network.auth.services import register_data_eraser, register_data_exporter
     from network.essays import personal_data
     from network.essays.cli import essays_cli
+    from network.essays.search import DOCUMENT_TYPES
+    from network.essays.services import ask_for_the_visit_essay
     from network.essays.views import bp
+    from network.mobility.signals import visit_completed
+    from network.search.documents import register
 
     app.register_blueprint(bp)
     app.cli.add_command(essays_cli)
+    register(*DOCUMENT_TYPES)
     register_data_exporter("essays", personal_data.export)
     register_data_eraser("essays", personal_data.erase)
+    # A completed visit asks its visitor for an essay. weak=False: a plain function, kept for good.
+    visit_completed.connect(ask_for_the_visit_essay, weak=False)

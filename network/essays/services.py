@@ -47,8 +47,10 @@ from network.essays.models import (
     stored_rubric_text,
 )
 from network.extensions import db
+from network.institutions import services as institutions
 from network.institutions.models import Institution, Partnership
 from network.mobility.models import COMPLETED, Visit
+from network.notifications import services as notifications
 from network.practices.models import Practice
 from network.types import utcnow
 
@@ -132,6 +134,15 @@ def record_event(actor, partnership: Partnership, data: EventData) -> TrainingEv
     audit.record(actor, "event.create", event, label=title)
     db.session.commit()
     return event
+
+
+def ask_for_the_visit_essay(visit: Visit, actor=None) -> list[notifications.Email]:
+    """Receiver of mobility's visit_completed: the visit becomes an event for its visitor, who is asked once
+    to write an essay about it. The emails to send after the commit."""
+    event = ensure_visit_event(visit)
+    db.session.flush()
+    return notifications.notify([visit.visitor], "essay", _l("Write your essay about your visit to %(host)s.",
+                                                             host=visit.host.name), f"/essays/new?event={event.id}")
 
 
 def ensure_visit_event(visit: Visit) -> TrainingEvent:
@@ -242,12 +253,11 @@ def submit_essay(actor, essay: Essay, data: EssayData) -> Essay:
         raise ServiceError(problems)
     essay.status, essay.submitted_at, essay.return_comment = SUBMITTED, utcnow(), ""
     audit.record(actor, "essay.submit", essay, label=essay.title)
-    from network.mobility.services import _coordinators, _notify, _send
 
-    emails = _notify(_coordinators(essay.event.partnership), "essay",
+    emails = notifications.notify(institutions.coordinators_of(essay.event.partnership), "essay",
                      _l("A new essay was submitted: “%(title)s”.", title=essay.title), f"/essays/{essay.id}")
     db.session.commit()
-    _send(emails)
+    notifications.send(emails, "essay notification")
     return essay
 
 
@@ -287,7 +297,7 @@ def set_display(actor, essay: Essay, display: str) -> Essay:
 
 
 def _tell_author(essay: Essay, message) -> None:
-    from network.practices.models import Notification
+    from network.notifications.models import Notification
 
     if essay.author_id:
         with force_locale(i18n.user_locale(essay.author)):  # the author's language, not the evaluator's
@@ -587,7 +597,6 @@ def report_csv_rows(result: Report) -> list[list[str]]:
 def remind(today: date | None = None) -> int:
     """Remind every visitor whose visit ended two weeks ago or more and who has no essay for it yet.
     Each visit is reminded once. Returns how many reminders were sent."""
-    from network.mobility.services import _notify, _send
 
     today = today or date.today()
     reminded = select(EssayReminder.visit_id)
@@ -601,11 +610,11 @@ def remind(today: date | None = None) -> int:
         essay = essay_of(visit.visitor, event)
         if essay is not None and essay.status != DRAFT:
             continue
-        emails += _notify([visit.visitor], "essay",
+        emails += notifications.notify([visit.visitor], "essay",
                           _l("Two weeks ago you finished your visit to %(host)s: please write your essay about it.",
                              host=visit.host.name), f"/essays/new?event={event.id}")
         db.session.add(EssayReminder(visit_id=visit.id))
         sent += 1
     db.session.commit()
-    _send(emails)
+    notifications.send(emails, "essay notification")
     return sent

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from network import audit
-from network.auth.models import APPROVED, User
+from network.auth.models import APPROVED, COORDINATOR, INSTITUTION_ADMIN, User
 from network.extensions import db
 from network.institutions.models import Institution, InstitutionSector, Partnership
 
@@ -202,3 +202,17 @@ def network_stats() -> dict[str, int]:
 def names_by_slug(slugs: list[str]) -> dict[str, str]:
     """slug -> name of these institutions (the search page's institution facet)."""
     return dict(db.session.execute(select(Institution.slug, Institution.name).where(Institution.slug.in_(slugs))).all())
+
+
+def admins_of(institution_id: int | None) -> list[User]:
+    """The approved admins of this institution (they endorse its applications, manage its offers)."""
+    if institution_id is None:
+        return []
+    people = db.session.scalars(select(User).where(User.institution_id == institution_id))
+    return [user for user in people if user.has_role(INSTITUTION_ADMIN) and user.is_approved_member]
+
+
+def coordinators_of(partnership: Partnership) -> list[User]:
+    """The approved coordinators of the partnership's coordinating institution (they run its exchanges)."""
+    people = db.session.scalars(select(User).where(User.institution_id == partnership.coordinating_institution_id))
+    return [user for user in people if user.has_role(COORDINATOR) and user.is_approved_member]

@@ -13,19 +13,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
-from network import audit, i18n, labels, mail, permissions
+from network import audit, labels, permissions
 from network.auth.models import INSTITUTION_ADMIN, User
 from network.errors import ServiceError
 from network.extensions import db
+from network.institutions import services as institutions
 from network.institutions.models import Institution, Partnership
-from network.mobility import matching
+from network.mobility import matching, signals
 from network.mobility.models import (
     ACTIVE_STATUSES,
     ACTIVITY_KINDS,
@@ -51,7 +49,9 @@ from network.mobility.models import (
     WaitingListEntry,
 )
 from network.mobility.weeks import WeekError, friday, has_begun, iso_week, parse_week, still_to_come, weeks_between
-from network.practices.models import Notification, Practice
+from network.notifications import services as notifications
+from network.practices.models import Practice
+from network.practices.services import tags_named
 from network.types import utcnow
 
 MOTIVATION_MAX, DESCRIPTION_MAX, ACTIVITY_MAX, NOTE_MAX = 5_000, 10_000, 500, 500
@@ -305,8 +305,6 @@ def _validate_offer(actor, partnership: Partnership, data: OfferData, offer: Hos
 
 def save_offer(actor, partnership: Partnership, institution: Institution, data: OfferData) -> HostingOffer:
     """Create or update what an institution offers in a partnership."""
-    from network.practices.services import _tags
-
     if not permissions.can_manage_offer(actor, partnership, institution):
         raise ServiceError.one("offer", _l("Only the institution's admins can publish what it offers, in partnerships it "
                                 "belongs to."))
@@ -319,7 +317,7 @@ def save_offer(actor, partnership: Partnership, institution: Institution, data: 
     offer.description = data.description or ""
     offer.languages = languages
     offer.total_quota = data.total_quota
-    offer.tags = _tags(_clean_tags(data.approaches))
+    offer.tags = tags_named(_clean_tags(data.approaches))
     offer.practices = practices
     existing = {week.week_start: week for week in offer.weeks}
     offer.weeks = [existing.get(monday) or OfferWeek(week_start=monday) for monday in sorted(weeks)]
@@ -402,8 +400,6 @@ def _validate_application(actor, partnership: Partnership, data: ApplicationData
 
 def save_application(actor, partnership: Partnership, data: ApplicationData) -> MobilityApplication:
     """Apply, or change one's application while it is not yet endorsed (a change asks again)."""
-    from network.practices.services import _tags
-
     if not permissions.can_apply(actor, partnership):
         raise ServiceError.one("partnership", _l("Only members of the partnership's institutions can apply."))
     application = application_of(actor, partnership)
@@ -421,7 +417,7 @@ def save_application(actor, partnership: Partnership, data: ApplicationData) -> 
         db.session.add(application)
     application.motivation = data.motivation.strip()
     application.languages = languages
-    application.tags = _tags(_clean_tags(data.interests))
+    application.tags = tags_named(_clean_tags(data.interests))
     if application.preferences or application.weeks:
         # The old choices go before the new ones come: SQLAlchemy inserts new rows before it deletes orphans,
         # and the unique constraints (one host per rank, each host and each week once) would refuse a host
@@ -435,11 +431,11 @@ def save_application(actor, partnership: Partnership, data: ApplicationData) -> 
     audit.record(actor, "application.create" if created else "application.update", application,
                  label=f"{actor.name} in {partnership.reference}")
     db.session.flush()
-    emails = _notify([u for u in _institution_admins(actor.institution_id) if u.id != actor.id], "application",
+    emails = notifications.notify([u for u in institutions.admins_of(actor.institution_id) if u.id != actor.id], "application",
                      _l("%(name)s applied for a visit in %(partnership)s.", name=actor.name, partnership=partnership.reference),
                      f"/mobility/applications/{application.id}")
     db.session.commit()
-    _send(emails)
+    notifications.send(emails, "mobility notification")
     return application
 
 
@@ -465,9 +461,9 @@ def decide_application(actor, application: MobilityApplication, endorse: bool, n
     message = (_l("Your application for %(partnership)s was endorsed.", partnership=application.partnership.reference)
                if endorse else
                _l("Your application for %(partnership)s was declined.", partnership=application.partnership.reference))
-    emails = _notify([application.user], "application", message, f"/mobility/applications/{application.id}")
+    emails = notifications.notify([application.user], "application", message, f"/mobility/applications/{application.id}")
     db.session.commit()
-    _send(emails)
+    notifications.send(emails, "mobility notification")
     if endorse:
         # Until the coordinator places them, they wait at their preferred hosts (so a freed place can go
         # to them too).
@@ -598,7 +594,7 @@ def book_visit(actor, application: MobilityApplication, offer: HostingOffer, mon
     emails = _notify_visit(visit, _l("A visit was proposed: %(label)s.", label=_visit_label(visit, application, offer)))
     if commit:
         db.session.commit()
-        _send(emails)
+        notifications.send(emails, "mobility notification")
     return visit
 
 
@@ -635,7 +631,7 @@ def record_past_visit(actor, application: MobilityApplication, offer: HostingOff
     visit.confirmed_at = visit.completed_at = utcnow()
     emails = _visit_completed(actor, visit, "visit.record")
     db.session.commit()
-    _send(emails)
+    notifications.send(emails, "mobility notification")
     return visit
 
 
@@ -729,7 +725,7 @@ def confirm_visit(actor, visit: Visit) -> Visit:
     audit.record(actor, "visit.confirm", visit, label=_visit_label(visit))
     emails = _notify_visit(visit, _l("The visit %(label)s is confirmed.", label=_visit_label(visit)))
     db.session.commit()
-    _send(emails)
+    notifications.send(emails, "mobility notification")
     return visit
 
 
@@ -743,23 +739,20 @@ def complete_visit(actor, visit: Visit, today: date | None = None) -> Visit:
     visit.status, visit.completed_at = COMPLETED, utcnow()
     emails = _visit_completed(actor, visit, "visit.complete")
     db.session.commit()
-    _send(emails)
+    notifications.send(emails, "mobility notification")
     return visit
 
 
 def _visit_completed(actor, visit: Visit, action: str) -> list[tuple[str, str, str]]:
-    """A completed visit becomes an event for its visitor, who is asked once to write an essay about it (the
-    essay's notification and email, which say the visit is over); the host's admins and the coordinators are
-    told it is completed. The emails to send after the commit."""
-    from network.essays.services import ensure_visit_event
-
-    event = ensure_visit_event(visit)
+    """The host's admins and the coordinators are told the visit is completed; the features that care are
+    told by the visit_completed signal (essays: the visitor is asked for an essay, which tells them the visit
+    is over: they get that one notification, not this one). The emails to send after the commit."""
     audit.record(actor, action, visit, label=_visit_label(visit))
     emails = _notify_visit(visit, _l("The visit %(label)s is completed.", label=_visit_label(visit)),
                            visitor_too=False)
     db.session.flush()
-    emails += _notify([visit.visitor], "essay", _l("Write your essay about your visit to %(host)s.",
-                                                   host=visit.host.name), f"/essays/new?event={event.id}")
+    for _receiver, more in signals.visit_completed.send(visit, actor=actor):
+        emails += more or []
     return emails
 
 
@@ -776,7 +769,7 @@ def cancel_visit(actor, visit: Visit, reason: str) -> Visit:
     emails = _notify_visit(visit, _l("The visit %(label)s was cancelled: %(reason)s",
                                      label=_visit_label(visit), reason=reason[:200]))
     db.session.commit()
-    _send(emails)
+    notifications.send(emails, "mobility notification")
     return visit
 
 
@@ -813,57 +806,23 @@ def update_programme(actor, visit: Visit, activities: list[ActivityData]) -> Vis
     audit.record(actor, "visit.programme", visit, label=_visit_label(visit))
     emails = _notify_visit(visit, _l("The programme of the visit %(label)s changed.", label=_visit_label(visit)))
     db.session.commit()
-    _send(emails)
+    notifications.send(emails, "mobility notification")
     return visit
 
 
 # --- notifications ----------------------------------------------------------------------------------
 
 
-def _institution_admins(institution_id: int | None) -> list[User]:
-    if institution_id is None:
-        return []
-    people = db.session.scalars(select(User).where(User.institution_id == institution_id))
-    return [u for u in people if u.has_role(INSTITUTION_ADMIN) and u.is_approved_member]
-
-
-def _coordinators(partnership: Partnership) -> list[User]:
-    from network.auth.models import COORDINATOR
-
-    people = db.session.scalars(select(User).where(User.institution_id == partnership.coordinating_institution_id))
-    return [u for u in people if u.has_role(COORDINATOR) and u.is_approved_member]
-
-
 def _notify_visit(visit: Visit, message, visitor_too: bool = True) -> list[tuple[str, str, str]]:
     """To the visitor, the host's admins and the coordinators (not to the visitor when they are told
     otherwise)."""
     db.session.flush()
-    people = [visit.visitor, *_institution_admins(visit.host_institution_id), *_coordinators(visit.partnership)]
+    people = [visit.visitor, *institutions.admins_of(visit.host_institution_id), *institutions.coordinators_of(visit.partnership)]
     if not visitor_too:
         people = [person for person in people if person.id != visit.visitor_id]
-    return _notify(people, "visit", message, f"/mobility/visits/{visit.id}")
+    return notifications.notify(people, "visit", message, f"/mobility/visits/{visit.id}")
 
 
-def _notify(people, kind: str, message, link: str) -> list[tuple[str, str, str]]:
-    """Notification rows in this transaction; the emails to send after it commits. Each person reads them
-    in the interface language they chose (the platform's default otherwise), not in the actor's."""
-    emails, seen = [], set()
-    for person in people:
-        if person is None or person.id in seen:
-            continue
-        seen.add(person.id)
-        with force_locale(i18n.user_locale(person)):
-            text = str(message)[:500]
-            subject = _("Peer Network: %(message)s", message=text[:150])
-            body = _("%(message)s\n\nSee it here: %(link)s", message=text,
-                     link=current_app.config.get("PUBLIC_URL", "").rstrip("/") + link)
-        db.session.add(Notification(user_id=person.id, kind=kind, message=text, link=link[:300]))
-        emails.append((person.email, subject[:200], body))
-    return emails
-
-
-def _send(emails) -> None:
-    mail.send_notifications(emails, "mobility notification")
 
 
 # --- calendar feeds -----------------------------------------------------------------------------------

@@ -8,19 +8,19 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from network import audit, i18n, mail, permissions
 from network.auth.models import User
 from network.extensions import db
-from network.practices.models import Bookmark, Comment, CommentFlag, Notification, Practice, PracticeFollow
+from network.notifications.models import LINK_MAX, MESSAGE_MAX, Notification
+from network.practices.models import Bookmark, Comment, CommentFlag, Practice, PracticeFollow
 from network.types import utcnow
 
 BODY_MAX = 5000
 REASON_MAX = 500
-MESSAGE_MAX, LINK_MAX = 500, 300  # Notification.message, Notification.link
 
 
 class DiscussionError(Exception):
@@ -274,29 +274,6 @@ def _send_emails(emails: list[tuple[str, str, str]]) -> None:
     mail.send_notifications(emails, "comment notification")
 
 
-def notifications_of(user, page: int = 1, per_page: int = 20):
-    """One page of this person's notifications, newest first."""
-    query = (select(Notification).where(Notification.user_id == user.id)
-             .order_by(Notification.created_at.desc(), Notification.id.desc()))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def unread_count(user) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id))
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
-
-
-def mark_all_read(user) -> int:
-    unread = db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ).all()
-    now = utcnow()
-    for notification in unread:
-        notification.read_at = now
-    db.session.commit()
-    return len(unread)
 
 
 # --- follows and bookmarks ------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Discussion on the practice page (comments, replies, flags, moderation), follows and bookmarks, the
-moderation queue, and the notifications list. Routes on the practices blueprint, except /notifications."""
+moderation queue. Routes on the practices blueprint."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, flash, has_request_context, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -19,9 +19,6 @@ from network.practices.models import Comment, CommentFlag, Practice
 from network.practices.views import _practice_or_404, bp
 from network.sanitize import render_comment, render_markdown
 from network.web import safe_next
-
-notifications_bp = Blueprint("notifications", __name__, url_prefix="")
-
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -273,31 +270,3 @@ def flags():
     queue = discussion.flag_queue(current_user)
     html = {item.comment.id: render_comment(item.comment.body) for item in queue if not item.comment.deleted}
     return render_template("practices/flags.html", queue=queue, html=html, action_form=ActionForm())
-
-
-# --- notifications --------------------------------------------------------------------------------
-
-
-@notifications_bp.route("/notifications")
-@login_required
-def index():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    pagination = discussion.notifications_of(current_user, page=page)
-    return render_template("notifications/index.html", pagination=pagination, action_form=ActionForm())
-
-
-@notifications_bp.route("/notifications/read-all", methods=["POST"])
-@login_required
-def read_all():
-    _require_form(ActionForm())
-    discussion.mark_all_read(current_user)
-    flash(_("All notifications are marked as read."), "success")
-    return redirect(url_for("notifications.index"))
-
-
-@notifications_bp.app_context_processor
-def _unread_notifications() -> dict:
-    """The count in the header, for people who are logged in (one small query per page)."""
-    if has_request_context() and current_user.is_authenticated:
-        return {"unread_notifications": discussion.unread_count(current_user)}
-    return {}

@@ -332,7 +332,7 @@ def _import_record(record: Record, lookups: _Lookups, seen: dict[str, int]):
     # Without autoflush, each record's queries do not first write the records before it one by one: the
     # batch is written at its commit, in a few multi-row INSERTs. What the skipped flushes would have
     # shown the queries is covered here: `seen` catches an external_ref given twice in the file, and a
-    # new tag is flushed as soon as it appears, so that services._tags() finds it for the next record.
+    # new tag is flushed as soon as it appears, so that services.tags_named() finds it for the next record.
     with db.session.no_autoflush:
         try:
             # Every reference of the batch was looked up at once, so for them these keys are exact.

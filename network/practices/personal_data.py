@@ -11,12 +11,12 @@ from typing import Callable
 from sqlalchemy import delete, select
 
 from network.extensions import db
+from network.notifications.models import MESSAGE_MAX, Notification
 from network.practices import discussion
 from network.practices.models import (
     Attachment,
     Bookmark,
     Comment,
-    Notification,
     Practice,
     PracticeAuthor,
     PracticeFollow,
@@ -90,7 +90,7 @@ def forget_name_in_notifications(user, about: Callable[[str], bool]) -> None:
     for notification in db.session.scalars(select(Notification).where(
             Notification.user_id != user.id, Notification.message.contains(user.name, autoescape=True))):
         if about(notification.link or "") and names(notification.message, user.name):
-            notification.message = without_name(notification.message, user.name)[:discussion.MESSAGE_MAX]
+            notification.message = without_name(notification.message, user.name)[:MESSAGE_MAX]
 
 
 def erase(user) -> None:

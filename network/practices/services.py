@@ -244,7 +244,8 @@ def validate(data: PracticeData, existing: Practice | None = None, *, institutio
 # --- writes ---------------------------------------------------------------------------------------
 
 
-def _tags(names: list[str]) -> list[Tag]:
+def tags_named(names: list[str]) -> list[Tag]:
+    """The Tag rows of these names, new ones added (practices, offers and applications share the tags)."""
     if not names:
         return []
     existing = {t.name: t for t in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
@@ -258,7 +259,7 @@ def _apply(practice: Practice, data: PracticeData) -> None:
         setattr(practice, name, getattr(data, name))
     practice.sectors = data.sectors
     practice.intervention_types = data.intervention_types
-    practice.tags = _tags(data.tags)
+    practice.tags = tags_named(data.tags)
     practice.country = data.country
     practice.language = data.language
     practice.institution = db.session.scalar(select(Institution).where(Institution.slug == data.institution))

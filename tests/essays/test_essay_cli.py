@@ -7,7 +7,7 @@ from mobility_helpers import W1
 from network.essays import services as essays
 from network.extensions import db
 from network.mobility import services as mobility
-from network.practices.models import Notification
+from network.notifications.models import Notification
 
 FRIDAY = date(2027, 3, 5)  # the last day of a visit in W1
 

@@ -14,7 +14,7 @@ from network.essays.models import DRAFT, PUBLISHED, RETURNED, SUBMITTED, Trainin
 from network.essays.services import ArchiveFilters, AssessmentData
 from network.extensions import db
 from network.mobility import services as mobility
-from network.practices.models import Notification
+from network.notifications.models import Notification
 
 
 @pytest.fixture

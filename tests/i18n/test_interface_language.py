@@ -304,8 +304,8 @@ def test_emails_and_notifications_are_in_the_recipient_s_language(app, client, o
     accounts.set_locale(author, "it")
     practice = make_practice(author.institution, actor=author, title="Gruppi di genitori", language="it")
     app.config["MAIL_SERVER"] = None
+    from network.notifications.models import Notification
     from network.practices import discussion
-    from network.practices.models import Notification
 
     commenter = make_user(institution=author.institution, name="Carmen Ruiz")
     with app.test_request_context("/", headers={"Accept-Language": "es"}):  # the commenter reads Spanish

@@ -14,7 +14,7 @@ from network.mobility import services as mobility
 from network.mobility.models import CANCELLED, COMPLETED, CONFIRMED, DECLINED, ENDORSED, PROPOSED, SUBMITTED, Visit
 from network.mobility.services import ActivityData
 from network.mobility.weeks import WeekError, has_begun, holidays_in_week, parse_week, still_to_come
-from network.practices.models import Notification
+from network.notifications.models import Notification
 
 
 def messages(error: ServiceError, name: str) -> str:

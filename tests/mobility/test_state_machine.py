@@ -53,7 +53,7 @@ from network.mobility.models import (
     MobilityApplication,
     Visit,
 )
-from network.practices.models import Notification
+from network.notifications.models import Notification
 
 START = W1 - timedelta(days=3)  # the machine's first day: the Friday before the first offered week
 WEEKS = [W1 + timedelta(weeks=n) for n in range(4)]

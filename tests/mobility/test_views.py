@@ -14,7 +14,7 @@ from network.extensions import db
 from network.mobility import services
 from network.mobility.models import CANCELLED, COMPLETED, CONFIRMED, ENDORSED, WITHDRAWN, Visit
 from network.mobility.services import ActivityData, ApplicationData, OfferData
-from network.practices.models import Notification
+from network.notifications.models import Notification
 
 W50 = date(2026, 12, 7)  # 2026-W50: Tuesday 8 December is a national holiday in Spain
 W51, W52 = date(2026, 12, 14), date(2026, 12, 21)

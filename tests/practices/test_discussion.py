@@ -13,8 +13,10 @@ from network.audit import AuditEntry
 from network.auth import services as accounts
 from network.auth.models import INSTITUTION_ADMIN, User
 from network.extensions import db
+from network.notifications import services as notifications
+from network.notifications.models import Notification
 from network.practices import discussion, services
-from network.practices.models import Bookmark, Comment, CommentFlag, Notification, PracticeFollow
+from network.practices.models import Bookmark, Comment, CommentFlag, PracticeFollow
 
 
 @pytest.fixture
@@ -453,7 +455,7 @@ def test_unread_count_in_the_header_and_the_notifications_page(app, users, pract
     assert items[0].a["href"] == f"/practices/{practice.id}#comment-{newest.id}"
 
     assert client.post("/notifications/read-all").status_code == 302
-    assert discussion.unread_count(users["professional"]) == 0
+    assert notifications.unread_count(users["professional"]) == 0
     page = read_html(client.get("/notifications"))
     header_link = page.select_one('.account-nav a[href="/notifications"]')
     assert header_link.get_text(strip=True) == "Notifications (0)"
