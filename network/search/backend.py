@@ -79,8 +79,9 @@ PHRASE_CHUNK = 200  # documents checked between two looks at the clock (the firs
 MERGE_FACTOR = 6
 MERGE_MAX_DOCS = 300
 REINDEX_PROCS = min(2, os.cpu_count() or 1)
-# BM25F with Whoosh's defaults; a tag list is short and often empty, so its length must not weaken a tag
-# match. Queries compute the same formula over whole posting lists at once (_Generation.term_scores).
+# BM25F with Whoosh's default b and k1; a tag list is short and often empty, so its length must not weaken a
+# tag match. Queries compute it over whole posting lists at once (_word_scores); WEIGHTING is only what
+# Whoosh's own searcher would use (nothing ranks with it). See bench/README.md, "Relevance".
 BM25_B, BM25_K1 = 0.75, 1.2
 FIELD_B = {"tags": 0.0, "tags_text": 0.0}
 WEIGHTING = scoring.BM25F(B=BM25_B, K1=BM25_K1, **{f"{name}_B": b for name, b in FIELD_B.items()})
@@ -727,6 +728,7 @@ class _Generation:
         self._codes: dict[str, tuple[list[str], np.ndarray] | None] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._average: dict[str, float] = {}
+        self._live_count: int | None = None
         self._dates: np.ndarray | None = None
 
     def _concatenate(self, part) -> np.ndarray:
@@ -786,20 +788,45 @@ class _Generation:
             self._lengths[fieldname] = self._concatenate(lambda data: data.lengths(fieldname)).astype(np.float32)
         return self._lengths[fieldname]
 
+    @property
+    def live_count(self) -> int:
+        if self._live_count is None:
+            self._live_count = int(np.count_nonzero(self.live))
+        return self._live_count
+
     def average_length(self, fieldname: str) -> float:
+        """The field's mean length over the live documents (as BM25 normalises by it)."""
         if fieldname not in self._average:
-            self._average[fieldname] = self.searcher.avg_field_length(fieldname, 1.0) or 1.0
+            lengths = self.lengths(fieldname)[self.live] if self.size else np.empty(0)
+            self._average[fieldname] = float(lengths.mean()) if len(lengths) and lengths.any() else 1.0
         return self._average[fieldname]
 
-    def term_scores(self, fieldname: str, text: str, memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The documents holding a term and its BM25F score in each (Whoosh's formula and statistics)."""
+    def term_frequencies(self, fieldname: str, text: str, memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The live documents holding a term, and in each its frequency times the field's boost divided by
+        BM25's length normalisation of the field there (the field's own b and mean length): BM25F's
+        per-field term frequency, before the fields are added up and saturated (_word_scores).
+
+        The statistics (documents, mean lengths) count live documents only: a posting list still holds
+        the old versions of updated documents until a merge drops them, and how many of those a reader
+        sees depends on when it was opened (Whoosh's deletion filter skips the leading ones), so counting
+        them made the same index rank differently in two processes."""
         ids, weights = self.postings(fieldname, text, memo)
         if not len(ids):
             return ids, weights
+        live = self.live[ids]
+        ids, weights = ids[live], weights[live]
+        if not len(ids):
+            return ids, weights
         b = FIELD_B.get(fieldname, BM25_B)
-        idf = math.log(self.size / (len(ids) + 1)) + 1
         norm = (1 - b) + b * self.lengths(fieldname)[ids] / self.average_length(fieldname)
-        return ids, (idf * weights * (BM25_K1 + 1) / (weights + BM25_K1 * norm)).astype(np.float32)
+        return ids, (weights / norm).astype(np.float32)
+
+    def idf(self, document_frequency: int) -> float:
+        """BM25's idf (Robertson and Sparck Jones, as Lucene computes it) over the live documents: near 0
+        for a word in every document. Whoosh's log(N / (n + 1)) + 1 never falls below 1 (against 7.6 for
+        the rarest word of 1,460 documents), so in a long question the common words outvoted the rare ones."""
+        n = document_frequency
+        return math.log(1 + (self.live_count - n + 0.5) / (n + 0.5))
 
     def dates(self) -> np.ndarray:
         if self._dates is None:
@@ -843,6 +870,7 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # the words typed more than once: how many times
 
     @property
     def empty(self) -> bool:
@@ -858,17 +886,38 @@ def parse_user_query(text: str) -> ParsedQuery:
         words = [w for token in _WORD.findall(phrase.replace("*", " ")) for w in plain_terms(token)]
         if len(words) > 1:
             parsed.phrases.append(words[:MAX_QUERY_WORDS])
-    for token in _WORD.findall(text.replace('"', " "))[:MAX_QUERY_WORDS]:
+    typed: dict[str, int] = {}
+    for token, times in _capped_words(_WORD.findall(text.replace('"', " "))):
+        word = token
         if token.endswith("*"):
-            stem = "".join(plain_terms(token.rstrip("*")))
-            if len(stem) >= MIN_PREFIX_CHARS:
-                parsed.prefixes.append(stem)
-            elif stem:
-                parsed.words.append(stem)
-        else:
-            parsed.words.append(token)
-    parsed.words = list(dict.fromkeys(parsed.words))
+            word = "".join(plain_terms(token.rstrip("*")))
+            if len(word) >= MIN_PREFIX_CHARS:
+                parsed.prefixes.append(word)
+                continue
+            if not word:
+                continue
+        typed[word] = typed.get(word, 0) + times
+    parsed.words = list(typed)
+    parsed.counts = {word: times for word, times in typed.items() if times > 1}
     return parsed
+
+
+def _capped_words(tokens: list[str]) -> list[tuple[str, int]]:
+    """At most MAX_QUERY_WORDS words, each once whatever its case, with how many times it was typed. A
+    longer question loses its stop words first ("what", "are", "there", "in"): they find nothing that its
+    other words would not, and counted against the cap they pushed out the words that matter. Short
+    queries keep them, for proximity."""
+    counts: dict[str, int] = {}
+    unique = []
+    for token in tokens:
+        key = fold(token)
+        if key not in counts:
+            counts[key] = 0
+            unique.append(token)
+        counts[key] += 1
+    if len(unique) > MAX_QUERY_WORDS:
+        unique = [t for t in unique if t.endswith("*") or not _is_stop_word(t)] or unique
+    return [(token, counts[fold(token)]) for token in unique[:MAX_QUERY_WORDS]]
 
 
 def _stop_words() -> frozenset[str]:
@@ -918,24 +967,30 @@ def _prefix_terms(prefix: str, reader) -> list[tuple[str, str]]:
 
 @dataclass
 class QueryPlan:
-    """What a typed query asks for. Any word may match; the more of them a document has (and the more in
-    its title or tags) the higher it ranks. Quoted phrases are required; words typed next to each other
-    rank documents where they stand together higher."""
+    """What a typed query asks for. Any word may match; the more of them a document has, the rarer they
+    are in the index and the more often they are in its title or tags, the higher it ranks (BM25F,
+    _word_scores). Quoted phrases are required; words typed next to each other rank documents where they
+    stand together higher."""
 
     words: list[list[tuple[str, str]]]  # per word or prefix: the terms that match it
     phrases: list[list[str]]  # quoted, required: in the title or in the text
     proximity: list[str]  # the plain words in the order typed, when there are several
+    weights: list[float] = field(default_factory=list)  # per word: how many times it was typed (1 if none)
 
 
 def build_plan(parsed: ParsedQuery, reader) -> QueryPlan | None:
     only_stop_words = all(_is_stop_word(w) for w in parsed.words)
-    words = [terms for terms in (_word_terms(w, only_stop_words) for w in parsed.words) if terms]
-    words += [terms for terms in (_prefix_terms(p, reader) for p in parsed.prefixes) if terms]
+    # A word typed twice counts twice (BM25's query term frequency; Whoosh's and Lucene's parsers do the
+    # same by repeating the clause): a question that comes back to a word is about it.
+    typed = [(terms, float(parsed.counts.get(w, 1))) for w in parsed.words
+             if (terms := _word_terms(w, only_stop_words))]
+    typed += [(terms, 1.0) for terms in (_prefix_terms(p, reader) for p in parsed.prefixes) if terms]
+    words, weights = [terms for terms, _ in typed], [weight for _, weight in typed]
     plain_words = [term for w in parsed.words for term in plain_terms(w)]
     proximity = plain_words if len(plain_words) > 1 and not parsed.phrases else []
     if not words and not parsed.phrases:
         return None
-    return QueryPlan(words=words, phrases=parsed.phrases, proximity=proximity)
+    return QueryPlan(words=words, phrases=parsed.phrases, proximity=proximity, weights=weights)
 
 
 @dataclass
@@ -955,25 +1010,59 @@ class _Matches:
         return found + round(self.rate * int(np.count_nonzero(self.unchecked & within))), True
 
 
+# A word is looked up in several index fields that hold the same text analysed differently; they are
+# one field as far as scoring is concerned.
+FIELD_GROUPS = {"title_plain": "title", "title_stem": "title", "body_plain": "body", "body_stem": "body",
+                "tags": "tags", "tags_text": "tags"}
+
+
+def _field_groups(terms: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for fieldname, text in terms:
+        groups.setdefault(FIELD_GROUPS.get(fieldname, fieldname), []).append((fieldname, text))
+    return list(groups.values())
+
+
+def _word_scores(terms: list[tuple[str, str]], generation: _Generation, postings: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The live documents a query word matches, and its BM25F score in each: its frequency in each field
+    (times the field's boost, over the field's length normalisation) added up over the fields, then
+    saturated once (k1) and weighted by the word's idf over the documents it matches in any field. A word
+    found in the title and the body is one word found twice, not two words. Within a field the word
+    counts once: the best of its forms there (the exact word and its stem, a prefix's words, the whole
+    tag and the tag's words), never their sum."""
+    frequency, found = np.zeros(generation.size, dtype=np.float32), False
+    for group in _field_groups(terms):
+        parts = [part for fieldname, text in group
+                 if len((part := generation.term_frequencies(fieldname, text, postings))[0])]
+        if len(parts) == 1:
+            frequency[parts[0][0]] += parts[0][1]
+        elif parts:
+            best = np.zeros(generation.size, dtype=np.float32)
+            for ids, values in parts:
+                best[ids] = np.maximum(best[ids], values)
+            frequency += best
+        found = found or bool(parts)
+    if not found:
+        return _NO_POSTINGS
+    ids = np.flatnonzero(frequency > 0)  # on booleans: 7 times quicker than on the floats themselves
+    frequency = frequency[ids]
+    idf = generation.idf(len(ids))
+    return ids, (idf * frequency * (BM25_K1 + 1) / (frequency + BM25_K1)).astype(np.float32)
+
+
 def _match(plan: QueryPlan, generation: _Generation, within: np.ndarray) -> _Matches:
     """Every document the plan matches with its BM25F score, over whole posting lists at once; `within`
     (what the person may see) limits only the costly phrase checks."""
     size, postings = generation.size, {}  # a word's plain postings serve its score and its phrases
     scores = np.zeros(size, dtype=np.float32)
-    matched = np.zeros(size, dtype=np.uint8)
-    for terms in plan.words:
-        found = np.zeros(size, dtype=bool)
-        for fieldname, text in terms:
-            ids, term_scores = generation.term_scores(fieldname, text, postings)
-            if len(ids):
-                scores[ids] += term_scores
-                found[ids] = True
-        matched += found
-    if plan.words:
-        mask = (matched > 0) & generation.live
-        scores *= matched / np.float32(len(plan.words))  # coordination: the share of the words matched
-    else:
-        mask = generation.live.copy()
+    mask = np.zeros(size, dtype=bool) if plan.words else generation.live.copy()
+    # The words' scores add up: more of the words, and rarer ones, rank higher. No multiplier by the share
+    # of the words matched besides: the sum already rewards every word found, and the share counted
+    # "problems" or "use" as much as "kinship" (bench/README.md, "Relevance").
+    for n, terms in enumerate(plan.words):
+        ids, word_scores = _word_scores(terms, generation, postings)
+        scores[ids] += word_scores * np.float32(plan.weights[n] if n < len(plan.weights) else 1.0)
+        mask[ids] = True
     matches = _Matches(mask=mask, scores=scores)
     if plan.phrases:
         deadline = time.monotonic() + PHRASE_TIME_LIMIT

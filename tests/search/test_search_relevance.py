@@ -135,3 +135,65 @@ def test_a_quoted_phrase_too_common_to_check_in_time_gives_an_estimated_total(ow
     assert results.estimated
     assert results.total >= 4
     assert titles(results) and all(title.startswith("Kinship care circle") for title in titles(results))
+
+
+# --- long questions in plain words (issue 17, part 2; bench/relevance.py measures them on CISI) ---------
+
+
+def test_a_long_question_ranks_its_rare_words_above_its_common_ones(owner, make_practice):
+    # Every evening write-up shares the question's common words ("how", "do", "each", "other", "after");
+    # only two share its rare ones ("families", "support", "school").
+    for n in range(5):
+        write_up(make_practice, owner, f"Volunteer evening {n}",
+                 "How do we plan? Each of us tells the other volunteers what happened after the last evening.")
+    write_up(make_practice, owner, "Homework club", "Families support their children after school, and each other.")
+    write_up(make_practice, owner, "Parents together", "Families meet and support each other.")
+    sync.drain_all()
+
+    results = search(q="how do families support each other after school?")
+
+    # All three rare words, then two; the write-ups sharing only common words come after, if at all.
+    assert titles(results)[:2] == ["Homework club", "Parents together"]
+    assert results.hits[0].score > results.hits[1].score
+
+
+def test_a_question_weighs_words_by_how_rare_they_are_not_by_how_many_match(owner, make_practice):
+    # "parents", "children", "help" and "group" are in every write-up: they tell the write-ups apart less
+    # than "miss" and "school", which only one has. Counting matched words alone put the write-up with
+    # the most common words first.
+    for n in range(5):
+        write_up(make_practice, owner, f"Family afternoon {n}", "Parents and children play in a group; volunteers help.")
+    write_up(make_practice, owner, "Parents' group",
+             "A group of parents help each other; the group meets while the children play.")
+    write_up(make_practice, owner, "Attendance mentors", "Mentors visit children who miss school, and their parents.")
+    sync.drain_all()
+
+    results = search(q="how can a group of parents help children who miss school?")
+
+    assert titles(results)[0] == "Attendance mentors"
+    assert titles(results)[1] == "Parents' group"
+
+
+def test_a_long_question_keeps_its_last_words_within_the_word_limit(owner, make_practice):
+    # 27 words, 11 of them stop words: the rarest and most telling word, "respite", comes 26th. The word
+    # limit (MAX_QUERY_WORDS) drops a long question's stop words first, so it is still searched for.
+    write_up(make_practice, owner, "Respite care", "Foster carers get a weekend of respite every month.")
+    write_up(make_practice, owner, "Parents' circle", "Parents of a child with a disability meet other parents.")
+    write_up(make_practice, owner, "Disability rights", "Parents learn about their rights and the help they may ask for.")
+    sync.drain_all()
+
+    question = ("What is there for those of us who are the parents of a child with a disability and who "
+                "would like to meet other parents, or to get some respite care?")
+    results = search(q=question)
+
+    assert "Respite care" in titles(results)[:2]
+
+
+def test_a_word_typed_twice_in_a_question_counts_twice(owner, make_practice):
+    # Two write-ups alike but for one word; a question that comes back to one of the words is about it.
+    write_up(make_practice, owner, "Tuesday club", "Volunteers mentor teenagers once a week.")
+    write_up(make_practice, owner, "Thursday club", "Volunteers tutor teenagers once a week.")
+    sync.drain_all()
+
+    assert titles(search(q="mentor or tutor: which tutor works best?"))[0] == "Thursday club"
+    assert titles(search(q="tutor or mentor: which mentor works best?"))[0] == "Tuesday club"
