@@ -8,11 +8,11 @@ from network.essays import services as essays
 from network.essays.models import DISPLAY_CHOICES, ESSAY_STATUSES, EVENT_KINDS, SCALE
 from network.mobility.models import ACTIVITY_KINDS, VISIT_STATUSES
 from network.practices import services
-from network.practices.models import EVIDENCE_LEVELS, INTERVENTION_TYPES, STATUSES, VISIBILITIES
+from network.practices.models import EVIDENCE_LEVELS, INTERVENTION_TYPES, REQUIRED_FIELDS, STATUSES, VISIBILITIES
 
 VERSION = "1.0.0"
-REQUIRED_ON_CREATE = ["title", "summary", "context", "target_group", "methods", "outcomes", "sectors",
-                      "country", "language"]
+# The owning institution is required too, but the API takes the caller's own when none is given.
+REQUIRED_ON_CREATE = list(REQUIRED_FIELDS)
 
 
 def _ref(name: str) -> dict:

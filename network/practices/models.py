@@ -29,6 +29,10 @@ SECTIONS = (
     ("lessons", False),
 )
 SECTION_NAMES = tuple(name for name, _required in SECTIONS)
+# What a new practice must have, in every form it arrives in (the web form, the API, the importer): the one
+# list the OpenAPI document states and services.validate enforces (tests/practices/test_required_fields.py).
+REQUIRED_FIELDS = ("title", "summary", *(name for name, required in SECTIONS if required), "sectors", "country",
+                   "language")
 SUMMARY_MAX = 500
 TITLE_MAX = 200
 
