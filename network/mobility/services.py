@@ -410,7 +410,12 @@ def save_application(actor, partnership: Partnership, data: ApplicationData) -> 
             application.motivation, application.languages, application.interest_names,
             application.preferred_host_ids, still_to_come(application.available_weeks)) == (
             data.motivation.strip(), languages, sorted(_clean_tags(data.interests)), hosts, weeks):
-        return application  # sent back as it was: still waiting (or endorsed), nobody asked again
+        # Sent back as it was: still waiting (or endorsed), nobody asked again; the weeks that have begun (no
+        # longer a choice, so not on the form) go.
+        if application.available_weeks != weeks:
+            application.weeks = [week for week in application.weeks if not has_begun(week.week_start)]
+            db.session.commit()
+        return application
     created = application is None
     if created:
         application = MobilityApplication(partnership=partnership, user_id=actor.id, institution_id=actor.institution_id)

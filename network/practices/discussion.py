@@ -15,7 +15,8 @@ from sqlalchemy.orm import contains_eager, joinedload
 from network import audit, i18n, mail, permissions
 from network.auth.models import User
 from network.extensions import db
-from network.notifications.models import LINK_MAX, MESSAGE_MAX, Notification
+from network.notifications import services as notifications
+from network.notifications.models import Notification
 from network.practices.models import Bookmark, Comment, CommentFlag, Practice, PracticeFollow
 from network.types import utcnow
 
@@ -252,20 +253,20 @@ def _notify(actor, practice: Practice, comment: Comment) -> list[tuple[str, str,
     emails = []
     path = _link(practice, comment)
     link = _link(practice, comment, external=True)
+    if kind == "reply":
+        message = _l("%(name)s replied in the discussion of “%(title)s”.", name=actor.name, title=practice.title)
+    else:
+        message = _l("%(name)s commented on “%(title)s”.", name=actor.name, title=practice.title)
     for user in _recipients(actor, practice):
-        # Each person's notification and email in the language they chose for the site (default otherwise).
+        # Each person's notification (rendered again in their language when read) and email in the language
+        # they chose for the site (default otherwise).
+        row = notifications.notification(user, kind, message, path)
         with force_locale(i18n.user_locale(user)):
-            if kind == "reply":
-                message = _("%(name)s replied in the discussion of “%(title)s”.",
-                            name=actor.name, title=practice.title)
-            else:
-                message = _("%(name)s commented on “%(title)s”.", name=actor.name, title=practice.title)
             subject = _("New comment on “%(title)s”", title=practice.title)
             body = _("%(message)s\n\nRead it here: %(link)s\n\n"
                      "You receive this email because you wrote or follow this practice on Peer Network.",
-                     message=message, link=link)
-        db.session.add(Notification(user_id=user.id, kind=kind, message=message[:MESSAGE_MAX],
-                                    link=path[:LINK_MAX]))
+                     message=row.message, link=link)
+        db.session.add(row)
         emails.append((user.email, subject[:200], body))
     return emails
 

@@ -91,6 +91,9 @@ def forget_name_in_notifications(user, about: Callable[[str], bool]) -> None:
             Notification.user_id != user.id, Notification.message.contains(user.name, autoescape=True))):
         if about(notification.link or "") and names(notification.message, user.name):
             notification.message = without_name(notification.message, user.name)[:MESSAGE_MAX]
+            # The values the message is rendered with when read name them too.
+            notification.params = {key: without_name(value, user.name) if isinstance(value, str) else value
+                                   for key, value in (notification.params or {}).items()} or None
 
 
 def erase(user) -> None:

@@ -639,3 +639,19 @@ def test_the_discussion_does_not_query_once_per_comment(app, users, practice):
     for n in range(1, 13):
         comment(n, top if n % 2 else None)
     assert statements_for_page() == few
+
+
+def test_a_notification_is_shown_in_the_language_of_whoever_reads_it(app, client, auth, users, make_practice):
+    """Written while its recipient's interface was English, read after they chose Spanish: Spanish."""
+    from network.auth import services as accounts
+
+    author = users["professional"]
+    practice = make_practice(author.institution, actor=author, title="Grupos")
+    discussion.add_comment(users["outsider"], practice, "Hola")
+    row = db.session.scalar(select(Notification).where(Notification.user_id == author.id))
+    assert row.message.endswith("commented on “Grupos”.")  # the English of the moment it was written
+    accounts.set_locale(author, "es")
+    auth.login(author)
+    page = read_html(client.get("/notifications")).get_text(" ", strip=True)
+    assert "comentó" in page or "comentado" in page, page[:500]
+    assert "commented on" not in page
