@@ -194,6 +194,7 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     # An unknown reset token, for everyone (a real one is a secret: whoever holds it sets the password).
     "auth.reset_password": {"GET": "400 400 400 400 400 400 400", "POST": "400 400 400 400 400 400 400"},
     "auth.account": {"GET": LOGGED_IN},
+    "auth.notification_settings": {"POST": LOGGED_IN_WRITE},
     "auth.my_data": {"GET": LOGGED_IN},
     "auth.my_data_download": {"GET": LOGGED_IN},
     "auth.change_password": {"GET": LOGGED_IN, "POST": LOGGED_IN_WRITE},

@@ -85,6 +85,12 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Set new password"))
 
 
+class NotificationSettingsForm(FlaskForm):
+    email_notifications = BooleanField(_l("Also send me my notifications by email"),
+                                       description=_l("They always appear on your notifications page."))
+    submit = SubmitField(_l("Save"))
+
+
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password."))])
     confirm = BooleanField(

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from network.extensions import db
@@ -56,6 +56,8 @@ class User(UserMixin, db.Model):
     # The interface language the person chose with the switcher (a code of SUPPORTED_LOCALES); None: their
     # browser's. Emails and notifications to them are written in it too.
     locale: Mapped[str | None] = mapped_column(String(10))
+    # Notifications always appear on the notifications page; by email too unless the person said no.
+    email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     institution: Mapped[Institution | None] = relationship(back_populates="members")
     role_rows: Mapped[list[UserRole]] = relationship(

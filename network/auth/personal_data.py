@@ -45,6 +45,7 @@ def export_account(user: User) -> dict:
         "institution": user.institution.name if user.institution else None,
         "membership_status": user.membership_status,
         "interface_language": user.locale,
+        "email_notifications": user.email_notifications,
     }
 
 

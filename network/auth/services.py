@@ -359,6 +359,12 @@ def set_roles(actor: User, user: User, roles) -> None:
     db.session.commit()
 
 
+def set_email_notifications(user: User, wanted: bool) -> None:
+    """Notifications always appear on the notifications page; by email too only if the person wants."""
+    user.email_notifications = bool(wanted)
+    db.session.commit()
+
+
 # --- personal data --------------------------------------------------------------------------------
 
 # Each feature's plug registers what it holds about a person (its personal_data module): an exporter per

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -143,7 +143,21 @@ def reset_password(token: str):
 @bp.route("/account")
 @login_required
 def account():
-    return render_template("account/index.html")
+    form = forms.NotificationSettingsForm(email_notifications=current_user.email_notifications)
+    return render_template("account/index.html", notification_form=form)
+
+
+@bp.route("/account/notifications", methods=["POST"])
+@login_required
+def notification_settings():
+    form = forms.NotificationSettingsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_email_notifications(current_user, form.email_notifications.data)
+    flash(_("Your notifications will also come by email.") if form.email_notifications.data
+          else _("Your notifications will no longer come by email: they stay on the notifications page."),
+          "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

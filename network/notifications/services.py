@@ -50,7 +50,8 @@ def notify(people, kind: str, message, link: str) -> list[Email]:
             body = _("%(message)s\n\nSee it here: %(link)s", message=row.message,
                      link=current_app.config.get("PUBLIC_URL", "").rstrip("/") + link)
         db.session.add(row)
-        emails.append((person.email, subject[:200], body))
+        if person.email_notifications:
+            emails.append((person.email, subject[:200], body))
     return emails
 
 

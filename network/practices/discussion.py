@@ -267,7 +267,8 @@ def _notify(actor, practice: Practice, comment: Comment) -> list[tuple[str, str,
                      "You receive this email because you wrote or follow this practice on Peer Network.",
                      message=row.message, link=link)
         db.session.add(row)
-        emails.append((user.email, subject[:200], body))
+        if user.email_notifications:
+            emails.append((user.email, subject[:200], body))
     return emails
 
 

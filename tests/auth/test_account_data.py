@@ -322,3 +322,4 @@ def test_audit_entries_made_by_a_deleted_person_keep_by_person(app, client, auth
     assert len(rows) == 1
     assert "former member" in rows[0]
     assert "system (command line)" not in rows[0]
+

@@ -655,3 +655,20 @@ def test_a_notification_is_shown_in_the_language_of_whoever_reads_it(app, client
     page = read_html(client.get("/notifications")).get_text(" ", strip=True)
     assert "comentó" in page or "comentado" in page, page[:500]
     assert "commented on" not in page
+
+
+def test_a_person_chooses_whether_notifications_also_come_by_email(app, client, auth, users, practice, smtp):
+    author = users["professional"]
+    auth.login(author)
+    checkbox = read_html(client.get("/account")).find("input", attrs={"name": "email_notifications"})
+    assert checkbox.has_attr("checked")  # on by default
+    assert client.post("/account/notifications", data={}).status_code == 302  # unticked
+    assert client.get("/account/data.json").get_json()["account"]["email_notifications"] is False
+
+    discussion.add_comment(users["outsider"], practice, "A question")
+    assert author.email not in [m["To"] for m in smtp.sent]  # no email...
+    assert practice.title in client.get("/notifications").get_data(as_text=True)  # ...the notification is there
+
+    client.post("/account/notifications", data={"email_notifications": "y"})
+    discussion.add_comment(users["outsider"], practice, "Another question")
+    assert author.email in [m["To"] for m in smtp.sent]
