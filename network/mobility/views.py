@@ -410,9 +410,19 @@ def _chosen(form: AssignForm, partnership: Partnership):
     return None if form.errors else (application, offer, monday)
 
 
-def _broken_rules(error: ServiceError) -> list[str]:
-    db.session.rollback()
-    return [str(m) for messages in error.errors.values() for m in messages]
+def _place_by_hand(form: AssignForm, partnership: Partnership, place, done: str):
+    """The chosen visitor placed with the chosen service (book_visit, record_past_visit): a redirect to the
+    new visit, or (None, the rules it breaks) for the matching page to show with the form."""
+    if not (form.validate_on_submit() and (chosen := _chosen(form, partnership))):
+        return None, []
+    application, offer, monday = chosen
+    try:
+        visit = place(current_user, application, offer, monday)
+    except ServiceError as error:
+        db.session.rollback()
+        return None, [str(m) for messages in error.errors.values() for m in messages]
+    flash(done % {"name": application.user.name, "host": offer.institution.name}, "success")
+    return redirect(url_for("mobility.visit", visit_id=visit.id)), []
 
 
 @bp.route("/matching/<int:partnership_id>/assign", methods=["POST"])
@@ -422,19 +432,10 @@ def assign(partnership_id: int):
     permissions.require(permissions.coordinates, partnership)
     offers = services.offers_in(partnership)
     form = _assign_form(partnership, offers)
-    refused: list[str] = []
-    if form.validate_on_submit() and (chosen := _chosen(form, partnership)):
-        application, offer, monday = chosen
-        try:
-            visit = services.book_visit(current_user, application, offer, monday,
-                                        reasons=_("Assigned by a coordinator"))
-        except ServiceError as error:
-            refused = _broken_rules(error)
-        else:
-            flash(_("Visit proposed: %(name)s at %(host)s.", name=application.user.name,
-                    host=offer.institution.name), "success")
-            return redirect(url_for("mobility.visit", visit_id=visit.id))
-    return _matching_page(partnership, services.offers_in(partnership), form, refused, 422)
+    done, refused = _place_by_hand(
+        form, partnership, lambda *chosen: services.book_visit(*chosen, reasons=_("Assigned by a coordinator")),
+        _("Visit proposed: %(name)s at %(host)s."))
+    return done or _matching_page(partnership, services.offers_in(partnership), form, refused, 422)
 
 
 @bp.route("/matching/<int:partnership_id>/past-visit", methods=["POST"])
@@ -445,20 +446,12 @@ def record_past(partnership_id: int):
     permissions.require(permissions.coordinates, partnership)
     offers = services.offers_in(partnership)
     form = _past_visit_form(partnership, offers)
-    refused: list[str] = []
-    if form.validate_on_submit() and (chosen := _chosen(form, partnership)):
-        application, offer, monday = chosen
-        try:
-            visit = services.record_past_visit(current_user, application, offer, monday,
-                                               reasons=_("Recorded by a coordinator after the visit"))
-        except ServiceError as error:
-            refused = _broken_rules(error)
-        else:
-            flash(_("Visit recorded: %(name)s at %(host)s. They are asked for their essay.",
-                    name=application.user.name, host=offer.institution.name), "success")
-            return redirect(url_for("mobility.visit", visit_id=visit.id))
-    return _matching_page(partnership, services.offers_in(partnership), _assign_form(partnership, offers),
-                          status=422, past_form=form, past_refused=refused)
+    done, refused = _place_by_hand(
+        form, partnership,
+        lambda *chosen: services.record_past_visit(*chosen, reasons=_("Recorded by a coordinator after the visit")),
+        _("Visit recorded: %(name)s at %(host)s. They are asked for their essay."))
+    return done or _matching_page(partnership, services.offers_in(partnership), _assign_form(partnership, offers),
+                                  status=422, past_form=form, past_refused=refused)
 
 
 # --- visits -------------------------------------------------------------------------------------------------
