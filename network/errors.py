@@ -15,6 +15,11 @@ class ServiceError(Exception):
         return cls({name: [message]})
 
     @property
+    def messages(self) -> list[str]:
+        """Every message, in the reader's language, field after field."""
+        return [str(message) for messages in self.errors.values() for message in messages]
+
+    @property
     def text(self) -> str:
         """Every message, as one sentence after another (for a flash message)."""
-        return " ".join(str(message) for messages in self.errors.values() for message in messages)
+        return " ".join(self.messages)

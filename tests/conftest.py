@@ -180,9 +180,14 @@ def _restore(shared: SharedApp, database_file: Path | None) -> None:
         db.session.remove()
         db.engine.dispose()
     if database_file is not None and not POSTGRES_URL:
-        for leftover in shared.database_file.parent.glob(shared.database_file.name + "-*"):  # -wal, -shm
-            leftover.unlink()
-        shutil.copy(database_file, shared.database_file)
+        _copy_sqlite(database_file, shared.database_file)
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """The database file copied over the app's (closed) one, without the old one's -wal and -shm files."""
+    for leftover in target.parent.glob(target.name + "-*"):
+        leftover.unlink()
+    shutil.copy(source, target)
 
 
 def _empty_postgres() -> None:
@@ -269,9 +274,7 @@ def demo(app, shared_app, demo_template, real_clock) -> dict:
                 f'CREATE DATABASE "{test_database}" TEMPLATE "{demo_template.database_name}" STRATEGY FILE_COPY')
         engine.dispose()
     else:
-        for leftover in shared_app.database_file.parent.glob(shared_app.database_file.name + "-*"):
-            leftover.unlink()
-        shutil.copy(demo_template.database_file, shared_app.database_file)
+        _copy_sqlite(demo_template.database_file, shared_app.database_file)
     if demo_template.instance.exists():
         shutil.copytree(demo_template.instance, app.instance_path, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("search"))

@@ -112,11 +112,6 @@ def _collections_holding_essay(essay: Essay) -> list[int]:
         select(CollectionItem.collection_id).where(CollectionItem.essay_id == essay.id)).scalars())
 
 
-def _may_view(user, ids) -> set[int]:
-    return {collection.id for collection in db.session.scalars(select(Collection).where(Collection.id.in_(ids)))
-            if permissions.can_view_collection(user, collection)}
-
-
 # Registered by the feature's plug (init_app in __init__.py).
 DOCUMENT_TYPES = (
     DocumentType(
@@ -131,6 +126,6 @@ DOCUMENT_TYPES = (
                # An item's title (and whether it may be shown) is the practice's or essay's.
                (Practice, _collections_holding),
                (Essay, _collections_holding_essay)],
-        may_view=_may_view,
+        may_view=permissions.can_view_collection,
     ),
 )

@@ -65,11 +65,6 @@ def _essays_of_deleted(user: User) -> list[int]:
     return list(db.session.connection().execute(select(Essay.id).where(Essay.author_id == user.id)).scalars())
 
 
-def _may_view(user, ids) -> set[int]:
-    return {essay.id for essay in db.session.scalars(select(Essay).where(Essay.id.in_(ids)))
-            if permissions.can_view_essay(user, essay)}
-
-
 # Registered by the feature's plug (init_app in __init__.py).
 DOCUMENT_TYPES = (
     DocumentType(
@@ -82,6 +77,6 @@ DOCUMENT_TYPES = (
         watch=[(Practice, lambda practice: list(db.session.connection().execute(
             select(essay_practices.c.essay_id).where(essay_practices.c.practice_id == practice.id)).scalars())),
                (Partnership, _essays_of), (User, _essays_of_deleted)],
-        may_view=_may_view,
+        may_view=permissions.can_view_essay,
     ),
 )

@@ -283,7 +283,7 @@ def _rescue(essay: Essay, as_json: bool, status: int):
     try:
         token = services.rescue_text(request.form.to_dict(), essay.id, essay.event_id)
     except ServiceError as error:  # the server keeps too many rescued texts: show it back instead
-        reason = " ".join(str(m) for messages in error.errors.values() for m in messages)
+        reason = error.text
         if as_json:
             return jsonify(error=reason), 503
         return render_template("essays/locked.html", essay=essay, reason=reason), 503

@@ -119,16 +119,6 @@ def _visits_of_deleted(user: User) -> list[int]:
     return list(db.session.connection().execute(select(Visit.id).where(Visit.visitor_id == user.id)).scalars())
 
 
-def _offers_may_view(user, ids) -> set[int]:
-    return {offer.id for offer in db.session.scalars(select(HostingOffer).where(HostingOffer.id.in_(ids)))
-            if permissions.can_view_mobility(user, offer.partnership)}
-
-
-def _visits_may_view(user, ids) -> set[int]:
-    return {visit.id for visit in db.session.scalars(select(Visit).where(Visit.id.in_(ids)))
-            if permissions.can_view_visit(user, visit)}
-
-
 # Registered by the feature's plug (init_app in __init__.py).
 DOCUMENT_TYPES = (
     DocumentType(
@@ -139,7 +129,7 @@ DOCUMENT_TYPES = (
         all_ids=lambda: db.session.scalars(select(HostingOffer.id).order_by(HostingOffer.id)).all(),
         watch=[(OfferWeek, lambda row: [row.offer_id]), (OfferActivity, lambda row: [row.offer_id]),
                (Practice, _offers_linking), (Partnership, _offers_of)],
-        may_view=_offers_may_view,
+        may_view=lambda user, offer: permissions.can_view_mobility(user, offer.partnership),
     ),
     DocumentType(
         name="visit",
@@ -148,6 +138,6 @@ DOCUMENT_TYPES = (
         load=visit_document,
         all_ids=lambda: db.session.scalars(select(Visit.id).order_by(Visit.id)).all(),
         watch=[(VisitActivity, lambda row: [row.visit_id]), (Partnership, _visits_of), (User, _visits_of_deleted)],
-        may_view=_visits_may_view,
+        may_view=permissions.can_view_visit,
     ),
 )

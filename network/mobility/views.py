@@ -420,7 +420,7 @@ def _place_by_hand(form: AssignForm, partnership: Partnership, place, done: str)
         visit = place(current_user, application, offer, monday)
     except ServiceError as error:
         db.session.rollback()
-        return None, [str(m) for messages in error.errors.values() for m in messages]
+        return None, error.messages
     flash(done % {"name": application.user.name, "host": offer.institution.name}, "success")
     return redirect(url_for("mobility.visit", visit_id=visit.id)), []
 

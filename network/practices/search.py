@@ -45,11 +45,6 @@ def practice_document(practice_id: int) -> SearchDocument | None:
     )
 
 
-def _may_view(user, ids) -> set[int]:
-    return {practice.id for practice in db.session.scalars(select(Practice).where(Practice.id.in_(ids)))
-            if permissions.can_view_practice(user, practice)}
-
-
 def _versions(user, ids) -> dict[int, tuple[int, list[tuple[int, str, str]]]]:
     """For the results page: each practice's original and every language version of it this person may see
     (network.practices.services.visible_to, the list's own permission filter)."""
@@ -83,7 +78,7 @@ DOCUMENT_TYPES = (
         all_ids=_all_ids,
         watch=[(PracticeSector, lambda row: [row.practice_id]),
                (PracticeInterventionType, lambda row: [row.practice_id])],
-        may_view=_may_view,
+        may_view=permissions.can_view_practice,
         versions=_versions,
     ),
 )

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
+from sqlalchemy import select
+
+from network.extensions import db
+
 
 @dataclass
 class SearchDocument:
@@ -53,8 +57,8 @@ class DocumentType:
     all_ids:  every id to index on a full rebuild
     watch:    model classes whose changes also touch this type (e.g. a practice's tags), as
               (class, function(obj) -> ids of this type to re-index)
-    may_view: (user, ids) -> the ids among them this person may see, by network.permissions: every hit
-              that is not public is checked with it before it is shown
+    may_view: (user, object) -> bool, the page's own rule (network.permissions): every hit that is not
+              public is checked with it before it is shown (visible_ids)
     versions: (user, ids) -> {id: (root id, [(version id, language, url)])}: the other language versions of
               each, that this person may see, so that a page of results shows them as one entry
     """
@@ -65,8 +69,15 @@ class DocumentType:
     load: Callable[[int], SearchDocument | None]
     all_ids: Callable[[], Iterable[int]]
     watch: list[tuple[type, Callable[[Any], Iterable[int]]]] = field(default_factory=list)
-    may_view: Callable[[Any, list[int]], set[int]] | None = None
+    may_view: Callable[[Any, Any], bool] | None = None
     versions: Callable[[Any, list[int]], dict[int, tuple[int, list[tuple[int, str, str]]]]] | None = None
+
+    def visible_ids(self, user, ids: list[int]) -> set[int]:
+        """The ids among these whose objects the person may see by may_view (none without a rule)."""
+        if self.may_view is None:
+            return set()
+        rows = db.session.scalars(select(self.model).where(self.model.id.in_(ids)))
+        return {row.id for row in rows if self.may_view(user, row)}
 
 
 _types: dict[str, DocumentType] = {}

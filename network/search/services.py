@@ -103,8 +103,8 @@ def _checked(user, results: backend.Results) -> backend.Results:
     allowed: set[tuple[str, int]] = set()
     for doc_type, ids in restricted.items():
         document_type = documents.get_type(doc_type)
-        if document_type is not None and document_type.may_view is not None:
-            allowed |= {(doc_type, doc_id) for doc_id in document_type.may_view(user, ids)}
+        if document_type is not None:
+            allowed |= {(doc_type, doc_id) for doc_id in document_type.visible_ids(user, ids)}
     refused = [hit for hit in results.hits
                if hit.doc_type in restricted and hit.doc_id in restricted[hit.doc_type]
                and (hit.doc_type, hit.doc_id) not in allowed]
