@@ -17,7 +17,7 @@ help:
 	@echo "make run    - set up, migrate, seed the demo network and serve it on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run the whole test suite (SQLite, then PostgreSQL when installed)"
 	@echo "make lint   - ruff: unused or undefined names, bugbear's bug patterns, import order"
-	@echo "make serve  - production server (gunicorn, $(WORKERS) workers) on the same database"
+	@echo "make serve  - production server (gunicorn, $(WORKERS) workers, the search indexer and the job worker)"
 	@echo "make test-browser - journeys in Chromium and axe-core accessibility scans (installs what they need)"
 	@echo "make translations - extract the interface's messages, update every catalogue, compile them"
 	@echo "                    (ADD=pt starts a catalogue for another language; README, Languages)"
@@ -44,8 +44,13 @@ migrate: secret
 seed: migrate
 	NETWORK_ENV=$${NETWORK_ENV:-development} $(FLASK) seed-demo
 
+# The background jobs (PDFs, emails, reminders: README, "Background jobs") run in one worker beside the server,
+# stopped with it.
 run: seed
-	NETWORK_ENV=development $(FLASK) run --debug --host $(HOST) --port $(PORT)
+	export NETWORK_ENV=development; \
+	$(FLASK) jobs worker & jobs=$$!; \
+	trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 # The secret key, made once and kept in instance/config.py (instance/ is in .gitignore: never committed).
 # `make run` (through migrate) makes it too, so that the README's `flask --app network ...` commands then
@@ -54,12 +59,14 @@ secret: install
 	@test -f instance/config.py && grep -q '^SECRET_KEY' instance/config.py || \
 	  $(BIN)/python -c 'import secrets; print("SECRET_KEY = %r" % secrets.token_hex(32))' >> instance/config.py
 
-# The web workers never write the search index: one indexer process does, beside them.
+# The web workers never write the search index nor run a background job: one indexer process and one job
+# worker do, beside them.
 serve: secret
 	$(FLASK) db upgrade
 	export NETWORK_SEARCH_INDEXER=external; \
 	$(FLASK) search worker & indexer=$$!; \
-	trap 'kill $$indexer 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) jobs worker & jobs=$$!; \
+	trap 'kill $$indexer $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$${SERVE_PORT:-8000} --access-logfile - 'wsgi:app'
 
 # Rules for real bugs (pyflakes, bugbear, pycodestyle's errors, import order): pyproject.toml.

@@ -8,11 +8,11 @@ Markdown: paragraphs of social-work prose, a bullet list, sometimes a numbered l
 table; 2-5 tags from a vocabulary of 30; one practice in five in Spanish, Romanian or French), gathers them
 into a manual of --chapters chapters with introductions and an editor's note on every third item, and
 publishes an edition with `network.collections.services.publish_edition` (what the "Publish" button does;
-the background PDF is switched off). Then it times:
+the PDF's background job is switched off). Then it times:
 
 - the edition's web page: `book_context()` + `render_template("collections/book.html")` in a request,
   best of 3;
-- the PDF: `network.collections.pdf.build_pdf()`, as the background thread runs it, with the time spent in
+- the PDF: `network.collections.pdf.build_pdf()`, the build the background job runs, with the time spent in
   each stage (the book's HTML, WeasyPrint's parsing, layout and writing).
 
 Nothing is asserted. The last line is machine-readable:

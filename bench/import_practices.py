@@ -24,8 +24,9 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from network import create_app  # noqa: E402
-from network.demo import INSTITUTIONS, seed_demo  # noqa: E402
+from network.demo import seed_demo  # noqa: E402
 from network.extensions import db  # noqa: E402
+from network.institutions.demo import INSTITUTIONS  # noqa: E402
 from network.practices import importer  # noqa: E402
 from network.practices.models import Practice, PracticeRevision, Tag  # noqa: E402
 

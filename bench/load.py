@@ -193,8 +193,8 @@ def seed_database(instance: str, sizes: Sizes) -> dict:
     from network import create_app
     from network.auth.models import APPROVED, COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, PENDING, SITE_ADMIN
     from network.auth.services import hash_password
-    from network.demo_mobility import PROGRAMME
     from network.extensions import db
+    from network.mobility.demo import PROGRAMME
     from network.practices.models import INTERVENTION_TYPES
 
     started = time.monotonic()

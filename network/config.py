@@ -66,9 +66,16 @@ PAGE_CACHE_MAX_BYTES = 64 * 1024 * 1024
 SEARCH_INDEXER = "thread"
 SEARCH_INDEX_DIR = None  # default: <instance>/search
 
-# Collections' edition PDFs: built once per edition by "thread" (a background thread of the web process),
-# or "off" (only `flask --app network collections pdf`, or on request under tests). None: "off" when
-# testing, else "thread".
+# Background jobs (network/jobs: PDFs, notification emails, reminders), run by `flask --app network jobs worker`
+# beside the web server. Where they wait: None, a SQLite file in the instance folder (<instance>/jobs.sqlite3);
+# "sqlite:////path/jobs.sqlite3"; "redis://localhost:6379/0" in production (README, "Background jobs"); or
+# "immediate": each job runs in the caller, at once (tests; None means that too when testing).
+JOBS = None
+JOBS_FAILURES_KEPT_DAYS = 90  # the admins' page of failed jobs forgets them after this
+
+# Collections' edition PDFs: built once per edition by "jobs" (a background job, see JOBS), or "off" (only
+# `flask --app network collections pdf`, or on request under tests). None: "off" when testing, else "jobs"
+# ("thread" and "sync", the settings of before the jobs, mean "jobs").
 COLLECTIONS_PDF_BUILDER = None
 COLLECTIONS_PDF_FOLDER = None  # default: <instance>/collections
 COLLECTIONS_PDF_STALE_SECONDS = 600  # a build silent this long has died; its lock is taken over

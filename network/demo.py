@@ -1,126 +1,99 @@
-"""`flask --app network seed-demo`: a realistic demo network, safe to run again (it adds what is missing)."""
+"""`flask --app network seed-demo`: a realistic demo network, safe to run again (it adds what is missing).
+
+Each feature seeds its own part (network/<feature>/demo.py, its texts in network/<feature>/demo_data/) and
+registers that step in its plug (register_step). seed_demo() runs the steps in the order they were
+registered, which is network.FEATURES' order: a step builds on what the steps before it made.
+"""
 from __future__ import annotations
 
+import tomllib
+import typing
+from collections.abc import Callable
+from pathlib import Path
+
 import click
+from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from network.auth import services as accounts
-from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, PENDING, SITE_ADMIN, User
-from network.demo_calendar import demo_calendar
-from network.demo_collections import seed_demo_collections
-from network.demo_essays import seed_demo_essays
-from network.demo_mobility import seed_demo_mobility
-from network.demo_practices import seed_demo_practices
+from network.auth.models import PENDING, User
 from network.extensions import db
-from network.institutions import services as institutions
-from network.institutions.models import Partnership
 
-DEMO_PASSWORD = "peer-network-demo"
-PARTNERSHIP_REFERENCE = "2025-1-ES01-KA220-ADU-000178301"
-
-# slug, name, country, city, sectors, languages, description
-INSTITUTIONS = [
-    ("fundacion-familias-sevilla", "Fundación Familias en Red", "ES", "Sevilla",
-     ["social", "mental_health"], ["es", "en"],
-     "Family support centre running interfamily groups and home visits for families at social risk."),
-    ("asociatia-casa-arad", "Asociația Casa Deschisă", "RO", "Arad",
-     ["social", "educational"], ["ro", "en", "hu"],
-     "Community centre for children and families: after-school support, parenting groups, street work."),
-    ("cgg-brussel", "Centrum voor Gezinsbegeleiding Brussel", "BE", "Brussel",
-     ["social", "mental_health"], ["nl", "fr", "en"],
-     "Family guidance and outreach mental-health team working with multi-problem families."),
-    ("perhekeskus-tampere", "Perhekeskus Tampere", "FI", "Tampere",
-     ["social", "educational"], ["fi", "sv", "en"],
-     "Municipal family centre: early support, peer groups for parents, school social work."),
-    ("maison-relais-esch", "Maison Relais Esch", "LU", "Esch-sur-Alzette",
-     ["educational", "social"], ["lb", "fr", "de", "en"],
-     "Childcare and family education service in a multilingual town."),
-    ("fjolskyldumidstod-reykjavik", "Fjölskyldumiðstöð Reykjavíkur", "IS", "Reykjavík",
-     ["social", "mental_health"], ["is", "en"],
-     "Family counselling centre with a focus on parents' mental health and community resources."),
-    ("kentro-oikogeneias-thessaloniki", "Κέντρο Οικογένειας Θεσσαλονίκης", "GR", "Thessaloniki",
-     ["social", "mental_health", "educational"], ["el", "en"],
-     "Family and community centre offering counselling, group work and support for migrant families."),
-    ("family-links-leeds", "Family Links Leeds", "GB", "Leeds",
-     ["social", "educational"], ["en"],
-     "Charity running family group conferencing and community parenting programmes."),
-]
-
-# email, name, institution slug, roles
-USERS = [
-    ("professional@demo.example", "Ioana Popescu", "asociatia-casa-arad", []),
-    ("institution-admin@demo.example", "Lucía Romero", "fundacion-familias-sevilla", [INSTITUTION_ADMIN]),
-    ("coordinator@demo.example", "Javier Morales", "fundacion-familias-sevilla", [COORDINATOR]),
-    ("evaluator@demo.example", "Anneleen De Smet", "cgg-brussel", [EVALUATOR]),
-    ("admin@demo.example", "Site Administrator", "fundacion-familias-sevilla", [SITE_ADMIN]),
-    ("aino.virtanen@demo.example", "Aino Virtanen", "perhekeskus-tampere", []),
-    ("marc.weber@demo.example", "Marc Weber", "maison-relais-esch", []),
-    ("sigrun.jonsdottir@demo.example", "Sigrún Jónsdóttir", "fjolskyldumidstod-reykjavik", []),
-    ("eleni.papadopoulou@demo.example", "Eleni Papadopoulou", "kentro-oikogeneias-thessaloniki", []),
-    ("sarah.thompson@demo.example", "Sarah Thompson", "family-links-leeds", []),
-]
-# Waits for approval, so that the membership queue has something to show.
-PENDING_USER = ("carmen.ruiz@demo.example", "Carmen Ruiz", "fundacion-familias-sevilla")
-
+DEMO_PASSWORD = "peer-network-demo"  # every demo account's
+PARTNERSHIP_REFERENCE = "2025-1-ES01-KA220-ADU-000178301"  # the demo partnership, which later steps build on
+# The logins seed-demo prints (<name>@demo.example), made by the institutions step and acting in later steps.
 DEMO_LOGINS = ("professional", "institution-admin", "coordinator", "evaluator", "admin")
+
+Step = Callable[[], dict[str, int]]  # adds what is missing of its part; returns how many of each kind it added
+
+
+class DemoDataError(click.ClickException):
+    """A demo data file is missing or malformed: the message names the file and what is wrong with it."""
+
+
+def register_step(app: Flask, feature: str, seed: Step) -> None:
+    """Called by a feature's init_app: seed-demo runs `seed` after the steps registered before it."""
+    steps = app.extensions.setdefault("demo_steps", {})
+    if feature in steps:
+        raise RuntimeError(f"the demo step of {feature!r} is registered twice")
+    steps[feature] = seed
+
+
+def steps(app: Flask | None = None) -> dict[str, Step]:
+    """The registered steps, feature -> seed, in the order they run."""
+    return dict((app or current_app).extensions.get("demo_steps", {}))
 
 
 def seed_demo() -> dict[str, int]:
-    """Create whatever part of the demo network is missing; return how many rows of each were added."""
-    added = {"institutions": 0, "partnerships": 0, "users": 0}
-    by_slug = {}
-    for slug, name, country, city, sectors, languages, description in INSTITUTIONS:
-        institution = institutions.get_by_slug(slug)
-        if institution is None:
-            institution = institutions.create_institution(
-                None,
-                institutions.InstitutionData(
-                    name=name, country=country, city=city, sectors=sectors, languages=languages,
-                    description=description, website=f"https://{slug}.example.org",
-                    contact_email=f"contact@{slug}.example.org",
-                ),
-                slug=slug,
-            )
-            added["institutions"] += 1
-        by_slug[slug] = institution
+    """Create whatever part of the demo network is missing; return how many rows of each kind were added.
 
-    if db.session.scalar(select(Partnership).where(Partnership.reference == PARTNERSHIP_REFERENCE)) is None:
-        calendar = demo_calendar()  # in its second year whatever the day it is seeded
-        institutions.create_partnership(
-            None,
-            institutions.PartnershipData(
-                title="Family and Community Resources for Social Inclusion",
-                reference=PARTNERSHIP_REFERENCE,
-                start_date=calendar.partnership_start,
-                end_date=calendar.partnership_end,
-                coordinating_institution=by_slug["fundacion-familias-sevilla"],
-                partners=list(by_slug.values()),
-                description="A two-year Erasmus+ strategic partnership in which family and community services "
-                "learn from each other through job-shadowing visits, training events and shared practices.",
-            ),
-        )
-        added["partnerships"] += 1
-
-    for email, name, slug, roles in USERS:
-        if accounts.find_user_by_email(email) is None:
-            accounts.create_user(name, email, DEMO_PASSWORD, by_slug[slug], roles=roles)
-            added["users"] += 1
-    email, name, slug = PENDING_USER
-    if accounts.find_user_by_email(email) is None:
-        accounts.create_user(name, email, DEMO_PASSWORD, by_slug[slug], approved=False)
-        added["users"] += 1
-    added.update(seed_demo_practices())
-    mobility = seed_demo_mobility(PARTNERSHIP_REFERENCE, "coordinator@demo.example", DEMO_PASSWORD)
-    added["users"] += mobility.pop("users")  # the applicants and host admins of the demo exchanges
-    added.update(mobility)
-    users_before = db.session.scalar(select(func.count(User.id)))
-    added.update(seed_demo_essays(PARTNERSHIP_REFERENCE, "coordinator@demo.example", "evaluator@demo.example",
-                                  DEMO_PASSWORD))
-    added["users"] += db.session.scalar(select(func.count(User.id))) - users_before  # a second evaluator
-    added.update(seed_demo_collections(PARTNERSHIP_REFERENCE, "coordinator@demo.example",
-                                       "institution-admin@demo.example"))
+    The counts of a kind that several steps add (users: the demo people, mobility's applicants and host
+    admins, a second evaluator) are summed."""
+    added: dict[str, int] = {}
+    for seed in steps().values():
+        for kind, number in seed().items():
+            added[kind] = added.get(kind, 0) + number
     return added
+
+
+def read_data(folder: Path, name: str) -> dict:
+    """The TOML file `name` in a feature's demo_data folder; DemoDataError if it is missing or malformed."""
+    path = folder / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DemoDataError(f"demo data file {path} is missing") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise DemoDataError(f"demo data file {path} is not valid TOML: {error}") from error
+
+
+# What check_fields accepts, as a data file's reader says it.
+KINDS = {str: "a string", bool: "true or false", dict: "a table", list[str]: "a list of strings",
+         list[dict]: "a list of tables ([[...]])"}
+
+
+def check_fields(record: dict, where: str, required: dict, optional: dict | None = None) -> dict:
+    """`record` (a table of a data file) if it has the required keys, no others than the optional ones, and
+    each of the kind given (a key of KINDS); otherwise DemoDataError saying `where` and what is wrong."""
+    optional = optional or {}
+    missing = [key for key in required if key not in record]
+    unknown = [key for key in record if key not in required and key not in optional]
+    if missing:
+        raise DemoDataError(f"{where}: missing {', '.join(missing)}")
+    if unknown:
+        raise DemoDataError(f"{where}: unknown {', '.join(unknown)} (expected {', '.join([*required, *optional])})")
+    for key, value in record.items():
+        kind = required.get(key) or optional[key]
+        if isinstance(kind, type):
+            right = isinstance(value, kind)
+        else:  # list[str], list[dict]
+            (item,) = typing.get_args(kind)
+            right = isinstance(value, list) and all(isinstance(v, item) for v in value)
+        if not right:
+            raise DemoDataError(f"{where}: {key} should be {KINDS[kind]}")
+    return record
 
 
 @click.command("seed-demo")

@@ -1,10 +1,13 @@
-"""Outgoing email: by SMTP when MAIL_SERVER is set, otherwise written to the log (development)."""
+"""Outgoing email: by SMTP when MAIL_SERVER is set, otherwise written to the log (development). Notification
+emails go out as background jobs (network/jobs), each tried again when the mail server refuses it."""
 from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+
+from network.jobs import task
 
 
 def send_email(to: str, subject: str, body: str) -> None:
@@ -31,13 +34,20 @@ def send_email(to: str, subject: str, body: str) -> None:
         smtp.send_message(message)
 
 
+@task(retries=4, retry_delay=300, describe=lambda to, subject, body, what="notification": what)
+def deliver_email(to: str, subject: str, body: str, what: str = "notification") -> None:
+    """The job: one email, tried again (4 more times, 5 minutes apart) while the mail server fails. Its
+    failure report names the kind of email only: its address and text stay out of job_failures."""
+    send_email(to, subject, body)
+
+
 def send_notifications(emails: list[tuple[str, str, str]], what: str = "notification") -> None:
-    """After the commit, when a mail server is configured: one that fails does not undo the change that
-    the emails report, it is only logged."""
+    """After the commit, when a mail server is configured: each email is queued as a job. A mail server (or a
+    queue) that fails does not undo the change that the emails report, it is only logged."""
     if not current_app.config.get("MAIL_SERVER"):
         return
     for to, subject, body in emails:
         try:
-            send_email(to, subject, body)
-        except (smtplib.SMTPException, OSError):
-            current_app.logger.exception("Could not email a %s to %s", what, to)
+            deliver_email(to, subject, body, what)
+        except Exception:  # the queue itself is unreachable (Redis down): the email is lost, the change stays
+            current_app.logger.exception("Could not queue a %s to %s", what, to)

@@ -75,6 +75,11 @@ def can_read_audit_log(user) -> bool:
     return is_site_admin(user)
 
 
+def can_see_background_jobs(user) -> bool:
+    """The background jobs' page (/admin/jobs): what failed, with its arguments and traceback."""
+    return is_site_admin(user)
+
+
 def can_create_partnership(user) -> bool:
     return is_site_admin(user) or (_is_user(user) and user.has_role(COORDINATOR) and user.is_approved_member)
 

@@ -220,20 +220,34 @@ REFUSED = type("Refused", (), {"__repr__": lambda self: "REFUSED", "__doc__": "W
                                 "service refused."})()
 
 
-def attempt(write, done=None, form=None):
+def attempt(write, done=None, form=None, refused=None):
     """The shape of a view's service call, in one place: run the write; if the service refuses (ServiceError),
     roll the session back, put its messages on the form's fields (form given) or in a flash message, and
     return REFUSED; otherwise flash `done` (a text, or a function of the result giving one) and return the
-    write's result."""
-    try:
-        result = write()
-    except ServiceError as error:
-        db.session.rollback()
+    write's result. `refused`, a function of the error, words the flash message of a refusal ("cannot be
+    published yet: ...") instead of its bare messages."""
+    result, error = outcome(write)
+    if error is not None:
         if form is not None:
             form.show_errors(error.errors)
         else:
-            flash(error.text, "error")
+            flash(refused(error) if refused is not None else error.text, "error")
         return REFUSED
     if done is not None:
         flash(done(result) if callable(done) else done, "success")
     return result
+
+
+def outcome(write):
+    """Run the write: (its result, None), or (None, the ServiceError) with the session rolled back. For the
+    few views that answer a refusal their own way (JSON, a page of their own); the others use attempt()."""
+    try:
+        return write(), None
+    except ServiceError as error:
+        db.session.rollback()
+        return None, error
+
+
+def form_status(form) -> int:
+    """The status of a form shown again: 422 when it holds errors (its fields' or a service's general ones)."""
+    return 422 if form.errors or getattr(form, "general_errors", None) else 200

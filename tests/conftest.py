@@ -81,6 +81,7 @@ BASE_TEST_CONFIG = {
     "ARGON2_PARALLELISM": 1,
     "SERVER_NAME": "localhost",
     "SEARCH_INDEXER": "manual",  # tests drain the search outbox themselves
+    "JOBS": "immediate",  # background jobs run in the caller (tests/jobs drive a SQLite queue of their own)
     "PRACTICE_FACETS_CACHE_SECONDS": 0,  # tests see every change at once (the cache has its own test)
     "PAGE_CACHE_SECONDS": 0,  # likewise for whole pages (tests/test_page_cache.py turns it on)
 }
@@ -172,6 +173,7 @@ def _restore(shared: SharedApp, database_file: Path | None) -> None:
     app.extensions["search_index"].close()
     app.extensions.clear()
     app.extensions.update(shared.extensions)
+    app.extensions["jobs"].huey.flush()  # the retries of the last test's failed jobs, in the in-memory queue
     instance = Path(app.instance_path)
     shutil.rmtree(instance, ignore_errors=True)
     instance.mkdir(parents=True)

@@ -211,6 +211,7 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
                    "POST": {"owner": "login 403 403 403 403 403 ok", "other": "login 403 403 403 403 403 ok",
                             "approved": "login 403 403 403 403 403 ok"}},
     "admin.audit": {"GET": SITE_ADMIN_ONLY},
+    "jobs.failures": {"GET": SITE_ADMIN_ONLY},
     "admin.memberships": {"GET": "login 403 403 200 403 403 200"},
     # The admins of the institution a person asks to join decide, or a site admin. Declining an approved
     # member (who would lose every right: a colleague admin, a coordinator...) is for site admins only.

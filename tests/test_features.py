@@ -53,6 +53,20 @@ def test_the_search_documents_are_those_the_plugs_register(app):
     assert declared and documents.registered() == declared
 
 
+def _runtime_imports(tree: ast.Module):
+    """Every import statement, except those under `if TYPE_CHECKING:`: they are for annotations only, never
+    run, so they make no dependency (auth names the Institution type of a member's home institution)."""
+    def visit(node):
+        type_checking = isinstance(node, ast.If) and ast.unparse(node.test).split(".")[-1] == "TYPE_CHECKING"
+        for child in node.orelse if type_checking else ast.iter_child_nodes(node):
+            if isinstance(child, (ast.Import, ast.ImportFrom)):
+                yield child
+            else:
+                yield from visit(child)
+
+    yield from visit(tree)
+
+
 def _feature_imports() -> tuple[dict[str, set[str]], list[tuple[str, str, str]]]:
     """feature -> the features it imports, and every private name one feature imports from another."""
     edges: dict[str, set[str]] = {}
@@ -64,7 +78,7 @@ def _feature_imports() -> tuple[dict[str, set[str]], list[tuple[str, str, str]]]
 
     for path in NETWORK.rglob("*.py"):
         source = feature_of(".".join(path.relative_to(NETWORK.parent).with_suffix("").parts))
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in _runtime_imports(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("network."):
                 target, names = feature_of(node.module), [alias.name for alias in node.names]
             elif isinstance(node, ast.Import):
@@ -84,14 +98,83 @@ def test_no_feature_imports_another_ones_private_names():
     assert not private, f"use a public function or a signal instead: {private}"
 
 
-# Features that still import each other (issue 18: each to be cut by a signal or a public function of the
-# lower layer). The list may only shrink: a new cycle fails, and so does one that is gone but still listed.
-KNOWN_CYCLES = {("auth", "institutions"), ("institutions", "practices"), ("collections", "practices"),
-                ("collections", "essays")}
+def import_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of the graph (["a", "b", "a"]: a imports b, b imports a), or None: a depth-first search that
+    meets a feature still on its path has gone round."""
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(feature: str) -> list[str] | None:
+        if feature in path:
+            return path[path.index(feature):] + [feature]
+        if feature in done:
+            return None
+        path.append(feature)
+        for target in sorted(edges.get(feature, ())):
+            cycle = visit(target)
+            if cycle:
+                return cycle
+        path.pop()
+        done.add(feature)
+        return None
+
+    for feature in sorted(edges):
+        cycle = visit(feature)
+        if cycle:
+            return cycle
+    return None
 
 
-def test_the_features_import_each_other_no_more_than_known():
+def test_import_cycle_finds_a_cycle_of_any_length():
+    assert import_cycle({"a": {"b"}, "b": {"c"}, "c": {"d"}}) is None
+    assert import_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
+    assert import_cycle({"a": {"a"}}) == ["a", "a"]
+
+
+def test_the_features_import_each_other_without_a_cycle():
+    """A feature reaches those above it through their signals and registries (docs/architecture.md), never by
+    importing them: any cycle, of any length, fails, named."""
     edges, _private = _feature_imports()
-    cycles = {tuple(sorted((a, b))) for a, targets in edges.items() for b in targets if a in edges.get(b, ())}
-    assert cycles - KNOWN_CYCLES == set(), "new import cycles between features"
-    assert KNOWN_CYCLES - cycles == set(), "these cycles are gone: take them out of KNOWN_CYCLES"
+    cycle = import_cycle(edges)
+    assert cycle is None, "import cycle between features: " + " -> ".join(cycle or [])
+
+
+# The layers, lowest first (docs/architecture.md): a feature imports only features of lower layers. Search,
+# background jobs and notifications serve every feature and know none; accounts come first, then the
+# institutions people belong to, the practices institutions write, the mobility between them, the essays about
+# what was learned (visits, events), the collections gathering practices and essays; admin and the API present
+# all of them.
+LAYERS = (("search", "jobs", "notifications"), ("auth",), ("institutions",), ("practices",), ("mobility",),
+          ("essays",), ("collections",), ("admin", "api"))
+
+
+def test_the_features_import_only_features_of_lower_layers():
+    layer = {feature: number for number, features in enumerate(LAYERS) for feature in features}
+    assert set(layer) == set(network.FEATURES), "place each feature of network.FEATURES in LAYERS"
+    edges, _private = _feature_imports()
+    upward = sorted((source, target) for source, targets in edges.items() for target in targets
+                    if layer[target] >= layer[source])
+    assert not upward, f"these features import one of their own layer or above (use a signal): {upward}"
+
+
+def test_every_feature_with_a_demo_step_registers_it_in_its_plug(app):
+    """seed-demo runs the steps in the order the plugs register them, network.FEATURES' order."""
+    from network import demo
+
+    with_a_step = [name for name in network.FEATURES if (NETWORK / name / "demo.py").exists()]
+    assert with_a_step and list(demo.steps(app)) == with_a_step
+    for name, seed in demo.steps(app).items():
+        assert seed.__module__ == f"network.{name}.demo", f"network/{name} registers another module's step"
+
+
+def test_a_demo_step_builds_only_on_the_features_before_it():
+    """A step runs after those of the features before it in network.FEATURES, so it may use only their data."""
+    for position, name in enumerate(network.FEATURES):
+        path = NETWORK / name / "demo.py"
+        if not path.exists():
+            continue
+        imported = {node.module.split(".")[1] for node in ast.walk(ast.parse(path.read_text()))
+                    if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("network.")
+                    and (NETWORK / node.module.split(".")[1] / "__init__.py").exists()}
+        later = imported - set(network.FEATURES[:position + 1])
+        assert not later, f"network/{name}/demo.py imports {sorted(later)}, whose demo steps run after it"

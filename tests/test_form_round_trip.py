@@ -63,9 +63,10 @@ from network import create_app, permissions
 from network.auth import services as accounts
 from network.auth.models import PENDING, User
 from network.collections.models import Collection
-from network.demo import DEMO_LOGINS, DEMO_PASSWORD, PENDING_USER
+from network.demo import DEMO_LOGINS, DEMO_PASSWORD
 from network.essays.models import Essay, TrainingEvent
 from network.extensions import db
+from network.institutions.demo import PENDING_USER
 from network.institutions.models import Institution, Partnership
 from network.mobility.models import CANCELLED, CONFIRMED, PROPOSED, SUBMITTED, HostingOffer, MobilityApplication, Visit
 from network.notifications.models import Notification

@@ -215,15 +215,26 @@ def _input(payload: dict, base: services.PracticeData) -> services.PracticeData:
         raise ApiError(422, _("Some fields are not valid."), fields=error.errors) from None
 
 
-def _save(save, data: services.PracticeData, existing: Practice | None = None) -> Practice:
-    """Run a service write; turn its refusals into 409 (a duplicate external_ref alone) or 422."""
+def _write(save, refused=None):
+    """Run a service write; its refusal (ServiceError) is a 422 naming the fields, unless refused(error) gives
+    another ApiError for it. The API's one counterpart of web.attempt()."""
     try:
         return save()
     except ServiceError as error:
+        special = refused(error) if refused is not None else None
+        raise special or ApiError(422, _("Some fields are not valid."), fields=error.errors) from None
+
+
+def _save(save, data: services.PracticeData, existing: Practice | None = None) -> Practice:
+    """Run a service write; turn its refusals into 409 (a duplicate external_ref alone) or 422."""
+
+    def conflict(error: ServiceError) -> ApiError | None:
         if set(error.errors) == {"external_ref"} and _reference_taken(data.external_ref, existing):
-            raise ApiError(409, _("Another practice already has this external reference."),
-                           fields=error.errors) from None
-        raise ApiError(422, _("Some fields are not valid."), fields=error.errors) from None
+            return ApiError(409, _("Another practice already has this external reference."), fields=error.errors)
+        return None
+
+    try:
+        return _write(save, conflict)
     except IntegrityError:
         # Two clients sending one external_ref at the same moment: the unique index decides.
         db.session.rollback()
@@ -457,16 +468,11 @@ def _save_essay(user, essay, data: essays.EssayData, submit: bool):
     Both ways the services save the draft first; the two reasons they could refuse that save (an essay no
     longer editable, a text over essays.BODY_MAX) are checked before, so "saved" is true when we say it."""
     if not submit:
-        try:
-            return essays.save_draft(user, essay, data)
-        except ServiceError as error:
-            raise ApiError(422, _("Some fields are not valid."), fields=error.errors) from None
-    try:
-        return essays.submit_essay(user, essay, data)
-    except ServiceError as error:
-        raise ApiError(422, _("Your draft (essay %(id)d) is saved, but it could not be submitted: complete "
-                              "the fields named here and send “submit”: true again.", id=essay.id),
-                       fields=error.errors, headers=_essay_location(essay)) from None
+        return _write(lambda: essays.save_draft(user, essay, data))
+    return _write(lambda: essays.submit_essay(user, essay, data), lambda error: ApiError(
+        422, _("Your draft (essay %(id)d) is saved, but it could not be submitted: complete "
+               "the fields named here and send “submit”: true again.", id=essay.id),
+        fields=error.errors, headers=_essay_location(essay)))
 
 
 def _one_essay(essay, status: int = 200, headers: dict | None = None):
@@ -551,10 +557,7 @@ def update_essay(essay_id: int):
     _check_practices(user, given)
     if "display" in given.changed and given.data.display != essay.display:
         # How the essay appears is the author's choice at any time, recorded apart from the text.
-        try:
-            essays.set_display(user, essay, given.data.display)
-        except ServiceError as error:
-            raise ApiError(422, _("Some fields are not valid."), fields=error.errors) from None
+        _write(lambda: essays.set_display(user, essay, given.data.display))
     if changes_text:
         essay = _save_essay(user, essay, given.applied_to(essays.essay_data_of(essay)), given.submit)
     return _one_essay(essay)

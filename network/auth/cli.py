@@ -8,7 +8,6 @@ from flask.cli import AppGroup
 from network.auth import services
 from network.auth.forms import PASSWORD_MAX, PASSWORD_MIN
 from network.auth.models import GRANTABLE_ROLES, PROFESSIONAL
-from network.institutions import services as institutions
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -33,7 +32,7 @@ def create_user_command(email, name, roles, institution, password_stdin):
         raise click.BadParameter(str(error), param_hint="--email") from error
     home = None
     if institution:
-        home = institutions.get_by_slug(institution)
+        home = services.home_institution_by_slug(institution)
         if home is None:
             raise click.BadParameter(f"no institution with the slug {institution!r}", param_hint="--institution")
     # Checked here, before the password prompt: the service's own (translated) message needs a request.

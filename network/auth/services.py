@@ -9,7 +9,7 @@ import math
 import secrets
 from contextlib import nullcontext
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,10 +28,13 @@ from network.auth.models import (
     User,
     normalize_email,
 )
+from network.auth.signals import roles_changed, user_erased
 from network.extensions import db
-from network.institutions.models import Institution
 from network.mail import send_email
 from network.types import utcnow
+
+if TYPE_CHECKING:  # the layer above accounts: it plugs in its directory (register_home_institutions)
+    from network.institutions.models import Institution
 
 FORMER_MEMBER = "former member"
 
@@ -104,6 +107,33 @@ def find_user_by_email(email: str) -> User | None:
 
 def email_taken(email: str) -> bool:
     return find_user_by_email(email) is not None
+
+
+# --- home institutions ----------------------------------------------------------------------------
+
+# A person belongs to an institution, which the institutions feature holds: its plug registers how to list and
+# find them, for registration and `flask users create` (without it, there are none to choose).
+_home_institutions: dict[str, Callable] = {
+    "choices": lambda: [], "get": lambda institution_id: None, "get_by_slug": lambda slug: None}
+
+
+def register_home_institutions(choices: Callable[[], list[tuple[int, str]]],
+                               get: Callable[[int | None], Institution | None],
+                               get_by_slug: Callable[[str], Institution | None]) -> None:
+    _home_institutions.update(choices=choices, get=get, get_by_slug=get_by_slug)
+
+
+def home_institution_choices() -> list[tuple[int, str]]:
+    """(id, label) of every institution a person may say they belong to, for a form's choices."""
+    return _home_institutions["choices"]()
+
+
+def home_institution(institution_id: int | None) -> Institution | None:
+    return _home_institutions["get"](institution_id)
+
+
+def home_institution_by_slug(slug: str) -> Institution | None:
+    return _home_institutions["get_by_slug"](slug)
 
 
 def register_user(name: str, email: str, password: str, institution: Institution) -> User:
@@ -348,6 +378,7 @@ def decide_membership(actor: User, member: User, approve: bool) -> None:
         institution=member.institution.slug if member.institution else None,
     )
     db.session.commit()
+    roles_changed.send(member, actor=actor)
 
 
 def set_roles(actor: User, user: User, roles) -> None:
@@ -357,6 +388,8 @@ def set_roles(actor: User, user: User, roles) -> None:
     if before != after:
         audit.record(actor, "user.roles_changed", user, before=before, after=after)
     db.session.commit()
+    if before != after:
+        roles_changed.send(user, actor=actor)
 
 
 def set_email_notifications(user: User, wanted: bool) -> None:
@@ -418,6 +451,7 @@ def delete_account(user: User, password: str) -> None:
     if not password_matches(user, password):
         raise AccountError(_("Your password is not correct."), field="password")
     db.session.info[_AFTER_DELETION] = []
+    user_id, name, email = user.id, user.name, user.email
     try:
         erase_personal_data(user)
         audit.record(None, "user.deleted", None, label=FORMER_MEMBER, user_id=user.id)
@@ -429,6 +463,7 @@ def delete_account(user: User, password: str) -> None:
         raise
     for callback in db.session.info.pop(_AFTER_DELETION, []):
         callback()
+    user_erased.send(user_id, name=name, email=email)
 
 
 def data_export_filename(user: User, when: datetime | None = None) -> str:

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from network import i18n
 from network.auth import forms, services
-from network.institutions import services as institutions
 from network.web import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -41,11 +40,11 @@ def _keep_chosen_language(user, chosen: str | None) -> None:
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("auth.account"))
-    form = forms.RegistrationForm(institution_choices=institutions.institution_choices())
+    form = forms.RegistrationForm(institution_choices=services.home_institution_choices())
     if form.validate_on_submit():
         try:
             user = services.register_user(
-                form.name.data, form.email.data, form.password.data, institutions.get(form.institution.data)
+                form.name.data, form.email.data, form.password.data, services.home_institution(form.institution.data)
             )
         except services.AccountError as error:
             _show_error(form, error)

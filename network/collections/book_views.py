@@ -1,6 +1,7 @@
-"""An edition's PDF: served when ready, otherwise started in the background with a page that follows it.
+"""An edition's PDF: served when ready, otherwise queued as a background job with a page that follows it.
 
-The PDF is never made inside the request: a 60-practice manual takes seconds (bench/book.py)."""
+The PDF is never made by a web worker: a 60-practice manual takes seconds (bench/book.py); the job worker
+makes it (network/collections/tasks.py)."""
 from __future__ import annotations
 
 from flask import abort, jsonify, render_template, request, send_file, url_for
@@ -41,9 +42,9 @@ def edition_pdf(collection_id: int, number: int):
         return response
     if status["state"] == pdf.MISSING or (status["state"] == pdf.FAILED and request.args.get("retry")):
         pdf.schedule_pdf(edition.id)
+        # The page follows the job; under NETWORK_JOBS=immediate (tests) it is ready already, and the page's
+        # script (or its refresh) fetches it at once.
         status = pdf.pdf_status(edition)
-        if status["state"] == pdf.READY:  # built in this request ("sync", in tests)
-            return edition_pdf(collection_id, number)
         missing = pdf.weasyprint_missing() if status["state"] == pdf.MISSING else None
         if missing:
             status = {"state": pdf.FAILED, "message": missing}

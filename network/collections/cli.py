@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -22,8 +23,10 @@ STAGE_LABELS = {"queued": "queued", "html": "building the HTML", "parsing": "rea
 @click.argument("collection_id", type=int)
 @click.argument("number", type=int)
 @click.option("--force", is_flag=True, help="Build it again even if the PDF exists.")
-def pdf_command(collection_id: int, number: int, force: bool):
-    """Build the PDF of edition NUMBER of collection COLLECTION_ID now (the web builds it in the background).
+@click.option("--queue", "queue", is_flag=True,
+              help="Queue it for the job worker instead of building it here (as the web does).")
+def pdf_command(collection_id: int, number: int, force: bool, queue: bool):
+    """Build the PDF of edition NUMBER of collection COLLECTION_ID now (the web queues it as a background job).
 
     Waits for nothing: if another process is building it, says so and exits with status 1."""
     edition = db.session.scalar(select(CollectionEdition).where(
@@ -32,6 +35,15 @@ def pdf_command(collection_id: int, number: int, force: bool):
         raise click.ClickException(f"Collection {collection_id} has no edition {number}.")
     if pdf.pdf_path(edition).exists() and not force:
         click.echo(f"Already built: {pdf.pdf_path(edition)} (--force builds it again)")
+        return
+    if queue:
+        if force:
+            raise click.ClickException("--force builds here only: leave out --queue.")
+        if pdf.schedule_pdf(edition.id):
+            click.echo(f"Queued: the job worker builds it ({pdf.pdf_status(edition)['state']}).")
+        else:
+            click.echo(f"Not queued: {pdf.pdf_status(edition)['state']} (COLLECTIONS_PDF_BUILDER="
+                       f"{current_app.config.get('COLLECTIONS_PDF_BUILDER') or 'default'})")
         return
     started = time.monotonic()
     details: dict = {}

@@ -1,16 +1,19 @@
-"""Each edition's PDF, made once on the server with WeasyPrint (imported only here), in the background.
+"""Each edition's PDF, made once on the server with WeasyPrint (imported only here), as a background job.
 
 Files, under COLLECTIONS_PDF_FOLDER (default <instance>/collections), per edition:
     <collection id>/edition-<n>.pdf          the finished PDF (written to a temporary file, then renamed)
     <collection id>/edition-<n>.lock         exists while one process builds it (created with O_EXCL, so two
-                                             gunicorn workers never build the same PDF at once)
-    <collection id>/edition-<n>.status.json  the build's stage and percentage, or why it failed
+                                             job threads, or a job and the command line, never build the
+                                             same PDF at once)
+    <collection id>/edition-<n>.status.json  "queued" while its job waits, then the build's stage and
+                                             percentage, or why it failed
 An edition is frozen, so its PDF never goes out of date; `flask --app network collections pdf ID N --force`
 rebuilds one (after a change of the book's layout, say).
 
-COLLECTIONS_PDF_BUILDER says where schedule_pdf() builds: "thread" (a background thread of the web process;
-the default), "sync" (in the caller) or "off" (never on its own: only build_pdf() and the command line). Under
-tests the default is "off", so that publishing in a test does not start WeasyPrint behind its back.
+schedule_pdf() queues the job network.collections.tasks.build_edition_pdf, which the job worker runs (`flask
+--app network jobs worker`; under NETWORK_JOBS=immediate, in the caller): the web workers never lay out a
+book. COLLECTIONS_PDF_BUILDER "off" queues nothing (only build_pdf() and the command line build); under tests
+that is the default, so that publishing in a test does not start WeasyPrint behind its back.
 """
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ from flask_babel import force_locale
 from network.collections.models import CollectionEdition
 from network.extensions import db
 
-READY, RUNNING, FAILED, MISSING = "ready", "running", "failed", "missing"
+READY, QUEUED, RUNNING, FAILED, MISSING = "ready", "queued", "running", "failed", "missing"
 # Stages of a build, in order, with the share of the work done when each starts.
 STAGES = {"queued": 0, "html": 2, "parsing": 6, "layout": 20, "contents": 75, "writing": 80, "done": 100}
 STALE_AFTER_SECONDS = 600  # a lock whose build has not reported progress for this long is abandoned
@@ -41,7 +44,6 @@ _STATUS_EVERY_SECONDS = 0.3
 Progress = Callable[[str, int, dict], None]  # (stage, percent, details such as {"page": 12})
 
 log = logging.getLogger(__name__)
-_threads: dict[tuple[int, int], threading.Thread] = {}
 
 
 class PdfBusy(RuntimeError):
@@ -276,8 +278,18 @@ def _release(edition) -> None:
     _lock_path(edition).unlink(missing_ok=True)
 
 
+def _queued_recently(status: dict) -> bool:
+    """A job queued within the stale time is still waiting for a worker; an older one is taken as lost (no
+    worker ran it), and the next request queues another (which does nothing if the first one ran meanwhile)."""
+    stale_after = current_app.config.get("COLLECTIONS_PDF_STALE_SECONDS", STALE_AFTER_SECONDS)
+    try:
+        return time.time() - float(status.get("updated") or 0) <= stale_after
+    except (TypeError, ValueError):
+        return False
+
+
 def pdf_status(edition: CollectionEdition) -> dict:
-    """{"state": ready|running|failed|missing, ...}: running adds the stage, percent and page laid out,
+    """{"state": ready|queued|running|failed|missing, ...}: running adds the stage, percent and page laid out,
     failed the message."""
     path = pdf_path(edition)
     if path.exists():
@@ -288,6 +300,8 @@ def pdf_status(edition: CollectionEdition) -> dict:
         return {"state": RUNNING, "stage": status.get("stage", "queued"),
                 "percent": int(status.get("percent", 0)), "page": status.get("page"),
                 "pages": status.get("pages")}
+    if status.get("state") == QUEUED and _queued_recently(status):
+        return {"state": QUEUED, "stage": "queued", "percent": 0}
     if status.get("state") == FAILED:
         return {"state": FAILED, "message": status.get("message") or "", "failed_at": status.get("updated")}
     return {"state": MISSING, "stage": None, "percent": 0}
@@ -429,55 +443,61 @@ def build_pdf(edition: CollectionEdition, *, progress: Progress | None = None, f
 
 
 def _builder() -> str:
+    """"jobs" or "off" (COLLECTIONS_PDF_BUILDER; "thread" and "sync", from before the jobs, mean "jobs")."""
     mode = current_app.config.get("COLLECTIONS_PDF_BUILDER")
-    return mode or ("off" if current_app.testing else "thread")
+    if not mode:
+        return "off" if current_app.testing else "jobs"
+    return "off" if mode == "off" else "jobs"
 
 
-def _run_in_background(app, edition_id: int) -> None:
-    """The background thread: its own app context and database session; the lock is already held."""
-    with app.app_context():
-        edition = db.session.get(CollectionEdition, edition_id)
-        try:
-            if edition is not None:
-                _build(edition)
-        except Exception:  # already logged and written to the status file by _build
-            pass
-        finally:
-            if edition is not None:
-                _release(edition)
-            db.session.remove()
-
-
-def schedule_pdf(edition_id: int) -> threading.Thread | None:
-    """Start building the edition's PDF unless it exists or is being built. Returns the thread (to join in
-    tests), or None when nothing was started or the build ran in the caller ("sync")."""
-    mode = _builder()
-    if mode == "off":
-        return None
+def build_queued(edition_id: int) -> None:
+    """The job's work (network.collections.tasks): build the edition's PDF unless it exists or another process
+    is building it. A failure is in the status file (the page says why) and is raised: the job is tried again,
+    then reported."""
     edition = db.session.get(CollectionEdition, edition_id)
     if edition is None or pdf_path(edition).exists():
-        return None
-    if weasyprint_missing():
-        log.error("Cannot make PDFs: %s", weasyprint_missing())
-        return None
+        return
     if not _acquire(edition):
-        return None  # another worker or thread is on it
-    _write_json(_status_path(edition),
-                {"state": RUNNING, "stage": "queued", "percent": 0, "updated": time.time()})
-    app = current_app._get_current_object()
-    if mode == "sync":
-        _run_in_background(app, edition_id)
-        return None
-    key = (edition.collection_id, edition.number)
-    thread = threading.Thread(target=_run_in_background, args=(app, edition_id),
-                              name=f"collection-pdf-{key[0]}-{key[1]}", daemon=True)
-    _threads[key] = thread
-    thread.start()
-    return thread
+        return  # another job, or the command line, is on it
+    try:
+        _build(edition)
+    finally:
+        _release(edition)
 
 
-def wait_for(edition: CollectionEdition, timeout: float | None = None) -> None:
-    """Join this process's background build of the edition, if any (tests, the benchmark)."""
-    thread = _threads.get((edition.collection_id, edition.number))
-    if thread is not None:
-        thread.join(timeout)
+def schedule_pdf(edition_id: int) -> bool:
+    """Queue the build of the edition's PDF unless it exists, waits in the queue or is being built; its status
+    is "queued" until a worker starts it. Returns whether a build was queued (under NETWORK_JOBS=immediate it
+    has then run already)."""
+    if _builder() == "off":
+        return False
+    edition = db.session.get(CollectionEdition, edition_id)
+    if edition is None or pdf_path(edition).exists():
+        return False
+    missing = weasyprint_missing()
+    if missing:
+        log.error("Cannot make PDFs: %s", missing)
+        return False
+    if pdf_status(edition)["state"] in (QUEUED, RUNNING):
+        return False
+    _write_json(_status_path(edition), {"state": QUEUED, "stage": "queued", "percent": 0, "updated": time.time()})
+    from network.collections import tasks
+
+    try:
+        tasks.build_edition_pdf(edition_id)
+    except Exception as error:  # the queue is unreachable (Redis down): say so on the page, try on request
+        log.exception("Could not queue the PDF of edition %s", edition_id)
+        _StatusWriter(edition).failed(f"The build could not be queued ({type(error).__name__}: {error})"[:500])
+        return False
+    return True
+
+
+def wait_for(edition: CollectionEdition, timeout: float | None = None, interval: float = 0.2) -> dict:
+    """Wait until the edition's PDF is neither queued nor being built, or timeout seconds (the benchmark,
+    tests with a worker); returns its status. Under NETWORK_JOBS=immediate the build is already over."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        status = pdf_status(edition)
+        if status["state"] not in (QUEUED, RUNNING) or (deadline is not None and time.monotonic() >= deadline):
+            return status
+        time.sleep(interval)

@@ -91,22 +91,13 @@ def _unname_editions(user) -> list[CollectionEdition]:
 def erase(user) -> None:
     from network.auth.services import after_account_deletion
     from network.collections import pdf
-    from network.collections.services import _renumber
+    from network.collections.services import _let_go
 
     editions = _unname_editions(user)
     stale_pdfs = [pdf.pdf_path(edition) for edition in editions]
     if stale_pdfs:
         after_account_deletion(lambda: [path.unlink(missing_ok=True) for path in stale_pdfs])
     erased = [essay.id for essay in essays_data.essays_of(user) if not essays_data.stays(essay)]
-    if erased:
-        # As remove_item does it (no flush in between: the orphaned item would be deleted twice).
-        items = list(db.session.scalars(select(CollectionItem).where(CollectionItem.essay_id.in_(erased))))
-        with db.session.no_autoflush:
-            for item in items:
-                collection = item.collection
-                collection.items.remove(item)
-                if item.chapter is not None and item in item.chapter.items:
-                    item.chapter.items.remove(item)
-                db.session.delete(item)
-                _renumber(collection)
+    if erased:  # as remove_item does it
+        _let_go(list(db.session.scalars(select(CollectionItem).where(CollectionItem.essay_id.in_(erased)))))
     db.session.execute(delete(CollectionEditor).where(CollectionEditor.user_id == user.id))

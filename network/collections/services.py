@@ -432,16 +432,36 @@ def set_order(actor, collection: Collection, order: dict) -> None:
 
 def remove_item(actor, item: CollectionItem) -> None:
     collection = item.collection
-    # No flush until the commit: loading the item's chapter would flush the item, orphaned, as deleted, and
-    # the next flush would delete it again (and find no row: SQLAlchemy warns, the request failed).
-    with db.session.no_autoflush:
-        collection.items.remove(item)
-        if item.chapter is not None and item in item.chapter.items:
-            item.chapter.items.remove(item)
-        db.session.delete(item)
-        _renumber(collection)
+    _let_go([item])
     _touch(collection)
     db.session.commit()
+
+
+def _let_go(items: list[CollectionItem]) -> None:
+    """Take these items out of their collections; the others close up. Nothing is committed."""
+    # No flush until the commit: loading an item's chapter would flush the item, orphaned, as deleted, and
+    # the next flush would delete it again (and find no row: SQLAlchemy warns, the request failed).
+    with db.session.no_autoflush:
+        for item in items:
+            collection = item.collection
+            collection.items.remove(item)
+            if item.chapter is not None and item in item.chapter.items:
+                item.chapter.items.remove(item)
+            db.session.delete(item)
+            _renumber(collection)
+
+
+def let_go_of_deleted_practice(practice: Practice, actor=None, **_extra) -> None:
+    """practices.signals.practice_deleted, in the deletion's transaction: each collection holding the practice
+    lets it go as remove_item does (its other items close up), counts as changed, and the audit log says which
+    practice it lost. Its published editions keep their frozen text, and their book says it was withdrawn."""
+    items = list(db.session.scalars(select(CollectionItem).where(CollectionItem.practice_id == practice.id)))
+    holding = list(dict.fromkeys(item.collection for item in items))
+    _let_go(items)
+    for collection in holding:
+        _touch(collection)
+        audit.record(actor, "collection.practice_withdrawn", collection, label=collection.title,
+                     practice_id=practice.id, practice_title=practice.title)
 
 
 # --- editions ---------------------------------------------------------------------------------------

@@ -21,14 +21,13 @@ from network.collections.forms import (
     chapter_choices,
 )
 from network.collections.models import KINDS, PUBLIC, Collection
-from network.errors import ServiceError
 from network.extensions import db
 from network.forms import as_id
 from network.page_cache import cached_for_visitors
 from network.practices import services as practices
 from network.practices.models import PUBLISHED, Practice
 from network.sanitize import render_markdown
-from network.web import attempt, check_button_post
+from network.web import REFUSED, attempt, check_button_post, form_status
 
 bp = Blueprint("collections", __name__, url_prefix="/collections")
 
@@ -104,16 +103,11 @@ def create():
         form.language.data = (current_user.institution.languages[0]
                               if current_user.institution and current_user.institution.languages else "en")
     if form.validate_on_submit():
-        try:
-            collection = services.create_collection(current_user, form.to_data())
-        except ServiceError as error:
-            db.session.rollback()
-            form.show_errors(error.errors)
-        else:
-            flash(_("Collection created. Add chapters and practices to it."), "success")
+        collection = attempt(lambda: services.create_collection(current_user, form.to_data()),
+                             _("Collection created. Add chapters and practices to it."), form=form)
+        if collection is not REFUSED:
             return redirect(url_for("collections.edit", collection_id=collection.id))
-    has_errors = bool(form.errors or form.general_errors)
-    return render_template("collections/form.html", form=form, collection=None), 422 if has_errors else 200
+    return render_template("collections/form.html", form=form, collection=None), form_status(form)
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -216,9 +210,8 @@ def _owner_choices(collection: Collection) -> list:
     return owners
 
 
-def _refused(collection: Collection, form, error: ServiceError, name: str):
-    db.session.rollback()
-    form.show_errors(error.errors)
+def _refused(collection: Collection, form, name: str):
+    """The edit page again, with this form as it was sent and the service's messages on it."""
     return _edit_page(services.get(collection.id), 422, **{name: form})
 
 
@@ -233,11 +226,9 @@ def edit(collection_id: int):
         form.owner.data = services.owner_key(collection.owner)  # only the owner's people move it
     if not form.validate_on_submit():
         return _edit_page(collection, 422, form=form)
-    try:
-        services.update_collection(current_user, collection, form.to_data())
-    except ServiceError as error:
-        return _refused(collection, form, error, "form")
-    flash(_("Collection saved."), "success")
+    if attempt(lambda: services.update_collection(current_user, collection, form.to_data()), _("Collection saved."),
+               form=form) is REFUSED:
+        return _refused(collection, form, "form")
     return redirect(url_for("collections.edit", collection_id=collection.id))
 
 
@@ -265,11 +256,9 @@ def editors(collection_id: int):
     form = EditorForm()
     if not form.validate_on_submit():
         return _edit_page(collection, 422, editor_form=form)
-    try:
-        person = services.add_editor(current_user, collection, form.email.data)
-    except ServiceError as error:
-        return _refused(collection, form, error, "editor_form")
-    flash(_("%(name)s can now edit this collection.", name=person.name), "success")
+    if attempt(lambda: services.add_editor(current_user, collection, form.email.data),
+               lambda person: _("%(name)s can now edit this collection.", name=person.name), form=form) is REFUSED:
+        return _refused(collection, form, "editor_form")
     return redirect(url_for("collections.edit", collection_id=collection.id) + "#editors")
 
 
@@ -280,11 +269,9 @@ def add_chapter(collection_id: int):
     form = ChapterForm(prefix="new-chapter")
     if not form.validate_on_submit():
         return _edit_page(collection, 422, chapter_form=form)
-    try:
-        services.add_chapter(current_user, collection, form.title.data, form.introduction.data)
-    except ServiceError as error:
-        return _refused(collection, form, error, "chapter_form")
-    flash(_("Chapter added."), "success")
+    if attempt(lambda: services.add_chapter(current_user, collection, form.title.data, form.introduction.data),
+               _("Chapter added."), form=form) is REFUSED:
+        return _refused(collection, form, "chapter_form")
     return redirect(url_for("collections.edit", collection_id=collection.id) + "#chapters")
 
 
@@ -297,17 +284,16 @@ def chapter(collection_id: int, chapter_id: int):
     if not form.validate_on_submit():
         return _edit_page(collection, 422, **{f"chapter-{found.id}": form})
     action = request.form.get("action", "save")
-    try:
-        if action in (services.UP, services.DOWN):
-            services.move_chapter(current_user, found, action)
-        elif action == "delete":
-            services.delete_chapter(current_user, found)
-            flash(_("Chapter deleted; its practices stay in the collection, outside any chapter."), "success")
-        else:
-            services.update_chapter(current_user, found, form.title.data, form.introduction.data)
-            flash(_("Chapter saved."), "success")
-    except ServiceError as error:
-        return _refused(collection, form, error, f"chapter-{chapter_id}")
+    if action in (services.UP, services.DOWN):
+        change, done = (lambda: services.move_chapter(current_user, found, action)), None
+    elif action == "delete":
+        change = lambda: services.delete_chapter(current_user, found)
+        done = _("Chapter deleted; its practices stay in the collection, outside any chapter.")
+    else:
+        change = lambda: services.update_chapter(current_user, found, form.title.data, form.introduction.data)
+        done = _("Chapter saved.")
+    if attempt(change, done, form=form) is REFUSED:
+        return _refused(collection, form, f"chapter-{chapter_id}")
     return redirect(url_for("collections.edit", collection_id=collection.id) + "#chapters")
 
 
@@ -319,12 +305,10 @@ def add_item(collection_id: int):
     if not form.validate_on_submit():
         return _edit_page(collection, 422, add_form=form)
     _collection, practice_id, chapter_id = form.ids()
-    try:
-        services.add_item(current_user, collection, practice_id=practice_id, chapter_id=chapter_id,
-                          note=form.note.data)
-    except ServiceError as error:
-        return _refused(collection, form, error, "add_form")
-    flash(_("Practice added to the collection."), "success")
+    if attempt(lambda: services.add_item(current_user, collection, practice_id=practice_id, chapter_id=chapter_id,
+                                         note=form.note.data),
+               _("Practice added to the collection."), form=form) is REFUSED:
+        return _refused(collection, form, "add_form")
     return redirect(url_for("collections.edit", collection_id=collection.id) + "#items")
 
 
@@ -337,17 +321,15 @@ def item(collection_id: int, item_id: int):
     if not form.validate_on_submit():
         return _edit_page(collection, 422, **{f"item-{found.id}": form})
     action = request.form.get("action", "save")
-    try:
-        if action in (services.UP, services.DOWN):
-            services.move_item(current_user, found, action)
-        elif action == "remove":
-            services.remove_item(current_user, found)
-            flash(_("Removed from the collection."), "success")
-        else:
-            services.update_item(current_user, found, form.note.data, as_id(form.chapter_id.data))
-            flash(_("Saved."), "success")
-    except ServiceError as error:
-        return _refused(collection, form, error, f"item-{item_id}")
+    if action in (services.UP, services.DOWN):
+        change, done = (lambda: services.move_item(current_user, found, action)), None
+    elif action == "remove":
+        change, done = (lambda: services.remove_item(current_user, found)), _("Removed from the collection.")
+    else:
+        change = lambda: services.update_item(current_user, found, form.note.data, as_id(form.chapter_id.data))
+        done = _("Saved.")
+    if attempt(change, done, form=form) is REFUSED:
+        return _refused(collection, form, f"item-{item_id}")
     anchor = "#items" if action == "remove" else f"#item-{item_id}"
     return redirect(url_for("collections.edit", collection_id=collection.id) + anchor)
 
@@ -375,15 +357,10 @@ def order(collection_id: int):
     collection = _editable(collection_id)
     check_button_post()
     new_order = _order_from_form()
-    try:
-        if new_order is None:
-            raise ServiceError.one("", _("The new order could not be read."))
-        services.set_order(current_user, collection, new_order)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.text, "error")
+    if new_order is None:
+        flash(_("The new order could not be read."), "error")
     else:
-        flash(_("New order saved."), "success")
+        attempt(lambda: services.set_order(current_user, collection, new_order), _("New order saved."))
     return redirect(url_for("collections.edit", collection_id=collection_id) + "#items")
 
 
@@ -392,14 +369,12 @@ def order(collection_id: int):
 def publish(collection_id: int):
     collection = _editable(collection_id)
     check_button_post()
-    try:
-        published = services.publish_edition(current_user, collection)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(_("The collection cannot be published yet: %(problems)s",
-                problems=error.text), "error")
+    published = attempt(lambda: services.publish_edition(current_user, collection),
+                        lambda edition: _("Edition %(number)d published.", number=edition.number),
+                        refused=lambda error: _("The collection cannot be published yet: %(problems)s",
+                                                problems=error.text))
+    if published is REFUSED:
         return redirect(url_for("collections.show", collection_id=collection_id))
-    flash(_("Edition %(number)d published.", number=published.number), "success")
     return redirect(url_for("collections.edition", collection_id=collection_id, number=published.number))
 
 
@@ -425,19 +400,11 @@ def add():
         if target is None or not permissions.can_view_collection(current_user, target):
             abort(404)
         permissions.require(permissions.can_edit_collection, target)
-        try:
-            if essay is not None:
-                services.add_item(current_user, target, essay_id=essay.id, chapter_id=chapter_id,
-                                  note=form.note.data)
-            else:
-                services.add_item(current_user, target, practice_id=practice.id, chapter_id=chapter_id,
-                                  note=form.note.data)
-        except ServiceError as error:
-            db.session.rollback()
-            form.show_errors(error.errors)
-        else:
-            flash(_("“%(practice)s” added to “%(collection)s”.", practice=(essay or practice).title,
-                    collection=target.title), "success")
+        chosen = {"essay_id": essay.id} if essay is not None else {"practice_id": practice.id}
+        if attempt(lambda: services.add_item(current_user, target, chapter_id=chapter_id, note=form.note.data,
+                                             **chosen),
+                   lambda item: _("“%(practice)s” added to “%(collection)s”.", practice=(essay or practice).title,
+                                  collection=target.title), form=form) is not REFUSED:
             if essay is not None:
                 return redirect(url_for("essays.show", essay_id=essay.id))
             return redirect(url_for("practices.show", practice_id=practice.id))
@@ -446,9 +413,7 @@ def add():
             form.essay_id.data = str(essay.id)
         else:
             form.practice_id.data = str(practice.id)
-    has_errors = bool(form.errors or form.general_errors)
-    return render_template("collections/add.html", form=form, practice=practice, essay=essay), \
-        422 if has_errors else 200
+    return render_template("collections/add.html", form=form, practice=practice, essay=essay), form_status(form)
 
 
 def _item_to_add():

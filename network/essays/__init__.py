@@ -5,11 +5,14 @@ from __future__ import annotations
 def init_app(app) -> None:
     """The feature's one plug (network.FEATURES): its pages, commands, search documents, personal data."""
     from network.auth.services import register_data_eraser, register_data_exporter
-    from network.essays import personal_data
+    from network.demo import register_step
+    from network.essays import demo, personal_data
     from network.essays.cli import essays_cli
     from network.essays.search import DOCUMENT_TYPES
     from network.essays.services import ask_for_the_visit_essay
+    from network.essays.tasks import JOBS
     from network.essays.views import bp
+    from network.jobs import register_jobs
     from network.mobility.signals import visit_completed
     from network.search.documents import register
 
@@ -18,5 +21,7 @@ def init_app(app) -> None:
     register(*DOCUMENT_TYPES)
     register_data_exporter("essays", personal_data.export)
     register_data_eraser("essays", personal_data.erase)
+    register_jobs(app, *JOBS)  # the daily essay reminders
+    register_step(app, "essays", demo.seed)  # its part of seed-demo (network/demo.py)
     # A completed visit asks its visitor for an essay. weak=False: a plain function, kept for good.
     visit_completed.connect(ask_for_the_visit_essay, weak=False)

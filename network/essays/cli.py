@@ -1,4 +1,5 @@
-"""`flask --app network essays ...`: reminders to write the essay after a visit (run it daily, from cron)."""
+"""`flask --app network essays ...`: reminders to write the essay after a visit. The job worker sends them
+every morning (network/essays/tasks.py); the command sends them now."""
 from __future__ import annotations
 
 import click
@@ -15,6 +16,6 @@ essays_cli = AppGroup("essays", help="Essays about training events and job-shado
 def remind_command(today):
     """Remind visitors whose visit ended two weeks ago or more and who have not submitted an essay.
 
-    Each visit is reminded once, so running it every day is safe."""
+    The job worker does it every morning; each visit is reminded once, so running it as well is safe."""
     sent = services.remind(today=today.date() if today else None)
     click.echo(f"Sent {sent} essay reminder{'' if sent == 1 else 's'}.")

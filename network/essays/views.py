@@ -31,8 +31,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from network import i18n, permissions
-from network.collections import services as collections
-from network.errors import ServiceError
 from network.essays import services
 from network.essays.forms import AssessmentForm, DisplayForm, EssayForm, EventForm, ReturnForm, RubricForm
 from network.essays.models import (
@@ -51,15 +49,17 @@ from network.essays.models import (
     essay_practices,
 )
 from network.essays.services import ArchiveFilters
+from network.essays.signals import essay_page
 from network.extensions import db, login_manager
 from network.forms import as_id as number
 from network.institutions import services as institutions
 from network.institutions.models import Partnership
 from network.mobility.models import ACTIVITY_KINDS, DAY_NAMES
+from network.panels import panels
 from network.practices import services as practices
 from network.practices.models import Practice
 from network.sanitize import render_markdown
-from network.web import attempt, check_button_post, csv_download
+from network.web import REFUSED, attempt, check_button_post, csv_download, form_status, outcome
 
 bp = Blueprint("essays", __name__, url_prefix="/essays")
 
@@ -221,18 +221,12 @@ def new_event(partnership_id: int):
     people = _partnership_people(partnership)
     form = EventForm(hosts=[institution for institution, _members in people], people=people)
     if form.validate_on_submit():
-        try:
-            event = services.record_event(current_user, partnership, form.to_data())
-        except ServiceError as error:
-            db.session.rollback()
-            form.show_errors(error.errors)
-        else:
-            flash(_("The event “%(title)s” is recorded: its participants can now write their essays.",
-                    title=event.title), "success")
+        if attempt(lambda: services.record_event(current_user, partnership, form.to_data()),
+                   lambda event: _("The event “%(title)s” is recorded: its participants can now write their essays.",
+                                   title=event.title), form=form) is not REFUSED:
             return redirect(url_for("essays.new_event", partnership_id=partnership.id))
-    status = 422 if form.errors or form.general_errors else 200
     return render_template("essays/event_form.html", form=form, partnership=partnership,
-                           events=services.events_in(partnership)), status
+                           events=services.events_in(partnership)), form_status(form)
 
 
 # --- writing --------------------------------------------------------------------------------------------
@@ -280,10 +274,9 @@ def _same_origin() -> bool:
 def _rescue(essay: Essay, as_json: bool, status: int):
     """Keep what was typed, give the browser the token to get it back, and send the person to log in (or,
     if still logged in, straight back to the editor)."""
-    try:
-        token = services.rescue_text(request.form.to_dict(), essay.id, essay.event_id)
-    except ServiceError as error:  # the server keeps too many rescued texts: show it back instead
-        reason = error.text
+    token, refusal = outcome(lambda: services.rescue_text(request.form.to_dict(), essay.id, essay.event_id))
+    if refusal is not None:  # the server keeps too many rescued texts: show it back instead
+        reason = refusal.text
         if as_json:
             return jsonify(error=reason), 503
         return render_template("essays/locked.html", essay=essay, reason=reason), 503
@@ -354,22 +347,14 @@ def edit(essay_id: int):
         response.headers["Cache-Control"] = "no-store"
         return response
     submitting = bool(form.submit.data)
-    try:
-        if submitting:
-            services.submit_essay(current_user, essay, form.to_data())
-        else:
-            services.save_draft(current_user, essay, form.to_data())
-    except ServiceError as error:
-        db.session.rollback()
-        form.show_errors(error.errors)
+    save = services.submit_essay if submitting else services.save_draft
+    done = (_("Your essay is submitted. The coordinators and evaluators will read it.") if submitting
+            else _("Draft saved."))
+    if attempt(lambda: save(current_user, essay, form.to_data()), done, form=form) is REFUSED:
         if submitting:  # the service saved the draft before checking the rules for submitting
             form.general_errors.insert(0, _("Your draft is saved, but it cannot be submitted yet."))
         return _editor_page(essay, form, status=422)
-    if submitting:
-        flash(_("Your essay is submitted. The coordinators and evaluators will read it."), "success")
-        return redirect(url_for("essays.show", essay_id=essay.id))
-    flash(_("Draft saved."), "success")
-    return redirect(url_for("essays.edit", essay_id=essay.id))
+    return redirect(url_for("essays.show" if submitting else "essays.edit", essay_id=essay.id))
 
 
 @bp.route("/<int:essay_id>/autosave", methods=["POST"])
@@ -389,12 +374,10 @@ def autosave(essay_id: int):
     if not permissions.can_edit_essay(current_user, essay):
         return jsonify(error=_("This essay can no longer be edited: it was submitted or published.")), 409
     form = EssayForm()
-    try:
-        services.save_draft(current_user, essay, form.to_data(), autosave=True)
-    except ServiceError as error:
-        db.session.rollback()
-        errors = {name: [str(m) for m in messages] for name, messages in error.errors.items()}
-        return jsonify(error=error.text, errors=errors), 422
+    _saved, refusal = outcome(lambda: services.save_draft(current_user, essay, form.to_data(), autosave=True))
+    if refusal is not None:
+        errors = {name: [str(m) for m in messages] for name, messages in refusal.errors.items()}
+        return jsonify(error=refusal.text, errors=errors), 422
     response = jsonify(saved_at=essay.autosaved_at.isoformat(), word_count=essay.word_count,
                        saved_label=_("Saved at %(time)s", time=format_time(essay.autosaved_at, "HH:mm")),
                        word_count_label=word_count_label(essay.word_count))
@@ -432,8 +415,7 @@ def _show_page(essay: Essay, return_form: ReturnForm | None = None, display_form
         assessments=essay.assessments if see_assessments else None,
         tag_kinds=TAG_KINDS, return_form=return_form or ReturnForm(), display_form=display_form,
         word_count=word_count_label(essay.word_count),
-        in_collections=collections.collections_of_essay(current_user, essay),
-        collectable=collections.essay_may_be_collected(essay),
+        panels=panels(essay_page, essay, viewer=current_user),
     ), status
 
 
@@ -447,13 +429,11 @@ def submit(essay_id: int):
     essay = _essay_or_404(essay_id)
     permissions.require(permissions.can_edit_essay, essay)
     check_button_post()
-    try:
-        services.submit_essay(current_user, essay, services.essay_data_of(essay))
-    except ServiceError as error:
-        db.session.rollback()
-        flash(_("The essay cannot be submitted yet: %(problems)s", problems=error.text), "error")
+    if attempt(lambda: services.submit_essay(current_user, essay, services.essay_data_of(essay)),
+               _("Your essay is submitted. The coordinators and evaluators will read it."),
+               refused=lambda error: _("The essay cannot be submitted yet: %(problems)s",
+                                       problems=error.text)) is REFUSED:
         return redirect(url_for("essays.edit", essay_id=essay.id))
-    flash(_("Your essay is submitted. The coordinators and evaluators will read it."), "success")
     return redirect(url_for("essays.show", essay_id=essay.id))
 
 
@@ -465,13 +445,10 @@ def display(essay_id: int):
     form = DisplayForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.set_display(current_user, essay, form.display.data or "")
-    except ServiceError as error:
-        db.session.rollback()
-        form.show_errors(error.errors)
+    if attempt(lambda: services.set_display(current_user, essay, form.display.data or ""),
+               lambda saved: _("Your choice is saved: %(choice)s.", choice=DISPLAY_CHOICES[essay.display]),
+               form=form) is REFUSED:
         return _show_page(essay, display_form=form, status=422)
-    flash(_("Your choice is saved: %(choice)s.", choice=DISPLAY_CHOICES[essay.display]), "success")
     return redirect(url_for("essays.show", essay_id=essay.id))
 
 
@@ -491,13 +468,9 @@ def return_to_author(essay_id: int):
     form = ReturnForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.return_essay(current_user, essay, form.comment.data or "")
-    except ServiceError as error:
-        db.session.rollback()
-        form.show_errors(error.errors)
+    if attempt(lambda: services.return_essay(current_user, essay, form.comment.data or ""),
+               _("The essay is returned to its author with your comment."), form=form) is REFUSED:
         return _show_page(essay, return_form=form, status=422)
-    flash(_("The essay is returned to its author with your comment."), "success")
     return redirect(url_for("essays.show", essay_id=essay.id))
 
 
@@ -528,15 +501,10 @@ def assess(essay_id: int):
     else:
         scores = _chosen_scores(criteria)
     if form.validate_on_submit():
-        try:
-            services.assess(current_user, essay, form.to_data(scores))
-        except ServiceError as error:
-            db.session.rollback()
-            form.show_errors(error.errors)
-        else:
-            flash(_("Your assessment is saved."), "success")
+        if attempt(lambda: services.assess(current_user, essay, form.to_data(scores)), _("Your assessment is saved."),
+                   form=form) is not REFUSED:
             return redirect(url_for("essays.show", essay_id=essay.id) + "#assessments")
-    status = 422 if form.errors or form.general_errors else 200
+    status = form_status(form)
     missing = {c.id for c in criteria if c.id not in scores} if form.general_errors else set()
     return render_template("essays/assess.html", essay=essay, form=form, criteria=criteria, scores=scores,
                            scale=SCALE, missing=missing, author=services.author_label(essay, current_user),
@@ -552,17 +520,11 @@ def rubric(partnership_id: int):
     if request.method == "GET":
         form.fill_rows([(c.label, c.explanation) for c in services.rubric_of(partnership)])
     elif form.validate_on_submit():
-        try:
-            services.set_rubric(current_user, partnership, form.rows())
-        except ServiceError as error:
-            db.session.rollback()
-            form.show_errors(error.errors)
-        else:
-            flash(_("The rubric is saved."), "success")
+        if attempt(lambda: services.set_rubric(current_user, partnership, form.rows()), _("The rubric is saved."),
+                   form=form) is not REFUSED:
             return redirect(url_for("essays.rubric", partnership_id=partnership.id))
         form.fill_rows([row for row in form.rows() if row[0].strip() or row[1].strip()])
-    status = 422 if form.errors or form.general_errors else 200
-    return render_template("essays/rubric.html", form=form, partnership=partnership), status
+    return render_template("essays/rubric.html", form=form, partnership=partnership), form_status(form)
 
 
 # --- the evaluation report ------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ from network import labels, permissions
 from network.extensions import db
 from network.institutions import services
 from network.institutions.forms import InstitutionForm, PartnershipForm
+from network.institutions.signals import institution_page
 from network.page_cache import cached_for_visitors
+from network.panels import panels
 
 bp = Blueprint("institutions", __name__, url_prefix="/institutions")
 partnerships_bp = Blueprint("partnerships", __name__, url_prefix="/partnerships")
@@ -72,11 +74,8 @@ def show(slug: str):
         from network.auth.services import pending_members
 
         pending = pending_members(institution)
-    from network.practices.services import institution_practices
-
-    practices, practice_total = institution_practices(institution, current_user)
     return render_template("institutions/show.html", institution=institution, members=members, pending=pending,
-                           practices=practices, practice_total=practice_total)
+                           panels=panels(institution_page, institution, viewer=current_user))
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

@@ -5,7 +5,8 @@ from __future__ import annotations
 def init_app(app) -> None:
     """The feature's one plug (network.FEATURES): its pages, commands, search documents, personal data."""
     from network.auth.services import register_data_eraser, register_data_exporter
-    from network.mobility import personal_data
+    from network.demo import register_step
+    from network.mobility import demo, personal_data
     from network.mobility.calendars import bp as calendars_bp
     from network.mobility.search import DOCUMENT_TYPES
     from network.mobility.views import bp
@@ -16,3 +17,4 @@ def init_app(app) -> None:
     register(*DOCUMENT_TYPES)
     register_data_exporter("mobility", personal_data.export)
     register_data_eraser("mobility", personal_data.erase)
+    register_step(app, "mobility", demo.seed)  # its part of seed-demo (network/demo.py)

@@ -14,7 +14,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from network import labels, permissions
-from network.errors import ServiceError
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.mobility import matching, services, weeks
@@ -45,7 +44,7 @@ from network.mobility.models import (
 )
 from network.practices.models import Practice
 from network.sanitize import render_markdown
-from network.web import REFUSED, attempt, check_button_post, csv_download, month_label, safe_next
+from network.web import REFUSED, attempt, check_button_post, csv_download, form_status, month_label, outcome, safe_next
 
 bp = Blueprint("mobility", __name__, url_prefix="/mobility")
 
@@ -169,18 +168,13 @@ def _offer_form(partnership: Partnership, institution: Institution, offer):
             form.languages.data = list(institution.languages)
             form.fill_activities([])
     if form.validate_on_submit():
-        try:
-            offer = services.save_offer(current_user, partnership, institution, form.to_data())
-        except ServiceError as error:
-            db.session.rollback()
-            form.show_errors(error.errors)
-        else:
-            flash(_("The offer is saved."), "success")
-            return redirect(url_for("mobility.offer", offer_id=offer.id))
-    status = 422 if form.errors or form.general_errors else 200
+        saved = attempt(lambda: services.save_offer(current_user, partnership, institution, form.to_data()),
+                        _("The offer is saved."), form=form)
+        if saved is not REFUSED:
+            return redirect(url_for("mobility.offer", offer_id=saved.id))
     return render_template(
         "mobility/offer_form.html", form=form, partnership=partnership, institution=institution, offer=offer,
-        partnership_weeks=services.weeks_to_offer(partnership)), status
+        partnership_weeks=services.weeks_to_offer(partnership)), form_status(form)
 
 
 @bp.route("/offers/new/<int:partnership_id>", methods=["GET", "POST"])
@@ -222,18 +216,13 @@ def apply(partnership_id: int):
     if request.method == "GET" and application is not None:
         form.fill_from(services.application_data_of(application))
     if form.validate_on_submit():
-        try:
-            application = services.save_application(current_user, partnership, form.to_data())
-        except ServiceError as error:
-            db.session.rollback()
-            form.show_errors(error.errors)
-        else:
-            flash(_("Your application is sent. The admins of your institution will endorse it."), "success")
-            return redirect(url_for("mobility.application", application_id=application.id))
+        sent = attempt(lambda: services.save_application(current_user, partnership, form.to_data()),
+                       _("Your application is sent. The admins of your institution will endorse it."), form=form)
+        if sent is not REFUSED:
+            return redirect(url_for("mobility.application", application_id=sent.id))
     planned = services.active_visit_of(application) if application is not None else None
-    status = 422 if form.errors or form.general_errors else 200
     return render_template("mobility/apply.html", form=form, partnership=partnership, application=application,
-                           planned=planned, offers=offers), status
+                           planned=planned, offers=offers), form_status(form)
 
 
 @bp.route("/applications/<int:application_id>")
@@ -416,11 +405,9 @@ def _place_by_hand(form: AssignForm, partnership: Partnership, place, done: str)
     if not (form.validate_on_submit() and (chosen := _chosen(form, partnership))):
         return None, []
     application, offer, monday = chosen
-    try:
-        visit = place(current_user, application, offer, monday)
-    except ServiceError as error:
-        db.session.rollback()
-        return None, error.messages
+    visit, refusal = outcome(lambda: place(current_user, application, offer, monday))
+    if refusal is not None:  # its rules are listed beside the form, not flashed
+        return None, refusal.messages
     flash(done % {"name": application.user.name, "host": offer.institution.name}, "success")
     return redirect(url_for("mobility.visit", visit_id=visit.id)), []
 
@@ -515,13 +502,8 @@ def cancel(visit_id: int):
     permissions.require(permissions.can_cancel_visit, visit)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            services.cancel_visit(current_user, visit, form.reason.data or "")
-        except ServiceError as error:
-            db.session.rollback()
-            form.show_errors(error.errors)
-        else:
-            flash(_("The visit is cancelled."), "success")
+        if attempt(lambda: services.cancel_visit(current_user, visit, form.reason.data or ""),
+                   _("The visit is cancelled."), form=form) is not REFUSED:
             return redirect(url_for("mobility.visit", visit_id=visit.id))
     return _visit_page(visit, form, 422)
 
@@ -546,16 +528,10 @@ def programme(visit_id: int):
     if request.method == "GET":
         form.fill_activities(visit.activities)
     if form.validate_on_submit():
-        try:
-            services.update_programme(current_user, visit, form.activity_data())
-        except ServiceError as error:
-            db.session.rollback()
-            form.show_errors(error.errors)
-        else:
-            flash(_("The programme is saved."), "success")
+        if attempt(lambda: services.update_programme(current_user, visit, form.activity_data()),
+                   _("The programme is saved."), form=form) is not REFUSED:
             return redirect(url_for("mobility.visit", visit_id=visit.id))
-    status = 422 if form.errors or form.general_errors else 200
-    return render_template("mobility/programme_form.html", form=form, visit=visit), status
+    return render_template("mobility/programme_form.html", form=form, visit=visit), form_status(form)
 
 
 # --- dashboard --------------------------------------------------------------------------------------------

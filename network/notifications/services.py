@@ -56,7 +56,8 @@ def notify(people, kind: str, message, link: str) -> list[Email]:
 
 
 def send(emails: list[Email], what: str = "notification") -> None:
-    """After the commit: the emails notify() prepared (logged instead when no mail server is set)."""
+    """After the commit: the emails notify() prepared, each queued as a background job that is tried again
+    while the mail server fails (network.mail.deliver_email); nothing when no mail server is set."""
     mail.send_notifications(emails, what)
 
 

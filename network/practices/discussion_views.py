@@ -13,9 +13,11 @@ from sqlalchemy import select
 
 from network import permissions
 from network.extensions import db
+from network.panels import panels
 from network.practices import discussion, services
 from network.practices.discussion_forms import ActionForm, CommentForm, EditCommentForm, FlagForm
 from network.practices.models import Comment, CommentFlag, Practice
+from network.practices.signals import practice_page
 from network.practices.views import _practice_or_404, bp
 from network.sanitize import render_comment, render_markdown
 from network.web import safe_next
@@ -60,6 +62,7 @@ def show_context(practice: Practice) -> dict:
         translations=[p for p in services.translations(practice)
                       if permissions.can_view_practice(current_user, p)],
         action_form=FlaskForm(),
+        panels=panels(practice_page, practice, viewer=current_user),
     )
 
 

@@ -44,6 +44,7 @@ from network.practices.models import (
     Tag,
     practice_tags,
 )
+from network.practices.signals import practice_deleted
 from network.types import utcnow
 
 SECTION_LABELS = {
@@ -374,11 +375,15 @@ def add_author(practice: Practice, user) -> None:
 
 
 def delete_practice(actor, practice: Practice) -> None:
-    """Delete a practice with its attachments' files (removed only once the deletion has committed)."""
+    """Delete a practice with its attachments' files (removed only once the deletion has committed).
+
+    practice_deleted goes out before the row goes, in the same transaction: what holds the practice (a
+    collection's items, which the database deletes with it) is still there for its receivers."""
     from network.practices import attachments
 
     stored = [a.stored_name for a in practice.attachments]
     audit.record(actor, "practice.deleted", practice)
+    practice_deleted.send(practice, actor=actor)
     db.session.delete(practice)
     db.session.commit()
     attachments.remove_files(stored)

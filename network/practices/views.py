@@ -8,16 +8,17 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from network import permissions
-from network.collections import services as collections
-from network.errors import ServiceError
 from network.extensions import db
 from network.institutions import services as institutions
 from network.institutions.models import Institution
 from network.page_cache import cached_for_visitors
+from network.panels import panels
 from network.practices import attachments, feeds, services
 from network.practices.forms import PracticeForm
 from network.practices.models import ARCHIVED, DRAFT, PUBLISHED, Attachment, Practice
+from network.practices.signals import practice_page
 from network.sanitize import render_markdown
+from network.web import REFUSED, attempt
 
 bp = Blueprint("practices", __name__, url_prefix="/practices")
 
@@ -77,14 +78,10 @@ def _save(form: PracticeForm, practice: Practice | None):
             _("You can only publish practices for your own institution.")]
         return None
     uploads, upload_errors = attachments.check_uploads(request.files.getlist(form.attachments.name))
-    try:
-        clean = services.validate(data, existing=practice)
-    except ServiceError as error:
-        form.show_errors(error.errors)
-        clean = None
+    clean = attempt(lambda: services.validate(data, existing=practice), form=form)
     if upload_errors:
         form.attachments.errors = list(form.attachments.errors) + upload_errors
-    if clean is None or upload_errors:
+    if clean is REFUSED or upload_errors:
         return None
     if practice is None:
         return services.create_practice(current_user, clean, uploads)
@@ -139,7 +136,7 @@ def show(practice_id: int):
         translations=[p for p in services.translations(practice)
                       if permissions.can_view_practice(current_user, p)],
         action_form=FlaskForm(),
-        in_collections=collections.collections_of_practice(current_user, practice),
+        panels=panels(practice_page, practice, viewer=current_user),
     )
 
 
@@ -167,16 +164,12 @@ def change_status(practice_id: int):
     status = request.form.get("status", "")
     if status not in (DRAFT, PUBLISHED, ARCHIVED) or not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        services.change_status(current_user, practice, status)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(_("The practice cannot be published yet: %(problems)s",
-                problems=error.text), "error")
-        return redirect(url_for("practices.edit", practice_id=practice.id))
     messages = {PUBLISHED: _("Practice published."), ARCHIVED: _("Practice archived."),
                 DRAFT: _("Practice moved back to drafts.")}
-    flash(messages[status], "success")
+    if attempt(lambda: services.change_status(current_user, practice, status), messages[status],
+               refused=lambda error: _("The practice cannot be published yet: %(problems)s",
+                                       problems=error.text)) is REFUSED:
+        return redirect(url_for("practices.edit", practice_id=practice.id))
     return redirect(url_for("practices.show", practice_id=practice.id))
 
 

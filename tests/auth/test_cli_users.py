@@ -160,7 +160,7 @@ def test_seed_demo_creates_the_network_and_prints_the_logins(runner):
     assert count(Partnership) == 1
     assert count(User) == 59
     # The one test that seeds from nothing: the rest of each feature's line is checked here too.
-    from network.demo_practices import PRACTICES
+    from network.practices.demo import PRACTICES
     from network.practices.models import Comment
 
     assert f"59 users, {len(PRACTICES)} practices, {count(Comment)} comments," in result.output

@@ -1,8 +1,8 @@
 """The demo collections that `seed-demo` adds: the published manual and the toolbox, once."""
 from sqlalchemy import select
 
+from network.collections.demo import MANUAL_TITLE, TOOLBOX_TITLE
 from network.collections.models import Collection
-from network.demo_collections import MANUAL_TITLE, TOOLBOX_TITLE
 from network.extensions import db
 
 

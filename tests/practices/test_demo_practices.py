@@ -3,9 +3,9 @@ from sqlalchemy import func, select
 
 from network.auth.services import find_user_by_email
 from network.demo import seed_demo
-from network.demo_practices import PRACTICES
 from network.extensions import db
 from network.practices import services
+from network.practices.demo import PRACTICES
 from network.practices.models import (
     DRAFT,
     MEMBERS,

@@ -1,4 +1,4 @@
-"""Demo mobility for `seed-demo`: hosting offers for every demo institution, about forty applications,
+"""The demo step of mobility (seed-demo): hosting offers for every demo institution, about forty applications,
 visits that already took place, a matching already accepted, and a dozen visits in every state. Added
 once: skipped when the demo partnership already has offers."""
 from __future__ import annotations
@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from network.auth import services as accounts
 from network.auth.models import INSTITUTION_ADMIN, User
+from network.demo import DEMO_PASSWORD, PARTNERSHIP_REFERENCE
 from network.demo_calendar import demo_calendar
 from network.extensions import db
 from network.institutions.models import Partnership
@@ -46,19 +47,22 @@ SURNAMES = {
     "ES": "García", "RO": "Ionescu", "BE": "Peeters", "FI": "Korhonen", "LU": "Schmit", "IS": "Jónsson",
     "GR": "Georgiou", "GB": "Walker",
 }
+COORDINATOR_EMAIL = "coordinator@demo.example"  # records the past visits and accepts the matching
 LANGUAGES = {"ES": "es", "RO": "ro", "BE": "nl", "FI": "fi", "LU": "lb", "IS": "is", "GR": "el", "GB": "en"}
 
 
-def seed_demo_mobility(partnership_reference: str, coordinator_email: str, password: str) -> dict[str, int]:
-    partnership = db.session.scalar(select(Partnership).where(Partnership.reference == partnership_reference))
+def seed() -> dict[str, int]:
+    """Offers, applications and visits, if the demo partnership has no offers yet; how many of each were added
+    (users: the host admins and applicants it made)."""
+    partnership = db.session.scalar(select(Partnership).where(Partnership.reference == PARTNERSHIP_REFERENCE))
     if partnership is None or db.session.scalar(select(HostingOffer.id).where(
             HostingOffer.partnership_id == partnership.id).limit(1)) is not None:
         return {"offers": 0, "applications": 0, "visits": 0, "users": 0}
     rng = random.Random(2026)
     calendar = demo_calendar()  # the weeks, from today: the past visits behind, every week offered ahead
-    coordinator = accounts.find_user_by_email(coordinator_email)
+    coordinator = accounts.find_user_by_email(COORDINATOR_EMAIL)
     people_before = db.session.scalar(select(func.count(User.id)))
-    admins = {inst.id: _admin_of(inst, password) for inst in partnership.partners}
+    admins = {inst.id: _admin_of(inst) for inst in partnership.partners}
 
     offers = {}
     for institution in partnership.partners:
@@ -79,7 +83,7 @@ def seed_demo_mobility(partnership_reference: str, coordinator_email: str, passw
         for n, first in enumerate(FIRST_NAMES.get(institution.country, ["Alex"] * 5)):
             email = f"{first.lower()}.{institution.slug.split('-')[0]}{n}@demo.example"
             person = accounts.find_user_by_email(email) or accounts.create_user(
-                f"{first} {SURNAMES.get(institution.country, 'Demo')}", email, password, institution)
+                f"{first} {SURNAMES.get(institution.country, 'Demo')}", email, DEMO_PASSWORD, institution)
             preferred = rng.sample(hosts, 3)
             interests = rng.sample(APPROACHES[preferred[0].slug], 2)
             weeks = rng.sample(calendar.future_weeks, 3)
@@ -116,11 +120,11 @@ def seed_demo_mobility(partnership_reference: str, coordinator_email: str, passw
             "users": db.session.scalar(select(func.count(User.id))) - people_before}
 
 
-def _admin_of(institution, password: str) -> User:
+def _admin_of(institution) -> User:
     people = db.session.scalars(select(User).where(User.institution_id == institution.id)).all()
     for person in people:
         if person.has_role(INSTITUTION_ADMIN) and person.is_approved_member:
             return person
     email = f"admin.{institution.slug}@demo.example"
     return accounts.find_user_by_email(email) or accounts.create_user(
-        f"{institution.name} admin", email, password, institution, roles=[INSTITUTION_ADMIN])
+        f"{institution.name} admin", email, DEMO_PASSWORD, institution, roles=[INSTITUTION_ADMIN])
