@@ -3,6 +3,7 @@ and create_app imports nothing for its side effects."""
 from __future__ import annotations
 
 import ast
+import builtins
 import importlib
 from pathlib import Path
 
@@ -178,3 +179,118 @@ def test_a_demo_step_builds_only_on_the_features_before_it():
                     and (NETWORK / node.module.split(".")[1] / "__init__.py").exists()}
         later = imported - set(network.FEATURES[:position + 1])
         assert not later, f"network/{name}/demo.py imports {sorted(later)}, whose demo steps run after it"
+
+
+# --- one service error ---------------------------------------------------------------------------------
+
+# The exception classes under network/ that are not a service's refusal of a change, each with why. A service
+# refuses with network.errors.ServiceError (field -> messages) and its views show it through web.attempt(),
+# web.outcome() and web.form_status(); a new exception class carrying a person's form messages belongs here
+# only if it is not that.
+NOT_REFUSALS = {
+    "ConfigurationError": "the platform refusing to start with an unsafe configuration (a click error)",
+    "BackupError": "a backup or restore an operator runs that cannot go on (command line)",
+    "SnapshotError": "the search index snapshot inside a backup cannot be written or read",
+    "DemoDataError": "a demo data file is missing or malformed (seed-demo, a click error)",
+    "ImportFileError": "an import file that cannot be read at all (command line); its records' refusals are "
+                       "ServiceErrors",
+    "ApiError": "the API's error response (status, envelope): what a ServiceError becomes in the JSON API",
+    "InputError": "the API parser's refusal of a body's shape (unknown fields, wrong types), before any service",
+    "WeekError": "parse_week's ValueError for a text that is not a week; services turn it into their messages",
+    "AttachmentError": "check_upload's reason to refuse one file; check_uploads collects them for the form",
+    "MatchingError": "the solver failing or breaking a capacity: a bug, never a person's mistake",
+    "PdfBusy": "another process is building the same PDF right now (the page says: try again shortly)",
+    "PdfUnavailable": "WeasyPrint or its system libraries are missing on the server",
+}
+# The kinds of ServiceError a caller must tell apart from the others, each with why.
+SERVICE_ERROR_KINDS = {
+    "LoginThrottled": "too many failures: answered with 429 and Retry-After (its retry_after), not as a form",
+}
+
+
+def _classes() -> dict[str, tuple[Path, list[str], ast.ClassDef]]:
+    """Every class defined under network/: name -> (its file, its bases' last names, its node)."""
+    found: dict[str, tuple[Path, list[str], ast.ClassDef]] = {}
+    for path in sorted(NETWORK.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                assert node.name not in found or not node.name.endswith(("Error", "Exception")), node.name
+                found.setdefault(node.name, (path, [ast.unparse(b).split(".")[-1] for b in node.bases], node))
+    return found
+
+
+def _exception_classes() -> tuple[set[str], set[str]]:
+    """(the exception classes defined under network/, those of them that are ServiceErrors)."""
+    classes = _classes()
+
+    def reaches(name: str, test) -> bool:
+        if test(name):
+            return True
+        return name in classes and any(reaches(base, test) for base in classes[name][1])
+
+    def outside_exception(name: str) -> bool:
+        builtin = getattr(builtins, name, None)
+        if isinstance(builtin, type) and issubclass(builtin, BaseException):
+            return True
+        return name not in classes and name.endswith(("Error", "Exception"))  # click.ClickException...
+
+    exceptions = {name for name in classes if reaches(name, outside_exception)}
+    refusals = {name for name in exceptions if reaches(name, lambda base: base == "ServiceError")}
+    return exceptions, refusals
+
+
+def test_services_refuse_with_the_one_service_error():
+    """An AccountError, PartnershipError... of a service's own, with its own .message and .field, made every
+    view catch and show it by hand; ServiceError is the one refusal. Any other exception class is listed."""
+    exceptions, refusals = _exception_classes()
+    others = exceptions - refusals - {"ServiceError"}
+    assert others == set(NOT_REFUSALS), (
+        f"new: {sorted(others - set(NOT_REFUSALS))}, gone: {sorted(set(NOT_REFUSALS) - others)}. A service refusing "
+        "a change raises network.errors.ServiceError; anything else goes in NOT_REFUSALS with why")
+    assert "ServiceError" in refusals
+    kinds = refusals - {"ServiceError"}
+    assert kinds == set(SERVICE_ERROR_KINDS), "a ServiceError subclass only where a caller tells it apart"
+    classes = _classes()
+    for name in kinds:
+        assert ast.get_docstring(classes[name][2]), f"{name}: say in its docstring why it is a kind of its own"
+
+
+def _handlers_by_function(tree: ast.Module):
+    """(function name, except handler) for every handler, named by the innermost function holding it."""
+    def visit(node, function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield from visit(child, child.name)
+                continue
+            if isinstance(child, ast.ExceptHandler):
+                yield function, child
+            yield from visit(child, function)
+
+    yield from visit(tree, "<module>")
+
+
+# Views that catch a ServiceError themselves, each with why.
+CATCHING_VIEWS = {
+    ("api/views.py", "_write"): "the JSON API's one counterpart of web.attempt(): a refusal becomes a 422 body",
+    ("api/views.py", "_authenticate"): "a throttled token address gets the API's 429 body with Retry-After",
+}
+
+
+def test_views_leave_catching_a_service_error_to_the_helpers():
+    """web.attempt() (flash or form, rollback), web.outcome() (a refusal answered another way) and
+    web.form_status() are the views' service-call shape; a view's own try/except drifts from it."""
+    _exceptions, refusals = _exception_classes()
+    caught = []
+    for path in sorted(NETWORK.rglob("*.py")):
+        if path.name != "views.py" and not path.name.endswith("_views.py"):
+            continue
+        where = str(path.relative_to(NETWORK))
+        for function, handler in _handlers_by_function(ast.parse(path.read_text())):
+            names = {ast.unparse(n).split(".")[-1] for n in
+                     (handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]) if n}
+            if names & refusals and (where, function) not in CATCHING_VIEWS:
+                caught.append(f"{where}:{handler.lineno} ({function}) catches {sorted(names & refusals)}")
+        statuses = [node.lineno for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.IfExp)
+                    and {ast.unparse(node.body), ast.unparse(node.orelse)} == {"422", "200"}]
+        assert not statuses, f"{where}, lines {statuses}: the status of a form shown again is web.form_status(form)"
+    assert not caught, "use web.attempt() or web.outcome(): " + "; ".join(caught)

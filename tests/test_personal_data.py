@@ -23,6 +23,7 @@ from network.auth.models import EVALUATOR, SITE_ADMIN, LoginAttempt, User
 from network.collections import pdf
 from network.collections import services as collections
 from network.collections.models import CollectionEdition, CollectionEditor, CollectionItem
+from network.errors import ServiceError
 from network.essays import services as essays
 from network.essays.models import Assessment, Essay, RescuedText, TrainingEvent
 from network.extensions import db
@@ -349,7 +350,7 @@ def test_an_edition_naming_the_person_has_its_pdf_made_again(rita, app):
 
 
 def test_a_refused_deletion_changes_nothing(rita):
-    with pytest.raises(accounts.AccountError):
+    with pytest.raises(ServiceError):
         accounts.delete_account(rita.person, "not the password")
     db.session.expire_all()
     assert db.session.get(User, rita.id) is not None

@@ -13,7 +13,7 @@ from network.auth.models import GRANTABLE_ROLES, MEMBERSHIP_STATUSES, User
 from network.extensions import db
 from network.institutions import services as institutions
 from network.labels import ROLE_LABELS
-from network.web import safe_next
+from network.web import form_status, safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -60,7 +60,7 @@ def user(user_id: int):
         return redirect(url_for("admin.user", user_id=person.id))
     return render_template(
         "admin/user.html", person=person, form=form, decision_form=DecisionForm(), role_labels=ROLE_LABELS
-    ), 422 if form.errors else 200
+    ), form_status(form)
 
 
 @bp.route("/memberships")

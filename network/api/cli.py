@@ -4,6 +4,7 @@ from flask.cli import AppGroup
 
 from network.api import tokens
 from network.auth import services as accounts
+from network.errors import ServiceError
 
 tokens_cli = AppGroup("tokens", help="Manage personal access tokens for the JSON API.")
 
@@ -24,8 +25,8 @@ def create_token_command(email, name):
         raise click.UsageError(f"the account {user.email} is disabled")
     try:
         token, plain = tokens.create_token(user, name, by_operator=True)
-    except tokens.TokenError as error:
-        raise click.UsageError(error.message) from error
+    except ServiceError as error:
+        raise click.UsageError(error.text) from error
     # Only the token goes to standard output, so that TOKEN=$(flask --app network tokens create ...) works.
     click.echo(f"Token {token.id} ({token.name}) for {user.email}:", err=True)
     click.echo(plain)
@@ -56,6 +57,6 @@ def revoke_token_command(token_id):
     """Revoke the token TOKEN_ID (see `tokens list`)."""
     try:
         token = tokens.revoke_any_token(token_id)
-    except tokens.TokenError as error:
-        raise click.UsageError(error.message) from error
+    except ServiceError as error:
+        raise click.UsageError(error.text) from error
     click.echo(f"Revoked token {token.id} ({token.name}, {token.prefix}…) of {token.user.email}.")

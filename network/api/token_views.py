@@ -10,11 +10,13 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from network.api import tokens
+from network.forms import ServiceErrors
+from network.web import REFUSED, attempt, form_status, outcome
 
 tokens_bp = Blueprint("tokens", __name__)
 
 
-class CreateTokenForm(FlaskForm):
+class CreateTokenForm(ServiceErrors, FlaskForm):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Give the token a name.")), Length(max=tokens.NAME_MAX)],
@@ -37,15 +39,13 @@ def _page(form: CreateTokenForm, new_token: str | None = None, status: int = 200
 def index():
     form = CreateTokenForm()
     if form.validate_on_submit():
-        try:
-            _token, plain = tokens.create_token(current_user, form.name.data)
-        except tokens.TokenError as error:
-            form.name.errors = list(form.name.errors) + [error.message]
-        else:
+        created = attempt(lambda: tokens.create_token(current_user, form.name.data), form=form)
+        if created is not REFUSED:
+            _token, plain = created
             # Shown on this response only (never put in the session cookie, which is signed, not encrypted).
             form = CreateTokenForm(formdata=None)
             return _page(form, new_token=plain)
-    return _page(form, status=422 if form.errors else 200)
+    return _page(form, status=form_status(form))
 
 
 @tokens_bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -53,9 +53,8 @@ def index():
 def revoke(token_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        token = tokens.revoke_token(current_user, token_id)
-    except tokens.TokenError:
+    token, refusal = outcome(lambda: tokens.revoke_token(current_user, token_id))
+    if refusal is not None:  # not one of this person's tokens
         abort(404)
     flash(_("The token “%(name)s” has been revoked: programs using it can no longer get in.",
             name=token.name), "success")

@@ -13,6 +13,7 @@ from network import audit
 from network.api.models import ApiToken
 from network.auth import services as accounts
 from network.auth.models import User
+from network.errors import ServiceError
 from network.extensions import db
 from network.types import utcnow
 
@@ -25,15 +26,6 @@ TOKEN_MAX = 100
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-class TokenError(ValueError):
-    """A token request the platform refuses; the message is in the reader's language (the account page's, or
-    the platform's default on the command line)."""
-
-    def __init__(self, message):
-        self.message = str(message)
-        super().__init__(self.message)
-
-
 def hash_token(plain: str) -> str:
     return hashlib.sha256(plain.encode("utf-8")).hexdigest()
 
@@ -44,9 +36,9 @@ def create_token(user: User, name: str, *, by_operator: bool = False) -> tuple[A
     by_operator: made on the command line, so the audit log names no person as the actor."""
     name = " ".join((name or "").split())
     if not name:
-        raise TokenError(_l("Give the token a name, such as the program that will use it."))
+        raise ServiceError.one("name", _l("Give the token a name, such as the program that will use it."))
     if len(name) > NAME_MAX:
-        raise TokenError(_l("A token name can be at most %(num)d characters long.", num=NAME_MAX))
+        raise ServiceError.one("name", _l("A token name can be at most %(num)d characters long.", num=NAME_MAX))
     plain = TOKEN_START + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(plain), prefix=plain[:PREFIX_LENGTH])
     db.session.add(token)
@@ -76,7 +68,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of this person's own tokens; revoking it again changes nothing."""
     token = get_token(token_id)
     if token is None or token.user_id != user.id:
-        raise TokenError(_l("There is no such token."))
+        raise ServiceError.one("", _l("There is no such token."))
     return _revoke(user, token)
 
 
@@ -84,7 +76,7 @@ def revoke_any_token(token_id: int) -> ApiToken:
     """Revoke any person's token (the command line, run by an operator)."""
     token = get_token(token_id)
     if token is None:
-        raise TokenError(_l("There is no token with the id %(id)d.", id=token_id))
+        raise ServiceError.one("", _l("There is no token with the id %(id)d.", id=token_id))
     return _revoke(None, token)
 
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from network.auth import services
 from network.auth.forms import PASSWORD_MAX, PASSWORD_MIN
 from network.auth.models import GRANTABLE_ROLES, PROFESSIONAL
+from network.errors import ServiceError
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -46,6 +47,6 @@ def create_user_command(email, name, roles, institution, password_stdin):
         raise click.UsageError(f"the password needs between {PASSWORD_MIN} and {PASSWORD_MAX} characters")
     try:
         user = services.create_user(name, email, password, home, roles=roles)
-    except services.AccountError as error:
-        raise click.UsageError(error.message) from error
+    except ServiceError as error:
+        raise click.UsageError(error.text) from error
     click.echo(f"Created {user.email} (id {user.id}) with roles: {', '.join(sorted(user.roles)) or PROFESSIONAL}")

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
+from network.forms import ServiceErrors
+
 PASSWORD_MIN, PASSWORD_MAX = 10, 200
 
 _email_validators = [
@@ -33,7 +35,7 @@ def _new_password_fields(label):
     return password, confirm
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(ServiceErrors, FlaskForm):
     name = StringField(
         _l("Your name"),
         validators=[
@@ -60,14 +62,14 @@ class RegistrationForm(FlaskForm):
             raise ValidationError(_l("Choose your institution from the list."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(ServiceErrors, FlaskForm):
     email = EmailField(_l("Email address"), validators=_email_validators)
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     remember = BooleanField(_l("Keep me logged in on this device"))
     submit = SubmitField(_l("Log in"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(ServiceErrors, FlaskForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
@@ -91,7 +93,7 @@ class NotificationSettingsForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(ServiceErrors, FlaskForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password."))])
     confirm = BooleanField(
         _l("I understand that my account is deleted for good"),

@@ -29,6 +29,7 @@ from network.auth.models import (
     normalize_email,
 )
 from network.auth.signals import roles_changed, user_erased
+from network.errors import ServiceError
 from network.extensions import db
 from network.mail import send_email
 from network.types import utcnow
@@ -39,20 +40,12 @@ if TYPE_CHECKING:  # the layer above accounts: it plugs in its directory (regist
 FORMER_MEMBER = "former member"
 
 
-class AccountError(Exception):
-    """A request the platform refuses, with a message fit to show the person."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class LoginThrottled(AccountError):
-    """Too many failures from this account or address; retry_after: seconds until one is forgotten."""
+class LoginThrottled(ServiceError):
+    """Too many failures from this account or address; retry_after: seconds until one is forgotten. A
+    ServiceError of its own because its callers answer it apart from other refusals: 429 with Retry-After."""
 
     def __init__(self, message: str, retry_after: int = 60):
-        super().__init__(message)
+        super().__init__({"": [message]})
         self.retry_after = retry_after
 
 
@@ -139,9 +132,9 @@ def home_institution_by_slug(slug: str) -> Institution | None:
 def register_user(name: str, email: str, password: str, institution: Institution) -> User:
     """A new professional; their membership of the institution waits for an admin's approval."""
     if email_taken(email):
-        raise AccountError(_("An account with this email address already exists."), field="email")
+        raise ServiceError.one("email", _("An account with this email address already exists."))
     if institution is None:
-        raise AccountError(_("Choose your institution from the list."), field="institution")
+        raise ServiceError.one("institution", _("Choose your institution from the list."))
     user = User(
         name=name.strip(),
         email=email,
@@ -159,7 +152,7 @@ def create_user(
 ) -> User:
     """A user made by an operator (command line, demo data): already approved, roles granted."""
     if email_taken(email):
-        raise AccountError(_("An account with this email address already exists."), field="email")
+        raise ServiceError.one("email", _("An account with this email address already exists."))
     user = User(
         name=name.strip(),
         email=email,
@@ -221,7 +214,7 @@ def _too_many_message() -> str:
 
 
 def authenticate(email: str, password: str, ip_address: str) -> User:
-    """The user whose email and password these are, or AccountError. Every failure is counted."""
+    """The user whose email and password these are, or ServiceError. Every failure is counted."""
     check_login_throttle(email, ip_address)
     user = find_user_by_email(email)
     if user is None:
@@ -234,7 +227,7 @@ def authenticate(email: str, password: str, ip_address: str) -> User:
         user.last_login_at = utcnow()
     db.session.commit()
     if not ok:
-        raise AccountError(_("The email address or password is not correct."), field="password")
+        raise ServiceError.one("password", _("The email address or password is not correct."))
     return user
 
 
@@ -243,7 +236,7 @@ def authenticate(email: str, password: str, ip_address: str) -> User:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not password_matches(user, current_password):
-        raise AccountError(_("Your current password is not correct."), field="current_password")
+        raise ServiceError.one("current_password", _("Your current password is not correct."))
     _set_password(user, new_password)
     db.session.commit()
 
@@ -318,14 +311,14 @@ def _send_reset_email_text(user: User, link: str, minutes: int) -> None:
 
 
 def find_reset_token(token: str) -> PasswordResetToken:
-    """The usable token, or AccountError saying why it is not (unknown, used or expired)."""
+    """The usable token, or ServiceError saying why it is not (unknown, used or expired)."""
     row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token)))
     if row is None:
-        raise AccountError(_("This reset link is not valid. Please ask for a new one."))
+        raise ServiceError.one("", _("This reset link is not valid. Please ask for a new one."))
     if row.used_at is not None:
-        raise AccountError(_("This reset link has already been used. Please ask for a new one."))
+        raise ServiceError.one("", _("This reset link has already been used. Please ask for a new one."))
     if row.expires_at <= utcnow():
-        raise AccountError(_("This reset link has expired. Please ask for a new one."))
+        raise ServiceError.one("", _("This reset link has expired. Please ask for a new one."))
     return row
 
 
@@ -339,7 +332,7 @@ def check_reset_link(token: str, ip_address: str) -> PasswordResetToken:
     check_throttle("reset_link", config["RESET_LINK_MAX_FAILURES_PER_ADDRESS"], message, ip_address=ip_address)
     try:
         return find_reset_token(token)
-    except AccountError:
+    except ServiceError:
         record_failure("reset_link", ip_address)
         raise
 
@@ -449,7 +442,7 @@ def delete_account(user: User, password: str) -> None:
     empties the foreign keys to the account); what is personal and private is erased first, in the same
     transaction (README, Accounts)."""
     if not password_matches(user, password):
-        raise AccountError(_("Your password is not correct."), field="password")
+        raise ServiceError.one("password", _("Your password is not correct."))
     db.session.info[_AFTER_DELETION] = []
     user_id, name, email = user.id, user.name, user.email
     try:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from network import i18n
 from network.auth import forms, services
-from network.web import safe_next
+from network.web import REFUSED, attempt, form_status, outcome, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -20,14 +20,6 @@ def _client_address() -> str:
 
 def _retry_after(error: services.LoginThrottled) -> dict:
     return {"Retry-After": str(error.retry_after)}
-
-
-def _show_error(form, error: services.AccountError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _keep_chosen_language(user, chosen: str | None) -> None:
@@ -42,13 +34,10 @@ def register():
         return redirect(url_for("auth.account"))
     form = forms.RegistrationForm(institution_choices=services.home_institution_choices())
     if form.validate_on_submit():
-        try:
-            user = services.register_user(
-                form.name.data, form.email.data, form.password.data, services.home_institution(form.institution.data)
-            )
-        except services.AccountError as error:
-            _show_error(form, error)
-        else:
+        user = attempt(lambda: services.register_user(
+            form.name.data, form.email.data, form.password.data, services.home_institution(form.institution.data)
+        ), form=form)
+        if user is not REFUSED:
             chosen = session.get(i18n.SESSION_KEY)
             session.clear()
             login_user(user)
@@ -59,7 +48,7 @@ def register():
                 "success",
             )
             return redirect(url_for("auth.account"))
-    return render_template("auth/register.html", form=form), 200 if not form.errors else 422
+    return render_template("auth/register.html", form=form), form_status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,13 +58,13 @@ def login():
     form = forms.LoginForm()
     status, headers = 200, {}
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data, _client_address())
-        except services.LoginThrottled as error:
-            flash(error.message, "error")
-            status, headers = 429, _retry_after(error)
-        except services.AccountError as error:
-            _show_error(form, error)
+        user, refusal = outcome(lambda: services.authenticate(form.email.data, form.password.data,
+                                                               _client_address()))
+        if isinstance(refusal, services.LoginThrottled):
+            flash(refusal.text, "error")
+            status, headers = 429, _retry_after(refusal)
+        elif refusal is not None:
+            form.show_errors(refusal.errors)
             status = 401
         else:
             next_url = safe_next(request.args.get("next"))
@@ -85,8 +74,8 @@ def login():
             _keep_chosen_language(user, chosen)
             flash(_("You are logged in."), "success")
             return redirect(next_url or url_for("web.home"))
-    elif form.errors:
-        status = 422
+    else:
+        status = form_status(form)
     return render_template("auth/login.html", form=form), status, headers
 
 
@@ -109,26 +98,25 @@ def logout():
 def request_reset():
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        try:
-            services.request_password_reset(form.email.data, _client_address())
-        except services.LoginThrottled as error:
-            flash(error.message, "error")
-            return render_template("auth/request_reset.html", form=form), 429, _retry_after(error)
+        _sent, refusal = outcome(lambda: services.request_password_reset(form.email.data, _client_address()))
+        if refusal is not None:  # only the throttle refuses: the answer is otherwise the same for every address
+            flash(refusal.text, "error")
+            return render_template("auth/request_reset.html", form=form), 429, _retry_after(refusal)
         flash(
             _("If an account uses this address, we have sent it a link to choose a new password."), "info"
         )
         return redirect(url_for("auth.login"))
-    return render_template("auth/request_reset.html", form=form), 422 if form.errors else 200
+    return render_template("auth/request_reset.html", form=form), form_status(form)
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    try:
-        services.check_reset_link(token, _client_address())
-    except services.LoginThrottled as error:
-        return render_template("auth/reset_invalid.html", message=error.message), 429, _retry_after(error)
-    except services.AccountError as error:
-        return render_template("auth/reset_invalid.html", message=error.message), 400
+    _link, refusal = outcome(lambda: services.check_reset_link(token, _client_address()))
+    if refusal is not None:
+        page = render_template("auth/reset_invalid.html", message=refusal.text)
+        if isinstance(refusal, services.LoginThrottled):
+            return page, 429, _retry_after(refusal)
+        return page, 400
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
         services.reset_password(token, form.password.data)
@@ -136,7 +124,7 @@ def reset_password(token: str):
         session.clear()
         flash(_("Your password has been changed. Please log in with the new one."), "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200
+    return render_template("auth/reset_password.html", form=form), form_status(form)
 
 
 @bp.route("/account")
@@ -164,16 +152,12 @@ def notification_settings():
 def change_password():
     form = forms.ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
-        except services.AccountError as error:
-            _show_error(form, error)
-        else:
+        if attempt(lambda: services.change_password(current_user, form.current_password.data, form.password.data),
+                   _("Your password has been changed. Other devices have been logged out."), form=form) is not REFUSED:
             # The session version changed: log in again on this device so it stays signed in.
             login_user(current_user._get_current_object())
-            flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("account/password.html", form=form), 422 if form.errors else 200
+    return render_template("account/password.html", form=form), form_status(form)
 
 
 @bp.route("/account/data")
@@ -202,13 +186,10 @@ def my_data_download():
 def delete_account():
     form = forms.DeleteAccountForm()
     if form.validate_on_submit():
-        try:
-            services.delete_account(current_user._get_current_object(), form.password.data)
-        except services.AccountError as error:
-            _show_error(form, error)
-        else:
+        if attempt(lambda: services.delete_account(current_user._get_current_object(), form.password.data),
+                   form=form) is not REFUSED:
             logout_user()
             session.clear()
             flash(_("Your account has been deleted."), "info")
             return redirect(url_for("web.home"))
-    return render_template("account/delete.html", form=form), 422 if form.errors else 200
+    return render_template("account/delete.html", form=form), form_status(form)

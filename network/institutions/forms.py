@@ -14,6 +14,7 @@ from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from network import labels
+from network.forms import ServiceErrors
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -59,7 +60,7 @@ class InstitutionForm(FlaskForm):
             raise ValidationError(_l("Enter a full web address, like https://example.org."))
 
 
-class PartnershipForm(FlaskForm):
+class PartnershipForm(ServiceErrors, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the partnership's title.")), _max(300)])
     reference = StringField(
         _l("Reference number"),

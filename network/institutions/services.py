@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from network import audit
 from network.auth.models import APPROVED, COORDINATOR, INSTITUTION_ADMIN, User
+from network.errors import ServiceError
 from network.extensions import db
 from network.institutions.models import Institution, InstitutionSector, Partnership
 
@@ -148,20 +149,13 @@ class PartnershipData:
     description: str = ""
 
 
-class PartnershipError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 def _apply_partnership(partnership: Partnership, data: PartnershipData) -> None:
     from flask_babel import gettext as _
 
     if data.end_date < data.start_date:
-        raise PartnershipError(_("The end date must not be before the start date."), field="end_date")
+        raise ServiceError.one("end_date", _("The end date must not be before the start date."))
     if reference_taken(data.reference, exclude_id=partnership.id):
-        raise PartnershipError(_("Another partnership already uses this reference number."), field="reference")
+        raise ServiceError.one("reference", _("Another partnership already uses this reference number."))
     partnership.title = data.title.strip()
     partnership.reference = data.reference.strip()
     partnership.start_date = data.start_date

@@ -4,12 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network import labels, permissions
-from network.extensions import db
 from network.institutions import services
 from network.institutions.forms import InstitutionForm, PartnershipForm
 from network.institutions.signals import institution_page
 from network.page_cache import cached_for_visitors
 from network.panels import panels
+from network.web import REFUSED, attempt, form_status
 
 bp = Blueprint("institutions", __name__, url_prefix="/institutions")
 partnerships_bp = Blueprint("partnerships", __name__, url_prefix="/partnerships")
@@ -61,7 +61,7 @@ def create():
         institution = services.create_institution(current_user, _institution_data(form))
         flash(_("Institution created."), "success")
         return redirect(url_for("institutions.show", slug=institution.slug))
-    return render_template("institutions/form.html", form=form, institution=None), 422 if form.errors else 200
+    return render_template("institutions/form.html", form=form, institution=None), form_status(form)
 
 
 @bp.route("/<slug>")
@@ -88,7 +88,7 @@ def edit(slug: str):
         services.update_institution(current_user, institution, _institution_data(form))
         flash(_("Institution saved."), "success")
         return redirect(url_for("institutions.show", slug=institution.slug))
-    return render_template("institutions/form.html", form=form, institution=institution), 422 if form.errors else 200
+    return render_template("institutions/form.html", form=form, institution=institution), form_status(form)
 
 
 # --- partnerships ---------------------------------------------------------------------------------
@@ -110,6 +110,7 @@ def _partnership_form(partnership=None) -> PartnershipForm:
 
 
 def _save_partnership(form: PartnershipForm, partnership=None):
+    """The saved partnership, or REFUSED with the service's messages on the form's fields."""
     data = services.PartnershipData(
         title=form.title.data,
         reference=form.reference.data,
@@ -119,14 +120,10 @@ def _save_partnership(form: PartnershipForm, partnership=None):
         partners=[services.get(i) for i in form.partners.data if services.get(i)],
         description=form.description.data or "",
     )
-    try:
-        if partnership is None:
-            return services.create_partnership(current_user, data)
-        return services.update_partnership(current_user, partnership, data)
-    except services.PartnershipError as error:
-        db.session.rollback()
-        getattr(form, error.field).errors.append(error.message)
-        return None
+    if partnership is None:
+        return attempt(lambda: services.create_partnership(current_user, data), _("Partnership created."), form=form)
+    return attempt(lambda: services.update_partnership(current_user, partnership, data), _("Partnership saved."),
+                   form=form)
 
 
 @partnerships_bp.route("/", endpoint="index")
@@ -141,10 +138,9 @@ def create_partnership():
     form = _partnership_form()
     if form.validate_on_submit():
         partnership = _save_partnership(form)
-        if partnership is not None:
-            flash(_("Partnership created."), "success")
+        if partnership is not REFUSED:
             return redirect(url_for("partnerships.show", partnership_id=partnership.id))
-    return render_template("partnerships/form.html", form=form, partnership=None), 422 if form.errors else 200
+    return render_template("partnerships/form.html", form=form, partnership=None), form_status(form)
 
 
 @partnerships_bp.route("/<int:partnership_id>", endpoint="show")
@@ -159,7 +155,6 @@ def edit_partnership(partnership_id: int):
     permissions.require(permissions.can_edit_partnership, partnership)
     form = _partnership_form(partnership)
     if form.validate_on_submit():
-        if _save_partnership(form, partnership) is not None:
-            flash(_("Partnership saved."), "success")
+        if _save_partnership(form, partnership) is not REFUSED:
             return redirect(url_for("partnerships.show", partnership_id=partnership.id))
-    return render_template("partnerships/form.html", form=form, partnership=partnership), 422 if form.errors else 200
+    return render_template("partnerships/form.html", form=form, partnership=partnership), form_status(form)

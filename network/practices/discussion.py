@@ -14,6 +14,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from network import audit, i18n, mail, permissions
 from network.auth.models import User
+from network.errors import ServiceError
 from network.extensions import db
 from network.notifications import services as notifications
 from network.notifications.models import Notification
@@ -24,24 +25,16 @@ BODY_MAX = 5000
 REASON_MAX = 500
 
 
-class DiscussionError(Exception):
-    """A comment, reply or flag that cannot be saved, with a message fit to show the person."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
-
-
 # --- comments -------------------------------------------------------------------------------------
 
 
 def _clean_body(body: str | None) -> str:
     text = (body or "").strip()
     if not text:
-        raise DiscussionError(_l("Write something before sending the comment."))
+        raise ServiceError.one("body", _l("Write something before sending the comment."))
     if len(text) > BODY_MAX:
-        raise DiscussionError(_l("A comment can be at most %(max)d characters long (it has %(n)d).",
-                                 max=BODY_MAX, n=len(text)))
+        raise ServiceError.one("body", _l("A comment can be at most %(max)d characters long (it has %(n)d).",
+                                          max=BODY_MAX, n=len(text)))
     return text
 
 
@@ -52,11 +45,11 @@ def add_comment(actor, practice: Practice, body: str, parent: Comment | None = N
     text = _clean_body(body)
     if parent is not None:
         if parent.practice_id != practice.id:
-            raise DiscussionError(_l("That comment belongs to another practice."))
+            raise ServiceError.one("parent", _l("That comment belongs to another practice."))
         if parent.parent is not None:
             parent = parent.parent
         if parent.deleted or parent.hidden:
-            raise DiscussionError(_l("This comment can no longer be replied to."))
+            raise ServiceError.one("parent", _l("This comment can no longer be replied to."))
     comment = Comment(practice=practice, author_id=actor.id, body=text, parent=parent)
     db.session.add(comment)
     if db.session.get(PracticeFollow, (actor.id, practice.id)) is None:
@@ -96,20 +89,20 @@ def delete_comment(actor, comment: Comment) -> None:
 def flag_comment(actor, comment: Comment, reason: str = "") -> CommentFlag:
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
-        raise DiscussionError(_l("The reason can be at most %(max)d characters long.", max=REASON_MAX))
+        raise ServiceError.one("reason", _l("The reason can be at most %(max)d characters long.", max=REASON_MAX))
     if comment.deleted:
-        raise DiscussionError(_l("This comment was deleted."))
+        raise ServiceError.one("", _l("This comment was deleted."))
     already = select(CommentFlag.id).where(CommentFlag.comment_id == comment.id,
                                            CommentFlag.user_id == actor.id)
     if db.session.scalar(already) is not None:
-        raise DiscussionError(_l("You have already flagged this comment."))
+        raise ServiceError.one("", _l("You have already flagged this comment."))
     flag = CommentFlag(comment=comment, user_id=actor.id, reason=reason)
     db.session.add(flag)
     try:
         db.session.commit()
     except IntegrityError:  # the same person flagging twice at the same moment
         db.session.rollback()
-        raise DiscussionError(_l("You have already flagged this comment.")) from None
+        raise ServiceError.one("", _l("You have already flagged this comment.")) from None
     return flag
 
 

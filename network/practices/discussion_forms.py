@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 
+from network.forms import ServiceErrors
 from network.practices.discussion import BODY_MAX, REASON_MAX
 
 BODY_HINT = _l("Simple Markdown: **bold**, *italic*, lists, quotes, links. At most %(max)d characters.",
@@ -15,7 +16,7 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField()
 
 
-class EditCommentForm(FlaskForm):
+class EditCommentForm(ServiceErrors, FlaskForm):
     body = TextAreaField(_l("Comment"), description=BODY_HINT, render_kw={"rows": 8})
 
 

@@ -20,7 +20,7 @@ from network.practices.models import Comment, CommentFlag, Practice
 from network.practices.signals import practice_page
 from network.practices.views import _practice_or_404, bp
 from network.sanitize import render_comment, render_markdown
-from network.web import safe_next
+from network.web import REFUSED, attempt, form_status, outcome, safe_next
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -119,19 +119,17 @@ def add_comment(practice_id: int):
     form = CommentForm()
     _require_form(form)
     parent = _comment_or_404(practice, form.parent_id.data) if form.parent_id.data else None
-    try:
-        comment = discussion.add_comment(current_user, practice, form.body.data, parent)
-    except discussion.DiscussionError as error:
-        db.session.rollback()
+    comment, refusal = outcome(lambda: discussion.add_comment(current_user, practice, form.body.data, parent))
+    if refusal is not None:  # shown beside the comment or reply form it is about, or flashed if that is gone
         thread = (parent.parent or parent) if parent is not None else None
         if thread is not None and (thread.deleted or thread.hidden):
-            flash(error.message, "error")  # no reply form left on the page to show the message next to
+            flash(refusal.text, "error")  # no reply form left on the page to show the message next to
             return redirect(_at_comment(practice, thread))
         if thread is not None:
-            reply_error = {"parent_id": thread.id, "body": form.body.data or "", "message": error.message}
+            reply_error = {"parent_id": thread.id, "body": form.body.data or "", "message": refusal.text}
             page = render_template("practices/show.html", **show_context(practice), reply_error=reply_error)
             return page, 422
-        form.body.errors = [*form.body.errors, error.message]
+        form.body.errors = [*form.body.errors, *refusal.messages]
         return render_template("practices/show.html", **show_context(practice), comment_form=form), 422
     flash(_("Your reply was added.") if comment.parent_id else _("Your comment was added."), "success")
     return redirect(_at_comment(practice, comment))
@@ -145,17 +143,11 @@ def edit_comment(practice_id: int, comment_id: int):
     permissions.require(permissions.can_edit_comment, comment)
     form = EditCommentForm(obj=comment)
     if form.validate_on_submit():
-        try:
-            discussion.edit_comment(current_user, comment, form.body.data)
-        except discussion.DiscussionError as error:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, error.message]
-        else:
-            flash(_("Your comment was saved."), "success")
+        if attempt(lambda: discussion.edit_comment(current_user, comment, form.body.data), _("Your comment was saved."),
+                   form=form) is not REFUSED:
             return redirect(_at_comment(practice, comment))
-    status = 422 if form.errors else 200
     page = render_template("practices/comment_edit.html", practice=practice, comment=comment, form=form)
-    return page, status
+    return page, form_status(form)
 
 
 @bp.route("/<int:practice_id>/comments/<int:comment_id>/delete", methods=["POST"])
@@ -178,13 +170,8 @@ def flag_comment(practice_id: int, comment_id: int):
     permissions.require(permissions.can_flag_comment, comment)
     form = FlagForm()
     _require_form(form)
-    try:
-        discussion.flag_comment(current_user, comment, form.reason.data)
-    except discussion.DiscussionError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(_("Thank you. The moderators will look at this comment."), "success")
+    attempt(lambda: discussion.flag_comment(current_user, comment, form.reason.data),
+            _("Thank you. The moderators will look at this comment."))
     return _back(form, _at_comment(practice, comment))
 
 

@@ -18,7 +18,7 @@ from network.practices.forms import PracticeForm
 from network.practices.models import ARCHIVED, DRAFT, PUBLISHED, Attachment, Practice
 from network.practices.signals import practice_page
 from network.sanitize import render_markdown
-from network.web import REFUSED, attempt
+from network.web import REFUSED, attempt, form_status
 
 bp = Blueprint("practices", __name__, url_prefix="/practices")
 
@@ -119,9 +119,8 @@ def create():
             if practice is not None:
                 flash(_("Practice saved."), "success")
                 return redirect(url_for("practices.show", practice_id=practice.id))
-    status = 422 if form.errors else 200
     return render_template("practices/form.html", form=form, practice=None, preview=preview,
-                           tags=services.tag_suggestions()), status
+                           tags=services.tag_suggestions()), form_status(form)
 
 
 @bp.route("/<int:practice_id>")
@@ -152,9 +151,8 @@ def edit(practice_id: int):
         elif _save(form, practice) is not None:
             flash(_("Practice saved."), "success")
             return redirect(url_for("practices.show", practice_id=practice.id))
-    status = 422 if form.errors else 200
     return render_template("practices/form.html", form=form, practice=practice, preview=preview,
-                           tags=services.tag_suggestions()), status
+                           tags=services.tag_suggestions()), form_status(form)
 
 
 @bp.route("/<int:practice_id>/status", methods=["POST"])

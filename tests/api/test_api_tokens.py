@@ -13,6 +13,7 @@ from network.api import tokens
 from network.api.models import ApiToken
 from network.audit import AuditEntry
 from network.auth import services as accounts
+from network.errors import ServiceError
 from network.extensions import db
 from network.practices import services
 from network.types import utcnow
@@ -51,7 +52,7 @@ def test_a_new_token_is_returned_once_and_only_its_hash_is_stored(users):
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 101])
 def test_a_token_needs_a_name(users, name):
-    with pytest.raises(tokens.TokenError):
+    with pytest.raises(ServiceError):
         tokens.create_token(users["professional"], name)
     assert db.session.scalar(select(ApiToken)) is None
 
@@ -101,9 +102,9 @@ def test_tokens_of_lists_newest_first_and_hides_revoked_ones(users):
 
 def test_people_revoke_only_their_own_tokens(users):
     theirs, _ = tokens.create_token(users["outsider"], "theirs")
-    with pytest.raises(tokens.TokenError):
+    with pytest.raises(ServiceError):
         tokens.revoke_token(users["professional"], theirs.id)
-    with pytest.raises(tokens.TokenError):
+    with pytest.raises(ServiceError):
         tokens.revoke_token(users["professional"], 999999)
     assert theirs.revoked_at is None
 

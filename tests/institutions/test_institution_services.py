@@ -5,10 +5,11 @@ import pytest
 from sqlalchemy import func, select
 
 from network.audit import AuditEntry
+from network.errors import ServiceError
 from network.extensions import db
 from network.institutions import services
 from network.institutions.models import Institution, Partnership
-from network.institutions.services import InstitutionData, PartnershipData, PartnershipError
+from network.institutions.services import InstitutionData, PartnershipData
 
 
 def _partnership_data(coordinator, partners=(), reference="2025-1-ES01-KA220-ADU-000123",
@@ -241,12 +242,12 @@ def test_update_partnership_keeps_the_coordinator_among_partners(
 
 def test_partnership_ending_before_it_starts_is_refused(make_institution, request_context):
     coordinator = make_institution()
-    with pytest.raises(PartnershipError) as raised:
+    with pytest.raises(ServiceError) as raised:
         services.create_partnership(
             None, _partnership_data(coordinator, start=date(2026, 5, 1), end=date(2026, 4, 30))
         )
-    assert raised.value.field == "end_date"
-    assert "end date" in raised.value.message
+    assert set(raised.value.errors) == {"end_date"}
+    assert "end date" in raised.value.text
     db.session.rollback()
     assert _count(Partnership) == 0
 
@@ -264,13 +265,13 @@ def test_update_refuses_end_before_start_and_changes_nothing(
 ):
     coordinator = make_institution()
     partnership = make_partnership(coordinator=coordinator, title="Unchanged")
-    with pytest.raises(PartnershipError) as raised:
+    with pytest.raises(ServiceError) as raised:
         services.update_partnership(
             None, partnership,
             _partnership_data(coordinator, reference=partnership.reference, title="Changed",
                               start=date(2027, 1, 1), end=date(2026, 1, 1)),
         )
-    assert raised.value.field == "end_date"
+    assert set(raised.value.errors) == {"end_date"}
     db.session.rollback()
     db.session.expire_all()
     assert partnership.title == "Unchanged"
@@ -282,12 +283,12 @@ def test_duplicate_reference_is_refused_case_insensitively(
 ):
     coordinator = make_institution()
     make_partnership(coordinator=coordinator, reference="2025-1-ES01-KA220-ADU-000123")
-    with pytest.raises(PartnershipError) as raised:
+    with pytest.raises(ServiceError) as raised:
         services.create_partnership(
             None, _partnership_data(coordinator, reference=" 2025-1-es01-ka220-adu-000123 ")
         )
-    assert raised.value.field == "reference"
-    assert "reference" in raised.value.message
+    assert set(raised.value.errors) == {"reference"}
+    assert "reference" in raised.value.text
     db.session.rollback()
     assert _count(Partnership) == 1
     assert services.reference_taken("2025-1-ES01-KA220-adu-000123")
@@ -307,9 +308,9 @@ def test_update_may_keep_its_own_reference_but_not_take_another(
     db.session.expire_all()
     assert first.reference == "ref-one" and first.title == "Renamed"
 
-    with pytest.raises(PartnershipError) as raised:
+    with pytest.raises(ServiceError) as raised:
         services.update_partnership(None, second, _partnership_data(coordinator, reference="REF-ONE"))
-    assert raised.value.field == "reference"
+    assert set(raised.value.errors) == {"reference"}
     db.session.rollback()
     db.session.expire_all()
     assert second.reference == "REF-TWO"
@@ -335,7 +336,7 @@ def test_network_stats(make_institution, make_partnership, make_user):
 
 
 def test_partnership_error_outside_a_request(make_institution):
-    with pytest.raises(PartnershipError):
+    with pytest.raises(ServiceError):
         services.create_partnership(
             None, _partnership_data(make_institution(), start=date(2026, 5, 1), end=date(2026, 4, 30))
         )
