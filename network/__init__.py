@@ -147,8 +147,8 @@ def _init_extensions(app: Flask) -> None:
 
 # The features, in the order they plug in: each package's init_app(app) registers its blueprints, commands,
 # search documents and personal-data exporters (tests/test_features.py: every package with models is here).
-FEATURES = ("search", "jobs", "auth", "institutions", "admin", "notifications", "practices", "api", "mobility",
-            "essays", "collections")
+FEATURES = ("search", "jobs", "auth", "institutions", "admin", "notifications", "certificates", "practices", "api",
+            "mobility", "events", "essays", "collections")
 
 
 def _register_features(app: Flask) -> None:

@@ -79,3 +79,6 @@ JOBS_FAILURES_KEPT_DAYS = 90  # the admins' page of failed jobs forgets them aft
 COLLECTIONS_PDF_BUILDER = None
 COLLECTIONS_PDF_FOLDER = None  # default: <instance>/collections
 COLLECTIONS_PDF_STALE_SECONDS = 600  # a build silent this long has died; its lock is taken over
+
+# Certificates' PDFs (network/certificates/pdf.py): made by a background job when first downloaded.
+CERTIFICATES_PDF_FOLDER = None  # default: <instance>/certificates

@@ -13,6 +13,8 @@ PAST_VISIT_WEEKS = (-36, -30, -25, -22)
 FUTURE_WEEKS = (6, 9, 13, 17, 21, 25)
 TRAINING_EVENT_WEEK = -12  # a five-day training event
 ONLINE_COURSE_WEEKS = (-44, -37)  # an eight-week online course: its first and last week
+NEXT_TRAINING_WEEK = 5  # a three-day training event, Tuesday to Thursday, next month (network/events/demo.py)
+WEBINAR_WEEK = 2  # a webinar on the Wednesday
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,9 @@ class DemoCalendar:
     future_weeks: list[date]  # Mondays the hosts offer and the applicants choose
     training_event: tuple[date, date]
     online_course: tuple[date, date]
+    kick_off: tuple[date, date]  # the partnership's kick-off meeting, in its second week (Tuesday, Wednesday)
+    next_training: tuple[date, date]
+    webinar: date
 
 
 def _months_back(day: date, months: int) -> date:
@@ -41,6 +46,8 @@ def demo_calendar(today: date | None = None) -> DemoCalendar:
     start = _months_back(today, 13)  # the first of the month, thirteen months ago: the second year
     end = date(start.year + 2, start.month, 1) - timedelta(days=1)  # two years in all
     course_start, course_last = (monday(w) for w in ONLINE_COURSE_WEEKS)
+    second_week = start + timedelta(days=7)
+    kick_off = second_week + timedelta(days=(1 - second_week.weekday()) % 7)  # its Tuesday
     return DemoCalendar(
         today=today,
         partnership_start=start,
@@ -49,4 +56,7 @@ def demo_calendar(today: date | None = None) -> DemoCalendar:
         future_weeks=[monday(w) for w in FUTURE_WEEKS],
         training_event=(monday(TRAINING_EVENT_WEEK), monday(TRAINING_EVENT_WEEK) + timedelta(days=4)),
         online_course=(course_start, course_last + timedelta(days=4)),
+        kick_off=(kick_off, kick_off + timedelta(days=1)),
+        next_training=(monday(NEXT_TRAINING_WEEK) + timedelta(days=1), monday(NEXT_TRAINING_WEEK) + timedelta(days=3)),
+        webinar=monday(WEBINAR_WEEK) + timedelta(days=2),
     )

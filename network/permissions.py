@@ -272,6 +272,61 @@ def can_cancel_visit(user, visit) -> bool:
     return can_manage_visit(user, visit) or (_is_user(user) and visit.visitor_id == user.id)
 
 
+# --- events ---------------------------------------------------------------------------------------
+# Keep can_view_event in step with network.events.services.visible_to (the same rule in SQL).
+
+
+def can_create_event(user) -> bool:
+    """Coordinators (for partnerships they coordinate), institution admins (as hosts), site admins."""
+    return is_site_admin(user) or (
+        _is_user(user) and user.is_approved_member
+        and (user.has_role(INSTITUTION_ADMIN) or user.has_role(COORDINATOR)))
+
+
+def may_organise(user, partnership, host) -> bool:
+    """Organise an event of this partnership hosted by this institution (or none): its coordinators, or the
+    admins of a host that belongs to the partnership (site admins: both)."""
+    return coordinates(user, partnership) or (
+        host is not None and _in_partnership(host.id, partnership) and administers_institution(user, host))
+
+
+def organises_event(user, event) -> bool:
+    """The partnership's coordinators and the host institution's admins (and site admins): they edit the
+    event and its programme, decide on registrations and take attendance."""
+    return coordinates(user, event.partnership) or administers_institution(user, event.host)
+
+
+def _registered(user, event, statuses=("pending", "approved", "waiting")) -> bool:
+    return _is_user(user) and any(r.user_id == user.id and r.status in statuses for r in event.registrations)
+
+
+def _attended(user, event) -> bool:
+    return _is_user(user) and any(person.id == user.id for person in event.participants)
+
+
+def can_view_event(user, event) -> bool:
+    """Public events for anyone; members' events for approved members; a partnership's events for the members
+    of its institutions and evaluators. Organisers, and whoever registered or took part, always."""
+    if event.visibility == "public" or organises_event(user, event):
+        return True
+    if _registered(user, event) or _attended(user, event):
+        return True
+    if event.visibility == "members":
+        return is_member(user)
+    return is_evaluator(user) or (is_member(user) and _in_partnership(user.institution_id, event.partnership))
+
+
+def can_register_for_event(user, event) -> bool:
+    """Approved members who may see the event (whether registration is open is the service's to say)."""
+    return is_member(user) and can_view_event(user, event)
+
+
+def can_see_online_link(user, event) -> bool:
+    """An online event's link: its organisers and the people whose registration is approved (or who took part),
+    never someone waiting, pending or declined."""
+    return organises_event(user, event) or _registered(user, event, ("approved",)) or _attended(user, event)
+
+
 # --- essays ---------------------------------------------------------------------------------------
 
 
@@ -356,6 +411,28 @@ def can_edit_collection(user, collection) -> bool:
 
 def can_delete_collection(user, collection) -> bool:
     return owns_collection(user, collection)
+
+
+# --- certificates ---------------------------------------------------------------------------------
+# Checking a certificate (/certificates/<code>) is for anyone: the code is the key. Its PDF and revoking it
+# are not.
+
+
+def can_download_certificate(user, certificate) -> bool:
+    """Its holder, and site admins (the issuing feature's organisers, if ever, through the kind's registry)."""
+    return _is_user(user) and (certificate.person_id == user.id or is_site_admin(user))
+
+
+def can_revoke_certificate(user, certificate) -> bool:
+    """Site admins, and whom the feature that issues this kind of certificate names (its may_revoke, given to
+    network.certificates.services.register_kind): the organisers of an event, the tutors of a course."""
+    if not _is_user(user):
+        return False
+    if is_site_admin(user):
+        return True
+    from network.certificates import services as certificates
+
+    return certificates.may_revoke(user, certificate)
 
 
 # --- search -----------------------------------------------------------------------------------------

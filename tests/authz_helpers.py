@@ -13,8 +13,10 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_login import AnonymousUserMixin
 
+from certificates_helpers import issue_to
 from conftest import PASSWORD, practice_data
 from essays_helpers import record_training, written
+from events_helpers import event_data, session_data
 from mobility_helpers import W1, application_data, offer_data
 from network import permissions
 from network.api import tokens
@@ -34,6 +36,7 @@ VISITORS = ("anonymous", "outsider", "member", "institution_admin", "coordinator
 
 PRACTICE_STATES = ("draft", "published", "members", "archived")
 ESSAY_STATES = ("draft", "submitted", "published", "private", "returned")
+EVENT_STATES = ("public", "members", "partnership")  # an event's visibility
 
 # Text that only some visitors may see anywhere (hidden_text): the leak check looks for it in every response.
 HIDDEN_COMMENT = "Authz comment its moderators hid"
@@ -43,6 +46,8 @@ PRIVATE_NOTE = "Authz private note of the evaluator"
 PENDING_NAME = "Authz Pending"
 PENDING_ELSEWHERE = "Authz Elsewhere"  # waits to join the other institution
 OFFER_TEXT = "Authz offer of the owning institution"
+EVENT_LINK = "https://meet.example.org/authz-online-event"  # the members' event's link: organisers, the approved
+EVENT_ANSWER = "Authz answer to the organisers' question"  # the traveller's: the events' organisers only
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -75,6 +80,12 @@ class World:
     # "public"/"members" -> the collection's one chapter, and its item (in that chapter); each has edition 1
     collection_chapters: dict[str, int] = field(default_factory=dict)
     collection_items: dict[str, int] = field(default_factory=dict)
+    certificate: str = ""  # the code of the member's certificate (of a kind the coordinators may revoke)
+    # Events hosted by the owning institution, one per visibility (EVENT_STATES), each with one session and the
+    # traveller's registration waiting for approval; the members' one is online, the member's registration approved.
+    events: dict[str, int] = field(default_factory=dict)
+    event_sessions: dict[str, int] = field(default_factory=dict)
+    event_registrations: dict[str, int] = field(default_factory=dict)
     # visitor kind -> titles (and other marked text) of what that visitor may not see: no page may show it
     hidden_text: dict[str, list[str]] = field(default_factory=dict)
 
@@ -180,6 +191,22 @@ def build_world() -> World:
             collections.add_editor(owner_admin, collection, member.email)
         world.collection_chapters[visibility], world.collection_items[visibility] = chapter.id, item.id
 
+    world.certificate = issue_to(member, title="Authz training event").display_code
+
+    from network.events import services as events
+
+    for visibility in EVENT_STATES:
+        online = visibility == "members"
+        event = events.create_event(users["coordinator"], event_data(
+            exchange, title=f"Authz {visibility} event", visibility=visibility, requires_approval=True,
+            online=online, online_link=EVENT_LINK if online else "", city="Town"))
+        session = events.add_session(users["coordinator"], event, session_data(title=f"Authz {visibility} session"))
+        waiting = events.register(traveller, event, {"dietary": EVENT_ANSWER})
+        if online:
+            events.decide_registration(users["coordinator"], events.register(member, event), approve=True)
+        world.events[visibility], world.event_sessions[visibility] = event.id, session.id
+        world.event_registrations[visibility] = waiting.id
+
     for kind, user in users.items():
         world.bearer[kind] = tokens.create_token(user, "authz matrix")[1]
     world.spare_token = tokens.create_token(member, "authz spare")[0].id
@@ -230,6 +257,14 @@ def _hidden_text(world: World, users: dict) -> dict[str, list[str]]:
                 text.append(motivation)
         if not permissions.can_see_assessments(user, essay):
             text.append(PRIVATE_NOTE)
+        from network.events.models import Event
+
+        events_ = [db.session.get(Event, eid) for eid in world.events.values()]
+        text += [e.title for e in events_ if not permissions.can_view_event(user, e)]
+        if not permissions.can_see_online_link(user, db.session.get(Event, world.events["members"])):
+            text.append(EVENT_LINK)
+        if not any(permissions.organises_event(user, e) for e in events_):
+            text.append(EVENT_ANSWER)
         # Who waits to join an institution: for the admins who decide (its own, and site admins).
         if not permissions.administers_institution(user, owner):
             text.append(PENDING_NAME)

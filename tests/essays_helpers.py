@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import date
 
 from network.essays import services as essays
-from network.essays.services import EssayData, EventData
+from network.essays.services import EssayData
+from network.events import services as events
+from network.events.services import RecordedEventData
 
 EVENT_START, EVENT_END = date(2026, 5, 11), date(2026, 5, 13)
 
@@ -22,7 +24,7 @@ def record_training(exchange, participants, **overrides):
                   end_date=EVENT_END, host_institution_id=exchange.seville.id,
                   participant_ids=[p.id for p in participants])
     values.update(overrides)
-    return essays.record_event(exchange.coordinator, exchange.partnership, EventData(**values))
+    return events.record_event(exchange.coordinator, exchange.partnership, RecordedEventData(**values))
 
 
 def written(author, event, status="submitted", reviewer=None, **overrides):

@@ -36,6 +36,7 @@ from flask import url_for
 
 from authz_helpers import (
     ESSAY_STATES,
+    EVENT_STATES,
     PRACTICE_STATES,
     VISITORS,
     Snapshot,
@@ -60,6 +61,7 @@ VARIANTS = {
     "application_id": ("member", "traveller"),  # the member's application; the visit's (sending institution)
     "mobility.new_offer": ("home", "sending"),  # for the visitor's own institution; ?institution=<sending>
     "collection_id": ("public", "members"),  # a public collection; a members-only one
+    "event_id": EVENT_STATES,  # an event seen by everyone, by members, by the partnership's institutions
 }
 # Columns:  anon   outsider  member  inst-admin  coordinator  evaluator  site-admin
 
@@ -171,6 +173,16 @@ ASSESS_ESSAY = {  # evaluators only (not site admins: can_assess_essay), submitt
     "private":   "login  404  403  404  403  200  403",
     "returned":  "login  404  403  404  403  403  403",
 }
+
+
+# Events, all hosted by the owning institution (its admin and the coordinator organise them); the member's
+# registration for the members' event is approved (GET of its form sends them back to the event).
+SEE_EVENT = {"public": ANYONE, "members": "404 200 200 200 200 200 200", "partnership": "404 404 200 200 200 200 200"}
+ORGANISE_EVENT = {"public": "login 403 403 200 200 403 200", "members": "login 403 403 200 200 403 200",
+                  "partnership": "login 404 403 200 200 403 200"}
+ORGANISE_EVENT_WRITE = {state: row.replace("200", "ok") for state, row in ORGANISE_EVENT.items()}
+REGISTER_WRITE = {"public": "login ok ok ok ok ok ok", "members": "login ok ok ok ok ok ok",
+                  "partnership": "login 404 ok ok ok ok ok"}
 
 
 def _api(row: str) -> str:
@@ -360,6 +372,38 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     # From a practice page or search results: for whoever edits a collection (the posted one: the public).
     "collections.add": {"GET": "login 403 200 200 403 403 200", "POST": "login 403 ok ok 403 403 ok"},
 
+    # --- certificates (the member holds one, of a kind its coordinators may revoke) ---
+    # Checking a code is for anyone, without logging in: the code is the key.
+    "certificates.verify": {"GET": ANYONE},
+    "certificates.show": {"GET": ANYONE},
+    "certificates.mine": {"GET": LOGGED_IN},
+    # The PDF: its holder and site admins.
+    "certificates.download": {"GET": "login 403 200 403 403 403 200"},
+    # Revoking: site admins, and whom the kind's owner feature names (network.certificates.register_kind).
+    "certificates.revoke": {"GET": "login 403 403 403 200 403 200", "POST": "login 403 403 403 ok 403 ok"},
+
+    # --- events (the online link and the answers to the organisers' questions are in hidden_text) ---
+    "events.index": {"GET": ANYONE},
+    # Coordinators (for their partnerships) and institution admins (as hosts) organise events.
+    "events.create": {"GET": "login 403 403 200 200 403 200", "POST": "login 403 403 ok ok 403 ok"},
+    "events.show": {"GET": SEE_EVENT},
+    "events.event_ics": {"GET": SEE_EVENT},
+    "events.programme": {"GET": SEE_EVENT},
+    "events.session_ics": {"GET": SEE_EVENT},
+    "events.edit": {"GET": ORGANISE_EVENT, "POST": ORGANISE_EVENT_WRITE},
+    "events.sessions": {"GET": ORGANISE_EVENT, "POST": ORGANISE_EVENT_WRITE},
+    "events.edit_session": {"GET": ORGANISE_EVENT, "POST": ORGANISE_EVENT_WRITE},
+    "events.delete_session": {"POST": ORGANISE_EVENT_WRITE},
+    "events.move_session": {"POST": ORGANISE_EVENT_WRITE},
+    "events.participants": {"GET": ORGANISE_EVENT},
+    "events.decide": {"POST": ORGANISE_EVENT_WRITE},
+    "events.attendance": {"POST": ORGANISE_EVENT_WRITE},  # refused before the event, with a message: 302
+    # Approved members who may see the event; the member registered for the members' event already.
+    "events.register": {"GET": {"public": "login 200 200 200 200 200 200", "members": "login 200 302 200 200 200 200",
+                                "partnership": "login 404 200 200 200 200 200"},
+                        "POST": REGISTER_WRITE},
+    "events.cancel": {"POST": REGISTER_WRITE},  # one's own registration (none: a message, 302)
+
     # --- the JSON API: a token or nothing; no token is an anonymous visitor ---
     "api.openapi_document": {"GET": ANYONE},
     "api.search": {"GET": ANYONE},
@@ -429,7 +473,9 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
         "user_id": world.users["member"] if state == "approved" else world.pending.get(state),
         "token_id": world.spare_token, "collection_id": world.collections.get(state),
         "chapter_id": world.collection_chapters.get(state), "item_id": world.collection_items.get(state),
-        "number": 1,
+        "number": 1, "code": world.certificate,
+        "event_id": world.events.get(state), "session_id": world.event_sessions.get(state),
+        "registration_id": world.event_registrations.get(state),
         "slug": world.other_slug if state == "other" else world.owner_slug, "filename": "css/site.css",
         "token": world.calendar_token if rule.endpoint == "calendars.feed" else "not-a-reset-token",
     }
@@ -473,6 +519,9 @@ def _form(endpoint: str, state: str, world: World) -> dict:
         "mobility.decide": {"decision": "endorse"},
         "mobility.cancel": {"reason": "Ill that week"},
         "calendars.index": {"feed": "user"},
+        "events.decide": {"decision": "approve"},
+        "events.move_session": {"direction": "down"},
+        "certificates.revoke": {"reason": "Did not attend."},
         "tokens.index": {"name": "another token"},
         "essays.display": {"display": "anonymous"},
         "essays.return_to_author": {"comment": "Say more about the groups."},

@@ -10,6 +10,7 @@ import network
 from network.collections import demo as collections_demo
 from network.demo import DemoDataError
 from network.essays import demo as essays_demo
+from network.events import demo as events_demo
 from network.institutions import demo as institutions_demo
 from network.practices import demo as practices_demo
 
@@ -25,6 +26,7 @@ READERS = {
     "institutions": institutions_demo.load,
     "practices": load_practices_and_comments,
     "essays": essays_demo.load_texts,
+    "events": events_demo.load,
     "collections": collections_demo.load,
 }
 DATA_FILES = sorted((feature, path.name) for feature in READERS
@@ -53,6 +55,7 @@ def test_the_data_files_are_read_and_point_at_each_other():
     refs = {practice["external_ref"] for practice in practices}
     assert all(email in people for _ref, email, _body, _answers in practices_demo.load_comments())
     assert set(essays_demo.load_texts()) >= {"en", "es", "ro", "fi", "fr"}
+    assert {event["host"] for event in events_demo.load().values()} <= slugs
     for collection in collections_demo.load():
         assert collection["editor"] in people
         assert {ref for _title, _intro, items in collection["chapters"] for ref, _note in items} <= refs

@@ -11,7 +11,8 @@ import time_machine
 from sqlalchemy import select
 
 from network.demo import PARTNERSHIP_REFERENCE, seed_demo
-from network.essays.models import TrainingEvent
+from network.events import services as events
+from network.events.models import Event
 from network.extensions import db
 from network.institutions.models import Partnership
 from network.mobility import services as mobility
@@ -39,9 +40,16 @@ def assert_the_demo_is_set_around(day: date) -> None:
                   mobility.weeks_to_book(offers)):
         assert weeks and not [monday for monday in weeks if has_begun(monday)]
     assert not [m for m in mobility.propose_matching(partnership).matches if has_begun(m.week)]
-    # The training events the essays are about took place.
-    for event in db.session.scalars(select(TrainingEvent).where(TrainingEvent.visit_id.is_(None))):
-        assert event.end_date < day
+    # The events people took part in (the essays are about them) took place; registration is open only for
+    # events still to come, and the demo has some open (network/events/demo.py).
+    open_events = 0
+    for event in db.session.scalars(select(Event).where(Event.visit_id.is_(None))):
+        if event.participants:
+            assert event.end_date < day, event.title
+        if events.registration_state(event) == events.OPEN:
+            assert event.start_date > day, event.title
+            open_events += 1
+    assert open_events >= 2
 
 
 @pytest.mark.parametrize("moved_to", [datetime(2029, 2, 28, 10, tzinfo=timezone.utc),  # a leap-year eve

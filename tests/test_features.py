@@ -142,11 +142,12 @@ def test_the_features_import_each_other_without_a_cycle():
 
 # The layers, lowest first (docs/architecture.md): a feature imports only features of lower layers. Search,
 # background jobs and notifications serve every feature and know none; accounts come first, then the
-# institutions people belong to, the practices institutions write, the mobility between them, the essays about
-# what was learned (visits, events), the collections gathering practices and essays; admin and the API present
-# all of them.
-LAYERS = (("search", "jobs", "notifications"), ("auth",), ("institutions",), ("practices",), ("mobility",),
-          ("essays",), ("collections",), ("admin", "api"))
+# certificates features issue to people (above auth's personal-data registry), the institutions people belong
+# to, the practices institutions write, the mobility between them, the events of their partnerships (a
+# completed visit is one), the essays about what was learned at them, the collections gathering practices and
+# essays; admin and the API present all of them.
+LAYERS = (("search", "jobs", "notifications"), ("auth",), ("certificates",), ("institutions",), ("practices",),
+          ("mobility",), ("events",), ("essays",), ("collections",), ("admin", "api"))
 
 
 def test_the_features_import_only_features_of_lower_layers():
@@ -294,3 +295,26 @@ def test_views_leave_catching_a_service_error_to_the_helpers():
                     and {ast.unparse(node.body), ast.unparse(node.orelse)} == {"422", "200"}]
         assert not statuses, f"{where}, lines {statuses}: the status of a form shown again is web.form_status(form)"
     assert not caught, "use web.attempt() or web.outcome(): " + "; ".join(caught)
+
+
+# A library the platform wraps is imported by its one wrapper only (DEVELOPERS' standards): a change of the
+# library, or of how it is used safely, then touches one file.
+WRAPPED_LIBRARIES = {"whoosh": "search/backend.py", "bleach": "sanitize.py", "weasyprint": "printing.py",
+                     "huey": "jobs/runner.py"}
+
+
+def test_each_wrapped_library_is_imported_by_its_wrapper_only():
+    importers: dict[str, set[str]] = {library: set() for library in WRAPPED_LIBRARIES}
+    for path in NETWORK.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules = [node.module or ""]
+            else:
+                continue
+            for module in modules:
+                library = module.split(".")[0]
+                if library in importers:
+                    importers[library].add(str(path.relative_to(NETWORK)))
+    assert importers == {library: {wrapper} for library, wrapper in WRAPPED_LIBRARIES.items()}

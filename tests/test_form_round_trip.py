@@ -62,9 +62,11 @@ from conftest import BASE_TEST_CONFIG, read_html
 from network import create_app, permissions
 from network.auth import services as accounts
 from network.auth.models import PENDING, User
+from network.certificates.models import Certificate
 from network.collections.models import Collection
 from network.demo import DEMO_LOGINS, DEMO_PASSWORD
-from network.essays.models import Essay, TrainingEvent
+from network.essays.models import Essay
+from network.events.models import Event
 from network.extensions import db
 from network.institutions.demo import PENDING_USER
 from network.institutions.models import Institution, Partnership
@@ -253,6 +255,26 @@ def _reset_token(ask: Ask) -> str:
     return link.group(1)
 
 
+def _certificate(ask: Ask) -> str:
+    """The visitor's own certificate, else any; a code no certificate has while the demo issues none."""
+    rows = db.session.scalars(sa.select(Certificate).order_by(Certificate.id)).all()
+    if not rows:
+        return "0000-0000-0000"
+    return max(rows, key=lambda c: (c.person_id == getattr(ask.user, "id", None), -c.id)).display_code
+
+
+def _event_with_most(ask: Ask) -> int:
+    """An event with a programme, one the visitor organises first, then one open to registration they may see."""
+    from network.events import services as events
+
+    return _best(Event, ask, lambda _user, e: bool(e.sessions), permissions.organises_event,
+                 lambda _user, e: events.registration_state(e) == events.OPEN, permissions.can_view_event).id
+
+
+def _event_session(ask: Ask) -> int:
+    return db.session.get(Event, ask.values["event_id"]).sessions[0].id
+
+
 # Argument name -> the value for this visitor and route, in the order they are filled.
 ARGUMENTS = {
     "comment_id": _comment,
@@ -267,12 +289,15 @@ ARGUMENTS = {
     "slug": _institution,
     "user_id": _person,
     "token": _reset_token,
+    "code": _certificate,
+    "event_id": _event_with_most,
+    "session_id": _event_session,
 }
 
 
 def _event(ask: Ask) -> int:
     """An event the visitor took part in and has not written about yet, if any."""
-    return _best(TrainingEvent, ask, permissions.can_write_essay, lambda user, event: not any(
+    return _best(Event, ask, permissions.can_write_essay, lambda user, event: not any(
         essay.author_id == getattr(user, "id", None) for essay in db.session.scalars(
             sa.select(Essay).where(Essay.event_id == event.id)))).id
 

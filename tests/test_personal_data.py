@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 import network
+from certificates_helpers import issue_to
 from collections_helpers import collection_data
 from conftest import PASSWORD, read_html
 from essays_helpers import record_training, written
@@ -20,12 +21,14 @@ from network.api import tokens
 from network.audit import AuditEntry
 from network.auth import services as accounts
 from network.auth.models import EVALUATOR, SITE_ADMIN, LoginAttempt, User
+from network.certificates.models import HOLDER_ERASED, Certificate
 from network.collections import pdf
 from network.collections import services as collections
 from network.collections.models import CollectionEdition, CollectionEditor, CollectionItem
 from network.errors import ServiceError
 from network.essays import services as essays
-from network.essays.models import Assessment, Essay, RescuedText, TrainingEvent
+from network.essays.models import Assessment, Essay, RescuedText
+from network.events.models import Event
 from network.extensions import db
 from network.mobility import services as mobility
 from network.mobility.models import CalendarFeed, MobilityApplication, Visit
@@ -136,7 +139,7 @@ def rita(app, exchange, make_user, make_practice, outbox):
     mobility.confirm_visit(x.coordinator, visit)
     mobility.complete_visit(x.coordinator, visit, today=W1 + timedelta(days=4))
     essays.remind(today=W1 + timedelta(days=30))
-    visit_event = db.session.scalar(sa.select(TrainingEvent).where(TrainingEvent.visit_id == visit.id))
+    visit_event = db.session.scalar(sa.select(Event).where(Event.visit_id == visit.id))
     bobs = mobility.save_application(bob, x.partnership, application_data(preferred_hosts=[x.arad.id]))
     mobility.decide_application(person, bobs, endorse=True)
     bobs_visit = mobility.book_visit(person, bobs, x.arad_offer, W2)
@@ -172,13 +175,23 @@ def rita(app, exchange, make_user, make_practice, outbox):
     collections.add_editor(x.seville_admin, sevilles, EMAIL)
     essays.set_display(person, about_visit, "private")
 
+    # Events: she registered for a training event with one place (answering the organisers' question), Bob waits.
+    from events_helpers import make_event
+    from network.events import services as events
+
+    training = make_event(x, capacity=1)
+    events.register(person, training, {"dietary": "Rita's diet: no gluten"})
+    events.register(bob, training)
+
     _token, plain = tokens.create_token(person, "my script")
+    # Certificates: one of hers, which keeps its code, without her name, once she is gone.
+    certificate = issue_to(person, title="Interfamily groups training")
     sync.drain_all()
     return SimpleNamespace(
         person=person, id=person.id, bob=bob, exchange=x, own=own, seville=seville, comment=comment,
         application=application, visit=visit, visit_event=visit_event, bobs=bobs, bobs_visit=bobs_visit,
         feed=feed, mine=mine, about_visit=about_visit, bobs_essay=bobs_essay, shelf=shelf, sevilles=sevilles,
-        withdrawn_item=withdrawn, token=plain,
+        withdrawn_item=withdrawn, token=plain, certificate=certificate, training=training,
     )
 
 
@@ -206,7 +219,8 @@ def test_the_person_has_something_in_every_column_naming_a_person(rita):
 def test_the_export_holds_something_in_every_section(rita):
     data = json.loads(json.dumps(accounts.export_user_data(rita.person)))
     assert list(data)[:4] == ["account", "login_attempts", "password_reset_requests", "audit_log"]
-    assert set(data) >= {"practices", "practices_discussion", "api_tokens", "mobility", "essays", "collections"}
+    assert set(data) >= {"practices", "practices_discussion", "api_tokens", "mobility", "events", "essays",
+                         "collections", "certificates"}
     for section, content in data.items():
         assert content, section
         if isinstance(content, dict) and section != "account":
@@ -292,8 +306,12 @@ def test_deleting_the_account_erases_what_is_private_and_keeps_what_others_rely_
     assert db.session.get(Essay, rita.bobs_essay.id).reviewed_by_id is None
     assert db.session.get(MobilityApplication, rita.bobs.id).decided_by_id is None
     assert db.session.get(Visit, rita.bobs_visit.id).created_by_id is None
+    # Her registration went with its answer; its place went to Bob, who waited.
+    assert "Rita's diet" not in everything
+    assert [(r.user_id, r.status) for r in db.session.get(Event, rita.training.id).registrations] == [
+        (rita.bob.id, "approved")]
     # The event of her visit stays, without the visit.
-    assert db.session.get(TrainingEvent, rita.visit_event.id).visit_id is None
+    assert db.session.get(Event, rita.visit_event.id).visit_id is None
     # Being an editor was hers; the editor she added stays.
     assert db.session.scalar(sa.select(CollectionEditor).where(
         CollectionEditor.collection_id == rita.sevilles.id)) is None
@@ -305,6 +323,9 @@ def test_deleting_the_account_erases_what_is_private_and_keeps_what_others_rely_
     authors = [item["authors"] for chapter in edition.contents["chapters"] for item in chapter["items"]]
     assert authors == [["former member"], ["former member"], ["former member"]]
     assert edition.published_by_id is None
+    # Her certificate keeps its code and what it certified, revoked, naming no one.
+    certificate = db.session.get(Certificate, rita.certificate.id)
+    assert certificate.person_id is None and certificate.revocation == HOLDER_ERASED
 
     # Others' notifications about her comment or her visit keep the news, not her name.
     notified = db.session.scalars(sa.select(Notification.message).where(Notification.message.contains(
@@ -312,7 +333,7 @@ def test_deleting_the_account_erases_what_is_private_and_keeps_what_others_rely_
     assert any("commented" in message or "replied" in message for message in notified)
     assert any("visit" in message for message in notified)
     assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
-        Notification.user_id == rita.bob.id)) == bobs_notifications
+        Notification.user_id == rita.bob.id)) == bobs_notifications + 1  # and: he moved up to the place she held
 
     # The audit log keeps every action, without the name.
     deleted = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "user.deleted")).one()

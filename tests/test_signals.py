@@ -18,7 +18,7 @@ from network.auth.signals import roles_changed, user_erased
 from network.collections import services as collections
 from network.collections.models import Collection, CollectionEdition, CollectionItem
 from network.errors import ServiceError
-from network.essays.models import TrainingEvent
+from network.events.models import Event
 from network.extensions import db
 from network.institutions.signals import institution_page
 from network.mobility import services as mobility
@@ -54,7 +54,7 @@ def test_visit_completed_is_sent_in_the_transaction_and_essays_make_the_visit_an
         mobility.complete_visit(exchange.coordinator, visit, today=W1)
 
     assert received.calls == [(visit, {"actor": exchange.coordinator}, True)]
-    event = db.session.scalar(select(TrainingEvent).where(TrainingEvent.visit_id == visit.id))
+    event = db.session.scalar(select(Event).where(Event.visit_id == visit.id))
     assert event is not None and event.participants == [visit.visitor]
 
 
@@ -200,3 +200,20 @@ def test_the_practice_page_shows_the_collections_holding_it_through_its_signal(c
     assert [(sender.id, sorted(kwargs)) for sender, kwargs, _seen in received.calls] == [(practice.id, ["viewer"])]
     section = page.find("section", attrs={"aria-labelledby": "in-collections-heading"})
     assert section is not None and "Allotments" in section.get_text()
+
+
+def test_the_event_page_shows_the_essays_written_for_it_through_its_signal(client, auth, exchange, make_user):
+    from essays_helpers import record_training, written
+    from network.events.signals import event_page
+
+    author = make_user(institution=exchange.sender, name="Aino Author")
+    event = record_training(exchange, [author])  # in May 2026: over by the tests' today
+    written(author, event, "published", reviewer=exchange.coordinator, title="What the groups taught me")
+    received = Received()
+    auth.login(author)
+    with event_page.connected_to(received):
+        page = read_html(client.get(f"/events/{event.id}"))
+
+    assert [(sender.id, sorted(kwargs)) for sender, kwargs, _seen in received.calls] == [(event.id, ["viewer"])]
+    section = page.find("section", attrs={"aria-labelledby": "event-essays-heading"})
+    assert section is not None and "What the groups taught me" in section.get_text()

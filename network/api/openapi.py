@@ -5,7 +5,8 @@ from network import labels
 from network.collections.models import KINDS as COLLECTION_KINDS
 from network.collections.models import VISIBILITIES as COLLECTION_VISIBILITIES
 from network.essays import services as essays
-from network.essays.models import DISPLAY_CHOICES, ESSAY_STATUSES, EVENT_KINDS, SCALE
+from network.essays.models import DISPLAY_CHOICES, ESSAY_STATUSES, SCALE
+from network.events.models import EVENT_KINDS
 from network.mobility.models import ACTIVITY_KINDS, VISIT_STATUSES
 from network.practices import services
 from network.practices.models import EVIDENCE_LEVELS, INTERVENTION_TYPES, REQUIRED_FIELDS, STATUSES, VISIBILITIES

@@ -12,7 +12,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from network import labels, permissions
 from network.auth.services import FORMER_MEMBER
 from network.essays import services as essays
-from network.essays.models import ANONYMOUS, DISPLAY_CHOICES, Assessment, Essay, TrainingEvent
+from network.essays.models import ANONYMOUS, DISPLAY_CHOICES, Assessment, Essay
+from network.events.models import Event
 from network.extensions import db
 from network.mobility.models import ACTIVE_STATUSES, HostingOffer, MobilityApplication, Visit
 from network.mobility.weeks import friday, holidays_in_week, iso_week
@@ -286,8 +287,8 @@ def with_essay_related(query):
     tags and authors, an institution's languages, a person's roles) are not loaded here."""
     event = selectinload(Essay.event)
     return query.options(
-        event.selectinload(TrainingEvent.host).lazyload("*"),
-        event.selectinload(TrainingEvent.partnership).lazyload("*"),
+        event.selectinload(Event.host).lazyload("*"),
+        event.selectinload(Event.partnership).lazyload("*"),
         selectinload(Essay.author).lazyload("*"),
         selectinload(Essay.practices).lazyload("*"),
     )
@@ -303,7 +304,7 @@ def essay_author(essay: Essay, viewer) -> dict[str, Any]:
     return {"id": None if hidden else essay.author_id, "name": label}
 
 
-def _event(event: TrainingEvent) -> dict[str, Any]:
+def _event(event: Event) -> dict[str, Any]:
     return {
         "id": event.id,
         "title": event.title,

@@ -21,6 +21,7 @@ from network.api import openapi, serializers, tokens
 from network.auth import services as accounts
 from network.errors import ServiceError
 from network.essays import services as essays
+from network.events import services as events
 from network.extensions import db, login_manager
 from network.institutions import services as institutions
 from network.institutions.models import Institution, Partnership
@@ -515,7 +516,7 @@ def get_essay(essay_id: int):
 def create_essay():
     user = _caller()
     given = _essay_input(creating=True)
-    event = essays.get_event(given.event_id)
+    event = events.get_event(given.event_id)
     if event is None:
         raise ApiError(422, _("Some fields are not valid."),
                        fields={"event_id": [_("There is no event %(id)d.", id=given.event_id)]})

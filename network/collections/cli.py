@@ -11,6 +11,7 @@ from sqlalchemy import select
 from network.collections import pdf
 from network.collections.models import CollectionEdition
 from network.extensions import db
+from network.printing import PdfUnavailable
 
 collections_cli = AppGroup("collections", help="Collections of practices and their editions.")
 
@@ -60,7 +61,7 @@ def pdf_command(collection_id: int, number: int, force: bool, queue: bool):
             path = pdf.build_pdf(edition, progress=progress, force=force)
         except pdf.PdfBusy as error:
             raise click.ClickException(f"Another process is building this PDF ({error}).") from None
-        except pdf.PdfUnavailable as error:
+        except PdfUnavailable as error:
             raise click.ClickException(str(error)) from None
         bar.update(100 - bar.pos, "done")
     pages = details.get("pages")

@@ -1,4 +1,4 @@
-"""Each edition's PDF, made once on the server with WeasyPrint (imported only here), as a background job.
+"""Each edition's PDF, made once on the server with WeasyPrint (network/printing.py), as a background job.
 
 Files, under COLLECTIONS_PDF_FOLDER (default <instance>/collections), per edition:
     <collection id>/edition-<n>.pdf          the finished PDF (written to a temporary file, then renamed)
@@ -34,6 +34,7 @@ from flask_babel import force_locale
 
 from network.collections.models import CollectionEdition
 from network.extensions import db
+from network.printing import load_weasyprint, local_only_fetcher, weasyprint_missing
 
 READY, QUEUED, RUNNING, FAILED, MISSING = "ready", "queued", "running", "failed", "missing"
 # Stages of a build, in order, with the share of the work done when each starts.
@@ -48,52 +49,6 @@ log = logging.getLogger(__name__)
 
 class PdfBusy(RuntimeError):
     """Another process is building this PDF right now."""
-
-
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint or its system libraries (Pango, fonts) are missing."""
-
-
-# --- WeasyPrint ------------------------------------------------------------------------------------
-
-
-def _weasyprint():
-    try:
-        import weasyprint
-    except (ImportError, OSError) as error:  # OSError: Pango's shared libraries are not installed
-        raise PdfUnavailable(
-            f"WeasyPrint cannot run here ({error}); install libpango-1.0-0, libpangoft2-1.0-0 and "
-            "fonts-dejavu-core (the Makefile does it when run as root)") from error
-    return weasyprint
-
-
-def weasyprint_missing() -> str | None:
-    """Why PDFs cannot be made on this machine, or None when they can (tests skip with this reason)."""
-    try:
-        _weasyprint()
-    except PdfUnavailable as error:
-        return str(error)
-    return None
-
-
-def _url_fetcher(weasyprint):
-    """Refuse every resource but data: URLs: the book needs none (the stylesheet is inlined, fonts come from
-    fontconfig), and frozen HTML must never make the server fetch an address someone wrote."""
-    if hasattr(weasyprint, "URLFetcher"):  # WeasyPrint 67 and later
-        class LocalOnlyFetcher(weasyprint.URLFetcher):
-            def fetch(self, url, headers=None):
-                if not url.startswith("data:"):
-                    raise ValueError(f"the book fetches nothing: {url[:100]} refused")
-                return super().fetch(url, headers)
-
-        return LocalOnlyFetcher(allowed_protocols={"data"})
-
-    def fetch(url, *args, **kwargs):
-        if not url.startswith("data:"):
-            raise ValueError(f"the book fetches nothing: {url[:100]} refused")
-        return weasyprint.default_url_fetcher(url, *args, **kwargs)
-
-    return fetch
 
 
 class _ProgressHandler(logging.Handler):
@@ -154,7 +109,7 @@ class _progress_from_weasyprint:
 
 def render_pdf(html: str, base_url: str | None = None, progress: Progress | None = None) -> bytes:
     """Any HTML -> PDF bytes, in one layout. Nothing is fetched from the network or the disk."""
-    weasyprint = _weasyprint()
+    weasyprint = load_weasyprint()
     progress = progress or (lambda stage, percent, details: None)
     with _progress_from_weasyprint(progress, _estimate_pages(html)):
         document = _layout(weasyprint, html, base_url)
@@ -330,7 +285,7 @@ def book_html(edition: CollectionEdition, *, context: dict | None = None, part: 
 
 
 def _layout(weasyprint, html: str, base_url: str | None = None):
-    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(weasyprint)).render()
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=local_only_fetcher(weasyprint)).render()
 
 
 def _anchor_pages(document) -> dict[str, int]:
@@ -350,7 +305,7 @@ def render_book(edition: CollectionEdition, progress: Progress | None = None) ->
     bench/book.py). If a part comes out with another number of pages, the whole book is laid out again."""
     from network.collections.book import book_context
 
-    weasyprint = _weasyprint()
+    weasyprint = load_weasyprint()
     progress = progress or (lambda stage, percent, details: None)
     with force_locale(_book_locale(edition)):
         context = book_context(edition, viewer=None, for_pdf=True)
@@ -433,7 +388,7 @@ def build_pdf(edition: CollectionEdition, *, progress: Progress | None = None, f
     is building it; returns the existing file unless force."""
     if pdf_path(edition).exists() and not force:
         return pdf_path(edition)
-    _weasyprint()  # a clear error before taking the lock
+    load_weasyprint()  # a clear error before taking the lock
     if not _acquire(edition):
         raise PdfBusy(f"{_lock_path(edition)} is held by another build")
     try:

@@ -8,10 +8,12 @@ def init_app(app) -> None:
     from network.demo import register_step
     from network.essays import demo, personal_data
     from network.essays.cli import essays_cli
+    from network.essays.panels import event_panel
     from network.essays.search import DOCUMENT_TYPES
     from network.essays.services import ask_for_the_visit_essay
     from network.essays.tasks import JOBS
     from network.essays.views import bp
+    from network.events.signals import event_page
     from network.jobs import register_jobs
     from network.mobility.signals import visit_completed
     from network.search.documents import register
@@ -23,5 +25,8 @@ def init_app(app) -> None:
     register_data_eraser("essays", personal_data.erase)
     register_jobs(app, *JOBS)  # the daily essay reminders
     register_step(app, "essays", demo.seed)  # its part of seed-demo (network/demo.py)
-    # A completed visit asks its visitor for an essay. weak=False: a plain function, kept for good.
+    # A completed visit asks its visitor for an essay (events made the visit an event first: it plugs in
+    # before). weak=False: plain functions, kept for good.
     visit_completed.connect(ask_for_the_visit_essay, weak=False)
+    # An event's page lists, once it is over, the essays written for it.
+    event_page.connect(event_panel, weak=False)

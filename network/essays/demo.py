@@ -16,8 +16,10 @@ from network.auth.models import EVALUATOR, User
 from network.demo import DEMO_PASSWORD, PARTNERSHIP_REFERENCE, DemoDataError, check_fields, read_data
 from network.demo_calendar import demo_calendar
 from network.essays import services as essays
-from network.essays.models import Essay, TrainingEvent
-from network.essays.services import AssessmentData, EssayData, EventData
+from network.essays.models import Essay
+from network.essays.services import AssessmentData, EssayData
+from network.events import services as event_services
+from network.events.models import Event
 from network.extensions import db
 from network.institutions.models import Partnership
 
@@ -70,7 +72,7 @@ def seed() -> dict[str, int]:
     how many there are; users: the second evaluator)."""
     partnership = db.session.scalar(select(Partnership).where(Partnership.reference == PARTNERSHIP_REFERENCE))
     if partnership is None or db.session.scalar(
-            select(func.count(Essay.id)).join(TrainingEvent).where(TrainingEvent.partnership_id == partnership.id)):
+            select(func.count(Essay.id)).join(Event).where(Event.partnership_id == partnership.id)):
         return {"events": 0, "essays": 0, "assessments": 0}
     load_texts()  # a data file that is missing or malformed stops the step before it writes anything
     users_before = db.session.scalar(select(func.count(User.id)))
@@ -87,19 +89,19 @@ def seed() -> dict[str, int]:
                and not u.roles]
     partners = list(partnership.partners)
     events = [
-        essays.record_event(coordinator, partnership, EventData(
+        event_services.record_event(coordinator, partnership, event_services.RecordedEventData(
             title="Short-term training: family group conferencing", kind="training_event",
             start_date=calendar.training_event[0], end_date=calendar.training_event[1],
             host_institution_id=partners[-1].id,
             participant_ids=[u.id for u in rng.sample(members, 18)])),
-        essays.record_event(coordinator, partnership, EventData(
+        event_services.record_event(coordinator, partnership, event_services.RecordedEventData(
             title="Online course: community resources mapping", kind="online_course",
             start_date=calendar.online_course[0], end_date=calendar.online_course[1],
             host_institution_id=partners[0].id,
             participant_ids=[u.id for u in rng.sample(members, 18)])),
     ]
-    visit_events = list(db.session.scalars(select(TrainingEvent).where(
-        TrainingEvent.partnership_id == partnership.id, TrainingEvent.visit_id.is_not(None))))
+    visit_events = list(db.session.scalars(select(Event).where(
+        Event.partnership_id == partnership.id, Event.visit_id.is_not(None))))
     written = []
     for event in visit_events + events:
         for person in list(event.participants):
@@ -135,7 +137,7 @@ def seed() -> dict[str, int]:
     return {"events": len(events), "essays": total, "assessments": assessments, "users": users}
 
 
-def _title(rng: random.Random, language: str, event: TrainingEvent) -> str:
+def _title(rng: random.Random, language: str, event: Event) -> str:
     texts = load_texts()
     place = event.host.city if event.host and event.host.city else event.title
     return rng.choice(texts.get(language, texts["en"]).titles).format(place=place)

@@ -20,7 +20,9 @@ from wtforms import (
 
 from network import labels
 from network.essays import services
-from network.essays.models import DISPLAY_CHOICES, EVENT_KINDS
+from network.essays.models import DISPLAY_CHOICES
+from network.events import services as events
+from network.events.models import EVENT_KINDS
 from network.forms import ServiceErrors, as_id, comma_list
 
 RUBRIC_EXTRA_ROWS = 3  # empty rows offered without JavaScript; more appear after each save
@@ -72,7 +74,7 @@ class EssayForm(ServiceErrors, FlaskForm):
 
 
 class EventForm(ServiceErrors, FlaskForm):
-    title = StringField(_l("Title of the event"), render_kw={"maxlength": services.EVENT_TITLE_MAX})
+    title = StringField(_l("Title of the event"), render_kw={"maxlength": events.TITLE_MAX})
     kind = SelectField(_l("Kind of event"), validate_choice=False)
     start_date = DateField(_l("First day"), description=_l("For example 2026-05-11."))
     end_date = DateField(_l("Last day"))
@@ -92,8 +94,8 @@ class EventForm(ServiceErrors, FlaskForm):
         self.participant_ids.choices = {institution.name: [(str(u.id), u.name) for u in members]
                                         for institution, members in people if members}
 
-    def to_data(self) -> services.EventData:
-        return services.EventData(
+    def to_data(self) -> events.RecordedEventData:
+        return events.RecordedEventData(
             title=self.title.data or "", kind=self.kind.data or "", start_date=self.start_date.data,
             end_date=self.end_date.data, host_institution_id=as_id(self.host_institution_id.data),
             participant_ids=_numbers(self.participant_ids.data))

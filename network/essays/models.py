@@ -1,24 +1,18 @@
-"""Essays: training events and their participants, the essays participants write, and evaluators'
-assessments with a rubric per partnership."""
+"""Essays: the essays the participants of an event (network/events: training events, visits...) write, and
+evaluators' assessments with a rubric per partnership."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from network.events.models import Event
 from network.extensions import db
-from network.institutions.models import Institution, Partnership
+from network.institutions.models import Institution
 from network.types import UTCDateTime, utcnow
-
-EVENT_KINDS = {
-    "job_shadowing": _l("Job-shadowing visit"),
-    "training_event": _l("Short-term training event"),
-    "online_course": _l("Online course"),
-    "conference": _l("Conference"),
-}
 
 DRAFT, SUBMITTED, PUBLISHED, RETURNED = "draft", "submitted", "published", "returned"
 ESSAY_STATUSES = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted"), PUBLISHED: _l("Published"),
@@ -33,34 +27,6 @@ SCALE = (1, 2, 3, 4, 5)
 TAG_KINDS = {"strength": _l("Strengths"), "weakness": _l("Weaknesses"), "skill": _l("Skills gained")}
 
 
-class TrainingEvent(db.Model):
-    """A short-term training event of a partnership, or a completed visit (one per visit)."""
-
-    __tablename__ = "training_events"
-    __table_args__ = (CheckConstraint("end_date >= start_date", name="event_dates_in_order"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(String(20))
-    start_date: Mapped[date]
-    end_date: Mapped[date]
-    host_institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id", ondelete="SET NULL"),
-                                                            index=True)
-    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="SET NULL"), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    partnership: Mapped[Partnership] = relationship()
-    host: Mapped[Institution | None] = relationship()
-    visit = relationship("Visit")
-    participants = relationship("User", secondary="event_participants", order_by="User.name")
-
-
-event_participants = Table(
-    "event_participants", db.metadata,
-    Column("event_id", ForeignKey("training_events.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
 essay_practices = Table(
     "essay_practices", db.metadata,
     Column("essay_id", ForeignKey("essays.id", ondelete="CASCADE"), primary_key=True),
@@ -96,7 +62,7 @@ class Essay(db.Model):
 
     author = relationship("User", foreign_keys=[author_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
-    event: Mapped[TrainingEvent] = relationship()
+    event: Mapped[Event] = relationship()
     institution: Mapped[Institution | None] = relationship()
     practices = relationship("Practice", secondary=essay_practices, order_by="Practice.title")
     assessments: Mapped[list["Assessment"]] = relationship(back_populates="essay", cascade="all, delete-orphan")

@@ -19,8 +19,6 @@ from network.essays.models import (
     Essay,
     EssayReminder,
     RescuedText,
-    TrainingEvent,
-    event_participants,
 )
 from network.extensions import db
 from network.mobility.models import Visit
@@ -29,7 +27,6 @@ TABLES = {
     "essays": "exported; published under their name or anonymously: kept, shown as by a former member "
               "(anonymous ones as before); drafts, submitted, returned and evaluator-only essays: erased with "
               "their assessments; essays they reviewed kept, reviewer emptied",
-    "event_participants": "exported (the events they took part in); erased",
     "assessments": "exported (those they wrote as an evaluator); kept, shown as by a former member",
 }
 TABLES_WITHOUT_FOREIGN_KEY = {
@@ -63,9 +60,6 @@ def _rescued(essay_ids: list[int]) -> list[RescuedText]:
 
 def export(user) -> dict:
     essays = essays_of(user)
-    events = db.session.scalars(
-        select(TrainingEvent).join(event_participants, event_participants.c.event_id == TrainingEvent.id)
-        .where(event_participants.c.user_id == user.id).order_by(TrainingEvent.start_date, TrainingEvent.id))
     assessments = db.session.scalars(select(Assessment).where(Assessment.evaluator_id == user.id)
                                      .order_by(Assessment.created_at, Assessment.id))
     reviewed = db.session.scalars(select(Essay).where(Essay.reviewed_by_id == user.id).order_by(Essay.id))
@@ -78,8 +72,6 @@ def export(user) -> dict:
              "submitted_at": _iso(e.submitted_at), "published_at": _iso(e.published_at)}
             for e in essays
         ],
-        "events": [{"id": e.id, "title": e.title, "kind": e.kind, "start_date": _iso(e.start_date),
-                    "end_date": _iso(e.end_date)} for e in events],
         "assessments_written": [
             {"essay_id": a.essay_id, "notes": a.notes,
              "scores": {s.criterion.name: s.score for s in a.scores},
@@ -107,8 +99,7 @@ def erase(user) -> None:
             .values(target_label=FORMER_MEMBER))
     for essay in erased:
         db.session.delete(essay)  # its assessments go with it; the search index drops it
-    db.session.execute(delete(event_participants).where(event_participants.c.user_id == user.id))
-    # Their visits go (mobility's eraser, next): an event recorded for one stays, for the essays about it.
+    # Their visits go (mobility's eraser, after events'): the reminders about them go first. (Events' eraser,
+    # next, erases their attendance and keeps a visit's event, without the visit, for the essays about it.)
     visits = select(Visit.id).where(Visit.visitor_id == user.id).scalar_subquery()
-    db.session.execute(update(TrainingEvent).where(TrainingEvent.visit_id.in_(visits)).values(visit_id=None))
     db.session.execute(delete(EssayReminder).where(EssayReminder.visit_id.in_(visits)))

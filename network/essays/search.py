@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from network import permissions
 from network.auth.models import User
-from network.essays.models import DRAFT, PRIVATE, PUBLISHED, Essay, TrainingEvent, essay_practices
+from network.essays.models import DRAFT, PRIVATE, PUBLISHED, Essay, essay_practices
+from network.events.models import Event
 from network.extensions import db
 from network.institutions.models import Partnership
 from network.practices.models import PUBLIC, Practice
@@ -54,8 +55,8 @@ def essay_document(essay_id: int) -> SearchDocument | None:
 def _essays_of(partnership: Partnership) -> list[int]:
     # Its coordinating institution names who may find the restricted ones. Read on the flush's connection.
     return list(db.session.connection().execute(
-        select(Essay.id).join(TrainingEvent, Essay.event_id == TrainingEvent.id)
-        .where(TrainingEvent.partnership_id == partnership.id)).scalars())
+        select(Essay.id).join(Event, Essay.event_id == Event.id)
+        .where(Event.partnership_id == partnership.id)).scalars())
 
 
 def _essays_of_deleted(user: User) -> list[int]:

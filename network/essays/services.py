@@ -1,4 +1,4 @@
-"""Essays: every write (events, essays and their life, rescued text, rubrics, assessments, reminders) and
+"""Essays: every write (essays and their life, rescued text, rubrics, assessments, reminders) and
 the reads behind the archive, the API and the evaluation report.
 
 Nothing typed is lost: saving a draft accepts whatever was typed (within generous size limits); the
@@ -19,14 +19,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, extract, false, func, or_, select
 
 from network import audit, i18n, labels, permissions
-from network.auth.models import User
 from network.errors import ServiceError
 from network.essays.models import (
     ANONYMOUS,
     DEFAULT_RUBRIC,
     DISPLAY_CHOICES,
     DRAFT,
-    EVENT_KINDS,
     NAMED,
     PRIVATE,
     PUBLISHED,
@@ -41,21 +39,20 @@ from network.essays.models import (
     EssayReminder,
     RescuedText,
     RubricCriterion,
-    TrainingEvent,
     essay_practices,
-    event_participants,
     stored_rubric_text,
 )
+from network.events import services as events
+from network.events.models import Event
 from network.extensions import db
 from network.institutions import services as institutions
-from network.institutions.models import Institution, Partnership
+from network.institutions.models import Partnership
 from network.mobility.models import COMPLETED, Visit
 from network.notifications import services as notifications
 from network.practices.models import Practice
 from network.types import utcnow
 
 TITLE_MAX, BODY_MAX, COMMENT_MAX, NOTES_MAX, TAG_MAX = 300, 100_000, 5_000, 10_000, 60
-EVENT_TITLE_MAX = 300
 REMIND_AFTER = timedelta(days=14)
 RESCUE_KEEP = timedelta(days=2)
 RESCUES_PER_ESSAY, RESCUES_MAX = 3, 5_000
@@ -70,91 +67,16 @@ def count_words(text: str) -> int:
     return len(re.findall(r"\w+(?:[-']\w+)*", text or ""))
 
 
-# --- events -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class EventData:
-    title: str = ""
-    kind: str = "training_event"
-    start_date: date | None = None
-    end_date: date | None = None
-    host_institution_id: int | None = None
-    participant_ids: list[int] = field(default_factory=list)
-
-
-def get_event(event_id: int) -> TrainingEvent | None:
-    return db.session.get(TrainingEvent, event_id)
-
-
-def events_in(partnership: Partnership) -> list[TrainingEvent]:
-    return list(db.session.scalars(select(TrainingEvent).where(TrainingEvent.partnership_id == partnership.id)
-                                   .order_by(TrainingEvent.start_date, TrainingEvent.id)))
-
-
-def events_of(user) -> list[TrainingEvent]:
-    """Events the person took part in (completed visits included), newest first."""
-    return list(db.session.scalars(select(TrainingEvent).join(event_participants).where(
-        event_participants.c.user_id == user.id).order_by(TrainingEvent.start_date.desc())))
-
-
-def record_event(actor, partnership: Partnership, data: EventData) -> TrainingEvent:
-    """A coordinator records a training event of the partnership with its participants."""
-    if not permissions.can_record_event(actor, partnership):
-        raise ServiceError.one("event", _l("Only the partnership's coordinators record its events."))
-    errors: dict[str, list] = defaultdict(list)
-    title = (data.title or "").strip()
-    if not title:
-        errors["title"].append(_l("Give the event a title."))
-    elif len(title) > EVENT_TITLE_MAX:
-        errors["title"].append(_l("Keep the title under %(n)d characters.", n=EVENT_TITLE_MAX))
-    if data.kind not in EVENT_KINDS:
-        errors["kind"].append(_l("Choose the kind of event."))
-    if data.start_date is None or data.end_date is None:
-        errors["start_date"].append(_l("Give the first and last day of the event."))
-    elif data.end_date < data.start_date:
-        errors["end_date"].append(_l("The event cannot end before it starts."))
-    elif data.start_date < partnership.start_date or data.end_date > partnership.end_date:
-        errors["start_date"].append(_l("The event must fall within the partnership's dates (%(start)s to %(end)s).",
-                                       start=partnership.start_date.isoformat(), end=partnership.end_date.isoformat()))
-    members = {partnership.coordinating_institution_id} | {p.id for p in partnership.partners}
-    host = db.session.get(Institution, data.host_institution_id) if data.host_institution_id else None
-    if data.host_institution_id and (host is None or host.id not in members):
-        errors["host_institution_id"].append(_l("Choose the host among the partnership's institutions."))
-    people = list(db.session.scalars(select(User).where(User.id.in_(data.participant_ids)))) if data.participant_ids else []
-    if len(people) != len(set(data.participant_ids)) or any(
-            not p.is_approved_member or p.institution_id not in members for p in people):
-        errors["participant_ids"].append(_l("Choose participants among the approved members of the partnership's "
-                                            "institutions."))
-    if errors:
-        raise ServiceError(dict(errors))
-    event = TrainingEvent(partnership=partnership, title=title, kind=data.kind, start_date=data.start_date,
-                          end_date=data.end_date, host=host, participants=people)
-    db.session.add(event)
-    audit.record(actor, "event.create", event, label=title)
-    db.session.commit()
-    return event
+# --- the event of a completed visit ----------------------------------------------------------------
 
 
 def ask_for_the_visit_essay(visit: Visit, actor=None) -> list[notifications.Email]:
-    """Receiver of mobility's visit_completed: the visit becomes an event for its visitor, who is asked once
-    to write an essay about it. The emails to send after the commit."""
-    event = ensure_visit_event(visit)
-    db.session.flush()
+    """Receiver of mobility's visit_completed: the visitor is asked once to write an essay about their visit
+    (the event of the visit is the events feature's: it made it first, its receiver plugging in before this one;
+    asking for it again here keeps the order of receivers from mattering). The emails to send after the commit."""
+    event = events.ensure_visit_event(visit)
     return notifications.notify([visit.visitor], "essay", _l("Write your essay about your visit to %(host)s.",
                                                              host=visit.host.name), f"/essays/new?event={event.id}")
-
-
-def ensure_visit_event(visit: Visit) -> TrainingEvent:
-    """A completed visit counts as an event for its visitor (added to the caller's transaction)."""
-    event = db.session.scalar(select(TrainingEvent).where(TrainingEvent.visit_id == visit.id))
-    if event is None:
-        event = TrainingEvent(partnership_id=visit.partnership_id, kind="job_shadowing", visit_id=visit.id,
-                              title=f"Job-shadowing visit at {visit.host.name}",
-                              start_date=visit.week_start, end_date=visit.week_start + timedelta(days=4),
-                              host_institution_id=visit.host_institution_id, participants=[visit.visitor])
-        db.session.add(event)
-    return event
 
 
 # --- essays -----------------------------------------------------------------------------------------
@@ -173,7 +95,7 @@ def get_essay(essay_id: int) -> Essay | None:
     return db.session.get(Essay, essay_id)
 
 
-def essay_of(user, event: TrainingEvent) -> Essay | None:
+def essay_of(user, event: Event) -> Essay | None:
     return db.session.scalar(select(Essay).where(Essay.author_id == user.id, Essay.event_id == event.id))
 
 
@@ -182,7 +104,7 @@ def essay_data_of(essay: Essay) -> EssayData:
                      practice_ids=[p.id for p in essay.practices], display=essay.display)
 
 
-def start_essay(actor, event: TrainingEvent) -> Essay:
+def start_essay(actor, event: Event) -> Essay:
     """The person's essay for this event: the existing one, or a new empty draft."""
     if not permissions.can_write_essay(actor, event):
         raise ServiceError.one("event", _l("You can only write about an event you took part in."))
@@ -386,25 +308,25 @@ def _visible(user):
             Partnership.coordinating_institution_id == user.institution_id)
         if permissions.is_coordinator(user):
             rules.append(and_(Essay.status != DRAFT,
-                              Essay.event_id.in_(select(TrainingEvent.id).where(
-                                  TrainingEvent.partnership_id.in_(coordinated)))))
+                              Essay.event_id.in_(select(Event.id).where(
+                                  Event.partnership_id.in_(coordinated)))))
     return or_(*rules)
 
 
 def archive_query(user, filters: ArchiveFilters):
-    query = select(Essay).join(TrainingEvent).where(_visible(user))
+    query = select(Essay).join(Event).where(_visible(user))
     if filters.partnership:
-        query = query.where(TrainingEvent.partnership_id == filters.partnership)
+        query = query.where(Event.partnership_id == filters.partnership)
     if filters.event:
         query = query.where(Essay.event_id == filters.event)
     if filters.host:
-        query = query.where(TrainingEvent.host_institution_id == filters.host)
+        query = query.where(Event.host_institution_id == filters.host)
     if filters.country:
         query = query.where(Essay.author_country == filters.country.upper())
     if filters.language:
         query = query.where(Essay.language == filters.language.lower())
     if filters.year:
-        query = query.where(extract("year", TrainingEvent.start_date) == filters.year)
+        query = query.where(extract("year", Event.start_date) == filters.year)
     if filters.status:
         query = query.where(Essay.status == filters.status)
     if filters.practice:
@@ -540,8 +462,8 @@ class Report:
 
 def report(partnership: Partnership, top: int = 10) -> Report:
     """Aggregates over the partnership's submitted, published and returned essays."""
-    essays = list(db.session.scalars(select(Essay).join(TrainingEvent).where(
-        TrainingEvent.partnership_id == partnership.id, Essay.status != DRAFT)))
+    essays = list(db.session.scalars(select(Essay).join(Event).where(
+        Event.partnership_id == partnership.id, Essay.status != DRAFT)))
     # Counted per event and host (two events may share a title), shown by name.
     by_event = Counter((e.event_id, e.event.title) for e in essays)
     by_host = Counter((e.event.host_institution_id, e.event.host.name if e.event.host else str(_l("No host")))
@@ -605,8 +527,7 @@ def remind(today: date | None = None) -> int:
         Visit.id.not_in(reminded)).order_by(Visit.id)).all()
     emails, sent = [], 0
     for visit in visits:
-        event = ensure_visit_event(visit)
-        db.session.flush()
+        event = events.ensure_visit_event(visit)
         essay = essay_of(visit.visitor, event)
         if essay is not None and essay.status != DRAFT:
             continue

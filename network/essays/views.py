@@ -37,7 +37,6 @@ from network.essays.models import (
     DISPLAY_CHOICES,
     DRAFT,
     ESSAY_STATUSES,
-    EVENT_KINDS,
     PUBLISHED,
     RETURNED,
     SCALE,
@@ -45,11 +44,12 @@ from network.essays.models import (
     TAG_KINDS,
     WORDS_GUIDANCE,
     Essay,
-    TrainingEvent,
     essay_practices,
 )
 from network.essays.services import ArchiveFilters
 from network.essays.signals import essay_page
+from network.events import services as event_services
+from network.events.models import EVENT_KINDS, Event
 from network.extensions import db, login_manager
 from network.forms import as_id as number
 from network.institutions import services as institutions
@@ -160,9 +160,9 @@ def _facets(user) -> Facets:
     if not rows:
         return Facets()
     events = list(db.session.scalars(
-        select(TrainingEvent).where(TrainingEvent.id.in_({r.event_id for r in rows}))
-        .options(selectinload(TrainingEvent.host), selectinload(TrainingEvent.partnership))
-        .order_by(TrainingEvent.start_date.desc(), TrainingEvent.id)))
+        select(Event).where(Event.id.in_({r.event_id for r in rows}))
+        .options(selectinload(Event.host), selectinload(Event.partnership))
+        .order_by(Event.start_date.desc(), Event.id)))
     # Only what an option shows: thousands of whole practices (with their tags, sectors and authors) took
     # seconds on a large archive.
     linked = db.session.execute(
@@ -188,12 +188,12 @@ def index():
     filters = _filters(request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     query = services.archive_query(current_user, filters).options(
-        selectinload(Essay.event).selectinload(TrainingEvent.partnership),
-        selectinload(Essay.event).selectinload(TrainingEvent.host),
+        selectinload(Essay.event).selectinload(Event.partnership),
+        selectinload(Essay.event).selectinload(Event.host),
         selectinload(Essay.author))
     pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     own_events = [(event, services.essay_of(current_user, event))
-                  for event in services.events_of(current_user)]
+                  for event in event_services.events_of(current_user)]
     partnerships = institutions.all_partnerships()
     return render_template(
         "essays/index.html", pagination=pagination, filters=filters, filters_active=_filters_active(filters),
@@ -221,12 +221,12 @@ def new_event(partnership_id: int):
     people = _partnership_people(partnership)
     form = EventForm(hosts=[institution for institution, _members in people], people=people)
     if form.validate_on_submit():
-        if attempt(lambda: services.record_event(current_user, partnership, form.to_data()),
+        if attempt(lambda: event_services.record_event(current_user, partnership, form.to_data()),
                    lambda event: _("The event “%(title)s” is recorded: its participants can now write their essays.",
                                    title=event.title), form=form) is not REFUSED:
             return redirect(url_for("essays.new_event", partnership_id=partnership.id))
     return render_template("essays/event_form.html", form=form, partnership=partnership,
-                           events=services.events_in(partnership)), form_status(form)
+                           events=event_services.events_in(partnership)), form_status(form)
 
 
 # --- writing --------------------------------------------------------------------------------------------
@@ -236,7 +236,7 @@ def new_event(partnership_id: int):
 @login_required
 def start():
     """The event, and a button to start writing (starting creates the draft, so it is a POST)."""
-    event = services.get_event(number(request.args.get("event")) or 0) or abort(404)
+    event = event_services.get_event(number(request.args.get("event")) or 0) or abort(404)
     permissions.require(permissions.can_write_essay, event)
     essay = services.essay_of(current_user, event)
     if essay is None and request.method == "POST":
@@ -388,7 +388,7 @@ def autosave(essay_id: int):
 # --- reading and reviewing ------------------------------------------------------------------------------
 
 
-def _programme(event: TrainingEvent) -> list[tuple[str, object, list]]:
+def _programme(event: Event) -> list[tuple[str, object, list]]:
     """The visit's programme day by day (name, date, activities), when the event is a visit."""
     visit = event.visit
     if visit is None:

@@ -3,9 +3,9 @@
 Applications (with their motivations) and the visits made of them are the applicant's: both are erased,
 with the visits' programmes, reminders and waiting-list places; a visit's place at its host is free again,
 and a job-shadowing event recorded for a completed visit stays (without the visit) for the essays written
-about it (the essays' eraser, run before this one, unlinks the events and takes the reminders). The database
-would have cascaded them anyway; erasing them here, through the session, takes their search documents out of
-the index with them. Decisions and bookings the person made for others stay, shown as by a former member;
+about it (the erasers of essays and events, run before this one, take the reminders and unlink the events). The
+database would have cascaded them anyway; erasing them here, through the session, takes their search documents
+out of the index with them. Decisions and bookings the person made for others stay, shown as by a former member;
 the audit log and others' notifications keep what happened to the application and visits, without the name.
 """
 from __future__ import annotations
@@ -95,7 +95,7 @@ def erase(user) -> None:
                                   if names(entry.target_label, user.name) else FORMER_MEMBER)[:300]
     links = {f"/mobility/applications/{i}" for i in application_ids} | {f"/mobility/visits/{i}" for i in visit_ids}
     forget_name_in_notifications(user, lambda link: link in links)
-    # (The essays' eraser, run before this one, took the visits' reminders and unlinked their events.)
+    # (The essays' eraser took the visits' reminders, and events' eraser unlinked their events, before this one.)
     if application_ids:
         db.session.execute(delete(WaitingListEntry).where(WaitingListEntry.application_id.in_(application_ids)))
     for visit in visits:  # before the applications they were made of

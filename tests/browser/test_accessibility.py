@@ -84,6 +84,15 @@ PAGES = [
     ("edition as a book", "anonymous", "/collections/{manual}/editions/1"),
     ("new collection", "coordinator", "/collections/new"),
     ("edit collection", "coordinator", "/collections/{manual}/edit"),
+    ("events", "anonymous", "/events/"),
+    ("event", "professional", "/events/{training}"),
+    ("event registration", "professional", "/events/{webinar}/register"),
+    ("printable programme", "anonymous", "/events/{webinar}/programme"),
+    ("new event", "coordinator", "/events/new"),
+    ("edit event", "coordinator", "/events/{training}/edit"),
+    ("event programme editor", "coordinator", "/events/{training}/sessions"),
+    ("event participants", "coordinator", "/events/{training}/participants"),
+    ("event attendance", "coordinator", "/events/{kick_off}/participants"),
 ]
 
 
@@ -94,6 +103,7 @@ def demo_ids() -> dict[str, object]:
     from network.auth.models import User
     from network.collections.models import Collection
     from network.essays.models import Assessment, Essay
+    from network.events.models import Event
     from network.extensions import db
     from network.institutions.models import Partnership
     from network.mobility.models import HostingOffer, MobilityApplication, Visit
@@ -125,6 +135,8 @@ def demo_ids() -> dict[str, object]:
         "draft_author": draft.author.email,
         "user": one(select(User.id).where(User.email == ROLES["professional"])),
         "manual": one(select(Collection.id).where(Collection.title.startswith("Manual of family"))),
+        **{name: one(select(Event.id).where(Event.kind == kind, Event.registration_version > 0).order_by(Event.id))
+           for name, kind in (("training", "training_event"), ("webinar", "webinar"), ("kick_off", "partner_meeting"))},
     }
 
 
@@ -196,6 +208,7 @@ REFUSED_FORMS = [
     ("new practice", "professional", "/practices/new", "Save practice"),
     ("application for a visit", "professional", "/mobility/apply/{partnership}", "Send the application"),
     ("password change", "professional", "/account/password", "Change password"),
+    ("new event", "coordinator", "/events/new", "Save the event"),
 ]
 
 

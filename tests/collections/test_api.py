@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-import network.essays.models  # noqa: F401  (CollectionItem.essay names Essay, TrainingEvent names Visit:
+import network.essays.models  # noqa: F401  (CollectionItem.essay names Essay, Event names Visit:
 import network.mobility.models  # noqa: F401  map them all before practices.services configures the mappers)
 from api_helpers import assert_error, bearer
 from network.collections import services as collections

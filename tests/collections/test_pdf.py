@@ -9,6 +9,7 @@ import pytest
 from book_helpers import frozen_item, make_edition
 
 from conftest import read_html
+from network import printing
 from network.collections import pdf
 
 needs_weasyprint = pytest.mark.skipif(
@@ -70,7 +71,7 @@ def test_remote_resources_are_refused(app):
         pytest.skip(pdf.weasyprint_missing())
     import weasyprint
 
-    fetcher = pdf._url_fetcher(weasyprint)
+    fetcher = printing.local_only_fetcher(weasyprint)
     for url in ("http://127.0.0.1:9/x.png", "file:///etc/passwd"):
         with pytest.raises(ValueError):
             (fetcher.fetch if hasattr(fetcher, "fetch") else fetcher)(url)

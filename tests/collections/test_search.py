@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import network.essays.models  # noqa: F401  (CollectionItem.essay names Essay, TrainingEvent names Visit:
+import network.essays.models  # noqa: F401  (CollectionItem.essay names Essay, Event names Visit:
 import network.mobility.models  # noqa: F401  map them all before practices.services configures the mappers)
 from conftest import read_html
 from network.collections import services as collections

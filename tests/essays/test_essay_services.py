@@ -10,8 +10,10 @@ from mobility_helpers import W1
 from network.auth.models import EVALUATOR
 from network.errors import ServiceError
 from network.essays import services as essays
-from network.essays.models import DRAFT, PUBLISHED, RETURNED, SUBMITTED, TrainingEvent
+from network.essays.models import DRAFT, PUBLISHED, RETURNED, SUBMITTED
 from network.essays.services import ArchiveFilters, AssessmentData
+from network.events import services as events
+from network.events.models import Event
 from network.extensions import db
 from network.mobility import services as mobility
 from network.notifications.models import Notification
@@ -43,8 +45,8 @@ def ids(user, **filters) -> set[int]:
 
 def test_a_coordinator_records_an_event_with_participants(exchange, event, people):
     assert event.kind == "training_event" and event.host == exchange.seville
-    assert essays.events_of(people["author"]) == [event]
-    assert essays.events_of(people["member"]) == []
+    assert events.events_of(people["author"]) == [event]
+    assert events.events_of(people["member"]) == []
 
 
 @pytest.mark.parametrize("overrides, field", [
@@ -61,7 +63,7 @@ def test_a_bad_event_is_refused_with_the_rule_named(exchange, people, overrides,
 
 def test_only_coordinators_record_events(exchange, people):
     with pytest.raises(ServiceError):
-        essays.record_event(exchange.seville_admin, exchange.partnership, essays.EventData(title="x"))
+        events.record_event(exchange.seville_admin, exchange.partnership, events.RecordedEventData(title="x"))
 
 
 def test_a_completed_visit_becomes_an_event_and_asks_for_an_essay(exchange, make_applicant):
@@ -69,7 +71,7 @@ def test_a_completed_visit_becomes_an_event_and_asks_for_an_essay(exchange, make
     mobility.confirm_visit(exchange.coordinator, visit)
     mobility.complete_visit(exchange.coordinator, visit, today=W1)
 
-    event = db.session.scalar(select(TrainingEvent).where(TrainingEvent.visit_id == visit.id))
+    event = db.session.scalar(select(Event).where(Event.visit_id == visit.id))
     assert event.kind == "job_shadowing" and event.participants == [visit.visitor]
     assert (event.start_date, event.end_date) == (W1, date(2027, 3, 5))
     link = f"/essays/new?event={event.id}"
@@ -272,7 +274,7 @@ def test_no_reminder_when_the_essay_is_submitted(exchange, make_applicant):
     visit = mobility.book_visit(exchange.coordinator, make_applicant(), exchange.seville_offer, W1)
     mobility.confirm_visit(exchange.coordinator, visit)
     mobility.complete_visit(exchange.coordinator, visit, today=W1)
-    event = db.session.scalar(select(TrainingEvent).where(TrainingEvent.visit_id == visit.id))
+    event = db.session.scalar(select(Event).where(Event.visit_id == visit.id))
     written(visit.visitor, event)
     assert essays.remind(today=date(2027, 6, 1)) == 0
 

@@ -13,8 +13,9 @@ from conftest import PASSWORD, read_html
 from essays_helpers import record_training, written
 from network.auth.models import EVALUATOR, PENDING
 from network.essays import services as essays
-from network.essays.models import DRAFT, PUBLISHED, RETURNED, SUBMITTED, Assessment, Essay, RescuedText, TrainingEvent
+from network.essays.models import DRAFT, PUBLISHED, RETURNED, SUBMITTED, Assessment, Essay, RescuedText
 from network.essays.services import AssessmentData
+from network.events.models import Event
 from network.extensions import db
 
 
@@ -252,8 +253,8 @@ def test_a_coordinator_records_an_event(client, auth, people, exchange):
         "end_date": "2026-03-06", "host_institution_id": str(exchange.arad.id),
         "participant_ids": [str(people["author"].id), str(people["member"].id)]})
     assert response.status_code == 302
-    event = db.session.scalar(select(TrainingEvent).where(
-        TrainingEvent.title == "Online course on attachment"))
+    event = db.session.scalar(select(Event).where(
+        Event.title == "Online course on attachment"))
     assert event.kind == "online_course" and event.host == exchange.arad
     assert {p.id for p in event.participants} == {people["author"].id, people["member"].id}
     assert "Online course on attachment" in client.get(response.location).get_data(as_text=True)
@@ -271,7 +272,7 @@ def test_a_refused_event_keeps_what_was_typed(client, auth, people, exchange):
     assert "cannot end before it starts" in page.find(id="end_date-error").get_text()
     assert page.select_one(".error-summary a[href='#end_date']")
     assert page.find("option", value=str(people["author"].id)).has_attr("selected")
-    assert db.session.scalar(select(TrainingEvent)) is None
+    assert db.session.scalar(select(Event)) is None
 
 
 def test_events_of_a_missing_partnership_are_not_found(client, auth, people):
@@ -613,7 +614,7 @@ def test_an_essay_about_a_visit_shows_its_programme(client, auth, exchange, make
     visit = mobility.book_visit(exchange.coordinator, make_applicant(), exchange.seville_offer, W1)
     mobility.confirm_visit(exchange.coordinator, visit)
     mobility.complete_visit(exchange.coordinator, visit, today=W1)
-    event = db.session.scalar(select(TrainingEvent).where(TrainingEvent.visit_id == visit.id))
+    event = db.session.scalar(select(Event).where(Event.visit_id == visit.id))
     essay = written(visit.visitor, event, "draft")
     auth.login(visit.visitor)
     section = read_html(client.get(f"/essays/{essay.id}")).find(id="programme-heading").parent

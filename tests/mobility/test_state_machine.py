@@ -37,7 +37,7 @@ from mobility_helpers import W1, application_data, offer_data, week
 from network.auth import services as accounts
 from network.auth.models import COORDINATOR, INSTITUTION_ADMIN
 from network.errors import ServiceError
-from network.essays.models import TrainingEvent
+from network.events.models import Event
 from network.extensions import db
 from network.institutions import services as institutions
 from network.mobility import services as mobility
@@ -270,7 +270,7 @@ class MobilityMachine(RuleBasedStateMachine):
     @invariant()
     def every_completed_visit_has_one_essay_event_and_one_request(self):
         for visit in self._visits(COMPLETED):
-            events = db.session.scalar(select(func.count(TrainingEvent.id)).where(TrainingEvent.visit_id == visit.id))
+            events = db.session.scalar(select(func.count(Event.id)).where(Event.visit_id == visit.id))
             assert events == 1, (visit.id, events)
             assert self.essay_requests[visit.id] == 1, (visit.id, self.essay_requests[visit.id])
 

@@ -1,0 +1,58 @@
+"""WeasyPrint, imported here only: whether it runs on this machine, and a URL fetcher that reaches nothing.
+
+Every PDF the platform makes (collections' books, certificates, events' lists) is laid out from HTML the
+server wrote, with its stylesheet inlined and fonts from fontconfig: it needs no resource, and frozen text
+people wrote must never make the server fetch an address. So only data: URLs are fetched."""
+from __future__ import annotations
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint or its system libraries (Pango, fonts) are missing."""
+
+
+def load_weasyprint():
+    """The weasyprint module; PdfUnavailable saying what to install when it cannot run here."""
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:  # OSError: Pango's shared libraries are not installed
+        raise PdfUnavailable(
+            f"WeasyPrint cannot run here ({error}); install libpango-1.0-0, libpangoft2-1.0-0 and "
+            "fonts-dejavu-core (the Makefile does it when run as root)") from error
+    return weasyprint
+
+
+def weasyprint_missing() -> str | None:
+    """Why PDFs cannot be made on this machine, or None when they can (pages say it; tests skip with it)."""
+    try:
+        load_weasyprint()
+    except PdfUnavailable as error:
+        return str(error)
+    return None
+
+
+def local_only_fetcher(weasyprint):
+    """A url_fetcher for weasyprint.HTML that refuses every URL but data: ones (ValueError)."""
+    def refuse(url: str) -> None:
+        if not url.startswith("data:"):
+            raise ValueError(f"a PDF of the platform fetches nothing: {url[:100]} refused")
+
+    if hasattr(weasyprint, "URLFetcher"):  # WeasyPrint 67 and later
+        class LocalOnlyFetcher(weasyprint.URLFetcher):
+            def fetch(self, url, headers=None):
+                refuse(url)
+                return super().fetch(url, headers)
+
+        return LocalOnlyFetcher(allowed_protocols={"data"})
+
+    def fetch(url, *args, **kwargs):
+        refuse(url)
+        return weasyprint.default_url_fetcher(url, *args, **kwargs)
+
+    return fetch
+
+
+def html_to_pdf(html: str, base_url: str | None = None, **write_options) -> bytes:
+    """Lay out `html` and return the PDF's bytes (tagged for screen readers unless told otherwise)."""
+    weasyprint = load_weasyprint()
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=local_only_fetcher(weasyprint))
+    return document.write_pdf(**{"pdf_tags": True, **write_options})
