@@ -61,7 +61,7 @@ class Snapshot:
 
     tables: dict[str, int]
     revision: str | None
-    attachment_files: list[str]
+    attachment_files: list[str]  # the uploaded files it names, relative to UPLOAD_FOLDER
 
 
 # --- backup ------------------------------------------------------------------------------------------
@@ -110,9 +110,7 @@ def _write_backup(dest: Path, kind: str, upload_root: Path, index, report: Repor
            f"revision {snap.revision or 'none'}, {_size(database_file.stat().st_size)}.")
     # 3. Files committed before the snapshot and written after step 1.
     missing = []
-    attachments_folder = _attachments_subfolder()
-    for name in snap.attachment_files:
-        relative = f"{attachments_folder}/{name}"
+    for relative in snap.attachment_files:
         if relative in copied:
             continue
         source = upload_root / relative
@@ -203,7 +201,7 @@ def _backup_postgresql(target: Path) -> Snapshot:
 
 
 def _read_snapshot(connection: sa.Connection) -> Snapshot:
-    from network.practices.models import Attachment
+    from network import uploads
 
     names = sorted(sa.inspect(connection).get_table_names())
     tables = {name: connection.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar_one()
@@ -213,8 +211,9 @@ def _read_snapshot(connection: sa.Connection) -> Snapshot:
         versions = connection.execute(sa.text(f"SELECT version_num FROM {ALEMBIC_TABLE}")).scalars().all()
         revision = ",".join(sorted(versions)) or None
     files = []
-    if Attachment.__tablename__ in names:
-        files = sorted(connection.execute(sa.select(Attachment.__table__.c.stored_name)).scalars())
+    for folder, column in sorted(uploads.stores().items()):  # each feature's files (network.uploads.register_store)
+        if column.table.name in names:
+            files += sorted(f"{folder}/{name}" for name in connection.execute(sa.select(column)).scalars())
     return Snapshot(tables=tables, revision=revision, attachment_files=files)
 
 
@@ -581,12 +580,6 @@ def _search_index():
     from network.search import sync
 
     return sync.search_index()
-
-
-def _attachments_subfolder() -> str:
-    from network.practices import attachments
-
-    return attachments.folder().relative_to(Path(current_app.config["UPLOAD_FOLDER"])).as_posix()
 
 
 def _app_version() -> str:

@@ -327,6 +327,16 @@ def can_see_online_link(user, event) -> bool:
     return organises_event(user, event) or _registered(user, event, ("approved",)) or _attended(user, event)
 
 
+def can_see_event_material(user, material) -> bool:
+    """A material of an event (a file, a link): whoever sees the event, or, when it is for the registered
+    participants only, whoever sees the online link (the organisers, the approved, those who took part). A link's
+    page keeps its own rule too (network.events.materials)."""
+    event = material.event
+    if not can_view_event(user, event):
+        return False
+    return material.audience != "registered" or can_see_online_link(user, event)
+
+
 # --- essays ---------------------------------------------------------------------------------------
 
 
@@ -478,6 +488,23 @@ def visit_audience(visit) -> list[str]:
     return [f"user:{visit.visitor_id}", f"institution:{visit.host_institution_id}",
             f"admin-of:{visit.application.institution_id}", *_coordinators_of(visit.partnership),
             f"role:{EVALUATOR}"]
+
+
+def event_audience(event) -> list[str]:
+    """can_view_event, besides everyone (a public event) and the members (a members' event): its organisers
+    (the partnership's coordinators, the host's admins), whoever registered (pending, approved, waiting) or took
+    part, and for a partnership's event the members of its institutions and evaluators. The registered and the
+    participants are the event's own people, like a visit's visitor: the event's document is indexed again
+    whenever a registration or the attendance changes (network/events/search.py)."""
+    tokens = _coordinators_of(event.partnership)
+    if event.host_institution_id:
+        tokens.append(f"admin-of:{event.host_institution_id}")
+    people = {r.user_id for r in event.registrations if r.status in ("pending", "approved", "waiting")}
+    people |= {person.id for person in event.participants}
+    tokens += [f"user:{person_id}" for person_id in sorted(people)]
+    if event.visibility == "partnership":
+        tokens += mobility_audience(event.partnership)
+    return tokens
 
 
 def essay_audience(essay) -> list[str]:

@@ -49,7 +49,9 @@ OFFER_TEXT = "Authz offer of the owning institution"
 EVENT_LINK = "https://meet.example.org/authz-online-event"  # the members' event's link: organisers, the approved
 EVENT_ANSWER = "Authz answer to the organisers' question"  # the traveller's: the events' organisers only
 
+MATERIAL_TITLE = "Authz material for the registered"  # each event's: organisers and the approved only
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n% authz\n"
 
 
 @dataclass
@@ -86,6 +88,9 @@ class World:
     events: dict[str, int] = field(default_factory=dict)
     event_sessions: dict[str, int] = field(default_factory=dict)
     event_registrations: dict[str, int] = field(default_factory=dict)
+    # Each event's material for its registered participants only (a file, on its session); the public event also
+    # links the members-only practice (for everyone who sees the event: shown only to who may see the practice).
+    event_materials: dict[str, int] = field(default_factory=dict)
     # visitor kind -> titles (and other marked text) of what that visitor may not see: no page may show it
     hidden_text: dict[str, list[str]] = field(default_factory=dict)
 
@@ -193,6 +198,7 @@ def build_world() -> World:
 
     world.certificate = issue_to(member, title="Authz training event").display_code
 
+    from network.events import materials as event_materials
     from network.events import services as events
 
     for visibility in EVENT_STATES:
@@ -206,6 +212,13 @@ def build_world() -> World:
             events.decide_registration(users["coordinator"], events.register(member, event), approve=True)
         world.events[visibility], world.event_sessions[visibility] = event.id, session.id
         world.event_registrations[visibility] = waiting.id
+        handout = event_materials.add_file(users["coordinator"], event, event_materials.MaterialData(
+            title=f"{MATERIAL_TITLE} {visibility}", session_id=session.id, audience="registered",
+            upload=Upload("handout.pdf", "application/pdf", PDF)))
+        world.event_materials[visibility] = handout.id
+        if visibility == "public":
+            event_materials.add_link(users["coordinator"], event, event_materials.MaterialData(
+                link_kind="practice", link=str(world.practices["members"])))
 
     for kind, user in users.items():
         world.bearer[kind] = tokens.create_token(user, "authz matrix")[1]
@@ -265,6 +278,10 @@ def _hidden_text(world: World, users: dict) -> dict[str, list[str]]:
             text.append(EVENT_LINK)
         if not any(permissions.organises_event(user, e) for e in events_):
             text.append(EVENT_ANSWER)
+        from network.events.models import EventMaterial
+
+        text += [m.title for m in (db.session.get(EventMaterial, mid) for mid in world.event_materials.values())
+                 if not permissions.can_see_event_material(user, m)]
         # Who waits to join an institution: for the admins who decide (its own, and site admins).
         if not permissions.administers_institution(user, owner):
             text.append(PENDING_NAME)

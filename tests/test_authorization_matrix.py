@@ -14,9 +14,10 @@ elsewhere) or "ok": a write the visitor may make (2xx, 3xx but the login page, 4
 not broken). Web pages are requested with a session cookie and CSRF protection off (the app fixtures'
 default: this test checks who may do what; the feature tests and tests/test_security.py check the tokens);
 API routes (/api/v1) with the visitor's Bearer token and no cookie. Besides its status:
-- no response shows text its visitor may not see (authz_helpers.World.hidden_text, decided by
-  network.permissions): titles of practices and essays, the offer, a hidden comment, an application's
-  motivation, an evaluator's private notes, the name of someone waiting to join an institution;
+- no response shows text its visitor (for a secret address, its owner: SEEN_AS) may not see
+  (authz_helpers.World.hidden_text, decided by network.permissions): titles of practices and essays, the
+  offer, a hidden comment, an application's motivation, an evaluator's private notes, the name of someone
+  waiting to join an institution;
 - a refused request (login, 401, 403, 404) writes nothing to the database;
 - searching for such text finds nothing (test_search_finds_nothing_by_what_a_visitor_may_not_see).
 Known gaps are listed, with the reason, in KNOWN_WIDER and KNOWN_SEARCH_GAPS.
@@ -183,6 +184,10 @@ ORGANISE_EVENT = {"public": "login 403 403 200 200 403 200", "members": "login 4
 ORGANISE_EVENT_WRITE = {state: row.replace("200", "ok") for state, row in ORGANISE_EVENT.items()}
 REGISTER_WRITE = {"public": "login ok ok ok ok ok ok", "members": "login ok ok ok ok ok ok",
                   "partnership": "login 404 ok ok ok ok ok"}
+# Each event's file for its registered participants only: the organisers and the approved (the member, in the
+# members' event); anyone else who sees the event finds nothing (an anonymous reader of the public one logs in first).
+REGISTERED_MATERIAL = {"public": "login 404 404 200 200 404 200", "members": "404 404 200 200 200 404 200",
+                       "partnership": "404 404 404 200 200 404 200"}
 
 
 def _api(row: str) -> str:
@@ -398,11 +403,23 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     "events.participants": {"GET": ORGANISE_EVENT},
     "events.decide": {"POST": ORGANISE_EVENT_WRITE},
     "events.attendance": {"POST": ORGANISE_EVENT_WRITE},  # refused before the event, with a message: 302
+    # The organisers' exports: the participants as CSV (with the answers), the badges and a day's attendance sheet.
+    "events.participants_csv": {"GET": ORGANISE_EVENT},
+    "events.badges_pdf": {"GET": ORGANISE_EVENT},
+    "events.attendance_sheet_pdf": {"GET": ORGANISE_EVENT},
     # Approved members who may see the event; the member registered for the members' event already.
     "events.register": {"GET": {"public": "login 200 200 200 200 200 200", "members": "login 200 302 200 200 200 200",
                                 "partnership": "login 404 200 200 200 200 200"},
                         "POST": REGISTER_WRITE},
     "events.cancel": {"POST": REGISTER_WRITE},  # one's own registration (none: a message, 302)
+    # The month calendar (this month; January 2027, the events' month) shows what each visitor may see.
+    "events.calendar": {"GET": ANYONE},
+    "events.calendar_month": {"GET": ANYONE},
+    # Materials: the organisers' page (a post without a file is refused with its message: 422), and the file.
+    "events.materials_page": {"GET": ORGANISE_EVENT, "POST": ORGANISE_EVENT_WRITE},
+    "events.add_material_link": {"POST": ORGANISE_EVENT_WRITE},
+    "events.delete_material": {"POST": ORGANISE_EVENT_WRITE},
+    "events.material": {"GET": REGISTERED_MATERIAL},
 
     # --- the JSON API: a token or nothing; no token is an anonymous visitor ---
     "api.openapi_document": {"GET": ANYONE},
@@ -425,6 +442,11 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     # The member takes part in the event; everyone else is refused.
     "api.create_essay": {"POST": "401 403 ok 403 403 403 403"},
     "api.update_essay": {"PATCH": {state: _api(row) for state, row in AUTHOR_ONLY.items()}},
+    # Events as their pages show them (the online link of the members' event: the organisers and the member, approved);
+    # one's own registrations need a token.
+    "api.list_events": {"GET": ANYONE},
+    "api.get_event": {"GET": {state: row.replace("login", "404") for state, row in SEE_EVENT.items()}},
+    "api.list_event_registrations": {"GET": "401 200 200 200 200 200 200"},
 }
 
 # Text that a surface shows more widely than network.permissions lets its own page show it. Each entry is
@@ -440,6 +462,11 @@ KNOWN_SEARCH_GAPS: set[tuple[str, str, str]] = set()  # none left: offers follow
 # Refused requests that write, by design: an editor post that arrives after the session expired keeps
 # its text for two days, for the author to get back after logging in again (README, "Essays").
 KEEPS_TEXT = {("essays.edit", "anonymous"), ("essays.autosave", "anonymous")}
+
+# Responses that show what the owner of a secret address may see, to whoever holds the address: the member's
+# calendar feed (their visits, and the events they are registered for with the online link). The leak check reads
+# the owner's hidden text for them, not the visitor's.
+SEEN_AS = {"calendars.feed": "member"}
 
 REFUSED = {"login", "401", "403", "404"}
 TOKENS = {"ok", "login", "302", "200", "201", "204", "400", "401", "403", "404", "409", "422"}
@@ -475,7 +502,8 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
         "chapter_id": world.collection_chapters.get(state), "item_id": world.collection_items.get(state),
         "number": 1, "code": world.certificate,
         "event_id": world.events.get(state), "session_id": world.event_sessions.get(state),
-        "registration_id": world.event_registrations.get(state),
+        "registration_id": world.event_registrations.get(state), "material_id": world.event_materials.get(state),
+        "year": 2027, "month": 1,
         "slug": world.other_slug if state == "other" else world.owner_slug, "filename": "css/site.css",
         "token": world.calendar_token if rule.endpoint == "calendars.feed" else "not-a-reset-token",
     }
@@ -521,6 +549,8 @@ def _form(endpoint: str, state: str, world: World) -> dict:
         "calendars.index": {"feed": "user"},
         "events.decide": {"decision": "approve"},
         "events.move_session": {"direction": "down"},
+        "events.add_material_link": {"link-link_kind": "practice", "link-link": str(world.practices["published"]),
+                                     "link-audience": "everyone"},
         "certificates.revoke": {"reason": "Did not attend."},
         "tokens.index": {"name": "another token"},
         "essays.display": {"display": "anonymous"},
@@ -701,7 +731,7 @@ def test_visitor_gets_the_outcome_in_the_matrix(matrix, rule, method, state, vis
     outcome, body = matrix.request(rule, method, state, visitor)
     assert _matches(expected, outcome), (
         f"{method} {_url(rule, state, matrix.world)} as {visitor}: expected {expected}, got {outcome}")
-    leaked = [text for text in matrix.world.hidden_text[visitor]
+    leaked = [text for text in matrix.world.hidden_text[SEEN_AS.get(rule.endpoint, visitor)]
               if text.encode() in body and (rule.endpoint, visitor, text) not in KNOWN_WIDER]
     assert not leaked, f"{method} {rule.rule} ({state}) shows {visitor} what they may not see: {leaked}"
     if outcome in REFUSED and (rule.endpoint, visitor) not in KEEPS_TEXT:

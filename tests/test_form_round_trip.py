@@ -110,6 +110,7 @@ VISITORS = {
 NOT_PAGES = {
     "practices.download": "an attachment's file",
     "collections.edition_pdf_status": "JSON for the script of the PDF page",
+    "events.material": "a material's file",
 }
 FILE_ADDRESS = re.compile(r"\.[a-z]+$")
 
@@ -271,6 +272,12 @@ def _event_with_most(ask: Ask) -> int:
                  lambda _user, e: events.registration_state(e) == events.OPEN, permissions.can_view_event).id
 
 
+def events_today():
+    from network.events import services as events
+
+    return events.today()
+
+
 def _event_session(ask: Ask) -> int:
     return db.session.get(Event, ask.values["event_id"]).sessions[0].id
 
@@ -292,6 +299,9 @@ ARGUMENTS = {
     "code": _certificate,
     "event_id": _event_with_most,
     "session_id": _event_session,
+    # The month calendar: this month (the demo's events are around it).
+    "year": lambda _ask: events_today().year,
+    "month": lambda _ask: events_today().month,
 }
 
 

@@ -28,7 +28,7 @@ from network.collections.models import CollectionEdition, CollectionEditor, Coll
 from network.errors import ServiceError
 from network.essays import services as essays
 from network.essays.models import Assessment, Essay, RescuedText
-from network.events.models import Event
+from network.events.models import Event, EventMaterial
 from network.extensions import db
 from network.mobility import services as mobility
 from network.mobility.models import CalendarFeed, MobilityApplication, Visit
@@ -182,6 +182,11 @@ def rita(app, exchange, make_user, make_practice, outbox):
     training = make_event(x, capacity=1)
     events.register(person, training, {"dietary": "Rita's diet: no gluten"})
     events.register(bob, training)
+    # As a site admin she organises it: she added its slides (kept for the event, without her, once she is gone).
+    from network.events import materials
+
+    slides = materials.add_file(person, training, materials.MaterialData(
+        title="Slides of the training", upload=Upload("slides.pdf", "application/pdf", b"%PDF-1.4\n")))
 
     _token, plain = tokens.create_token(person, "my script")
     # Certificates: one of hers, which keeps its code, without her name, once she is gone.
@@ -191,7 +196,7 @@ def rita(app, exchange, make_user, make_practice, outbox):
         person=person, id=person.id, bob=bob, exchange=x, own=own, seville=seville, comment=comment,
         application=application, visit=visit, visit_event=visit_event, bobs=bobs, bobs_visit=bobs_visit,
         feed=feed, mine=mine, about_visit=about_visit, bobs_essay=bobs_essay, shelf=shelf, sevilles=sevilles,
-        withdrawn_item=withdrawn, token=plain, certificate=certificate, training=training,
+        withdrawn_item=withdrawn, token=plain, certificate=certificate, training=training, slides=slides,
     )
 
 
@@ -247,6 +252,8 @@ def test_the_export_holds_what_was_missing(rita):
     assert [c["title"] for c in data["collections"]["created"]] == ["Helsinki shelf"]
     assert [p["title"] for p in data["practices"]["written"]] == ["Circles of families in Helsinki"]
     assert [p["title"] for p in data["practices"]["reviewed"]] == ["Seville interfamily groups"]
+    assert [(m["title"], m["file_name"]) for m in data["events"]["materials_added"]] == [
+        ("Slides of the training", "slides.pdf")]
     text = json.dumps(data)
     assert rita.token not in text and "token_hash" not in text and "password_hash" not in text
 
@@ -312,6 +319,9 @@ def test_deleting_the_account_erases_what_is_private_and_keeps_what_others_rely_
         (rita.bob.id, "approved")]
     # The event of her visit stays, without the visit.
     assert db.session.get(Event, rita.visit_event.id).visit_id is None
+    # The slides she added to the training stay with it, naming no one.
+    slides = db.session.get(EventMaterial, rita.slides.id)
+    assert slides.added_by_id is None and slides.title == "Slides of the training"
     # Being an editor was hers; the editor she added stays.
     assert db.session.scalar(sa.select(CollectionEditor).where(
         CollectionEditor.collection_id == rita.sevilles.id)) is None

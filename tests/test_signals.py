@@ -217,3 +217,25 @@ def test_the_event_page_shows_the_essays_written_for_it_through_its_signal(clien
     assert [(sender.id, sorted(kwargs)) for sender, kwargs, _seen in received.calls] == [(event.id, ["viewer"])]
     section = page.find("section", attrs={"aria-labelledby": "event-essays-heading"})
     assert section is not None and "What the groups taught me" in section.get_text()
+
+
+# --- events.event_ended -----------------------------------------------------------------------------
+
+
+def test_event_ended_is_sent_once_in_the_transaction_and_essays_ask_for_the_essay(exchange, make_user):
+    from essays_helpers import record_training
+    from network.events import services as events
+    from network.events.signals import event_ended
+    from network.notifications.models import Notification
+
+    author = make_user(institution=exchange.sender, name="Aino Author")
+    event = record_training(exchange, [author])  # in May 2026: over by the tests' today
+    received = Received(in_transaction)
+    with event_ended.connected_to(received):
+        events.end_events()
+        events.end_events()
+
+    assert received.calls == [(event, {"participants": [author], "actor": None}, True)]
+    asked = db.session.scalars(select(Notification.link).where(Notification.user_id == author.id,
+                                                                Notification.kind == "essay")).all()
+    assert asked == [f"/essays/new?event={event.id}"]

@@ -6,7 +6,9 @@ from network.collections.models import KINDS as COLLECTION_KINDS
 from network.collections.models import VISIBILITIES as COLLECTION_VISIBILITIES
 from network.essays import services as essays
 from network.essays.models import DISPLAY_CHOICES, ESSAY_STATUSES, SCALE
-from network.events.models import EVENT_KINDS
+from network.events.models import EVENT_KINDS, REGISTRATION_STATUSES, SESSION_KINDS
+from network.events.models import VISIBILITIES as EVENT_VISIBILITIES
+from network.events.services import BEGUN, CLOSED, NO_REGISTRATION, NOT_YET, OPEN
 from network.mobility.models import ACTIVITY_KINDS, VISIT_STATUSES
 from network.practices import services
 from network.practices.models import EVIDENCE_LEVELS, INTERVENTION_TYPES, REQUIRED_FIELDS, STATUSES, VISIBILITIES
@@ -111,6 +113,7 @@ def _schemas() -> dict:
         **_mobility_schemas(),
         **_essay_schemas(),
         **_collection_schemas(),
+        **_event_schemas(),
         "Error": {
             "type": "object",
             "required": ["error"],
@@ -507,6 +510,173 @@ def _collection_paths() -> dict:
     }
 
 
+def _event_schemas() -> dict:
+    text = {"type": "string"}
+    uri = {"type": "string", "format": "uri"}
+    day = {"type": "string", "format": "date"}
+    maybe_day = {"type": ["string", "null"], "format": "date"}
+    clock = {"type": ["string", "null"], "pattern": "^[0-9]{2}:[0-9]{2}$",
+             "description": "A time of day in the event's time zone; null when none was given."}
+    moment = {"type": ["string", "null"], "format": "date-time",
+              "description": "The day and time with the offset of the event's time zone; null without a time."}
+    timestamp = {"type": "string", "format": "date-time"}
+    maybe_timestamp = {"type": ["string", "null"], "format": "date-time"}
+    registration = _object({
+        "id": {"type": "integer"},
+        "status": {"enum": list(REGISTRATION_STATUSES),
+                   "description": "pending: waiting for the organisers' approval (holding a place); approved: "
+                                  "registered; waiting: on the waiting list; declined; cancelled."},
+        "waiting_position": {"type": ["integer", "null"], "minimum": 1,
+                             "description": "1 for the first on the waiting list; null unless waiting."},
+        "answers": {"type": "object", "additionalProperties": text,
+                    "description": "Your answers to the organisers' questions (dietary, accessibility, travel)."},
+        "registered_at": timestamp,
+        "decided_at": maybe_timestamp,
+        "cancelled_at": maybe_timestamp,
+    }, "Your own registration for an event (never anyone else's).")
+    summary = {
+        "id": {"type": "integer"},
+        "title": text,
+        "kind": {"enum": list(EVENT_KINDS)},
+        "visibility": {"enum": list(EVENT_VISIBILITIES),
+                       "description": "public: anyone; members: approved members of the network; partnership: "
+                                      "the members of the partnership's institutions and evaluators (organisers "
+                                      "and whoever registered or took part always see it)."},
+        "partnership": _object({"id": {"type": "integer"}, "reference": text, "title": text}),
+        "host": {"type": ["object", "null"], "required": ["id", "slug", "name", "city", "country"],
+                 "properties": {"id": {"type": "integer"}, "slug": text, "name": text, "city": text,
+                                "country": text}},
+        "description": {**text, "description": "Markdown, as the organisers wrote it."},
+        "description_html": {**text, "description": "Rendered and sanitised (safe to insert)."},
+        "start_date": day,
+        "end_date": day,
+        "start_time": clock,
+        "end_time": clock,
+        "timezone": {**text, "description": "The IANA time zone of the event's place, like Europe/Helsinki."},
+        "starts_at": moment,
+        "ends_at": moment,
+        "languages": {"type": "array", "items": text, "description": "ISO 639-1 codes of its working languages."},
+        "online": {"type": "boolean"},
+        "online_link": {"type": ["string", "null"], "format": "uri",
+                        "description": "The online meeting's link, for its organisers and the people whose "
+                                       "registration is approved (or who took part) only; null for anyone else "
+                                       "and for an event held in a place."},
+        "address": text,
+        "city": text,
+        "country": {**text, "description": "ISO 3166-1 alpha-2; empty when online or unknown."},
+        "takes_registrations": {"type": "boolean"},
+        "capacity": {"type": ["integer", "null"], "minimum": 1, "description": "Places; null: no limit."},
+        "registration_opens": maybe_day,
+        "registration_closes": maybe_day,
+        "requires_approval": {"type": "boolean"},
+        "registration_state": {"enum": [NO_REGISTRATION, NOT_YET, OPEN, CLOSED, BEGUN],
+                               "description": "Whether registration is open today (none: it takes none)."},
+        "registration": {"oneOf": [registration, {"type": "null"}],
+                         "description": "Your registration for it; null without a token or when you have none."},
+        "visit_id": {"type": ["integer", "null"], "description": "The visit, for the event of a completed "
+                                                                 "job-shadowing visit."},
+        "created_at": timestamp,
+        "updated_at": maybe_timestamp,
+        "url": {**uri, "description": "The event's page on the site."},
+        "calendar_url": {**uri, "description": "The whole event as an iCalendar file, in its time zone."},
+    }
+    session = _object({
+        "id": {"type": "integer"},
+        "start_time": clock,
+        "end_time": clock,
+        "starts_at": moment,
+        "ends_at": moment,
+        "title": text,
+        "kind": {"enum": list(SESSION_KINDS)},
+        "speakers": text,
+        "room": text,
+        "description": {**text, "description": "Plain text with its line breaks."},
+        "calendar_url": {**uri, "description": "The session as an iCalendar file."},
+    })
+    full = _object({
+        **summary,
+        "places_left": {"type": ["integer", "null"], "minimum": 0, "description": "Null: no limit."},
+        "programme": {"type": "array", "description": "Every day of the event, in order, each with its sessions "
+                                                      "in the organisers' order (an empty list for a day "
+                                                      "without any).",
+                      "items": _object({"date": day, "sessions": {"type": "array", "items": session}})},
+    }, "An event with its programme.")
+    own = _object({
+        **registration["properties"],
+        "event": {"oneOf": [_ref("EventSummary"), _object({"id": {"type": "integer"}, "hidden": {"const": True}},
+                                                           "An event you registered for once and may no "
+                                                           "longer see.")]},
+    }, "One of your registrations, with its event.")
+    return {
+        "EventSummary": _object(summary, "An event in a list: everything but its programme."),
+        "Event": full,
+        "EventList": _list_of("EventSummary", "events"),
+        "EventRegistration": own,
+        "EventRegistrationList": _list_of("EventRegistration", "registrations"),
+    }
+
+
+def _event_paths() -> dict:
+    optional_bearer = [{}, {"bearer": []}]
+    return {
+        "/events": {
+            "get": {
+                "operationId": "listEvents",
+                "summary": "Events the caller may see (as on /events/), the soonest first, each with the caller's "
+                           "own registration.",
+                "security": optional_bearer,
+                "parameters": [
+                    *_paging_parameters("Events"),
+                    _query("kind", "Kind of event; an unknown one matches nothing.", {"enum": list(EVENT_KINDS)}),
+                    _query("partnership", "Id of a partnership.", {"type": "integer", "minimum": 1}),
+                    _query("from", "Events running on this day or later (they end on it or after); another value "
+                                   "than a date is a 400 naming the field.", {"type": "string", "format": "date"}),
+                    _query("to", "Events running on this day or earlier (they start on it or before).",
+                           {"type": "string", "format": "date"}),
+                ],
+                "responses": {
+                    "200": {"description": "One page.",
+                            "content": {"application/json": {"schema": _ref("EventList")}}},
+                    **_errors("BadRequest", "Unauthorized"),
+                },
+            },
+        },
+        "/events/{event_id}": {
+            "parameters": [{"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "get": {
+                "operationId": "getEvent",
+                "summary": "One event with its programme (days, each with its sessions) and the caller's own "
+                           "registration.",
+                "security": optional_bearer,
+                "responses": {
+                    "200": {"description": "The event.",
+                            "content": {"application/json": {"schema": _ref("Event")}}},
+                    **_errors("Unauthorized"),
+                    "404": _json_error("No such event, or one the caller may not see."),
+                },
+            },
+        },
+        "/events/registrations": {
+            "get": {
+                "operationId": "listEventRegistrations",
+                "summary": "The caller's own registrations, whatever their status, the soonest event first. "
+                           "Needs a token.",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    *_paging_parameters("Registrations"),
+                    _query("status", "Registration status; an unknown one matches nothing.",
+                           {"enum": list(REGISTRATION_STATUSES)}),
+                ],
+                "responses": {
+                    "200": {"description": "One page.",
+                            "content": {"application/json": {"schema": _ref("EventRegistrationList")}}},
+                    **_errors("BadRequest", "Unauthorized"),
+                },
+            },
+        },
+    }
+
+
 ERRORS = {
     "BadRequest": (400, "Malformed JSON, a body that is not an object, or a bad query parameter."),
     "Unauthorized": (401, "No token, or an unknown or revoked one (with a WWW-Authenticate: Bearer header)."),
@@ -586,6 +756,9 @@ def document() -> dict:
                 "for members); their authors write them with a token. "
                 "Collections (manuals, toolboxes, reading lists) are read only: public ones by anyone, "
                 "members-only ones with an approved member's token. "
+                "Events are read only, as their pages show them (an online event's link only to its organisers "
+                "and the approved participants); with a token, each carries your registration and "
+                "/events/registrations lists yours. "
                 "Errors are JSON: {\"error\": {\"code\", \"message\", \"fields\"}}. "
                 "Request bodies are at most 1 MB."
             ),
@@ -650,8 +823,8 @@ def document() -> dict:
             "/search": {
                 "get": {
                     "operationId": "search",
-                    "summary": "Full-text search over practices, institutions, hosting offers, visits, essays and "
-                               "collections the caller may see, in rank order (the list shape of the other "
+                    "summary": "Full-text search over practices, institutions, hosting offers, visits, events, essays "
+                               "and collections the caller may see, in rank order (the list shape of the other "
                                "lists: items, total, page, per_page).",
                     "security": optional_bearer,
                     "parameters": [
@@ -659,7 +832,7 @@ def document() -> dict:
                          "description": description}
                         for name, description in (
                             ("q", "Words, a question, \"a phrase\" or a prefix* (cut at 200 characters)."),
-                            ("type", "practice, institution, offer, visit, essay or collection"),
+                            ("type", "practice, institution, offer, visit, event, essay or collection"),
                             ("sector", "social, educational, mental_health"),
                             ("country", "ISO 3166 code"), ("language", "ISO 639-1 code"), ("year", "e.g. 2026"),
                             ("institution", "institution slug"), ("sort", "relevance (default) or date"),
@@ -754,6 +927,7 @@ def document() -> dict:
             },
             **_essay_paths(),
             **_collection_paths(),
+            **_event_paths(),
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",

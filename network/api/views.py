@@ -1,5 +1,6 @@
 """The JSON API at /api/v1: practices to read and write, mobility visits and hosting offers to read, essays
-to read and (by their authors) to write, with personal access tokens.
+to read and (by their authors) to write, collections and events (with the caller's registrations) to read, with
+personal access tokens.
 
 Only a Bearer token identifies the caller: the session cookie is never read here, so a page on another site
 cannot make a logged-in browser write through the API (and the blueprint needs no CSRF token). Without a
@@ -8,6 +9,7 @@ token the caller is an anonymous visitor. Every error is JSON: {"error": {"code"
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -591,6 +593,68 @@ def get_collection(collection_id: int):
     if collection is None:
         raise ApiError(404, _("There is no collection %(id)d, or you may not see it.", id=collection_id))
     return jsonify(collections_api.collection_to_json(collection, g.api_user))
+
+
+# --- events (read only) -------------------------------------------------------------------------------
+# Serialised in network/events/api.py; permissions.can_view_event decides who sees one (services.visible_to in
+# SQL for the list) and permissions.can_see_online_link who reads its online link.
+
+
+def _date_arg(name: str):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(400, _("Invalid query parameter “%(name)s”.", name=name),
+                       fields={name: [_("Must be a date like 2027-01-19.")]}) from None
+
+
+@bp.get("/events")
+def list_events():
+    from network.events import api as events_api
+
+    page, per_page = _paging()
+    found, total = events_api.event_page(
+        g.api_user, page, per_page, kind=_text_arg("kind"), partnership=_int_arg("partnership", 0, 1, ID_MAX) or None,
+        first=_date_arg("from"), last=_date_arg("to"))
+    mine = events_api.registrations_of(g.api_user, found)
+    return jsonify({
+        "items": [events_api.event_to_json(event, g.api_user, mine.get(event.id)) for event in found],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    })
+
+
+@bp.get("/events/<int:event_id>")
+def get_event(event_id: int):
+    from network.events import api as events_api
+
+    event = events_api.visible_event(g.api_user, event_id) if event_id <= ID_MAX else None
+    if event is None:
+        raise ApiError(404, _("There is no event %(id)d, or you may not see it.", id=event_id))
+    mine = events_api.registrations_of(g.api_user, [event])
+    return jsonify(events_api.event_with_programme_to_json(event, g.api_user, mine.get(event.id)))
+
+
+@bp.get("/events/registrations")
+def list_event_registrations():
+    from network.events import api as events_api
+
+    user = g.api_user
+    if not user.is_authenticated:
+        raise _unauthorized(_("Your registrations are yours: send a personal access token as "
+                              "“Authorization: Bearer <token>”."))
+    page, per_page = _paging()
+    registrations, total = events_api.registration_page(user, page, per_page, status=_text_arg("status"))
+    return jsonify({
+        "items": [events_api.own_registration_to_json(registration, user) for registration in registrations],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    })
 
 
 @bp.get("/search")

@@ -8,6 +8,7 @@ def init_app(app) -> None:
     from network.auth.services import register_data_eraser, register_data_exporter
     from network.collections import demo, personal_data
     from network.collections.cli import collections_cli
+    from network.collections.event_links import collection_links
     from network.collections.panels import essay_panel, practice_panel
     from network.collections.search import DOCUMENT_TYPES
     from network.collections.services import let_go_of_deleted_practice
@@ -15,6 +16,7 @@ def init_app(app) -> None:
     from network.collections.views import bp
     from network.demo import register_step
     from network.essays.signals import essay_page
+    from network.events.materials import register_link_kind
     from network.jobs import register_jobs
     from network.practices.signals import practice_deleted, practice_page
     from network.search.documents import register
@@ -26,6 +28,7 @@ def init_app(app) -> None:
     register_data_eraser("collections", personal_data.erase)
     register_jobs(app, *JOBS)  # the PDFs' builds
     register_step(app, "collections", demo.seed)  # its part of seed-demo (network/demo.py)
+    register_link_kind(collection_links())  # an event's organisers link collections as materials
     # Receivers (weak=False: plain functions, kept for good). A practice's and an essay's page list the
     # collections holding them; a deleted practice leaves the collections holding it.
     practice_page.connect(practice_panel, weak=False)

@@ -10,10 +10,10 @@ def init_app(app) -> None:
     from network.essays.cli import essays_cli
     from network.essays.panels import event_panel
     from network.essays.search import DOCUMENT_TYPES
-    from network.essays.services import ask_for_the_visit_essay
+    from network.essays.services import ask_for_the_event_essay, ask_for_the_visit_essay
     from network.essays.tasks import JOBS
     from network.essays.views import bp
-    from network.events.signals import event_page
+    from network.events.signals import event_ended, event_page
     from network.jobs import register_jobs
     from network.mobility.signals import visit_completed
     from network.search.documents import register
@@ -28,5 +28,7 @@ def init_app(app) -> None:
     # A completed visit asks its visitor for an essay (events made the visit an event first: it plugs in
     # before). weak=False: plain functions, kept for good.
     visit_completed.connect(ask_for_the_visit_essay, weak=False)
+    # An event that is over (not a visit's) asks its participants for their essay.
+    event_ended.connect(ask_for_the_event_essay, weak=False)
     # An event's page lists, once it is over, the essays written for it.
     event_page.connect(event_panel, weak=False)

@@ -67,7 +67,7 @@ def count_words(text: str) -> int:
     return len(re.findall(r"\w+(?:[-']\w+)*", text or ""))
 
 
-# --- the event of a completed visit ----------------------------------------------------------------
+# --- asked to write: after a completed visit, after an event --------------------------------------
 
 
 def ask_for_the_visit_essay(visit: Visit, actor=None) -> list[notifications.Email]:
@@ -77,6 +77,20 @@ def ask_for_the_visit_essay(visit: Visit, actor=None) -> list[notifications.Emai
     event = events.ensure_visit_event(visit)
     return notifications.notify([visit.visitor], "essay", _l("Write your essay about your visit to %(host)s.",
                                                              host=visit.host.name), f"/essays/new?event={event.id}")
+
+
+def ask_for_the_event_essay(event: Event, participants=(), actor=None) -> list[notifications.Email]:
+    """Receiver of events' event_ended: each participant it names who has not started an essay about the event is
+    asked to write one (events sends it once per event when it is over, and for the people added to its
+    attendance afterwards). The emails to send after the commit."""
+    people = [person for person in participants if person is not None]
+    if not people:
+        return []
+    started = set(db.session.scalars(select(Essay.author_id).where(
+        Essay.event_id == event.id, Essay.author_id.in_([person.id for person in people]))))
+    return notifications.notify([person for person in people if person.id not in started], "essay",
+                                _l("“%(title)s” is over: write your essay about what you learned there.",
+                                   title=event.title), f"/essays/new?event={event.id}")
 
 
 # --- essays -----------------------------------------------------------------------------------------

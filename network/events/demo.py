@@ -15,10 +15,11 @@ from network.auth import services as accounts
 from network.auth.models import User
 from network.demo import PARTNERSHIP_REFERENCE, DemoDataError, check_fields, read_data
 from network.demo_calendar import demo_calendar
-from network.events import services
+from network.events import materials, services
 from network.events.models import APPROVED, MEMBERS, PUBLIC, SESSION_KINDS, Event, EventRegistration
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
+from network.practices.models import PUBLISHED, Practice
 
 DATA = Path(__file__).with_name("demo_data")
 EVENTS = ("kick_off", "training", "webinar")
@@ -125,6 +126,13 @@ def seed() -> dict[str, int]:
                        registration_closes=first - timedelta(days=3))
     for person in [professional, *rng.sample(members, 14)]:
         services.register(person, training, {"dietary": rng.choice(["", "", "Vegetarian", "No pork, please"])})
+    # Its materials: a practice it builds on, for everyone; another next to its first session, for the registered.
+    linked = db.session.scalars(select(Practice.id).where(Practice.status == PUBLISHED, Practice.visibility == "public")
+                                .order_by(Practice.id).limit(2)).all()
+    for n, practice_id in enumerate(linked):
+        materials.add_link(coordinator, training, materials.MaterialData(
+            link_kind="practice", link=str(practice_id), session_id=training.sessions[0].id if n else None,
+            audience="registered" if n else "everyone"))
 
     # The webinar, open to everyone, online.
     webinar = _create(coordinator, partnership, texts["webinar"], calendar.webinar, calendar.webinar,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -153,7 +154,7 @@ class SessionForm(ServiceErrors, FlaskForm):
 class RegistrationForm(ServiceErrors, FlaskForm):
     """The organisers' questions are added per event (answer_<code>); all are optional."""
 
-    submit = SubmitField(_l("Register"))
+    submit = SubmitField(_l("Register for the event"))
 
 
 def registration_form(event):
@@ -181,3 +182,110 @@ def answers_of(form, event) -> dict[str, str]:
 
 class ButtonForm(FlaskForm):
     """A form that is only its button (cancel, approve, move up...): the CSRF token and nothing else."""
+
+
+# --- materials (network.events.materials) -------------------------------------------------------------------
+
+
+class _MaterialForm(ServiceErrors, FlaskForm):
+    """What a file and a link have in common: an optional title, the session (or the whole event), who sees it."""
+
+    title = StringField(_l("Title (optional)"), render_kw={"maxlength": 300})
+    session_id = SelectField(_l("Session"), validate_choice=False,
+                             description=_l("Shown next to this session in the programme, or with the whole event."))
+    audience = RadioField(_l("Who may see it"), validate_choice=False, default="everyone")
+
+    def __init__(self, *args, sessions=(), **kwargs):
+        from network.events.models import AUDIENCES
+
+        super().__init__(*args, **kwargs)
+        self.session_id.choices = [("", _l("The whole event"))] + [(str(s.id), _session_label(s)) for s in sessions]
+        self.audience.choices = list(AUDIENCES.items())
+
+    def common_data(self) -> dict:
+        return {"title": self.title.data or "", "session_id": as_id(self.session_id.data),
+                "audience": self.audience.data or ""}
+
+
+def _session_label(session) -> str:
+    from flask_babel import format_date, format_time
+
+    when = format_date(session.day, "medium")
+    if session.start_time:
+        when += ", " + format_time(session.start_time, "short", rebase=False)
+    return f"{when} · {session.title}"
+
+
+class MaterialFileForm(_MaterialForm):
+    file = FileField(_l("File"))
+    submit = SubmitField(_l("Add the file"))
+
+    def __init__(self, *args, **kwargs):
+        from network import uploads
+        from network.events.materials import KINDS
+
+        super().__init__(*args, prefix="upload", **kwargs)
+        self.file.description = _l("%(kinds)s; at most %(mb)d MB.", kinds=KINDS.names,
+                                   mb=uploads.max_bytes() // (1024 * 1024))
+        self.title.description = _l("Shown on the material's card; the file's name when left empty.")
+
+
+class MaterialLinkForm(_MaterialForm):
+    link_kind = SelectField(_l("Kind of page"), validate_choice=False)
+    link = StringField(_l("Address or number of the page"), render_kw={"inputmode": "url", "maxlength": 500},
+                       description=_l("Copy the address of the practice's or collection's page, or type its number."))
+    submit = SubmitField(_l("Add the link"))
+
+    def __init__(self, *args, **kwargs):
+        from network.events.materials import link_kinds
+
+        super().__init__(*args, prefix="link", **kwargs)
+        self.link_kind.choices = [(code, kind.label) for code, kind in link_kinds().items()]
+        self.title.description = _l("Shown on the material's card; the page's title when left empty.")
+
+    def link_data(self) -> dict:
+        return {"link_kind": self.link_kind.data or "", "link": self.link.data or ""}
+
+
+# --- the list's and the calendar's filters (a GET form) ---------------------------------------------------------
+
+
+def list_filters(args, with_month: bool = True) -> tuple[services.ListFilters, dict[str, str]]:
+    """The filters in the query string, and a message for each value that is not one of its choices (by the
+    parameter's name): the page shows the message instead of guessing."""
+    from network.events.month import MAX_YEAR, MIN_YEAR, parse_month
+    from network.institutions import services as institutions
+
+    filters, errors = services.ListFilters(), {}
+    kind = (args.get("kind") or "").strip()
+    if kind and kind not in EVENT_KINDS:
+        errors["kind"] = _l("Choose a kind of event from the list.")
+    else:
+        filters.kind = kind
+    partnership = (args.get("partnership") or "").strip()
+    if partnership:
+        number = as_id(partnership)
+        if number is None or institutions.get_partnership(number) is None:
+            errors["partnership"] = _l("Choose a partnership from the list.")
+        else:
+            filters.partnership = number
+    country = (args.get("country") or "").strip().upper()
+    if country and country not in labels.country_codes():
+        errors["country"] = _l("Choose a country from the list.")
+    else:
+        filters.country = country
+    month = (args.get("month") or "").strip()
+    if with_month and month:
+        first = parse_month(month)
+        if first is None:
+            errors["month"] = _l("Give the month as its year and number, for example 2027-01 (years %(first)d to "
+                                 "%(last)d).", first=MIN_YEAR, last=MAX_YEAR)
+        else:
+            filters.month = first
+    return filters, errors
+
+
+def filter_arguments(filters: services.ListFilters) -> dict[str, str]:
+    """The filters as query arguments (for links that keep them: pages, the previous and next month)."""
+    values = {"kind": filters.kind, "partnership": str(filters.partnership or ""), "country": filters.country}
+    return {name: value for name, value in values.items() if value}

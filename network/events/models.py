@@ -125,6 +125,9 @@ class Event(db.Model):
     # event's places wait for each other (a row lock on PostgreSQL, the write lock on SQLite) before they count
     # the places; its value orders the waiting list (first come, first served).
     registration_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # When the daily job saw it over (services.end_events): its certificates issued and events.signals.event_ended
+    # sent, once. None: still to come, under way, or over since the job last ran.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     partnership: Mapped[Partnership] = relationship()
     host: Mapped[Institution | None] = relationship()
@@ -219,6 +222,50 @@ class EventRegistration(db.Model):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the reminder two days before, sent once
 
     event: Mapped[Event] = relationship(back_populates="registrations")
     user = relationship("User")
+
+
+# Materials: a file (slides, a document) or a link to a page of another feature (a practice, a collection), for
+# the event or one of its sessions, seen by everyone who sees the event or only by its registered participants.
+FILE = "file"
+EVERYONE, REGISTERED = "everyone", "registered"
+AUDIENCES = {EVERYONE: _l("Everyone who sees the event"),
+             REGISTERED: _l("Only the registered participants (and the organisers)")}
+
+
+class EventMaterial(db.Model):
+    """Slides, a document or a link, attached to the event or to one of its sessions. A file is stored under
+    UPLOAD_FOLDER/events/ with a generated name (network.uploads); a link names its page by kind and id (the
+    kinds are registered: network.events.materials.register_link_kind), checked when it is shown."""
+
+    __tablename__ = "event_materials"
+    __table_args__ = (CheckConstraint("(kind = 'file') = (stored_name IS NOT NULL)", name="event_material_file"),
+                      CheckConstraint("(kind = 'file') <> (target_id IS NOT NULL)", name="event_material_link"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("training_events.id", ondelete="CASCADE"), index=True)
+    # A deleted session leaves its materials to the event.
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("event_sessions.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # FILE, or a link's kind ("practice", "collection")
+    title: Mapped[str] = mapped_column(String(300))
+    audience: Mapped[str] = mapped_column(String(12), default=EVERYONE)
+    # A file: its name as uploaded (for the download), the generated one on disk, its type and size.
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    stored_name: Mapped[str | None] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(Integer)
+    target_id: Mapped[int | None] = mapped_column(Integer)  # a link: the id of the practice, the collection...
+    # Who added it: unlinked when their account goes (the event keeps the material).
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    session: Mapped[EventSession | None] = relationship()
+    added_by = relationship("User")
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind == FILE

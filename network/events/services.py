@@ -13,19 +13,24 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, time
+from datetime import date, time, timedelta
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from zoneinfo import available_timezones
 
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.orm import selectinload
 
-from network import audit, labels, permissions
+from network import audit, i18n, labels, permissions
 from network.auth.models import COORDINATOR, INSTITUTION_ADMIN, User
+from network.certificates import pdf as certificate_pdfs
+from network.certificates import services as certificates
+from network.certificates.models import Certificate
 from network.errors import ServiceError
+from network.events import signals
 from network.events.models import (
     ACTIVE,
     APPROVED,
@@ -197,6 +202,17 @@ def visible_to(user):
 class ListFilters:
     kind: str = ""
     partnership: int | None = None
+    country: str = ""  # a country code: events held there (online events have none)
+    month: date | None = None  # its first day: events that run on at least one day of that month
+
+    @property
+    def chosen(self) -> bool:
+        return bool(self.kind or self.partnership or self.country or self.month)
+
+
+def month_end(first: date) -> date:
+    """The last day of the month that starts on `first`."""
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 def _listed(user, filters: ListFilters):
@@ -205,7 +221,25 @@ def _listed(user, filters: ListFilters):
         query = query.where(Event.kind == filters.kind)
     if filters.partnership:
         query = query.where(Event.partnership_id == filters.partnership)
+    if filters.country:
+        query = query.where(Event.country == filters.country, Event.online.is_(False))
+    if filters.month:
+        query = query.where(Event.start_date <= month_end(filters.month), Event.end_date >= filters.month)
     return query
+
+
+def events_between(user, filters: ListFilters, first: date, last: date) -> list[Event]:
+    """The events this person may see that run on at least one day from `first` to `last` (the month calendar),
+    by start."""
+    return list(db.session.scalars(_listed(user, replace(filters, month=None))
+                                   .where(Event.start_date <= last, Event.end_date >= first)
+                                   .order_by(Event.start_date, Event.start_time, Event.id)))
+
+
+def countries_with_events(user) -> list[str]:
+    """The country codes of the events this person may see (held in a place), for the list's filter."""
+    return sorted(code for code in db.session.scalars(
+        select(Event.country).where(visible_to(user), Event.online.is_(False), Event.country != "").distinct()))
 
 
 def upcoming(user, filters: ListFilters) -> list[Event]:
@@ -481,9 +515,12 @@ def decide_registration(actor, registration: EventRegistration, approve: bool) -
     return registration
 
 
-def mark_attendance(actor, event: Event, user_ids) -> tuple[int, int]:
+def mark_attendance(actor, event: Event, user_ids, reason: str = "") -> tuple[int, int]:
     """The organisers tick who attended (from the first day on): attending makes a person a participant of the
-    event (essays: they write about it). Returns how many were added and removed."""
+    event (essays: they write about it). Once the event is over the certificates follow at once (see
+    end_events): the ticked get theirs, the unticked lose theirs (revoked with `reason`, or a fixed one), and
+    after the daily job has ended the event, those added are asked for their essay too (event_ended). Returns
+    how many were added and removed."""
     if not permissions.organises_event(actor, event):
         raise ServiceError.one("attendance", _l("Only the event's organisers take attendance."))
     if not has_begun(event):
@@ -499,7 +536,17 @@ def mark_attendance(actor, event: Event, user_ids) -> tuple[int, int]:
     event.participants = sorted((people[i] for i in chosen), key=lambda u: (u.name.lower(), u.id))
     added, removed = len(chosen - before), len(before - chosen)
     audit.record(actor, "event.attendance", event, label=event.title, added=added, removed=removed)
+    revoked, emails = [], []
+    if is_over(event):
+        db.session.flush()
+        _issue_certificates(actor, event, event.participants)
+        revoked = _revoke_certificates(actor, event, before - chosen, reason)
+        if event.ended_at is not None and chosen - before:
+            emails = _announce_end(event, [people[i] for i in sorted(chosen - before)], actor)
     db.session.commit()
+    for code in revoked:
+        certificate_pdfs.delete_pdf(code)
+    notifications.send(emails, "event notification")
     return added, removed
 
 
@@ -929,3 +976,161 @@ def on_visit_completed(visit: Visit, actor=None) -> list:
     ensure_visit_event(visit)
     return []
 
+
+# --- certificates of attendance, the reminder, the end of an event -----------------------------------
+# Registered by the feature's plug (network/events/__init__.py).
+CERTIFICATE_KIND, CERTIFICATE_SUBJECT = "event_attendance", "event"
+CERTIFICATE_SENTENCE = _l("attended “%(title)s”")
+CERTIFICATE_HEADING = _l("Certificate of attendance")
+REMIND_DAYS_BEFORE = 2
+REMINDER = "event_reminder"  # the reminder's notification kind
+
+
+def gives_certificates(event: Event) -> bool:
+    """Every event but the one made of a completed visit: that visit is mobility's (the host confirmed the week,
+    not the organisers' attendance list), it has no programme to count hours from, and the visitor is asked for
+    their essay by visit_completed already. An event of kind job-shadowing visit that organisers set up
+    themselves, with registration and attendance, gives them like any other."""
+    return event.visit_id is None
+
+
+def may_revoke_certificate(user, certificate: Certificate) -> bool:
+    """The certificates' registry asks: the organisers of the event a certificate of attendance is for."""
+    event = get_event(certificate.subject_id) if certificate.subject_type == CERTIFICATE_SUBJECT else None
+    return event is not None and permissions.organises_event(user, event)
+
+
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def programme_hours(event: Event) -> Decimal | None:
+    """The time the programme's sessions with a start and an end time cover, day by day, sessions at the same
+    time counted once (parallel workshops); None when no session has both times."""
+    spans: dict[date, list[tuple[int, int]]] = defaultdict(list)
+    for session in event.sessions:
+        if session.start_time and session.end_time and session.end_time > session.start_time:
+            spans[session.day].append((_minutes(session.start_time), _minutes(session.end_time)))
+    if not spans:
+        return None
+    total = 0
+    for intervals in spans.values():
+        covered_until = -1
+        for start, end in sorted(intervals):
+            if end > covered_until:
+                total += end - max(start, covered_until)
+                covered_until = end
+    return (Decimal(total) / 60).quantize(Decimal("0.01"))
+
+
+def certificate_issuer(event: Event) -> str:
+    return event.host.name if event.host is not None else event.partnership.title
+
+
+def certificates_by_person(event: Event) -> dict[int, Certificate]:
+    """The event's certificates of attendance (revoked ones too), by holder (the organisers' page)."""
+    return {c.person_id: c for c in certificates.certificates_for(CERTIFICATE_KIND, CERTIFICATE_SUBJECT, event.id)
+            if c.person_id is not None}
+
+
+def certificate_of(user, event: Event) -> Certificate | None:
+    """The person's certificate of attendance for the event (revoked too), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return next((c for c in certificates.certificates_of(user) if c.kind == CERTIFICATE_KIND
+                 and c.subject_type == CERTIFICATE_SUBJECT and c.subject_id == event.id), None)
+
+
+def _issue_certificates(actor, event: Event, people) -> None:
+    """Each person's certificate, in the caller's transaction (issuing again returns the one they have)."""
+    if not gives_certificates(event):
+        return
+    hours, issuer = programme_hours(event), certificate_issuer(event)
+    for person in people:
+        certificates.issue(person, CERTIFICATE_KIND, CERTIFICATE_SUBJECT, event.id, event.title, issuer,
+                           hours=hours, issued_on=event.end_date, actor=actor, commit=False)
+
+
+def _revoke_certificates(actor, event: Event, user_ids, reason: str) -> list[str]:
+    """The certificates of the people no longer marked as attended, revoked in the caller's transaction; the
+    codes whose PDF goes after the commit. The reason is the organiser's, or a fixed one in their language (a
+    typed one would be too)."""
+    held = certificates_by_person(event) if user_ids else {}
+    reason = _text(reason) or str(_l("Removed from the event's attendance by its organisers."))
+    revoked = []
+    for user_id in sorted(user_ids):
+        certificate = held.get(user_id)
+        if certificate is not None and not certificate.revoked:
+            certificates.revoke(actor, certificate, reason, commit=False)
+            revoked.append(certificate.code)
+    return revoked
+
+
+def _announce_end(event: Event, people, actor) -> list[notifications.Email]:
+    """events.signals.event_ended, in the transaction; the emails its receivers return."""
+    emails: list[notifications.Email] = []
+    for _receiver, more in signals.event_ended.send(event, participants=list(people), actor=actor):
+        emails += more or []
+    return emails
+
+
+def end_events(as_of: date | None = None) -> int:
+    """The daily job (network/events/tasks.py): each event over since it last ran (its last day before today),
+    but those made of a visit, is ended once: its participants get their certificates of attendance and
+    event_ended is sent (essays ask them for their essay). One transaction per event, which first claims it
+    (ended_at, set only where it is still empty): two runs at once end each event once, and a failure leaves
+    the events ended before it ended. Returns how many were ended."""
+    day = as_of or today()
+    due = db.session.scalars(select(Event.id).where(
+        Event.end_date < day, Event.ended_at.is_(None), Event.visit_id.is_(None))
+        .order_by(Event.end_date, Event.id)).all()
+    ended = 0
+    for event_id in due:
+        claimed = db.session.execute(update(Event).where(Event.id == event_id, Event.ended_at.is_(None))
+                                     .values(ended_at=utcnow()).execution_options(synchronize_session=False))
+        if not claimed.rowcount:
+            db.session.rollback()
+            continue
+        event = db.session.scalars(select(Event).where(Event.id == event_id)
+                                   .execution_options(populate_existing=True)).one()
+        people = list(event.participants)
+        _issue_certificates(None, event, people)
+        audit.record(None, "event.ended", event, label=event.title, participants=len(people))
+        emails = _announce_end(event, people, None)
+        db.session.commit()
+        notifications.send(emails, "event notification")
+        ended += 1
+    return ended
+
+
+def remind_participants(as_of: date | None = None) -> int:
+    """The daily job: the people whose registration is approved for an event that begins within
+    REMIND_DAYS_BEFORE days are reminded of it, each once (reminded_at, claimed in the statement that reads
+    them: a second run, or two at once, finds nobody left). A day the job did not run is caught up the next
+    day, while the event has not begun. Returns how many were reminded."""
+    day = as_of or today()
+    soon = db.session.scalars(select(Event).where(
+        Event.start_date > day, Event.start_date <= day + timedelta(days=REMIND_DAYS_BEFORE),
+        Event.id.in_(select(EventRegistration.event_id).where(
+            EventRegistration.status == APPROVED, EventRegistration.reminded_at.is_(None))))
+        .order_by(Event.start_date, Event.id)).all()
+    reminded = 0
+    for event in soon:
+        claimed = db.session.scalars(
+            update(EventRegistration).where(EventRegistration.event_id == event.id,
+                                            EventRegistration.status == APPROVED,
+                                            EventRegistration.reminded_at.is_(None))
+            .values(reminded_at=utcnow()).returning(EventRegistration.user_id)
+            .execution_options(synchronize_session=False)).all()
+        people = db.session.scalars(select(User).where(User.id.in_(claimed)).order_by(User.id)).all()
+        emails: list[notifications.Email] = []
+        for person in people:
+            with force_locale(i18n.user_locale(person)):  # the date as the person reads it
+                starts = format_date(event.start_date, "full")
+            emails += notifications.notify([person], REMINDER, _l(
+                "Reminder: “%(title)s” begins on %(date)s. The programme and the practical details are on its page.",
+                title=event.title, date=starts), page_link(event))
+        db.session.commit()
+        notifications.send(emails, "event reminder")
+        reminded += len(people)
+    return reminded

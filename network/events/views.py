@@ -5,14 +5,23 @@ Thin: every rule and every write is in network.events.services. Everything works
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import logging
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from network import permissions
-from network.events import calendars, services
-from network.events.forms import ButtonForm, EventForm, SessionForm, answers_of, registration_form
+from network import labels, permissions
+from network.events import calendars, exports, materials, services
+from network.events.forms import (
+    ButtonForm,
+    EventForm,
+    SessionForm,
+    answers_of,
+    list_filters,
+    registration_form,
+)
 from network.events.models import (
     APPROVED,
     EVENT_KINDS,
@@ -30,10 +39,12 @@ from network.forms import as_id
 from network.institutions import services as institutions
 from network.institutions.models import Institution, Partnership
 from network.panels import panels
+from network.printing import PdfUnavailable
 from network.sanitize import render_markdown
-from network.web import REFUSED, attempt, form_status
+from network.web import REFUSED, attempt, csv_download, form_status
 
 bp = Blueprint("events", __name__, url_prefix="/events")
+log = logging.getLogger(__name__)
 PAST_PER_PAGE = 20
 
 
@@ -97,14 +108,32 @@ def _hosts_for(user, partnerships) -> list[Institution]:
 
 @bp.route("/")
 def index():
-    kind = request.args.get("kind") if request.args.get("kind") in EVENT_KINDS else ""
-    filters = services.ListFilters(kind=kind, partnership=as_id(request.args.get("partnership")))
+    """Events to come, then past ones, filtered by kind, partnership, country and month. A filter value that is
+    not one of its choices is answered with its message (400), not with a guess."""
+    filters, errors = list_filters(request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    past = db.paginate(services.past_query(current_user, filters), page=page, per_page=PAST_PER_PAGE,
-                       error_out=False)
-    return render_template("events/index.html", upcoming=services.upcoming(current_user, filters), past=past,
-                           filters=filters, partnerships=services.partnerships_with_events(current_user),
-                           can_create=permissions.can_create_event(current_user), today=services.today())
+    past = upcoming = None
+    if not errors:
+        past = db.paginate(services.past_query(current_user, filters), page=page, per_page=PAST_PER_PAGE,
+                           error_out=False)
+        upcoming = services.upcoming(current_user, filters)
+    return render_template("events/index.html", upcoming=upcoming, past=past, filters=filters, errors=errors,
+                           **filter_choices(filters), can_create=permissions.can_create_event(current_user),
+                           today=services.today()), 400 if errors else 200
+
+
+def filter_choices(filters) -> dict:
+    """The choices of the filter form: the partnerships and countries of the events the reader may see, and
+    whatever was chosen (kept even when nothing matches it)."""
+    partnerships = services.partnerships_with_events(current_user)
+    if filters.partnership and all(p.id != filters.partnership for p in partnerships):
+        chosen = institutions.get_partnership(filters.partnership)
+        partnerships += [chosen] if chosen is not None else []
+    countries = services.countries_with_events(current_user)
+    if filters.country and filters.country not in countries:
+        countries.append(filters.country)
+    return {"partnerships": partnerships,
+            "countries": sorted(countries, key=lambda code: labels.country_name(code).lower())}
 
 
 # --- one event ----------------------------------------------------------------------------------------
@@ -125,6 +154,8 @@ def show(event_id: int):
         show_link=permissions.can_see_online_link(current_user, event),
         can_cancel=active and not services.has_begun(event),
         visit_link=event.visit is not None and permissions.can_view_visit(current_user, event.visit),
+        certificate=services.certificate_of(current_user, event),
+        materials=materials.shown_to(current_user, event),
         panels=panels(event_page, event, viewer=current_user))
 
 
@@ -253,7 +284,9 @@ def participants(event_id: int):
     return render_template(
         "events/participants.html", event=event, status=status, rows=services.registrations(event, status),
         counts=services.status_counts(event), taken=services.places_taken(event),
-        attendance=services.attendance_list(event), begun=services.has_begun(event))
+        attendance=services.attendance_list(event), begun=services.has_begun(event),
+        over=services.is_over(event), gives_certificates=services.gives_certificates(event),
+        certificates=services.certificates_by_person(event), sheet_day=exports.sheet_day(event, None))
 
 
 @bp.route("/<int:event_id>/registrations/<int:registration_id>/decide", methods=["POST"])
@@ -273,10 +306,54 @@ def attendance(event_id: int):
     event = _organised_event(event_id)
     if ButtonForm().validate_on_submit():
         chosen = [n for n in (as_id(v) for v in request.form.getlist("attended")) if n is not None]
-        attempt(lambda: services.mark_attendance(current_user, event, chosen),
+        attempt(lambda: services.mark_attendance(current_user, event, chosen, request.form.get("reason", "")),
                 lambda counts: _("Attendance is saved: %(added)d added, %(removed)d removed.",
                                  added=counts[0], removed=counts[1]))
     return redirect(url_for("events.participants", event_id=event.id, _anchor="attendance-heading"))
+
+
+# --- the organisers' exports ----------------------------------------------------------------------------
+
+
+@bp.route("/<int:event_id>/participants.csv")
+def participants_csv(event_id: int):
+    """The registrations (of one status, as the page filters them) with the answers and the attendance."""
+    event = _organised_event(event_id)
+    status = request.args.get("status") if request.args.get("status") in REGISTRATION_STATUSES else ""
+    return csv_download(exports.participants_rows(event, status),
+                        f"participants-event-{event.id}{'-' + status if status else ''}.csv")
+
+
+def _printable(event: Event, make, filename: str):
+    """A PDF made now (a list of a few hundred names takes a second or two: exports.py), shown in the browser
+    to print; a list too long to print, or no WeasyPrint, sends back to the participants' page with a message."""
+    try:
+        data = attempt(make)
+    except PdfUnavailable as error:
+        log.error("Cannot make PDFs: %s", error)
+        flash(_("PDFs cannot be made on this server at the moment: its administrators will find why in its log."),
+              "error")
+        data = REFUSED
+    if data is REFUSED:
+        return redirect(url_for("events.participants", event_id=event.id))
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"',
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.route("/<int:event_id>/badges.pdf")
+def badges_pdf(event_id: int):
+    event = _organised_event(event_id)
+    return _printable(event, lambda: exports.badges_pdf(event), f"badges-event-{event.id}.pdf")
+
+
+@bp.route("/<int:event_id>/attendance-sheet.pdf")
+def attendance_sheet_pdf(event_id: int):
+    """One day's sheet (?day=YYYY-MM-DD; by default today's while the event lasts, else its first day's)."""
+    event = _organised_event(event_id)
+    day = exports.sheet_day(event, request.args.get("day"))
+    return _printable(event, lambda: exports.attendance_sheet_pdf(event, day),
+                      f"attendance-sheet-event-{event.id}-{day.isoformat()}.pdf")
 
 
 # --- registration -------------------------------------------------------------------------------------
@@ -320,3 +397,5 @@ def cancel(event_id: int):
         attempt(lambda: services.cancel_registration(current_user, event), _("Your registration is cancelled."))
     return redirect(url_for("events.show", event_id=event.id))
 
+
+from network.events import calendar_views, material_views  # noqa: E402,F401  (their routes on bp)

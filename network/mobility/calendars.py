@@ -4,6 +4,8 @@ Built with the icalendar library. A visit is one all-day event from Monday to Sa
 calendar apps show Monday to Friday). Its UID never changes; SEQUENCE counts the changes recorded in the audit
 log after the proposal (confirmation, programme, cancellation...), so calendar apps replace their copy.
 A cancelled visit stays in the feeds with STATUS:CANCELLED: that is how subscribed calendars learn to drop it.
+The features above mobility add their own entries to the feeds through the calendar_feed_entries signal (events:
+the events a person is registered for), each in its time zone with its VTIMEZONE.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from network.mobility.models import (
     MobilityApplication,
     Visit,
 )
+from network.mobility.signals import calendar_feed_entries
 
 bp = Blueprint("calendars", __name__, url_prefix="/mobility")
 
@@ -190,9 +193,10 @@ def feed(token: str):
         if person is None or not person.is_active:
             abort(404)
         visits = list(db.session.scalars(_visits_query().where(Visit.visitor_id == person.id)).unique())
-        name = _("Peer Network: visits of %(name)s", name=person.name)
+        name = _("Peer Network: calendar of %(name)s", name=person.name)  # visits, and the signal's entries
+        holder = person
     elif owner.owner_kind == INSTITUTION:
-        institution = db.session.get(Institution, owner.owner_id) or abort(404)
+        institution = holder = db.session.get(Institution, owner.owner_id) or abort(404)
         # The visits it hosts, and those of the people it sent (the application's institution, which stays
         # what it was when they applied).
         sent = select(MobilityApplication.id).where(MobilityApplication.institution_id == institution.id)
@@ -201,7 +205,12 @@ def feed(token: str):
         name = _("Peer Network: visits of %(name)s", name=institution.name)
     else:
         abort(404)
-    return _ics(_calendar(visits, name=name), "peer-network-visits.ics")
+    calendar = _calendar(visits, name=name)
+    for _receiver, components in calendar_feed_entries.send(holder, kind=owner.owner_kind):
+        for component in components or ():
+            calendar.add_component(component)
+    calendar.add_missing_timezones()  # the VTIMEZONE of each TZID an added entry uses
+    return _ics(calendar, "peer-network-visits.ics")
 
 
 def _feed_url(kind: str, owner_id: int) -> str:

@@ -9,15 +9,19 @@ def init_app(app) -> None:
     from network.demo import register_step
     from network.institutions.signals import institution_page
     from network.practices import demo, personal_data
+    from network.practices.attachments import FOLDER
     from network.practices.cli import practices_cli
     from network.practices.discussion_views import bp  # the practices blueprint, with the discussion's routes
+    from network.practices.models import Attachment
     from network.practices.panels import institution_panel
     from network.practices.search import DOCUMENT_TYPES
     from network.search.documents import register
+    from network.uploads import register_store
 
     app.register_blueprint(bp)
     app.cli.add_command(practices_cli)
     register(*DOCUMENT_TYPES)
+    register_store(FOLDER, Attachment.__table__.c.stored_name)  # its files, for backups
     register_data_exporter("practices", personal_data.export)
     register_data_exporter("practices_discussion", personal_data.export_discussion)
     register_data_eraser("practices", personal_data.erase)

@@ -1,13 +1,13 @@
 """Practice pages: list, write, read, revisions, attachments, feeds."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from network import permissions
+from network import permissions, uploads
 from network.extensions import db
 from network.institutions import services as institutions
 from network.institutions.models import Institution
@@ -217,17 +217,8 @@ def download(practice_id: int, attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.practice_id != practice.id:
         abort(404)
-    path = attachments.path_of(attachment)
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path, mimetype=attachment.content_type, download_name=attachment.original_name,
-        as_attachment=attachment.content_type not in attachments.INLINE_TYPES, max_age=0,
-    )
-    # A file is never a page of ours: no scripts, no plugins, even if a browser tried to render it.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store" if practice.visibility != "public" else "private"
-    return response
+    return uploads.send(attachments.FOLDER, attachment.stored_name, attachment.content_type, attachment.original_name,
+                        private=practice.visibility != "public")
 
 
 @bp.route("/<int:practice_id>/attachments/<int:attachment_id>/delete", methods=["POST"])

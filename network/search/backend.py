@@ -104,7 +104,8 @@ FOLDING = _folding_map()
 # Changes whenever analysis changes what is indexed: an index analysed otherwise is rebuilt.
 # 3: restricted documents carry audience tokens (network.permissions.*_audience), not lists of people.
 # 4: the names of a document's kind, sectors and country in every interface language are indexed with it.
-ANALYSIS_VERSION = "4"
+# 5: events are documents (an index of before has none of them).
+ANALYSIS_VERSION = "5"
 
 
 def _plain_analyzer():

@@ -39,7 +39,8 @@ class SearchDocument:
     # own people and institutions, never the holders of a role, so they cannot go stale when roles change.
     viewers: list[str] = field(default_factory=list)
     # Words the document is found by without showing them: the names of its kind, sectors and country in
-    # every interface language (label_words), so that "hosting" finds hosting offers and "Spagna" Spain's.
+    # every interface language (label_words), so that "hosting" finds hosting offers and "Spagna" Spain's;
+    # a loader may add words of its own type (an event's kind in every language).
     labels: list[str] = field(default_factory=list)
 
     @property

@@ -115,7 +115,9 @@ def load_document(doc_type: str, doc_id: int):
     document_type = documents.get_type(doc_type)
     document = document_type.load(doc_id) if document_type else None
     if document is not None:
-        document.labels = documents.label_words(document, current_app.config["SUPPORTED_LOCALES"])
+        # Its type's own words (an event's kind in every language) come after the names every type gets.
+        words = documents.label_words(document, current_app.config["SUPPORTED_LOCALES"])
+        document.labels = list(dict.fromkeys([*words, *document.labels]))
     return document
 
 

@@ -152,7 +152,7 @@ def test_a_persons_feed_lists_their_visits_only_even_cancelled_ones(client, exch
     assert str(found[f"visit-{mine.id}@localhost"]["STATUS"]) == "CANCELLED"
     assert str(found[f"visit-{again.id}@localhost"]["STATUS"]) == "TENTATIVE"
     calendar = Calendar.from_ical(response.data)
-    assert str(calendar["X-WR-CALNAME"]) == f"Peer Network: visits of {mine.visitor.name}"
+    assert str(calendar["X-WR-CALNAME"]) == f"Peer Network: calendar of {mine.visitor.name}"
     assert calendar["REFRESH-INTERVAL"].to_ical() == b"PT6H"
     assert response.headers["Cache-Control"] == "private, no-store"
 

@@ -3,7 +3,8 @@
 The authorisation matrix's world (authz_helpers.build_world: practices, essays, an offer and a visit in every
 state, one person per kind of visitor) is changed in one way per test (a role granted or removed, a
 membership approved or declined, a move to another institution, an account deleted, an essay's display, a
-visit cancelled, a partnership's partners), the outbox drained as the indexer would, and then, for every
+visit cancelled, a partnership's partners, an event's visibility, a registration that keeps an event visible
+approved, declined or cancelled), the outbox drained as the indexer would, and then, for every
 person in the database and for an anonymous visitor, what search finds (its hits, its total and its type
 counts, before and after the check of each shown hit) must equal what network.permissions lets them open.
 """
@@ -17,12 +18,15 @@ from sqlalchemy import select
 
 from authz_helpers import build_world
 from conftest import PASSWORD
+from events_helpers import session_data
 from network import permissions
 from network.auth import services as accounts
 from network.auth.models import COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, User
 from network.collections.models import Collection
 from network.essays import services as essays
 from network.essays.models import Essay
+from network.events import services as events
+from network.events.models import Event
 from network.extensions import db
 from network.institutions import services as institutions
 from network.institutions.models import Institution, Partnership
@@ -39,6 +43,7 @@ PAGE_RULES = {
     "offer": (HostingOffer, lambda user, offer: permissions.can_view_mobility(user, offer.partnership)),
     "visit": (Visit, permissions.can_view_visit),
     "essay": (Essay, permissions.can_view_essay),
+    "event": (Event, permissions.can_view_event),
     "collection": (Collection, permissions.can_view_collection),
 }
 
@@ -207,13 +212,88 @@ def give_the_owning_admin_coordinator_too(world):
     accounts.set_roles(admin(world), person(world, "institution_admin"), [INSTITUTION_ADMIN, COORDINATOR])
 
 
+def event(world, visibility) -> Event:
+    return db.session.get(Event, world.events[visibility])
+
+
+def _show_event_to(world, visibility, to):
+    data = events.event_data_of(event(world, visibility))
+    data.visibility = to
+    events.update_event(person(world, "coordinator"), event(world, visibility), data)
+
+
+def open_the_partnerships_event_to_everyone(world):
+    _show_event_to(world, "partnership", "public")
+
+
+def keep_the_members_event_for_the_partnership(world):
+    _show_event_to(world, "members", "partnership")
+
+
+def keep_the_public_event_for_the_members(world):
+    _show_event_to(world, "public", "members")
+
+
+def the_outsider_registers_then_the_event_is_kept_for_the_partnership(world):
+    """The outsider's institution is not in the partnership: their registration keeps the event visible."""
+    events.register(person(world, "outsider"), event(world, "public"))
+    assert_search_agrees_for_everyone()
+    _show_event_to(world, "public", "partnership")
+
+
+def the_outsider_cancels_the_registration_that_kept_the_event_visible(world):
+    the_outsider_registers_then_the_event_is_kept_for_the_partnership(world)
+    assert_search_agrees_for_everyone()
+    events.cancel_registration(person(world, "outsider"), event(world, "public"))
+
+
+def _traveller_moves_out(world) -> User:
+    """The traveller (pending for every event) moves to the institution outside the partnership."""
+    traveller = by_email("authz-traveller@example.org")
+    traveller.institution_id = db.session.scalar(select(Institution.id).where(Institution.slug == world.other_slug))
+    db.session.commit()
+    assert_search_agrees_for_everyone()
+    return traveller
+
+
+def the_traveller_moves_out_and_the_organisers_decline(world):
+    traveller = _traveller_moves_out(world)
+    registration = events.registration_of(traveller, event(world, "partnership"))
+    events.decide_registration(person(world, "coordinator"), registration, approve=False)
+
+
+def the_traveller_moves_out_and_the_organisers_approve(world):
+    traveller = _traveller_moves_out(world)
+    registration = events.registration_of(traveller, event(world, "partnership"))
+    events.decide_registration(person(world, "institution_admin"), registration, approve=True)
+
+
+def the_sending_institution_leaves_the_partnership(world):
+    """Its admin no longer sees the partnership's events; its traveller still does (registered)."""
+    partnership = db.session.get(Partnership, world.partnership)
+    institutions.update_partnership(admin(world), partnership, institutions.PartnershipData(
+        title=partnership.title, reference=partnership.reference, start_date=partnership.start_date,
+        end_date=partnership.end_date, coordinating_institution=partnership.coordinating_institution,
+        partners=[p for p in partnership.partners if p.id != world.sending]))
+
+
+def a_session_is_added_to_the_partnerships_event(world):
+    events.add_session(person(world, "coordinator"), event(world, "partnership"),
+                       session_data(title="Authz second session"))
+
+
 CHANGES = [remove_coordinator_role, remove_evaluator_role, grant_evaluator_role,
            grant_coordinator_role_in_the_coordinating_institution,
            remove_institution_admin_role_of_the_sending_institution, give_the_owning_admin_coordinator_too,
            approve_membership, decline_membership, move_member_to_another_institution,
            move_coordinator_into_the_owning_institution, delete_the_essays_author, delete_the_visitor,
            make_an_essay_private, make_a_private_essay_public_again, cancel_the_visit, change_the_partners,
-           change_the_coordinating_institution]
+           change_the_coordinating_institution, open_the_partnerships_event_to_everyone,
+           keep_the_members_event_for_the_partnership, keep_the_public_event_for_the_members,
+           the_outsider_registers_then_the_event_is_kept_for_the_partnership,
+           the_outsider_cancels_the_registration_that_kept_the_event_visible,
+           the_traveller_moves_out_and_the_organisers_decline, the_traveller_moves_out_and_the_organisers_approve,
+           the_sending_institution_leaves_the_partnership, a_session_is_added_to_the_partnerships_event]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=lambda change: change.__name__)
