@@ -57,9 +57,9 @@ def weeks(first: date, events, today: date) -> list[list[Day]]:
 
 
 def title(first: date) -> str:
-    """"January 2027", "Enero de 2027": the month and year in the reader's language, as a heading."""
-    text = format_skeleton("yMMMM", first, locale=get_locale())
-    return text[:1].upper() + text[1:]
+    """"January 2027", "enero de 2027": the month and year in the reader's language, as written inside a
+    sentence (Spanish, French and Italian write month names in lower case; a caption capitalises it)."""
+    return format_skeleton("yMMMM", first, locale=get_locale())
 
 
 def weekday_names() -> list[tuple[str, str]]:
