@@ -15,6 +15,7 @@ TRAINING_EVENT_WEEK = -12  # a five-day training event
 ONLINE_COURSE_WEEKS = (-44, -37)  # an eight-week online course: its first and last week
 NEXT_TRAINING_WEEK = 5  # a three-day training event, Tuesday to Thursday, next month (network/events/demo.py)
 WEBINAR_WEEK = 2  # a webinar on the Wednesday
+MULTIPLIER_WEEKS = (-7, 10)  # multiplier events on the Friday: one that took place, one to come
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class DemoCalendar:
     kick_off: tuple[date, date]  # the partnership's kick-off meeting, in its second week (Tuesday, Wednesday)
     next_training: tuple[date, date]
     webinar: date
+    multiplier_events: tuple[date, date]  # the one that took place, the one to come
 
 
 def _months_back(day: date, months: int) -> date:
@@ -59,4 +61,5 @@ def demo_calendar(today: date | None = None) -> DemoCalendar:
         kick_off=(kick_off, kick_off + timedelta(days=1)),
         next_training=(monday(NEXT_TRAINING_WEEK) + timedelta(days=1), monday(NEXT_TRAINING_WEEK) + timedelta(days=3)),
         webinar=monday(WEBINAR_WEEK) + timedelta(days=2),
+        multiplier_events=tuple(monday(w) + timedelta(days=4) for w in MULTIPLIER_WEEKS),
     )

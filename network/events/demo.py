@@ -22,7 +22,7 @@ from network.institutions.models import Institution, Partnership
 from network.practices.models import PUBLISHED, Practice
 
 DATA = Path(__file__).with_name("demo_data")
-EVENTS = ("kick_off", "training", "webinar")
+EVENTS = ("kick_off", "training", "webinar", "multiplier_past", "multiplier_next")
 EVENT_FIELDS = {"title": str, "kind": str, "host": str, "languages": list[str], "start": str, "end": str,
                 "description": str}
 OPTIONAL = {"address": str, "capacity": str, "link": str, "sessions": list[dict]}
@@ -92,7 +92,7 @@ def _create(coordinator, partnership, record: dict, first: date, last: date,
 
 
 def seed() -> dict[str, int]:
-    """The three events and their registrations, if the demo partnership has no kick-off meeting yet."""
+    """The demo events and their registrations, if the demo partnership has no kick-off meeting yet."""
     partnership = db.session.scalar(select(Partnership).where(Partnership.reference == PARTNERSHIP_REFERENCE))
     texts = load()  # a data file that is missing or malformed stops the step before it writes anything
     if partnership is None or db.session.scalar(select(func.count(Event.id)).where(
@@ -140,5 +140,16 @@ def seed() -> dict[str, int]:
                       registration_opens=today - timedelta(days=5), registration_closes=calendar.webinar - timedelta(days=1))
     for person in rng.sample(members, 6):
         services.register(person, webinar)
+
+    # Multiplier events, where partners pass on what they learned to colleagues at home: one took place (its
+    # people came without registering on the platform), one is to come and open to everyone.
+    held, coming = calendar.multiplier_events
+    _create(coordinator, partnership, texts["multiplier_past"], held, held, questions=(), visibility=PUBLIC,
+            takes_registrations=False)
+    multiplier = _create(coordinator, partnership, texts["multiplier_next"], coming, coming, questions=("accessibility",),
+                         visibility=PUBLIC, takes_registrations=True, registration_opens=today - timedelta(days=3),
+                         registration_closes=coming - timedelta(days=2))
+    for person in rng.sample(members, 4):
+        services.register(person, multiplier)
     added = db.session.scalar(select(func.count(EventRegistration.id))) - registrations_before
-    return {"events": 3, "registrations": added}
+    return {"events": len(EVENTS), "registrations": added}

@@ -30,7 +30,12 @@ def test_the_demo_events_are_set_around_today(demo):
     assert [len(sessions) for _day, sessions in events.programme(training)] == [3, 2, 2]
 
     assert webinar.online and webinar.visibility == "public" and webinar.start_date == calendar.webinar
-    assert demo["events"] >= 3  # the essays' two recorded events, and these three
+    held, coming = db.session.scalars(select(Event).where(Event.kind == "multiplier_event")
+                                      .order_by(Event.start_date)).all()
+    assert held.start_date == calendar.multiplier_events[0] < calendar.today and not held.takes_registrations
+    assert coming.start_date == calendar.multiplier_events[1] > calendar.today and coming.visibility == "public"
+    assert events.registration_state(coming) == events.OPEN and len(events.registrations(coming)) == 4
+    assert demo["events"] >= 5  # the essays' two recorded events, and these five
     assert seed_demo()["registrations"] == 0  # added once
 
 
