@@ -119,6 +119,7 @@ def seed() -> dict[str, int]:
             elif state < 0.8:
                 essays.publish_essay(coordinator, essay)
             written.append(essay)
+    _kick_off_essays(partnership, coordinator)
     criteria = essays.rubric_of(partnership)
     assessments = 0
     for essay in written:
@@ -135,6 +136,25 @@ def seed() -> dict[str, int]:
     total = db.session.scalar(select(func.count(Essay.id)))
     users = db.session.scalar(select(func.count(User.id))) - users_before
     return {"events": len(events), "essays": total, "assessments": assessments, "users": users}
+
+
+def _kick_off_essays(partnership: Partnership, coordinator) -> int:
+    """Three of the kick-off meeting's participants (the events' demo step took its attendance) wrote what they
+    took from it, published under their names. A generator of its own, so the other essays stay as they were."""
+    rng = random.Random(13)
+    kick_off = db.session.scalar(select(Event).where(Event.partnership_id == partnership.id,
+                                                     Event.kind == "partner_meeting").order_by(Event.id))
+    if kick_off is None:
+        return 0
+    writers = [person for person in kick_off.participants if not person.roles][:3]
+    for person in writers:
+        language = LANGUAGE_OF_COUNTRY.get(person.institution.country, "en")
+        essay = essays.start_essay(person, kick_off)
+        essays.submit_essay(person, essay, EssayData(
+            title=_title(rng, language, kick_off), body=_essay_text(rng, language), language=language,
+            display="named"))
+        essays.publish_essay(coordinator, essay)
+    return len(writers)
 
 
 def _title(rng: random.Random, language: str, event: Event) -> str:
