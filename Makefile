@@ -79,7 +79,8 @@ test-sqlite: install
 
 # The property tests and state machines with many more examples (minutes, not seconds).
 test-deep: install
-	HYPOTHESIS_PROFILE=deep scripts/timed.sh "deep property tests" $(BIN)/pytest tests/mobility/test_state_machine.py tests/test_properties.py
+	HYPOTHESIS_PROFILE=deep scripts/timed.sh "deep property tests" $(BIN)/pytest tests/mobility/test_state_machine.py tests/test_properties.py \
+	  tests/events/test_event_state_machine.py tests/events/test_event_visibility_agreement.py
 
 test-postgres: install
 	scripts/timed.sh "suite on PostgreSQL" scripts/with-postgres.sh $(BIN)/pytest
