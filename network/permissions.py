@@ -445,6 +445,61 @@ def can_revoke_certificate(user, certificate) -> bool:
     return certificates.may_revoke(user, certificate)
 
 
+# --- self-assessment ------------------------------------------------------------------------------
+# Anyone may take it. A result is its taker's alone; groups are seen only as aggregates, by those who run them
+# (and never below network.assessment.services.MIN_GROUP people: the services' rule, not a permission).
+
+
+def can_view_assessment_result(user, result) -> bool:
+    """A result belongs to the person who took it: not even site admins read it (they see aggregates)."""
+    return _is_user(user) and result.user_id == user.id
+
+
+def can_edit_questionnaire(user) -> bool:
+    """The questionnaire is content: site admins write, translate, publish, import and export its versions."""
+    return is_site_admin(user)
+
+
+def reads_network_aggregates(user) -> bool:
+    """Network-wide groups (a country, students or professionals): site admins, evaluators, coordinators."""
+    return is_site_admin(user) or is_evaluator(user) or (is_coordinator(user) and is_member(user))
+
+
+def can_read_assessment_aggregates(user, kind: str, target, partnerships=()) -> bool:
+    """A group's aggregates. kind "partnership": its coordinators and evaluators (who read its dashboard);
+    "institution": its admins, and the coordinators of the partnerships it is in (`partnerships`);
+    "country" and "role": network-wide readers; "invitation": whoever manages the invitation."""
+    if target is None:
+        return False
+    if kind == "partnership":
+        return can_read_mobility_dashboard(user, target)
+    if kind == "institution":
+        return administers_institution(user, target) or is_evaluator(user) or any(
+            coordinates(user, partnership) and _in_partnership(target.id, partnership) for partnership in partnerships)
+    if kind in ("country", "role"):
+        return reads_network_aggregates(user)
+    if kind == "invitation":
+        return manages_assessment_invitation(user, target) or (is_evaluator(user) and _is_user(user))
+    return False
+
+
+def can_invite_to_assessment(user, partnership, event=None) -> bool:
+    """An invitation for an event's participants: its organisers; for a partnership's: its coordinators."""
+    if event is not None:
+        return organises_event(user, event)
+    return partnership is not None and coordinates(user, partnership)
+
+
+def manages_assessment_invitation(user, invitation) -> bool:
+    return _is_user(user) and can_invite_to_assessment(user, invitation.partnership, invitation.event)
+
+
+def reads_some_assessment_aggregates(user) -> bool:
+    """Whom the menu offers the aggregates page: anyone who runs a group of some kind."""
+    return reads_network_aggregates(user) or (
+        is_member(user) and (user.has_role(INSTITUTION_ADMIN) or user.has_role(COORDINATOR)))
+
+
 # --- search -----------------------------------------------------------------------------------------
 # The index cannot ask the functions above about every document it holds, so a restricted document carries
 # the audience its page admits, as tokens that depend only on the document itself (its author, visitor,

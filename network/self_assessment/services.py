@@ -1,0 +1,832 @@
+"""The self-assessment's rules: taking it (signed in or not), scoring, comparing over time, the groups'
+aggregates and training needs, invitations, and the questionnaire's versions and exchange format."""
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from statistics import mean
+
+from flask import session
+from flask_babel import get_locale, lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from network.self_assessment.models import (
+    AFTER, ANY_TIME, BEFORE, DRAFT, INVITATION_PHASES, PROFESSIONAL, PUBLISHED, RETIRED, SCALE_POINTS,
+    TAKER_ROLES, AssessmentAnswer, AssessmentDimension, AssessmentInvitation, AssessmentLevel, AssessmentResult,
+    ResultScore, AssessmentStatement, Questionnaire)
+from network.errors import ServiceError
+from network.extensions import db
+from network.types import utcnow
+
+DEFAULT_LANGUAGE = "en"
+# k-anonymity: a group's figures are shown only when at least this many people answered (issue 20).
+MIN_GROUP = 5
+STANDARD_FILE = Path(__file__).with_name("standard_questionnaire.json")
+EXCHANGE_FORMAT = "peer-network-self-assessment/1"
+# The session of someone who is not signed in holds their answers: nothing about them is stored on the server.
+SESSION_KEY = "self_assessment"
+INVITATION_SESSION_KEY = "self_assessment_invitation"
+STRENGTHS, TO_WORK_ON = 2, 3
+
+
+# --- texts in the reader's language -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text a site admin wrote, in the reader's language if it exists, else in English (fallback=True: the
+    page says so)."""
+
+    text: str
+    language: str
+    fallback: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(self.text))
+
+
+def reader_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def localized(texts: dict | None, language: str | None = None) -> Localized:
+    texts = texts or {}
+    language = language or reader_language()
+    if texts.get(language):
+        return Localized(texts[language], language, False)
+    if texts.get(DEFAULT_LANGUAGE):
+        return Localized(texts[DEFAULT_LANGUAGE], DEFAULT_LANGUAGE, language != DEFAULT_LANGUAGE)
+    first = next((code for code, text in texts.items() if text), None)
+    return Localized(texts[first] if first else "", first or language, first is not None)
+
+
+def scale_labels(questionnaire: Questionnaire, language: str | None = None) -> list[Localized]:
+    """The five points of the scale and, last, "does not apply", in the reader's language."""
+    language = language or reader_language()
+    labels = questionnaire.scale.get(language) or questionnaire.scale.get(DEFAULT_LANGUAGE) or [""] * SCALE_POINTS
+    fallback = not questionnaire.scale.get(language)
+    points = [Localized(text, language, fallback) for text in labels]
+    return points + [localized(questionnaire.not_applicable, language)]
+
+
+# --- versions -----------------------------------------------------------------------------------------------
+
+
+def current_questionnaire() -> Questionnaire | None:
+    """The version people take: the newest published one."""
+    return db.session.scalars(select(Questionnaire).where(Questionnaire.status == PUBLISHED)
+                              .order_by(Questionnaire.version.desc()).limit(1)).first()
+
+
+def draft_questionnaire() -> Questionnaire | None:
+    return db.session.scalars(select(Questionnaire).where(Questionnaire.status == DRAFT).limit(1)).first()
+
+
+def versions() -> list[Questionnaire]:
+    return list(db.session.scalars(select(Questionnaire).order_by(Questionnaire.version.desc())))
+
+
+def _next_version() -> int:
+    return (db.session.scalar(select(func.max(Questionnaire.version))) or 0) + 1
+
+
+def new_draft() -> Questionnaire:
+    """A draft to edit: a copy of the current version (or an empty one when none was ever published)."""
+    if draft_questionnaire() is not None:
+        raise ServiceError.one("", _l("A draft already exists: edit it or delete it first."))
+    current = current_questionnaire()
+    if current is None:
+        draft = Questionnaire(version=_next_version(), status=DRAFT, title={DEFAULT_LANGUAGE: "Self-assessment"},
+                              scale={}, not_applicable={})
+        db.session.add(draft)
+        db.session.flush()
+        return draft
+    return import_questionnaire(export_questionnaire(current))
+
+
+def delete_draft(draft: Questionnaire) -> None:
+    if draft.status != DRAFT:
+        raise ServiceError.one("", _l("A published version is frozen: it cannot be deleted."))
+    db.session.delete(draft)
+    db.session.flush()
+
+
+def publish(draft: Questionnaire) -> Questionnaire:
+    """Freeze the draft and make it the version people take; the previous one retires (its results keep it)."""
+    if draft.status != DRAFT:
+        raise ServiceError.one("", _l("This version is already published."))
+    problems = publication_problems(draft)
+    if problems:
+        raise ServiceError({"": problems})
+    for old in db.session.scalars(select(Questionnaire).where(Questionnaire.status == PUBLISHED)):
+        old.status = RETIRED
+    draft.status = PUBLISHED
+    draft.published_at = utcnow()
+    db.session.flush()
+    return draft
+
+
+def publication_problems(questionnaire: Questionnaire) -> list:
+    """What stops a draft from being published, in the reader's language."""
+    problems = []
+    if not questionnaire.dimensions:
+        problems.append(_l("Add at least one dimension."))
+    for dimension in questionnaire.dimensions:
+        if not dimension.statements:
+            problems.append(_l("The dimension “%(name)s” has no statements.", name=localized(dimension.name)))
+        if not dimension.name.get(DEFAULT_LANGUAGE):
+            problems.append(_l("A dimension has no English name (%(code)s).", code=dimension.code))
+        for statement in dimension.statements:
+            if not statement.text.get(DEFAULT_LANGUAGE):
+                problems.append(_l("The statement %(code)s has no English text.", code=statement.code))
+    if len(questionnaire.scale.get(DEFAULT_LANGUAGE) or []) != SCALE_POINTS:
+        problems.append(_l("The scale needs its five labels in English."))
+    if not questionnaire.levels or questionnaire.levels[0].minimum != 0:
+        problems.append(_l("The lowest level must start at 0."))
+    codes = [s.code for s in questionnaire.statements]
+    if len(codes) != len(set(codes)):
+        problems.append(_l("Two statements have the same code."))
+    return problems
+
+
+# --- the exchange format (JSON) ----------------------------------------------------------------------------
+
+
+def export_questionnaire(questionnaire: Questionnaire) -> dict:
+    return {
+        "format": EXCHANGE_FORMAT,
+        "version": questionnaire.version,
+        "title": dict(questionnaire.title),
+        "scale": {code: list(labels) for code, labels in questionnaire.scale.items()},
+        "not_applicable": dict(questionnaire.not_applicable),
+        "levels": [{"code": level.code, "minimum": level.minimum, "name": dict(level.name),
+                    "description": dict(level.description)} for level in questionnaire.levels],
+        "dimensions": [{"code": d.code, "name": dict(d.name), "description": dict(d.description),
+                        "keywords": dict(d.keywords),
+                        "statements": [{"code": s.code, "text": dict(s.text)} for s in d.statements]}
+                       for d in questionnaire.dimensions],
+    }
+
+
+def import_questionnaire(data) -> Questionnaire:
+    """A new draft from the exchange format. Anything malformed is refused with a message naming the place."""
+    if draft_questionnaire() is not None:
+        raise ServiceError.one("file", _l("A draft already exists: delete it or publish it before importing."))
+    checked = _checked_exchange(data)
+    draft = Questionnaire(version=_next_version(), status=DRAFT, title=checked["title"], scale=checked["scale"],
+                          not_applicable=checked["not_applicable"])
+    for level in checked["levels"]:
+        draft.levels.append(AssessmentLevel(**level))
+    for position, dimension in enumerate(checked["dimensions"]):
+        statements = dimension.pop("statements")
+        row = AssessmentDimension(position=position, **dimension)
+        row.statements = [AssessmentStatement(position=n, **statement) for n, statement in enumerate(statements)]
+        draft.dimensions.append(row)
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def parse_exchange_file(raw: bytes) -> dict:
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ServiceError.one("file", _l("This file is not JSON: %(error)s", error=str(error))) from error
+
+
+def _texts(value, where: str, required: bool = True) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ServiceError.one("file", _l("%(where)s: expected texts by language, like {\"en\": \"…\"}.",
+                                          where=where))
+    texts = {code[:10]: text.strip() for code, text in value.items() if text.strip()}
+    if required and not texts.get(DEFAULT_LANGUAGE):
+        raise ServiceError.one("file", _l("%(where)s: the English text is missing.", where=where))
+    return texts
+
+
+def _code(value, where: str) -> str:
+    from network.self_assessment.models import CODE_MAX
+
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > CODE_MAX:
+        raise ServiceError.one("file", _l("%(where)s: a code of 1 to %(max)d characters is required.",
+                                          where=where, max=CODE_MAX))
+    return value.strip()
+
+
+def _checked_exchange(data) -> dict:
+    if not isinstance(data, dict) or data.get("format") != EXCHANGE_FORMAT:
+        raise ServiceError.one("file", _l("This is not a self-assessment questionnaire (format %(format)s).",
+                                          format=EXCHANGE_FORMAT))
+    scale = data.get("scale")
+    if not isinstance(scale, dict) or not all(
+            isinstance(labels, list) and len(labels) == SCALE_POINTS and all(isinstance(t, str) and t.strip()
+                                                                              for t in labels)
+            for labels in scale.values()) or DEFAULT_LANGUAGE not in scale:
+        raise ServiceError.one("file", _l("scale: five labels per language are required, English included."))
+    levels, dimensions, statement_codes = [], [], set()
+    for n, level in enumerate(data.get("levels") or []):
+        where = f"levels[{n}]"
+        if not isinstance(level, dict) or not isinstance(level.get("minimum"), int) \
+                or not 0 <= level["minimum"] <= 100:
+            raise ServiceError.one("file", _l("%(where)s: a minimum score from 0 to 100 is required.", where=where))
+        levels.append({"code": _code(level.get("code"), where), "minimum": level["minimum"],
+                       "name": _texts(level.get("name"), where), "description": _texts(level.get("description", {}),
+                                                                                          where, required=False)})
+    if not levels or min(level["minimum"] for level in levels) != 0:
+        raise ServiceError.one("file", _l("levels: the lowest level must start at 0."))
+    if len({level["code"] for level in levels}) != len(levels):
+        raise ServiceError.one("file", _l("levels: two levels have the same code."))
+    for n, dimension in enumerate(data.get("dimensions") or []):
+        where = f"dimensions[{n}]"
+        if not isinstance(dimension, dict) or not isinstance(dimension.get("statements"), list) \
+                or not dimension["statements"]:
+            raise ServiceError.one("file", _l("%(where)s: statements are required.", where=where))
+        statements = []
+        for m, statement in enumerate(dimension["statements"]):
+            inner = f"{where}.statements[{m}]"
+            if not isinstance(statement, dict):
+                raise ServiceError.one("file", _l("%(where)s: expected a code and texts.", where=inner))
+            code = _code(statement.get("code"), inner)
+            if code in statement_codes:
+                raise ServiceError.one("file", _l("%(where)s: the code %(code)s is used twice.", where=inner,
+                                                  code=code))
+            statement_codes.add(code)
+            statements.append({"code": code, "text": _texts(statement.get("text"), inner)})
+        dimensions.append({"code": _code(dimension.get("code"), where), "name": _texts(dimension.get("name"), where),
+                           "description": _texts(dimension.get("description", {}), where, required=False),
+                           "keywords": _texts(dimension.get("keywords", {}), where, required=False),
+                           "statements": statements})
+    if not dimensions:
+        raise ServiceError.one("file", _l("dimensions: at least one is required."))
+    if len({d["code"] for d in dimensions}) != len(dimensions):
+        raise ServiceError.one("file", _l("dimensions: two dimensions have the same code."))
+    return {"title": _texts(data.get("title", {"en": "Self-assessment"}), "title"),
+            "scale": {code[:10]: [t.strip() for t in labels] for code, labels in scale.items()},
+            "not_applicable": _texts(data.get("not_applicable", {"en": "Does not apply"}), "not_applicable"),
+            "levels": levels, "dimensions": dimensions}
+
+
+def load_standard(publish_it: bool = True) -> Questionnaire:
+    """The network's standard questionnaire (standard_questionnaire.json, four languages), as a new version."""
+    draft = import_questionnaire(json.loads(STANDARD_FILE.read_text(encoding="utf-8")))
+    return publish(draft) if publish_it else draft
+
+
+# --- scoring ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DimensionScore:
+    dimension: AssessmentDimension
+    score: int | None  # 0-100; None when every statement was "does not apply"
+    answered: int
+    level: AssessmentLevel | None
+    since_last: int | None = None
+    since_first: int | None = None
+
+    @property
+    def code(self) -> str:
+        return self.dimension.code
+
+    @property
+    def name(self) -> Localized:
+        return localized(self.dimension.name)
+
+
+@dataclass
+class Profile:
+    """A result as the person sees it."""
+
+    questionnaire: Questionnaire
+    dimensions: list[DimensionScore]
+    overall: int | None
+    strengths: list[DimensionScore] = field(default_factory=list)
+    to_work_on: list[DimensionScore] = field(default_factory=list)
+    compared_with_last: datetime | None = None
+    compared_with_first: datetime | None = None
+
+    @property
+    def overall_level(self) -> AssessmentLevel | None:
+        return level_for(self.questionnaire, self.overall)
+
+
+def level_for(questionnaire: Questionnaire, score: float | None) -> AssessmentLevel | None:
+    if score is None:
+        return None
+    reached = [level for level in questionnaire.levels if level.minimum <= score]
+    return reached[-1] if reached else None
+
+
+def dimension_score(values: list[int | None]) -> int | None:
+    """The mean of the answered points (0-4) as 0-100; "does not apply" counts for nothing."""
+    answered = [v for v in values if v is not None]
+    return round(mean(answered) / (SCALE_POINTS - 1) * 100) if answered else None
+
+
+def overall_score(scores: list[int | None]) -> int | None:
+    """The index: the mean of the dimensions' scores, each dimension weighing the same."""
+    known = [s for s in scores if s is not None]
+    return round(mean(known)) if known else None
+
+
+def profile(questionnaire: Questionnaire, answers: dict[int, int | None]) -> Profile:
+    """Scores, levels, strengths and what to work on from answers {statement id: 0-4 or None}."""
+    dimensions = []
+    for dimension in questionnaire.dimensions:
+        values = [answers[s.id] for s in dimension.statements if s.id in answers]
+        score = dimension_score(values)
+        dimensions.append(DimensionScore(dimension, score, sum(v is not None for v in values),
+                                         level_for(questionnaire, score)))
+    result = Profile(questionnaire, dimensions, overall_score([d.score for d in dimensions]))
+    scored = [d for d in dimensions if d.score is not None]
+    top_level = questionnaire.levels[-1].code if questionnaire.levels else None
+    lowest_level = questionnaire.levels[0].code if questionnaire.levels else None
+    result.strengths = sorted((d for d in scored if d.level and d.level.code != lowest_level),
+                              key=lambda d: -d.score)[:STRENGTHS]
+    result.to_work_on = sorted((d for d in scored if d.level and d.level.code != top_level and d not in
+                                result.strengths), key=lambda d: d.score)[:TO_WORK_ON]
+    return result
+
+
+# --- sittings: a stored result, or the session of someone not signed in -------------------------------------
+
+
+def answers_of(result: AssessmentResult) -> dict[int, int | None]:
+    return {a.statement_id: a.value for a in result.answers}
+
+
+def results_of(user) -> list[AssessmentResult]:
+    """The person's completed results, oldest first."""
+    return _completed_results(user.id)
+
+
+def _completed_results(user_id: int) -> list[AssessmentResult]:
+    return list(db.session.scalars(select(AssessmentResult).where(
+        AssessmentResult.user_id == user_id, AssessmentResult.completed_at.is_not(None))
+        .order_by(AssessmentResult.completed_at, AssessmentResult.id)))
+
+
+def in_progress(user) -> AssessmentResult | None:
+    return db.session.scalars(select(AssessmentResult).where(
+        AssessmentResult.user_id == user.id, AssessmentResult.completed_at.is_(None))
+        .order_by(AssessmentResult.id.desc()).limit(1)).first()
+
+
+def _check_role(role: str) -> str:
+    if role not in TAKER_ROLES:
+        raise ServiceError.one("role", _l("Choose whether you are a professional or a student."))
+    return role
+
+
+def start(user, role: str, invitation: AssessmentInvitation | None = None) -> AssessmentResult:
+    """Begin a sitting on the current version, or go back to the one in progress (resumable)."""
+    questionnaire = current_questionnaire()
+    if questionnaire is None:
+        raise ServiceError.one("", _l("The self-assessment has not been published yet."))
+    role = _check_role(role)
+    ongoing = in_progress(user)
+    if ongoing is not None and ongoing.questionnaire_id == questionnaire.id:
+        ongoing.role = role
+        if invitation is not None:
+            ongoing.invitation_id = invitation.id
+        return ongoing
+    if ongoing is not None:  # begun on a version retired since: answered again on the new one
+        db.session.delete(ongoing)
+    result = AssessmentResult(user_id=user.id, questionnaire_id=questionnaire.id, role=role,
+                              invitation_id=invitation.id if invitation else None)
+    db.session.add(result)
+    db.session.flush()
+    return result
+
+
+def save_answers(result: AssessmentResult, answers: dict[int, int | None]) -> None:
+    """Keep these answers (statement id -> 0-4 or None), replacing earlier ones; only statements of the
+    result's version, only points of the scale."""
+    if result.completed_at is not None:
+        raise ServiceError.one("", _l("This result is complete: take the self-assessment again to change it."))
+    valid = {s.id for s in result.questionnaire.statements}
+    existing = {a.statement_id: a for a in result.answers}
+    for statement_id, value in answers.items():
+        if statement_id not in valid or (value is not None and not 0 <= value < SCALE_POINTS):
+            continue
+        if statement_id in existing:
+            existing[statement_id].value = value
+        else:
+            result.answers.append(AssessmentAnswer(statement_id=statement_id, value=value))
+    db.session.flush()
+
+
+def unanswered(questionnaire: Questionnaire, answers: dict[int, int | None]) -> list[AssessmentStatement]:
+    return [s for s in questionnaire.statements if s.id not in answers]
+
+
+def complete(result: AssessmentResult) -> AssessmentResult:
+    """Finish a sitting: every statement answered (or "does not apply"), scores kept for the aggregates."""
+    answers = answers_of(result)
+    missing = unanswered(result.questionnaire, answers)
+    if missing:
+        raise ServiceError.one("", _l("%(count)d statements are not answered yet.", count=len(missing)))
+    scores = profile(result.questionnaire, answers)
+    result.scores = [ResultScore(dimension_code=d.code, score=d.score, answered=d.answered)
+                     for d in scores.dimensions]
+    result.overall = scores.overall
+    result.completed_at = utcnow()
+    user = db.session.get(_user_class(), result.user_id)
+    result.institution_id = user.institution_id if user is not None and user.is_approved_member else None
+    db.session.flush()
+    return result
+
+
+def _user_class():
+    from network.auth.models import User
+
+    return User
+
+
+def delete_result(result: AssessmentResult) -> None:
+    db.session.delete(result)
+    db.session.flush()
+
+
+@dataclass
+class AnonymousSitting:
+    """Someone not signed in: their answers live in their own session cookie until they sign in or register
+    (attach_session_answers), and the server stores nothing about them."""
+
+    questionnaire_id: int
+    role: str
+    answers: dict[int, int | None]
+    completed: bool = False
+    invitation_id: int | None = None
+
+    @classmethod
+    def load(cls) -> "AnonymousSitting | None":
+        data = session.get(SESSION_KEY)
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(questionnaire_id=int(data["q"]), role=str(data.get("role", PROFESSIONAL)),
+                       answers={int(k): (None if v is None else int(v)) for k, v in dict(data.get("a", {})).items()},
+                       completed=bool(data.get("done")), invitation_id=data.get("inv"))
+        except (KeyError, TypeError, ValueError):
+            session.pop(SESSION_KEY, None)
+            return None
+
+    def save(self) -> None:
+        session[SESSION_KEY] = {"q": self.questionnaire_id, "role": self.role, "done": self.completed,
+                                "inv": self.invitation_id, "a": {str(k): v for k, v in self.answers.items()}}
+
+    @property
+    def questionnaire(self) -> Questionnaire | None:
+        return db.session.get(Questionnaire, self.questionnaire_id)
+
+
+def start_anonymous(role: str, invitation: AssessmentInvitation | None = None) -> AnonymousSitting:
+    questionnaire = current_questionnaire()
+    if questionnaire is None:
+        raise ServiceError.one("", _l("The self-assessment has not been published yet."))
+    role = _check_role(role)
+    sitting = AnonymousSitting.load()
+    if sitting is None or sitting.questionnaire_id != questionnaire.id or sitting.completed:
+        sitting = AnonymousSitting(questionnaire.id, role, {})
+    sitting.role = role
+    sitting.invitation_id = invitation.id if invitation else sitting.invitation_id
+    sitting.save()
+    return sitting
+
+
+def save_anonymous_answers(sitting: AnonymousSitting, answers: dict[int, int | None]) -> None:
+    questionnaire = sitting.questionnaire
+    valid = {s.id for s in questionnaire.statements} if questionnaire else set()
+    for statement_id, value in answers.items():
+        if statement_id in valid and (value is None or 0 <= value < SCALE_POINTS):
+            sitting.answers[statement_id] = value
+    sitting.save()
+
+
+def complete_anonymous(sitting: AnonymousSitting) -> AnonymousSitting:
+    missing = unanswered(sitting.questionnaire, sitting.answers)
+    if missing:
+        raise ServiceError.one("", _l("%(count)d statements are not answered yet.", count=len(missing)))
+    sitting.completed = True
+    sitting.save()
+    return sitting
+
+
+def attach_session_answers(user) -> AssessmentResult | None:
+    """On signing in or registering: the answers given in this browser become the person's result (and leave
+    the session). Receiver of flask_login's user_logged_in."""
+    sitting = AnonymousSitting.load()
+    session.pop(SESSION_KEY, None)
+    if sitting is None or not sitting.answers:
+        return None
+    questionnaire = sitting.questionnaire
+    if questionnaire is None or questionnaire.status == DRAFT:
+        return None
+    invitation = db.session.get(AssessmentInvitation, sitting.invitation_id) if sitting.invitation_id else None
+    ongoing = in_progress(user)
+    if ongoing is not None:
+        db.session.delete(ongoing)  # the newer answers, given in this browser, replace an unfinished sitting
+    result = AssessmentResult(user_id=user.id, questionnaire_id=questionnaire.id, role=sitting.role,
+                              invitation_id=invitation.id if invitation else None)
+    db.session.add(result)
+    db.session.flush()
+    save_answers(result, sitting.answers)
+    if sitting.completed:
+        complete(result)
+    return result
+
+
+# --- over time ----------------------------------------------------------------------------------------------
+
+
+def _scores_on(result: AssessmentResult, statement_codes: set[str]) -> dict[str, int | None]:
+    """The result's score per dimension code, counting only these statements (the ones two versions share)."""
+    by_dimension: dict[str, list[int | None]] = {}
+    statements = {s.id: s for s in result.questionnaire.statements}
+    for answer in result.answers:
+        statement = statements.get(answer.statement_id)
+        if statement is not None and statement.code in statement_codes:
+            by_dimension.setdefault(statement.dimension.code, []).append(answer.value)
+    return {code: dimension_score(values) for code, values in by_dimension.items()}
+
+
+def compare(a: AssessmentResult, b: AssessmentResult) -> dict[str, int]:
+    """How each dimension changed from a to b, over the statements both versions share."""
+    shared = {s.code for s in a.questionnaire.statements} & {s.code for s in b.questionnaire.statements}
+    before, after = _scores_on(a, shared), _scores_on(b, shared)
+    return {code: after[code] - before[code] for code in after
+            if after[code] is not None and before.get(code) is not None}
+
+
+def result_profile(result: AssessmentResult) -> Profile:
+    """A stored result with its changes since the person's previous result and since their first."""
+    scores = profile(result.questionnaire, answers_of(result))
+    if result.completed_at is None:
+        return scores
+    earlier = [r for r in _completed_results(result.user_id) if r.completed_at < result.completed_at]
+    if earlier:
+        last, first = earlier[-1], earlier[0]
+        since_last, since_first = compare(last, result), compare(first, result)
+        for dimension in scores.dimensions:
+            dimension.since_last = since_last.get(dimension.code)
+            dimension.since_first = since_first.get(dimension.code) if first is not last else None
+        scores.compared_with_last = last.completed_at
+        scores.compared_with_first = first.completed_at if first is not last else None
+    return scores
+
+
+# --- recommendations ----------------------------------------------------------------------------------------
+
+# The types of search documents a dimension's recommendations come from, in this order (learning modules join
+# by registering theirs under this name).
+RECOMMENDED_TYPES = ("course", "practice", "collection")
+
+
+@dataclass
+class Recommendation:
+    doc_type: str
+    title: str
+    url: str
+    summary: str
+
+
+def recommendations(user, dimension: AssessmentDimension, per_type: int = 3) -> list[Recommendation]:
+    """What the search index ranks best for the dimension's keywords (in the reader's language and in English),
+    among what the reader may see. The index, not exact tags: it already applies each type's visibility rules,
+    stems every language and boosts tags, and finds untagged or translated write-ups that tags would miss."""
+    from network.search.documents import registered
+    from network.search.services import SearchRequest, search
+
+    language = reader_language()
+    words = " ".join(dict.fromkeys(filter(None, (dimension.keywords.get(language),
+                                                  dimension.keywords.get(DEFAULT_LANGUAGE)))))
+    if not words.strip():
+        return []
+    found = []
+    for doc_type in RECOMMENDED_TYPES:
+        if doc_type not in registered():
+            continue
+        results = search(user, SearchRequest(q=words, type=doc_type, per_page=per_type))
+        for hit in results.hits[:per_type]:
+            found.append(Recommendation(doc_type, hit.stored.get("title", ""), hit.stored.get("url", ""),
+                                        hit.stored.get("summary", "")))
+    return found
+
+
+# --- groups and their aggregates ----------------------------------------------------------------------------
+
+GROUP_KINDS = ("partnership", "institution", "country", "role", "invitation")
+
+
+@dataclass(frozen=True)
+class Group:
+    """Whose results are pooled: kind is one of GROUP_KINDS; value the partnership's, institution's or
+    invitation's id, the country's code or the role."""
+
+    kind: str
+    value: str
+
+
+def _latest_per_person(query):
+    """Each person's newest completed result among those the query selects."""
+    newest = (select(AssessmentResult.user_id, func.max(AssessmentResult.completed_at).label("at"))
+              .where(AssessmentResult.id.in_(query)).group_by(AssessmentResult.user_id).subquery())
+    return (select(AssessmentResult.id).join(newest, (newest.c.user_id == AssessmentResult.user_id)
+                                              & (newest.c.at == AssessmentResult.completed_at)))
+
+
+def group_results(group: Group, since: datetime | None = None, until: datetime | None = None):
+    """SELECT of the completed results counting for the group (every one, not yet one per person)."""
+    from network.institutions.models import Institution, Partnership, partnership_partners
+
+    query = select(AssessmentResult.id).where(AssessmentResult.completed_at.is_not(None))
+    if group.kind == "partnership":
+        partnership_id = int(group.value)
+        members = select(partnership_partners.c.institution_id).where(
+            partnership_partners.c.partnership_id == partnership_id).union(
+            select(Partnership.coordinating_institution_id).where(Partnership.id == partnership_id))
+        invited = select(AssessmentInvitation.id).where(AssessmentInvitation.partnership_id == partnership_id)
+        query = query.where(or_(AssessmentResult.institution_id.in_(members),
+                                AssessmentResult.invitation_id.in_(invited)))
+    elif group.kind == "institution":
+        query = query.where(AssessmentResult.institution_id == int(group.value))
+    elif group.kind == "country":
+        query = query.where(AssessmentResult.institution_id.in_(
+            select(Institution.id).where(Institution.country == group.value.upper())))
+    elif group.kind == "role":
+        query = query.where(AssessmentResult.role == group.value)
+    elif group.kind == "invitation":
+        query = query.where(AssessmentResult.invitation_id == int(group.value))
+    else:
+        raise ValueError(group.kind)
+    if since is not None:
+        query = query.where(AssessmentResult.completed_at >= since)
+    if until is not None:
+        query = query.where(AssessmentResult.completed_at < until)
+    return query
+
+
+@dataclass
+class DimensionAggregate:
+    code: str
+    name: Localized
+    mean: float | None  # None: fewer than MIN_GROUP people answered it
+    count: int
+    distribution: dict[str, int]  # level code -> people
+    needing: int  # people below the second level: the dimension is a training need for them
+
+    @property
+    def needing_share(self) -> float:
+        return self.needing / self.count if self.count else 0.0
+
+
+@dataclass
+class Period:
+    label: str  # "2026-Q3"
+    count: int
+    means: dict[str, float | None]
+
+
+@dataclass
+class Aggregate:
+    group: Group
+    count: int  # people
+    dimensions: list[DimensionAggregate]
+    periods: list[Period]
+
+    @property
+    def enough(self) -> bool:
+        return self.count >= MIN_GROUP
+
+    def dimension(self, code: str) -> DimensionAggregate | None:
+        return next((d for d in self.dimensions if d.code == code), None)
+
+
+def _scores_by_person(result_ids) -> dict[int, dict[str, float | None]]:
+    rows = db.session.execute(select(ResultScore.result_id, ResultScore.dimension_code,
+                                     ResultScore.score).where(ResultScore.result_id.in_(result_ids)))
+    scores: dict[int, dict[str, float | None]] = {}
+    for result_id, code, score in rows:
+        scores.setdefault(result_id, {})[code] = score
+    return scores
+
+
+def aggregate(group: Group, since: datetime | None = None, until: datetime | None = None) -> Aggregate:
+    """The group's figures by dimension from each person's newest result: never below MIN_GROUP people (the
+    whole group, each dimension, each period), and never anyone's own answers."""
+    reference = current_questionnaire()  # names and levels: the version people take now
+    latest = _latest_per_person(group_results(group, since, until))
+    scores = _scores_by_person(latest)
+    dimensions = []
+    for dimension in (reference.dimensions if reference else []):
+        values = [person[dimension.code] for person in scores.values() if person.get(dimension.code) is not None]
+        enough = len(values) >= MIN_GROUP and len(scores) >= MIN_GROUP
+        distribution = {level.code: 0 for level in reference.levels}
+        for value in values:
+            distribution[level_for(reference, value).code] += 1
+        second = reference.levels[1].minimum if len(reference.levels) > 1 else 0
+        dimensions.append(DimensionAggregate(
+            dimension.code, localized(dimension.name), round(mean(values), 1) if enough else None,
+            len(values), distribution if enough else {}, sum(v < second for v in values) if enough else 0))
+    return Aggregate(group, len(scores), dimensions, _periods(group, reference) if len(scores) >= MIN_GROUP else [])
+
+
+def _quarter(moment: datetime) -> str:
+    return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+
+
+def _periods(group: Group, reference: Questionnaire | None) -> list[Period]:
+    """Change over time: by calendar quarter, each person's newest result of the quarter; quarters with fewer
+    than MIN_GROUP people show no figures."""
+    rows = db.session.execute(select(AssessmentResult.id, AssessmentResult.user_id, AssessmentResult.completed_at)
+                              .where(AssessmentResult.id.in_(group_results(group)))
+                              .order_by(AssessmentResult.completed_at))
+    newest: dict[tuple[str, int], int] = {}
+    for result_id, user_id, completed_at in rows:
+        newest[(_quarter(completed_at), user_id)] = result_id
+    scores = _scores_by_person(list(newest.values()))
+    periods = []
+    for label in sorted({quarter for quarter, _ in newest}):
+        ids = [result_id for (quarter, _), result_id in newest.items() if quarter == label]
+        means = {}
+        for dimension in (reference.dimensions if reference else []):
+            values = [scores[i][dimension.code] for i in ids if scores.get(i, {}).get(dimension.code) is not None]
+            means[dimension.code] = round(mean(values), 1) if len(values) >= MIN_GROUP else None
+        periods.append(Period(label, len(ids), means if len(ids) >= MIN_GROUP else {}))
+    return periods
+
+
+def training_needs(group: Group) -> list[DimensionAggregate]:
+    """The dimensions most people of the group need (below the second level), most needed first."""
+    figures = aggregate(group)
+    if not figures.enough:
+        return []
+    return sorted((d for d in figures.dimensions if d.mean is not None), key=lambda d: (-d.needing_share, d.mean))
+
+
+# --- invitations --------------------------------------------------------------------------------------------
+
+
+def create_invitation(user, *, partnership=None, event=None, phase: str = ANY_TIME, label: str = "",
+                      closes_on: date | None = None) -> AssessmentInvitation:
+    if partnership is None and event is None:
+        raise ServiceError.one("group", _l("Choose a partnership or a training event."))
+    if phase not in INVITATION_PHASES:
+        raise ServiceError.one("phase", _l("Choose when the group takes it: before, after or any time."))
+    if closes_on is not None and closes_on < date.today():
+        raise ServiceError.one("closes_on", _l("The closing date has passed."))
+    invitation = AssessmentInvitation(
+        token=secrets.token_urlsafe(24), partnership_id=getattr(partnership, "id", None) or (
+            event.partnership_id if event is not None else None),
+        event_id=getattr(event, "id", None), phase=phase, label=label.strip()[:200], closes_on=closes_on,
+        created_by_id=user.id)
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation
+
+
+def invitation_by_token(token: str) -> AssessmentInvitation | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalars(select(AssessmentInvitation).where(AssessmentInvitation.token == token)).first()
+
+
+def invitation_open(invitation: AssessmentInvitation) -> bool:
+    return invitation.closes_on is None or invitation.closes_on >= date.today()
+
+
+def remember_invitation(invitation: AssessmentInvitation) -> None:
+    session[INVITATION_SESSION_KEY] = invitation.id
+
+
+def remembered_invitation() -> AssessmentInvitation | None:
+    invitation_id = session.get(INVITATION_SESSION_KEY)
+    invitation = db.session.get(AssessmentInvitation, invitation_id) if isinstance(invitation_id, int) else None
+    return invitation if invitation is not None and invitation_open(invitation) else None
+
+
+def sibling_invitations(invitation: AssessmentInvitation) -> list[AssessmentInvitation]:
+    """The invitations of the same event (or, without one, the same partnership): compared side by side."""
+    query = select(AssessmentInvitation)
+    if invitation.event_id is not None:
+        query = query.where(AssessmentInvitation.event_id == invitation.event_id)
+    else:
+        query = query.where(AssessmentInvitation.partnership_id == invitation.partnership_id,
+                            AssessmentInvitation.event_id.is_(None))
+    order = {BEFORE: 0, ANY_TIME: 1, AFTER: 2}
+    return sorted(db.session.scalars(query), key=lambda i: (order.get(i.phase, 1), i.created_at, i.id))
+
+
+def delete_invitation(invitation: AssessmentInvitation) -> None:
+    db.session.delete(invitation)
+    db.session.flush()
