@@ -66,7 +66,7 @@ def completed_result(user, questionnaire, values: dict[str, int | None], *, role
     if when is not None:
         result.completed_at = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
         result.started_at = result.completed_at
-    db.session.flush()
+    db.session.commit()
     return result
 
 

@@ -191,6 +191,13 @@ def rita(app, exchange, make_user, make_practice, outbox):
     _token, plain = tokens.create_token(person, "my script")
     # Certificates: one of hers, which keeps its code, without her name, once she is gone.
     certificate = issue_to(person, title="Interfamily groups training")
+    # The self-assessment: her result, taken through the invitation she made for the partnership.
+    from network.self_assessment import services as self_assessment
+    from self_assessment_helpers import completed_result, tiny_questionnaire
+
+    invitation = self_assessment.create_invitation(person, partnership=x.partnership, label="Rita's group")
+    completed_result(person, tiny_questionnaire(), {"safety-1": 4}, invitation=invitation)
+    db.session.commit()
     sync.drain_all()
     return SimpleNamespace(
         person=person, id=person.id, bob=bob, exchange=x, own=own, seville=seville, comment=comment,

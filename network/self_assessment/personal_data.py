@@ -13,9 +13,8 @@ from network.self_assessment.services import answers_of
 from network.extensions import db
 
 TABLES = {
-    "self_assessment_results": "exported (version, role, dates, overall index); erased",
-    "self_assessment_answers": "exported (each statement's code and point on the scale); erased with the results",
-    "self_assessment_scores": "exported (the score per dimension); erased with the results",
+    "self_assessment_results": "exported (version, role, dates, overall index, each statement's code and point on "
+                               "the scale, the score per dimension); erased, with their answers and scores",
     "self_assessment_invitations": "exported (the invitations they created: group, moment, label); kept for the group, "
                               "the person unlinked",
 }

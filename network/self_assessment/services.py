@@ -108,7 +108,7 @@ def new_draft() -> Questionnaire:
         draft = Questionnaire(version=_next_version(), status=DRAFT, title={DEFAULT_LANGUAGE: "Self-assessment"},
                               scale={}, not_applicable={})
         db.session.add(draft)
-        db.session.flush()
+        db.session.commit()
         return draft
     return import_questionnaire(export_questionnaire(current))
 
@@ -117,7 +117,7 @@ def delete_draft(draft: Questionnaire) -> None:
     if draft.status != DRAFT:
         raise ServiceError.one("", _l("A published version is frozen: it cannot be deleted."))
     db.session.delete(draft)
-    db.session.flush()
+    db.session.commit()
 
 
 def publish(draft: Questionnaire) -> Questionnaire:
@@ -131,7 +131,7 @@ def publish(draft: Questionnaire) -> Questionnaire:
         old.status = RETIRED
     draft.status = PUBLISHED
     draft.published_at = utcnow()
-    db.session.flush()
+    db.session.commit()
     return draft
 
 
@@ -192,7 +192,7 @@ def import_questionnaire(data) -> Questionnaire:
         row.statements = [AssessmentStatement(position=n, **statement) for n, statement in enumerate(statements)]
         draft.dimensions.append(row)
     db.session.add(draft)
-    db.session.flush()
+    db.session.commit()
     return draft
 
 
@@ -398,13 +398,14 @@ def start(user, role: str, invitation: AssessmentInvitation | None = None) -> As
         ongoing.role = role
         if invitation is not None:
             ongoing.invitation_id = invitation.id
+        db.session.commit()
         return ongoing
     if ongoing is not None:  # begun on a version retired since: answered again on the new one
         db.session.delete(ongoing)
     result = AssessmentResult(user_id=user.id, questionnaire_id=questionnaire.id, role=role,
                               invitation_id=invitation.id if invitation else None)
     db.session.add(result)
-    db.session.flush()
+    db.session.commit()
     return result
 
 
@@ -422,7 +423,7 @@ def save_answers(result: AssessmentResult, answers: dict[int, int | None]) -> No
             existing[statement_id].value = value
         else:
             result.answers.append(AssessmentAnswer(statement_id=statement_id, value=value))
-    db.session.flush()
+    db.session.commit()
 
 
 def unanswered(questionnaire: Questionnaire, answers: dict[int, int | None]) -> list[AssessmentStatement]:
@@ -442,7 +443,7 @@ def complete(result: AssessmentResult) -> AssessmentResult:
     result.completed_at = utcnow()
     user = db.session.get(_user_class(), result.user_id)
     result.institution_id = user.institution_id if user is not None and user.is_approved_member else None
-    db.session.flush()
+    db.session.commit()
     return result
 
 
@@ -454,7 +455,7 @@ def _user_class():
 
 def delete_result(result: AssessmentResult) -> None:
     db.session.delete(result)
-    db.session.flush()
+    db.session.commit()
 
 
 @dataclass
@@ -791,7 +792,7 @@ def create_invitation(user, *, partnership=None, event=None, phase: str = ANY_TI
         event_id=getattr(event, "id", None), phase=phase, label=label.strip()[:200], closes_on=closes_on,
         created_by_id=user.id)
     db.session.add(invitation)
-    db.session.flush()
+    db.session.commit()
     return invitation
 
 
@@ -829,4 +830,4 @@ def sibling_invitations(invitation: AssessmentInvitation) -> list[AssessmentInvi
 
 def delete_invitation(invitation: AssessmentInvitation) -> None:
     db.session.delete(invitation)
-    db.session.flush()
+    db.session.commit()
