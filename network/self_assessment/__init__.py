@@ -9,10 +9,10 @@ def init_app(app) -> None:
     answers given before signing in, attached to the account when the person signs in or registers."""
     from flask_login import user_logged_in
 
-    from network.self_assessment import admin_views, cli, demo, group_views, personal_data, views  # noqa: F401 (routes)
-    from network.self_assessment.blueprint import bp
     from network.auth.services import register_data_eraser, register_data_exporter
     from network.demo import register_step
+    from network.self_assessment import admin_views, cli, demo, group_views, personal_data, views  # noqa: F401 (routes)
+    from network.self_assessment.blueprint import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(cli.group)

@@ -6,9 +6,9 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from network.self_assessment import services
 from network.errors import ServiceError
 from network.extensions import db
+from network.self_assessment import services
 
 group = click.Group("self-assessment", help="The digital-agility self-assessment.")
 

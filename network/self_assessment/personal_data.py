@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 
+from network.extensions import db
 from network.self_assessment.models import AssessmentInvitation, AssessmentResult
 from network.self_assessment.services import answers_of
-from network.extensions import db
 
 TABLES = {
     "self_assessment_results": "exported (version, role, dates, overall index, each statement's code and point on "

@@ -10,15 +10,32 @@ from pathlib import Path
 from statistics import mean
 
 from flask import session
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from network.self_assessment.models import (
-    AFTER, ANY_TIME, BEFORE, DRAFT, INVITATION_PHASES, PROFESSIONAL, PUBLISHED, RETIRED, SCALE_POINTS,
-    TAKER_ROLES, AssessmentAnswer, AssessmentDimension, AssessmentInvitation, AssessmentLevel, AssessmentResult,
-    ResultScore, AssessmentStatement, Questionnaire)
 from network.errors import ServiceError
 from network.extensions import db
+from network.self_assessment.models import (
+    AFTER,
+    ANY_TIME,
+    BEFORE,
+    DRAFT,
+    INVITATION_PHASES,
+    PROFESSIONAL,
+    PUBLISHED,
+    RETIRED,
+    SCALE_POINTS,
+    TAKER_ROLES,
+    AssessmentAnswer,
+    AssessmentDimension,
+    AssessmentInvitation,
+    AssessmentLevel,
+    AssessmentResult,
+    AssessmentStatement,
+    Questionnaire,
+    ResultScore,
+)
 from network.types import utcnow
 
 DEFAULT_LANGUAGE = "en"
@@ -638,14 +655,6 @@ class Group:
     value: str
 
 
-def _latest_per_person(query):
-    """Each person's newest completed result among those the query selects."""
-    newest = (select(AssessmentResult.user_id, func.max(AssessmentResult.completed_at).label("at"))
-              .where(AssessmentResult.id.in_(query)).group_by(AssessmentResult.user_id).subquery())
-    return (select(AssessmentResult.id).join(newest, (newest.c.user_id == AssessmentResult.user_id)
-                                              & (newest.c.at == AssessmentResult.completed_at)))
-
-
 def group_results(group: Group, since: datetime | None = None, until: datetime | None = None):
     """SELECT of the completed results counting for the group (every one, not yet one per person)."""
     from network.institutions.models import Institution, Partnership, partnership_partners
@@ -713,57 +722,67 @@ class Aggregate:
         return next((d for d in self.dimensions if d.code == code), None)
 
 
-def _scores_by_person(result_ids) -> dict[int, dict[str, float | None]]:
-    rows = db.session.execute(select(ResultScore.result_id, ResultScore.dimension_code,
-                                     ResultScore.score).where(ResultScore.result_id.in_(result_ids)))
+def _group_scores(group: Group, since: datetime | None, until: datetime | None):
+    """The group's completed results, oldest first, as (result id, person, finished), and their scores: result id
+    -> dimension code -> score. Two queries whatever the group's size (no list of ids sent back to the database)."""
+    query = group_results(group, since, until)
+    results = list(db.session.execute(
+        select(AssessmentResult.id, AssessmentResult.user_id, AssessmentResult.completed_at)
+        .where(AssessmentResult.id.in_(query)).order_by(AssessmentResult.completed_at, AssessmentResult.id)))
     scores: dict[int, dict[str, float | None]] = {}
-    for result_id, code, score in rows:
+    for result_id, code, score in db.session.execute(
+            select(ResultScore.result_id, ResultScore.dimension_code, ResultScore.score)
+            .where(ResultScore.result_id.in_(query))):
         scores.setdefault(result_id, {})[code] = score
-    return scores
+    return results, scores
+
+
+def _means(reference: Questionnaire | None, people: list[dict[str, float | None]]) -> list[tuple]:
+    """Per dimension of the reference version: (dimension, the known scores), from one score dict per person."""
+    return [(dimension, [person[dimension.code] for person in people if person.get(dimension.code) is not None])
+            for dimension in (reference.dimensions if reference else [])]
 
 
 def aggregate(group: Group, since: datetime | None = None, until: datetime | None = None) -> Aggregate:
     """The group's figures by dimension from each person's newest result: never below MIN_GROUP people (the
     whole group, each dimension, each period), and never anyone's own answers."""
     reference = current_questionnaire()  # names and levels: the version people take now
-    latest = _latest_per_person(group_results(group, since, until))
-    scores = _scores_by_person(latest)
+    results, scores = _group_scores(group, since, until)
+    newest = {user_id: result_id for result_id, user_id, _ in results}  # oldest first: the last one stays
+    people = [scores.get(result_id, {}) for result_id in newest.values()]
     dimensions = []
-    for dimension in (reference.dimensions if reference else []):
-        values = [person[dimension.code] for person in scores.values() if person.get(dimension.code) is not None]
-        enough = len(values) >= MIN_GROUP and len(scores) >= MIN_GROUP
-        distribution = {level.code: 0 for level in reference.levels}
+    levels = reference.levels if reference else []
+    second = levels[1].minimum if len(levels) > 1 else 0
+    for dimension, values in _means(reference, people):
+        enough = len(values) >= MIN_GROUP and len(people) >= MIN_GROUP
+        distribution = {level.code: 0 for level in levels}
         for value in values:
-            distribution[level_for(reference, value).code] += 1
-        second = reference.levels[1].minimum if len(reference.levels) > 1 else 0
+            level = level_for(reference, value)
+            if level is not None:
+                distribution[level.code] += 1
         dimensions.append(DimensionAggregate(
             dimension.code, localized(dimension.name), round(mean(values), 1) if enough else None,
             len(values), distribution if enough else {}, sum(v < second for v in values) if enough else 0))
-    return Aggregate(group, len(scores), dimensions, _periods(group, reference) if len(scores) >= MIN_GROUP else [])
+    periods = _periods(reference, results, scores) if len(people) >= MIN_GROUP else []
+    return Aggregate(group, len(people), dimensions, periods)
 
 
 def _quarter(moment: datetime) -> str:
     return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
 
 
-def _periods(group: Group, reference: Questionnaire | None) -> list[Period]:
+def _periods(reference: Questionnaire | None, results, scores) -> list[Period]:
     """Change over time: by calendar quarter, each person's newest result of the quarter; quarters with fewer
     than MIN_GROUP people show no figures."""
-    rows = db.session.execute(select(AssessmentResult.id, AssessmentResult.user_id, AssessmentResult.completed_at)
-                              .where(AssessmentResult.id.in_(group_results(group)))
-                              .order_by(AssessmentResult.completed_at))
-    newest: dict[tuple[str, int], int] = {}
-    for result_id, user_id, completed_at in rows:
-        newest[(_quarter(completed_at), user_id)] = result_id
-    scores = _scores_by_person(list(newest.values()))
+    newest: dict[str, dict[int, int]] = {}  # quarter -> person -> result
+    for result_id, user_id, completed_at in results:
+        newest.setdefault(_quarter(completed_at), {})[user_id] = result_id
     periods = []
-    for label in sorted({quarter for quarter, _ in newest}):
-        ids = [result_id for (quarter, _), result_id in newest.items() if quarter == label]
-        means = {}
-        for dimension in (reference.dimensions if reference else []):
-            values = [scores[i][dimension.code] for i in ids if scores.get(i, {}).get(dimension.code) is not None]
-            means[dimension.code] = round(mean(values), 1) if len(values) >= MIN_GROUP else None
-        periods.append(Period(label, len(ids), means if len(ids) >= MIN_GROUP else {}))
+    for label in sorted(newest):
+        people = [scores.get(result_id, {}) for result_id in newest[label].values()]
+        means = {dimension.code: round(mean(values), 1) if len(values) >= MIN_GROUP else None
+                 for dimension, values in _means(reference, people)}
+        periods.append(Period(label, len(people), means if len(people) >= MIN_GROUP else {}))
     return periods
 
 
