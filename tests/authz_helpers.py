@@ -91,6 +91,12 @@ class World:
     # Each event's material for its registered participants only (a file, on its session); the public event also
     # links the members-only practice (for everyone who sees the event: shown only to who may see the practice).
     event_materials: dict[str, int] = field(default_factory=dict)
+    # The self-assessment: the member's completed result (on the published version), the coordinator's invitation
+    # for the partnership (and its secret link's token), the published version and a draft.
+    assessment_result: int = 0
+    assessment_invitation: int = 0
+    assessment_token: str = ""
+    questionnaire_versions: dict[str, int] = field(default_factory=dict)  # "published"/"draft" -> id
     # visitor kind -> titles (and other marked text) of what that visitor may not see: no page may show it
     hidden_text: dict[str, list[str]] = field(default_factory=dict)
 
@@ -219,6 +225,15 @@ def build_world() -> World:
         if visibility == "public":
             event_materials.add_link(users["coordinator"], event, event_materials.MaterialData(
                 link_kind="practice", link=str(world.practices["members"])))
+
+    from network.self_assessment import services as self_assessment
+    from self_assessment_helpers import completed_result, tiny_questionnaire
+
+    published = tiny_questionnaire()
+    world.assessment_result = completed_result(member, published, {"safety-1": 3}).id
+    invitation = self_assessment.create_invitation(users["coordinator"], partnership=partnership, label="Authz group")
+    world.assessment_invitation, world.assessment_token = invitation.id, invitation.token
+    world.questionnaire_versions = {"published": published.id, "draft": self_assessment.new_draft().id}
 
     for kind, user in users.items():
         world.bearer[kind] = tokens.create_token(user, "authz matrix")[1]

@@ -12,6 +12,8 @@ from network.events.services import BEGUN, CLOSED, NO_REGISTRATION, NOT_YET, OPE
 from network.mobility.models import ACTIVITY_KINDS, VISIT_STATUSES
 from network.practices import services
 from network.practices.models import EVIDENCE_LEVELS, INTERVENTION_TYPES, REQUIRED_FIELDS, STATUSES, VISIBILITIES
+from network.self_assessment.models import TAKER_ROLES
+from network.self_assessment.services import MIN_GROUP
 
 VERSION = "1.0.0"
 # The owning institution is required too, but the API takes the caller's own when none is given.
@@ -114,6 +116,7 @@ def _schemas() -> dict:
         **_essay_schemas(),
         **_collection_schemas(),
         **_event_schemas(),
+        **_self_assessment_schemas(),
         "Error": {
             "type": "object",
             "required": ["error"],
@@ -677,6 +680,99 @@ def _event_paths() -> dict:
     }
 
 
+def _self_assessment_schemas() -> dict:
+    text = {"type": "string"}
+    score = {"type": ["number", "null"], "minimum": 0, "maximum": 100}
+    level = {"type": ["string", "null"], "description": "The code of the questionnaire's level the score reaches; "
+                                                       "null without a score."}
+    result = _object({
+        "id": {"type": "integer"},
+        "questionnaire_version": {"type": "integer", "description": "The version of the questionnaire answered."},
+        "role": {"enum": list(TAKER_ROLES)},
+        "completed_at": {"type": "string", "format": "date-time"},
+        "overall": {**score, "description": "The index: the mean of the dimensions' scores (0-100)."},
+        "level": level,
+        "dimensions": {"type": "array", "items": _object({
+            "code": text, "name": {**text, "description": "In the reader's language, or English."},
+            "score": {**score, "description": "0-100; null when every statement was “does not apply”."},
+            "level": level})},
+    }, "One of your own completed results (never anyone else's).")
+    group = _object({
+        "kind": {"enum": ["partnership", "institution", "country", "role"]},
+        "value": {**text, "description": "The partnership's or institution's id, the country's code or the role."},
+        "name": text,
+    })
+    dimension = _object({
+        "code": text,
+        "name": text,
+        "mean": {**score, "description": f"Null when fewer than {MIN_GROUP} people answered the dimension."},
+        "count": {"type": ["integer", "null"], "description": f"People who answered it; null below {MIN_GROUP}."},
+        "distribution": {"type": "object", "additionalProperties": {"type": "integer"},
+                         "description": "Level code -> people at that level (empty below the minimum)."},
+        "needing_share": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
+                          "description": "The share of people below the second level: a training need."},
+    })
+    period = _object({
+        "label": {**text, "examples": ["2026-Q3"], "description": "A calendar quarter."},
+        "count": {"type": ["integer", "null"], "description": f"People that quarter; null below {MIN_GROUP}."},
+        "means": {"type": "object", "additionalProperties": score,
+                  "description": "Dimension code -> mean of each person's latest result of the quarter (empty "
+                                 f"below {MIN_GROUP} people)."},
+    })
+    return {
+        "SelfAssessmentResult": result,
+        "SelfAssessmentResults": _object({"results": {"type": "array", "items": _ref("SelfAssessmentResult")}}),
+        "SelfAssessmentAggregate": {"oneOf": [
+            _object({"group": group, "enough": {"const": True}, "count": {"type": "integer", "minimum": MIN_GROUP},
+                     "dimensions": {"type": "array", "items": dimension},
+                     "periods": {"type": "array", "items": period}}, "The group's figures."),
+            _object({"group": group, "enough": {"const": False}, "count": {"type": "null"}, "message": text},
+                    f"Fewer than {MIN_GROUP} people: no figure at all, not even how many."),
+        ]},
+    }
+
+
+def _self_assessment_paths() -> dict:
+    bearer = [{"bearer": []}]
+    return {
+        "/self-assessments": {
+            "get": {
+                "operationId": "listSelfAssessments",
+                "summary": "The caller's own completed self-assessment results, newest first, with their scores by "
+                           "dimension. Needs a token.",
+                "security": bearer,
+                "responses": {
+                    "200": {"description": "Your results.",
+                            "content": {"application/json": {"schema": _ref("SelfAssessmentResults")}}},
+                    **_errors("Unauthorized"),
+                },
+            },
+        },
+        "/self-assessments/aggregates": {
+            "get": {
+                "operationId": "getSelfAssessmentAggregates",
+                "summary": "A group's self-assessment figures (as on /self-assessment/groups): name exactly one "
+                           "group. Partnerships: their coordinators and evaluators; institutions: their admins, "
+                           "evaluators and the coordinators of their partnerships; countries and roles: site "
+                           "admins, evaluators and coordinators. Needs a token.",
+                "security": bearer,
+                "parameters": [
+                    _query("partnership", "Id of a partnership.", {"type": "integer", "minimum": 1}),
+                    _query("institution", "Id of an institution.", {"type": "integer", "minimum": 1}),
+                    _query("country", "ISO 3166-1 alpha-2 code: people of the institutions in that country."),
+                    _query("role", "Students or professionals.", {"enum": list(TAKER_ROLES)}),
+                ],
+                "responses": {
+                    "200": {"description": f"The figures, or (below {MIN_GROUP} people) a message and none.",
+                            "content": {"application/json": {"schema": _ref("SelfAssessmentAggregate")}}},
+                    **_errors("BadRequest", "Unauthorized", "Forbidden"),
+                    "404": _json_error("No such partnership or institution."),
+                },
+            },
+        },
+    }
+
+
 ERRORS = {
     "BadRequest": (400, "Malformed JSON, a body that is not an object, or a bad query parameter."),
     "Unauthorized": (401, "No token, or an unknown or revoked one (with a WWW-Authenticate: Bearer header)."),
@@ -759,6 +855,8 @@ def document() -> dict:
                 "Events are read only, as their pages show them (an online event's link only to its organisers "
                 "and the approved participants); with a token, each carries your registration and "
                 "/events/registrations lists yours. "
+                "Self-assessments: your own results with a token, and a group's figures for those who run it "
+                "(never below 5 people, never anyone's own answers). "
                 "Errors are JSON: {\"error\": {\"code\", \"message\", \"fields\"}}. "
                 "Request bodies are at most 1 MB."
             ),
@@ -928,6 +1026,7 @@ def document() -> dict:
             **_essay_paths(),
             **_collection_paths(),
             **_event_paths(),
+            **_self_assessment_paths(),
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",

@@ -657,6 +657,83 @@ def list_event_registrations():
     })
 
 
+# --- self-assessment (read only) ----------------------------------------------------------------------------
+# A result is its taker's alone; a group is read only as aggregates (permissions.can_read_assessment_aggregates),
+# and never below network.self_assessment.services.MIN_GROUP people: then no figure at all, not even the count.
+
+
+def _assessment_result_to_json(result) -> dict:
+    from network.self_assessment import services as assessments
+
+    questionnaire = result.questionnaire
+    dimensions = {d.code: d for d in questionnaire.dimensions}
+    scores = {s.dimension_code: s.score for s in result.scores}
+
+    def level_code(score) -> str | None:
+        level = assessments.level_for(questionnaire, score)
+        return level.code if level is not None else None
+
+    return {
+        "id": result.id,
+        "questionnaire_version": questionnaire.version,
+        "role": result.role,
+        "completed_at": result.completed_at.isoformat(),
+        "overall": result.overall,
+        "level": level_code(result.overall),
+        "dimensions": [
+            {"code": code, "name": str(assessments.localized(dimension.name)), "score": scores.get(code),
+             "level": level_code(scores.get(code))}
+            for code, dimension in dimensions.items()],
+    }
+
+
+@bp.get("/self-assessments")
+def list_self_assessments():
+    from network.self_assessment import services as assessments
+
+    user = g.api_user
+    if not user.is_authenticated:
+        raise _unauthorized(_("Your self-assessment results are yours: send a personal access token as "
+                              "“Authorization: Bearer <token>”."))
+    return jsonify({"results": [_assessment_result_to_json(r) for r in reversed(assessments.results_of(user))]})
+
+
+@bp.get("/self-assessments/aggregates")
+def self_assessment_aggregates():
+    from network.self_assessment import services as assessments
+    from network.self_assessment.group_forms import GROUP_ARGS, chosen_group, may_read
+
+    user = g.api_user
+    if not user.is_authenticated:
+        raise _unauthorized(_("A group's figures are for those who run it: send a personal access token as "
+                              "“Authorization: Bearer <token>”."))
+    # A malformed choice is a 400 naming the parameter; an id of no partnership or institution a 404.
+    chosen = _write(lambda: chosen_group(request.args), refused=lambda error: ApiError(
+        400, _("Invalid query parameter “%(name)s”.", name=next(iter(error.errors))), fields=error.errors))
+    if chosen is None:
+        raise ApiError(400, _("Name one group: %(names)s.", names=", ".join(GROUP_ARGS)))
+    if not may_read(user, chosen):
+        raise ApiError(403, _("You may not read this group's figures."))
+    figures = assessments.aggregate(chosen.group)
+    group = {"kind": chosen.kind, "value": chosen.group.value, "name": chosen.name}
+    if not figures.enough:
+        return jsonify({"group": group, "enough": False, "count": None,
+                        "message": _("Not enough answers to show without identifying people (fewer than "
+                                     "%(n)d).", n=assessments.MIN_GROUP)})
+    return jsonify({
+        "group": group,
+        "enough": True,
+        "count": figures.count,
+        "dimensions": [
+            {"code": d.code, "name": str(d.name), "mean": d.mean, "count": d.count if d.mean is not None else None,
+             "distribution": d.distribution, "needing_share": round(d.needing_share, 4) if d.mean is not None
+             else None}
+            for d in figures.dimensions],
+        "periods": [{"label": p.label, "count": p.count if p.means else None, "means": p.means}
+                    for p in figures.periods],
+    })
+
+
 @bp.get("/search")
 def search():
     from network.search import services as search_services

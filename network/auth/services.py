@@ -402,6 +402,20 @@ _erasers: dict[str, DataEraser] = {}
 _AFTER_DELETION = "personal_data_after_deletion"
 
 
+_carried_session_keys: list[str] = []
+
+
+def carry_over_sign_in(*keys: str) -> None:
+    """Session keys whose data a visitor keeps when signing in or registering starts a fresh session (the
+    self-assessment's answers given before): the feature that set them takes them over in its receiver of
+    flask_login's user_logged_in, which runs once the person is signed in."""
+    _carried_session_keys.extend(key for key in keys if key not in _carried_session_keys)
+
+
+def carried_session_keys() -> tuple[str, ...]:
+    return tuple(_carried_session_keys)
+
+
 def register_data_exporter(section: str, exporter: DataExporter) -> None:
     _exporters[section] = exporter
 

@@ -22,6 +22,16 @@ def _retry_after(error: services.LoginThrottled) -> dict:
     return {"Retry-After": str(error.retry_after)}
 
 
+def _fresh_session() -> str | None:
+    """Start a fresh session for the person signing in (nothing set before carries over, but the keys features
+    asked to keep: services.carry_over_sign_in); return the language chosen before, for _keep_chosen_language."""
+    chosen = session.get(i18n.SESSION_KEY)
+    kept = {key: session[key] for key in services.carried_session_keys() if key in session}
+    session.clear()
+    session.update(kept)
+    return chosen
+
+
 def _keep_chosen_language(user, chosen: str | None) -> None:
     """A language picked with the switcher before logging in becomes the account's, unless it has one."""
     if i18n.is_supported(chosen) and not user.locale:
@@ -38,8 +48,7 @@ def register():
             form.name.data, form.email.data, form.password.data, services.home_institution(form.institution.data)
         ), form=form)
         if user is not REFUSED:
-            chosen = session.get(i18n.SESSION_KEY)
-            session.clear()
+            chosen = _fresh_session()
             login_user(user)
             _keep_chosen_language(user, chosen)
             flash(
@@ -68,8 +77,7 @@ def login():
             status = 401
         else:
             next_url = safe_next(request.args.get("next"))
-            chosen = session.get(i18n.SESSION_KEY)
-            session.clear()  # a fresh session at login: nothing set before it carries over
+            chosen = _fresh_session()
             login_user(user, remember=form.remember.data)
             _keep_chosen_language(user, chosen)
             flash(_("You are logged in."), "success")

@@ -9,9 +9,9 @@ def init_app(app) -> None:
     answers given before signing in, attached to the account when the person signs in or registers."""
     from flask_login import user_logged_in
 
-    from network.auth.services import register_data_eraser, register_data_exporter
+    from network.auth.services import carry_over_sign_in, register_data_eraser, register_data_exporter
     from network.demo import register_step
-    from network.self_assessment import admin_views, cli, demo, group_views, personal_data, views  # noqa: F401 (routes)
+    from network.self_assessment import admin_views, cli, demo, group_views, personal_data, services, views  # noqa: F401 (the views modules: their routes)
     from network.self_assessment.blueprint import bp
 
     app.register_blueprint(bp)
@@ -19,6 +19,8 @@ def init_app(app) -> None:
     register_data_exporter("self_assessment", personal_data.export)
     register_data_eraser("self_assessment", personal_data.erase)
     register_step(app, "self_assessment", demo.seed)
+    # Signing in starts a fresh session: the answers (and the invitation) kept in it survive, to be attached.
+    carry_over_sign_in(services.SESSION_KEY, services.INVITATION_SESSION_KEY)
     user_logged_in.connect(_attach_answers, app, weak=False)
 
 
