@@ -97,6 +97,8 @@ class World:
     assessment_invitation: int = 0
     assessment_token: str = ""
     questionnaire_versions: dict[str, int] = field(default_factory=dict)  # "published"/"draft" -> id
+    # "published"/"draft" -> the first dimension, statement and level of that version
+    questionnaire_parts: dict[str, dict[str, int]] = field(default_factory=dict)
     # visitor kind -> titles (and other marked text) of what that visitor may not see: no page may show it
     hidden_text: dict[str, list[str]] = field(default_factory=dict)
 
@@ -233,7 +235,11 @@ def build_world() -> World:
     world.assessment_result = completed_result(member, published, {"safety-1": 3}).id
     invitation = self_assessment.create_invitation(users["coordinator"], partnership=partnership, label="Authz group")
     world.assessment_invitation, world.assessment_token = invitation.id, invitation.token
-    world.questionnaire_versions = {"published": published.id, "draft": self_assessment.new_draft().id}
+    draft = self_assessment.new_draft()
+    world.questionnaire_versions = {"published": published.id, "draft": draft.id}
+    world.questionnaire_parts = {state: {"dimension_id": version.dimensions[0].id,
+                                         "statement_id": version.statements[0].id, "level_id": version.levels[0].id}
+                                 for state, version in (("published", published), ("draft", draft))}
 
     for kind, user in users.items():
         world.bearer[kind] = tokens.create_token(user, "authz matrix")[1]

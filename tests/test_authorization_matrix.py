@@ -63,6 +63,7 @@ VARIANTS = {
     "mobility.new_offer": ("home", "sending"),  # for the visitor's own institution; ?institution=<sending>
     "collection_id": ("public", "members"),  # a public collection; a members-only one
     "event_id": EVENT_STATES,  # an event seen by everyone, by members, by the partnership's institutions
+    "version_id": ("published", "draft"),  # the self-assessment's published (frozen) version; a draft
 }
 # Columns:  anon   outsider  member  inst-admin  coordinator  evaluator  site-admin
 
@@ -188,6 +189,12 @@ REGISTER_WRITE = {"public": "login ok ok ok ok ok ok", "members": "login ok ok o
 # members' event); anyone else who sees the event finds nothing (an anonymous reader of the public one logs in first).
 REGISTERED_MATERIAL = {"public": "login 404 404 200 200 404 200", "members": "404 404 200 200 200 404 200",
                        "partnership": "404 404 404 200 200 404 200"}
+
+
+ALL_302 = "302 302 302 302 302 302 302"
+SITE_ADMIN_WRITE = "login 403 403 403 403 403 ok"
+OWN_RESULT = "login 404 200 404 404 404 404"
+PARTNERSHIP_FIGURES = "login 403 403 403 200 200 200"
 
 
 def _api(row: str) -> str:
@@ -447,6 +454,43 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     "api.list_events": {"GET": ANYONE},
     "api.get_event": {"GET": {state: row.replace("login", "404") for state, row in SEE_EVENT.items()}},
     "api.list_event_registrations": {"GET": "401 200 200 200 200 200 200"},
+    # One's own self-assessment results; a group's figures (the partnership's: its coordinators and evaluators).
+    "api.list_self_assessments": {"GET": "401 200 200 200 200 200 200"},
+    "api.self_assessment_aggregates": {"GET": "401 403 403 403 200 200 200"},
+
+    # --- self-assessment ---
+    # Anyone takes it (without a sitting, the questionnaire's pages and "my result" go back to the start page).
+    "self_assessment.index": {"GET": ANYONE},
+    "self_assessment.start": {"POST": "ok ok ok ok ok ok ok"},
+    "self_assessment.take": {"GET": ALL_302, "POST": ALL_302},
+    "self_assessment.my_result": {"GET": ALL_302},
+    "self_assessment.invitation_landing": {"GET": ALL_302},
+    # A result is its taker's (the member's) alone: for anyone else it does not exist, site admins included.
+    "self_assessment.result": {"GET": OWN_RESULT},
+    "self_assessment.delete_result": {"GET": OWN_RESULT, "POST": OWN_RESULT.replace("200", "ok")},
+    # The partnership's figures: its coordinators, evaluators, site admins. The institution's admin reads groups
+    # (their institution's), not this one.
+    "self_assessment.aggregates": {"GET": PARTNERSHIP_FIGURES},
+    "self_assessment.needs": {"GET": PARTNERSHIP_FIGURES},
+    "self_assessment.needs_csv": {"GET": PARTNERSHIP_FIGURES},
+    "self_assessment.needs_print": {"GET": PARTNERSHIP_FIGURES},
+    # Invitations: whoever coordinates a partnership or organises an event (the owning institution's admin hosts
+    # the world's events); the coordinator's invitation of the partnership: its managers, and evaluators to read.
+    "self_assessment.invitations": {"GET": "login 403 403 200 200 403 200", "POST": "login 403 403 ok ok 403 ok"},
+    "self_assessment.invitation": {"GET": "login 403 403 403 200 200 200"},
+    "self_assessment.delete_invitation": {"POST": "login 403 403 403 ok 403 ok"},
+    # The questionnaire is content for site admins; a published version refuses changes (a 302 with the message).
+    **{f"self_assessment.{endpoint}": {"GET": SITE_ADMIN_ONLY} for endpoint in ("admin_index", "admin_export")},
+    **{f"self_assessment.{endpoint}": {"POST": SITE_ADMIN_WRITE} for endpoint in (
+        "admin_new_draft", "admin_load_standard", "admin_import", "admin_publish", "admin_delete",
+        "admin_delete_dimension", "admin_delete_level", "admin_delete_statement", "admin_move_dimension",
+        "admin_move_statement")},
+    "self_assessment.admin_version": {"GET": SITE_ADMIN_ONLY, "POST": SITE_ADMIN_WRITE},
+    # The forms of a published version's parts send the site admin back to the version (frozen, read only).
+    **{f"self_assessment.{endpoint}": {"GET": {"published": SITE_ADMIN_ONLY.replace("200", "302"),
+                                               "draft": SITE_ADMIN_ONLY}, "POST": SITE_ADMIN_WRITE} for endpoint in (
+        "admin_add_dimension", "admin_add_level", "admin_add_statement", "admin_edit_dimension",
+        "admin_edit_level", "admin_edit_statement")},
 }
 
 # Text that a surface shows more widely than network.permissions lets its own page show it. Each entry is
@@ -504,13 +548,20 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
         "event_id": world.events.get(state), "session_id": world.event_sessions.get(state),
         "registration_id": world.event_registrations.get(state), "material_id": world.event_materials.get(state),
         "year": 2027, "month": 1,
+        "version_id": world.questionnaire_versions.get(state), "result_id": world.assessment_result,
+        "invitation_id": world.assessment_invitation, "page": 1,
+        **world.questionnaire_parts.get(state, {}),
         "slug": world.other_slug if state == "other" else world.owner_slug, "filename": "css/site.css",
-        "token": world.calendar_token if rule.endpoint == "calendars.feed" else "not-a-reset-token",
+        "token": {"calendars.feed": world.calendar_token, "self_assessment.invitation_landing": world.assessment_token
+                  }.get(rule.endpoint, "not-a-reset-token"),
     }
     args = {name: values[name] for name in rule.arguments}
     args.update({"essays.start": {"event": world.blank_event},
                  "search.index": {"sort": "date"},
-                 "collections.add": {"practice_id": world.practices["published"]}}.get(rule.endpoint, {}))
+                 "collections.add": {"practice_id": world.practices["published"]},
+                 **{f"self_assessment.{name}": {"partnership": world.partnership}
+                    for name in ("aggregates", "needs", "needs_csv", "needs_print")},
+                 "api.self_assessment_aggregates": {"partnership": world.partnership}}.get(rule.endpoint, {}))
     if rule.endpoint == "mobility.new_offer" and state == "sending":
         args["institution"] = world.sending
     return url_for(rule.endpoint, **args, **(query or {}))
@@ -553,6 +604,8 @@ def _form(endpoint: str, state: str, world: World) -> dict:
                                      "link-audience": "everyone"},
         "certificates.revoke": {"reason": "Did not attend."},
         "tokens.index": {"name": "another token"},
+        "self_assessment.start": {"role": "professional"},
+        "self_assessment.invitations": {"group": f"partnership-{world.partnership}", "phase": "any"},
         "essays.display": {"display": "anonymous"},
         "essays.return_to_author": {"comment": "Say more about the groups."},
         "essays.edit": {"title": "Edited", "body": "Some words.", "language": "en", "display": "named"},

@@ -111,6 +111,7 @@ NOT_PAGES = {
     "practices.download": "an attachment's file",
     "collections.edition_pdf_status": "JSON for the script of the PDF page",
     "events.material": "a material's file",
+    "self_assessment.admin_export": "a questionnaire's JSON, as a download",
 }
 FILE_ADDRESS = re.compile(r"\.[a-z]+$")
 
@@ -246,6 +247,15 @@ def _person(ask: Ask) -> int:
                  lambda _user, u: u.membership_status == PENDING).id
 
 
+def _token(ask: Ask) -> str:
+    """A self-assessment invitation's link (the demo's "before" one), or a real password reset link."""
+    if ask.rule.endpoint == "self_assessment.invitation_landing":
+        from network.self_assessment.models import AssessmentInvitation
+
+        return db.session.scalars(sa.select(AssessmentInvitation.token).order_by(AssessmentInvitation.id)).first()
+    return _reset_token(ask)
+
+
 def _reset_token(ask: Ask) -> str:
     """A real reset link, asked for the visitor (anonymous: the professional), read from its email."""
     email = getattr(ask.user, "email", None) or VISITORS["professional"]().email
@@ -282,6 +292,35 @@ def _event_session(ask: Ask) -> int:
     return db.session.get(Event, ask.values["event_id"]).sessions[0].id
 
 
+def _assessment_result(ask: Ask) -> int:
+    """The visitor's own newest self-assessment result, else anyone's (which they may not see)."""
+    from network.self_assessment.models import AssessmentResult
+
+    return _best(AssessmentResult, ask, permissions.can_view_assessment_result).id
+
+
+def _assessment_invitation(ask: Ask) -> int:
+    from network.self_assessment.models import AssessmentInvitation
+
+    return _best(AssessmentInvitation, ask, permissions.manages_assessment_invitation).id
+
+
+def _questionnaire_part(name: str):
+    """The first dimension, statement or level of the version in the URL (the demo's: published)."""
+    def fill(ask: Ask) -> int:
+        from network.self_assessment import models
+
+        version = db.session.get(models.Questionnaire, ask.values["version_id"])
+        return {"dimension": version.dimensions, "statement": version.statements, "level": version.levels}[name][0].id
+    return fill
+
+
+def _questionnaire_version(_ask: Ask) -> int:
+    from network.self_assessment import services as self_assessment
+
+    return self_assessment.current_questionnaire().id
+
+
 # Argument name -> the value for this visitor and route, in the order they are filled.
 ARGUMENTS = {
     "comment_id": _comment,
@@ -295,13 +334,18 @@ ARGUMENTS = {
     "partnership_id": _partnership,
     "slug": _institution,
     "user_id": _person,
-    "token": _reset_token,
+    "token": _token,
     "code": _certificate,
     "event_id": _event_with_most,
     "session_id": _event_session,
     # The month calendar: this month (the demo's events are around it).
     "year": lambda _ask: events_today().year,
     "month": lambda _ask: events_today().month,
+    "result_id": _assessment_result,
+    "invitation_id": _assessment_invitation,
+    "page": lambda _ask: 1,
+    "version_id": _questionnaire_version,
+    **{f"{name}_id": _questionnaire_part(name) for name in ("dimension", "statement", "level")},
 }
 
 
