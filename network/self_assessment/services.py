@@ -636,8 +636,7 @@ def recommendations(user, dimension: AssessmentDimension, per_type: int = 3) -> 
             continue
         results = search(user, SearchRequest(q=words, type=doc_type, per_page=per_type))
         for hit in results.hits[:per_type]:
-            found.append(Recommendation(doc_type, hit.stored.get("title", ""), hit.stored.get("url", ""),
-                                        hit.stored.get("summary", "")))
+            found.append(Recommendation(doc_type, hit.title, hit.url, hit.snippet))
     return found
 
 

@@ -7,6 +7,8 @@ script, so only these scans run with Playwright's bypass_csp. A "serious" or "cr
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import browser_helpers as bh
@@ -96,6 +98,13 @@ PAGES = [
     ("events month calendar", "professional", "/events/calendar/{training_month}"),
     ("events month calendar, refused filter", "anonymous", "/events/calendar?month=2027-13"),
     ("event materials", "coordinator", "/events/{training}/materials"),
+    ("self-assessment", "anonymous", "/self-assessment/"),
+    ("self-assessment result", "professional", "/self-assessment/results/{own_assessment}"),
+    ("self-assessment group results", "coordinator", "/self-assessment/groups?partnership={partnership}"),
+    ("self-assessment training needs", "coordinator", "/self-assessment/groups/needs?partnership={partnership}"),
+    ("self-assessment invitations", "coordinator", "/self-assessment/invitations"),
+    ("self-assessment questionnaire versions", "site admin", "/self-assessment/admin/"),
+    ("self-assessment questionnaire", "site admin", "/self-assessment/admin/versions/{questionnaire}"),
 ]
 
 
@@ -116,6 +125,8 @@ def demo_ids() -> dict[str, object]:
         value = db.session.scalar(query.limit(1))
         assert value is not None, f"the demo has nothing for {query}"
         return value
+
+    from network.self_assessment.models import AssessmentResult, Questionnaire
 
     admin = one(select(User).where(User.email == ROLES["institution admin"]))
     draft = one(select(Essay).where(Essay.status == "draft").order_by(Essay.id))
@@ -138,6 +149,9 @@ def demo_ids() -> dict[str, object]:
         "draft_author": draft.author.email,
         "user": one(select(User.id).where(User.email == ROLES["professional"])),
         "manual": one(select(Collection.id).where(Collection.title.startswith("Manual of family"))),
+        "own_assessment": one(select(AssessmentResult.id).join(User, User.id == AssessmentResult.user_id)
+                              .where(User.email == ROLES["professional"]).order_by(AssessmentResult.completed_at.desc())),
+        "questionnaire": one(select(Questionnaire.id).order_by(Questionnaire.version.desc())),
         **{name: one(select(Event.id).where(Event.kind == kind, Event.registration_version > 0).order_by(Event.id))
            for name, kind in (("training", "training_event"), ("webinar", "webinar"), ("kick_off", "partner_meeting"))},
         "training_month": "{0.year}/{0.month}".format(one(select(Event.start_date).where(
@@ -234,6 +248,43 @@ def test_refused_form_has_no_serious_accessibility_problem(demo, pages, name, ro
         expect(page.locator(".error-summary")).to_be_visible()
         blocking = [v for v in bh.axe_scan(page) if v["impact"] in bh.BLOCKING_IMPACTS]
         assert not blocking, f"refused {name} form:\n" + bh.describe_violations(blocking)
+
+
+def test_the_self_assessment_by_keyboard_without_an_account(demo, browser):
+    """A visitor takes the questionnaire with the keyboard only: each page (and a page sent back with its
+    unanswered statements) passes the scan, and the result shows the chart and the table."""
+    server, _ids = demo
+    context = bh.axe_context(browser, server.url)
+    page = context.new_page()
+    try:
+        with bh.screenshot_on_failure(page, "self-assessment-keyboard"):
+            page.goto("/self-assessment/")
+            page.get_by_label("I am a professional").focus()
+            page.keyboard.press("Space")
+            page.get_by_role("button", name="Start").focus()
+            page.keyboard.press("Enter")
+            page.wait_for_url("**/take/1")
+            blocking = [v for v in bh.axe_scan(page) if v["impact"] in bh.BLOCKING_IMPACTS]
+            assert not blocking, "questionnaire page:\n" + bh.describe_violations(blocking)
+            page.get_by_role("button", name="Next").click()
+            assert page.locator(".error-summary").is_visible()
+            blocking = [v for v in bh.axe_scan(page) if v["impact"] in bh.BLOCKING_IMPACTS]
+            assert not blocking, "refused questionnaire page:\n" + bh.describe_violations(blocking)
+            for _page in range(20):
+                if "/take/" not in page.url:
+                    break
+                for group in page.locator("main fieldset").all():
+                    group.locator("input[type=radio]").nth(2).focus()  # "fairly well"
+                    page.keyboard.press("Space")
+                page.get_by_role("button", name=re.compile("^(Next|See my result)$")).focus()
+                page.keyboard.press("Enter")
+                page.wait_for_load_state()
+            assert page.url.endswith("/self-assessment/result"), page.url
+            assert page.locator("main svg[role=img]").count() >= 1 and page.locator("main table").count() >= 1
+            blocking = [v for v in bh.axe_scan(page) if v["impact"] in bh.BLOCKING_IMPACTS]
+            assert not blocking, "result page:\n" + bh.describe_violations(blocking)
+    finally:
+        context.close()
 
 
 def test_the_scan_finds_a_known_problem(pages):

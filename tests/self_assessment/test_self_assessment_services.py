@@ -102,3 +102,28 @@ def test_an_anonymous_takers_answers_are_never_stored(app, client):
     assert db.session.query(AssessmentResult).count() == 0
     assert db.session.query(AssessmentAnswer).count() == 0
     assert db.session.query(ResultScore).count() == 0
+
+
+def test_recommendations_are_what_the_reader_may_see_ranked_by_the_index(app, make_user, make_institution,
+                                                                         make_practice):
+    from flask_login import AnonymousUserMixin
+
+    from network.search import sync
+
+    questionnaire = tiny_questionnaire()
+    mediation = next(d for d in questionnaire.dimensions if d.code == "mediation")
+    owner = make_institution()
+    make_practice(owner, title="Helping families with online procedures for benefits", status="published",
+                  visibility="public")
+    make_practice(owner, title="Online procedures clinic for members", status="published", visibility="members")
+    make_practice(owner, title="Gardening with grandparents", status="published", visibility="public")
+    sync.drain_all()
+    with app.test_request_context():
+        seen = services.recommendations(AnonymousUserMixin(), mediation)
+        assert [(r.doc_type, r.title) for r in seen] == [
+            ("practice", "Helping families with online procedures for benefits")]
+        assert "/practices/" in seen[0].url
+        member = make_user(institution=owner)
+        titles = {r.title for r in services.recommendations(member, mediation)}
+        assert titles == {"Helping families with online procedures for benefits",
+                          "Online procedures clinic for members"}
