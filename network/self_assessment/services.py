@@ -499,7 +499,10 @@ class AnonymousSitting:
             session.pop(SESSION_KEY, None)
             return None
 
-    def save(self) -> None:
+    anonymous = True
+
+    def keep(self) -> None:
+        """Write it to the session (the browser's signed cookie)."""
         session[SESSION_KEY] = {"q": self.questionnaire_id, "role": self.role, "done": self.completed,
                                 "inv": self.invitation_id, "a": {str(k): v for k, v in self.answers.items()}}
 
@@ -518,7 +521,7 @@ def start_anonymous(role: str, invitation: AssessmentInvitation | None = None) -
         sitting = AnonymousSitting(questionnaire.id, role, {})
     sitting.role = role
     sitting.invitation_id = invitation.id if invitation else sitting.invitation_id
-    sitting.save()
+    sitting.keep()
     return sitting
 
 
@@ -528,7 +531,7 @@ def save_anonymous_answers(sitting: AnonymousSitting, answers: dict[int, int | N
     for statement_id, value in answers.items():
         if statement_id in valid and (value is None or 0 <= value < SCALE_POINTS):
             sitting.answers[statement_id] = value
-    sitting.save()
+    sitting.keep()
 
 
 def complete_anonymous(sitting: AnonymousSitting) -> AnonymousSitting:
@@ -536,8 +539,65 @@ def complete_anonymous(sitting: AnonymousSitting) -> AnonymousSitting:
     if missing:
         raise ServiceError.one("", _l("%(count)d statements are not answered yet.", count=len(missing)))
     sitting.completed = True
-    sitting.save()
+    sitting.keep()
     return sitting
+
+
+@dataclass
+class StoredSitting:
+    """A signed-in person's sitting in progress: their result, stored as they go."""
+
+    result: AssessmentResult
+    anonymous = False
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return self.result.questionnaire
+
+    @property
+    def role(self) -> str:
+        return self.result.role
+
+    @property
+    def answers(self) -> dict[int, int | None]:
+        return answers_of(self.result)
+
+
+def current_sitting(user) -> "StoredSitting | AnonymousSitting | None":
+    """The sitting in progress of this person (signed in) or this browser (not), if any. Both kinds answer the
+    pages the same way (questionnaire, answers, role, anonymous), and save_sitting / complete_sitting take either."""
+    if getattr(user, "is_authenticated", False):
+        result = in_progress(user)
+        return StoredSitting(result) if result is not None else None
+    sitting = AnonymousSitting.load()
+    if sitting is None or sitting.completed or sitting.questionnaire is None:
+        return None
+    return sitting
+
+
+def begin_sitting(user, role: str, invitation: AssessmentInvitation | None = None):
+    """Start (or resume) a sitting: stored for someone signed in, in the session otherwise."""
+    if getattr(user, "is_authenticated", False):
+        return StoredSitting(start(user, role, invitation))
+    return start_anonymous(role, invitation)
+
+
+def save_sitting(sitting, answers: dict[int, int | None]) -> None:
+    if sitting.anonymous:
+        save_anonymous_answers(sitting, answers)
+    else:
+        save_answers(sitting.result, answers)
+
+
+def complete_sitting(sitting):
+    """Finish it: the stored result (signed in) or the completed anonymous sitting."""
+    return complete_anonymous(sitting) if sitting.anonymous else complete(sitting.result)
+
+
+def finished_here() -> "AnonymousSitting | None":
+    """This browser's completed sitting (not signed in), whose result the page shows."""
+    sitting = AnonymousSitting.load()
+    return sitting if sitting is not None and sitting.completed and sitting.questionnaire is not None else None
 
 
 def attach_session_answers(user) -> AssessmentResult | None:

@@ -2,7 +2,7 @@
 dimension, the result with its chart, recommendations and change over time.
 
 Signed in, the answers are a stored result; not signed in, they live in the browser's session (services.
-AnonymousSitting) until the person signs in or registers. One code path serves both, through _Sitting.
+AnonymousSitting) until the person signs in or registers. One code path serves both (services.current_sitting).
 """
 from __future__ import annotations
 
@@ -24,62 +24,7 @@ from network.web import REFUSED, attempt, check_button_post, form_status
 PHASE_LABELS = {BEFORE: _l("before the training"), AFTER: _l("after the training")}
 
 
-# --- a sitting: stored for people signed in, in the session for the others ----------------------------------
-
-
-class _Sitting:
-    """What the pages need of a sitting in progress, whoever takes it."""
-
-    def __init__(self, questionnaire, answers: dict):
-        self.questionnaire, self.answers = questionnaire, answers
-
-    def save(self, answers: dict) -> None:
-        raise NotImplementedError
-
-    def complete(self) -> str:
-        """Finish; the address of the result."""
-        raise NotImplementedError
-
-
-class _StoredSitting(_Sitting):
-    def __init__(self, result: AssessmentResult):
-        super().__init__(result.questionnaire, services.answers_of(result))
-        self.result, self.role, self.anonymous = result, result.role, False
-
-    def save(self, answers):
-        services.save_answers(self.result, answers)
-        self.answers.update(answers)
-
-    def complete(self):
-        services.complete(self.result)
-        return url_for("self_assessment.result", result_id=self.result.id)
-
-
-class _SessionSitting(_Sitting):
-    def __init__(self, sitting: services.AnonymousSitting):
-        super().__init__(sitting.questionnaire, sitting.answers)
-        self.sitting, self.role, self.anonymous = sitting, sitting.role, True
-
-    def save(self, answers):
-        services.save_anonymous_answers(self.sitting, answers)
-
-    def complete(self):
-        services.complete_anonymous(self.sitting)
-        return url_for("self_assessment.my_result")
-
-
-def _sitting() -> _Sitting | None:
-    """The sitting in progress of this person or browser, if any."""
-    if current_user.is_authenticated:
-        result = services.in_progress(current_user)
-        return _StoredSitting(result) if result is not None else None
-    sitting = services.AnonymousSitting.load()
-    if sitting is None or sitting.completed or sitting.questionnaire is None:
-        return None
-    return _SessionSitting(sitting)
-
-
-def _first_page_to_answer(sitting: _Sitting) -> int:
+def _first_page_to_answer(sitting) -> int:
     for number, dimension in enumerate(sitting.questionnaire.dimensions, start=1):
         if any(s.id not in sitting.answers for s in dimension.statements):
             return number
@@ -90,15 +35,15 @@ def _first_page_to_answer(sitting: _Sitting) -> int:
 
 
 def _index_page(form: StartForm, status: int = 200):
-    sitting = _sitting()
+    sitting = services.current_sitting(current_user)
     if request.method == "GET" and sitting is not None and not form.role.data:
         form.role.data = sitting.role
     invitation = services.remembered_invitation()
-    kept = services.AnonymousSitting.load() if not current_user.is_authenticated else None
+    kept = services.finished_here() if not current_user.is_authenticated else None
     return render_template(
         "self_assessment/index.html", form=form, questionnaire=services.current_questionnaire(),
         sitting=sitting, invitation=invitation, phase_labels=PHASE_LABELS,
-        finished_here=kept is not None and kept.completed,
+        finished_here=kept is not None,
         results=list(reversed(services.results_of(current_user))) if current_user.is_authenticated else [],
     ), status
 
@@ -124,11 +69,7 @@ def start():
     form = StartForm()
     if form.validate_on_submit():
         invitation = services.remembered_invitation()
-        if current_user.is_authenticated:
-            begin = lambda: _StoredSitting(services.start(current_user, form.role.data, invitation))  # noqa: E731
-        else:
-            begin = lambda: _SessionSitting(services.start_anonymous(form.role.data, invitation))  # noqa: E731
-        sitting = attempt(begin, form=form)
+        sitting = attempt(lambda: services.begin_sitting(current_user, form.role.data, invitation), form=form)
         if sitting is not REFUSED:
             return redirect(url_for("self_assessment.take", page=_first_page_to_answer(sitting)))
     return _index_page(form, 422)
@@ -139,7 +80,7 @@ def start():
 
 @bp.route("/take/<int:page>", methods=["GET", "POST"])
 def take(page: int):
-    sitting = _sitting()
+    sitting = services.current_sitting(current_user)
     if sitting is None:
         return redirect(url_for("self_assessment.index"))
     dimensions = sitting.questionnaire.dimensions
@@ -153,7 +94,7 @@ def take(page: int):
         check_button_post()
         given = answers_from(request.form, dimension.statements)
         chosen.update(given)
-        if attempt(lambda: sitting.save(given)) is REFUSED:
+        if attempt(lambda: services.save_sitting(sitting, given)) is REFUSED:
             return redirect(url_for("self_assessment.take", page=page))
         action = request.form.get("action", "next")
         if action == "later":
@@ -169,9 +110,10 @@ def take(page: int):
         if not missing:
             if page < len(dimensions):
                 return redirect(url_for("self_assessment.take", page=page + 1))
-            address = attempt(sitting.complete)
-            if address is not REFUSED:
-                return redirect(address)
+            done = attempt(lambda: services.complete_sitting(sitting))
+            if done is not REFUSED:
+                return redirect(url_for("self_assessment.my_result") if sitting.anonymous
+                                else url_for("self_assessment.result", result_id=done.id))
             return redirect(url_for("self_assessment.take", page=_first_page_to_answer(sitting)))
     return render_template(
         "self_assessment/take.html", form=form, sitting=sitting, page=page, dimensions=dimensions,
@@ -227,8 +169,8 @@ def my_result():
         if results:
             return redirect(url_for("self_assessment.result", result_id=results[-1].id))
         return redirect(url_for("self_assessment.index"))
-    sitting = services.AnonymousSitting.load()
-    if sitting is None or not sitting.completed or sitting.questionnaire is None:
+    sitting = services.finished_here()
+    if sitting is None:
         return redirect(url_for("self_assessment.index"))
     return _result_page(services.profile(sitting.questionnaire, sitting.answers), None)
 
