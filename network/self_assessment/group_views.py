@@ -5,7 +5,7 @@ Only ever aggregates, and none below services.MIN_GROUP people: the services com
 pages then say so in one sentence, without any figure (not even how many fewer)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import format_percent
@@ -160,9 +160,13 @@ def needs_csv():
 
 
 def _organised_events(user) -> list:
+    """The events the reader organises that a group may still answer about: not over for more than a year
+    (a "before" and an "after" link of an event are made around it)."""
     from network.events.models import Event
 
-    events = db.session.scalars(select(Event).order_by(Event.start_date.desc(), Event.id.desc()))
+    since = date.today() - timedelta(days=365)
+    events = db.session.scalars(select(Event).where(Event.end_date >= since, Event.visit_id.is_(None))
+                                .order_by(Event.start_date.desc(), Event.id.desc()))
     return [event for event in events if permissions.organises_event(user, event)]
 
 
