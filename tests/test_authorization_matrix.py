@@ -464,6 +464,7 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     "self_assessment.start": {"POST": "ok ok ok ok ok ok ok"},
     "self_assessment.take": {"GET": ALL_302, "POST": ALL_302},
     "self_assessment.my_result": {"GET": ALL_302},
+    "self_assessment.keep_answers": {"POST": "login ok ok ok ok ok ok"},
     "self_assessment.invitation_landing": {"GET": ALL_302},
     # A result is its taker's (the member's) alone: for anyone else it does not exist, site admins included.
     "self_assessment.result": {"GET": OWN_RESULT},

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     """The feature's one plug (network.FEATURES): its pages, command line, personal data, demo step, and the
-    answers given before signing in, attached to the account when the person signs in or registers."""
+    answers given before signing in, kept across it for the person to attach to their account."""
     from flask_login import user_logged_in
 
     from network.auth.services import carry_over_sign_in, register_data_eraser, register_data_exporter
@@ -19,12 +19,20 @@ def init_app(app) -> None:
     register_data_exporter("self_assessment", personal_data.export)
     register_data_eraser("self_assessment", personal_data.erase)
     register_step(app, "self_assessment", demo.seed)
-    # Signing in starts a fresh session: the answers (and the invitation) kept in it survive, to be attached.
+    # Signing in starts a fresh session: the answers (and the invitation) kept in it survive, for the person to
+    # keep as theirs or discard.
     carry_over_sign_in(services.SESSION_KEY, services.INVITATION_SESSION_KEY)
     user_logged_in.connect(_attach_answers, app, weak=False)
 
 
 def _attach_answers(app, user, **extra) -> None:
-    from network.self_assessment.services import attach_session_answers
+    """Someone signs in in a browser holding self-assessment answers: they are asked whether those are theirs
+    (the self-assessment's start page); a shared computer must not hand one person's answers to the next."""
+    from flask import flash
+    from flask_babel import gettext as _
 
-    attach_session_answers(user)
+    from network.self_assessment.services import answers_waiting_here
+
+    if answers_waiting_here() is not None:
+        flash(_("Self-assessment answers were given in this browser before you signed in: keep or discard them "
+                "on the self-assessment's page."), "info")

@@ -13,6 +13,8 @@ from flask import session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from network.errors import ServiceError
 from network.extensions import db
@@ -89,9 +91,9 @@ def localized(texts: dict | None, language: str | None = None) -> Localized:
 def scale_labels(questionnaire: Questionnaire, language: str | None = None) -> list[Localized]:
     """The five points of the scale and, last, "does not apply", in the reader's language."""
     language = language or reader_language()
-    labels = questionnaire.scale.get(language) or questionnaire.scale.get(DEFAULT_LANGUAGE) or [""] * SCALE_POINTS
     fallback = not questionnaire.scale.get(language)
-    points = [Localized(text, language, fallback) for text in labels]
+    labels = questionnaire.scale.get(DEFAULT_LANGUAGE if fallback else language) or [""] * SCALE_POINTS
+    points = [Localized(text, DEFAULT_LANGUAGE if fallback else language, fallback) for text in labels]
     return points + [localized(questionnaire.not_applicable, language)]
 
 
@@ -432,14 +434,18 @@ def save_answers(result: AssessmentResult, answers: dict[int, int | None]) -> No
     if result.completed_at is not None:
         raise ServiceError.one("", _l("This result is complete: take the self-assessment again to change it."))
     valid = {s.id for s in result.questionnaire.statements}
-    existing = {a.statement_id: a for a in result.answers}
-    for statement_id, value in answers.items():
-        if statement_id not in valid or (value is not None and not 0 <= value < SCALE_POINTS):
-            continue
-        if statement_id in existing:
-            existing[statement_id].value = value
-        else:
-            result.answers.append(AssessmentAnswer(statement_id=statement_id, value=value))
+    rows = [{"result_id": result.id, "statement_id": statement_id, "value": value}
+            for statement_id, value in answers.items()
+            if statement_id in valid and (value is None or 0 <= value < SCALE_POINTS)]
+    if rows:
+        # One statement, an answer replaced: an upsert, so that a page sent twice at once (a double click) is
+        # two writes of the same answer, not a duplicate key.
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(AssessmentAnswer).values(rows)
+        db.session.execute(statement.on_conflict_do_update(index_elements=["result_id", "statement_id"],
+                                                           set_={"value": statement.excluded.value}))
+        db.session.expire(result, ["answers"])
     db.session.commit()
 
 
@@ -475,6 +481,16 @@ def delete_result(result: AssessmentResult) -> None:
     db.session.commit()
 
 
+MAX_ID = 2**31 - 1  # the databases' integer ids
+
+
+def _session_id(value) -> int:
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
 @dataclass
 class AnonymousSitting:
     """Someone not signed in: their answers live in their own session cookie until they sign in or register
@@ -488,13 +504,21 @@ class AnonymousSitting:
 
     @classmethod
     def load(cls) -> "AnonymousSitting | None":
+        """The sitting kept in this browser's session, or None (and forgotten) if anything in it is not what
+        keep() writes: the cookie is signed, but a page must not trust a value it did not check."""
         data = session.get(SESSION_KEY)
         if not isinstance(data, dict):
             return None
         try:
-            return cls(questionnaire_id=int(data["q"]), role=str(data.get("role", PROFESSIONAL)),
-                       answers={int(k): (None if v is None else int(v)) for k, v in dict(data.get("a", {})).items()},
-                       completed=bool(data.get("done")), invitation_id=data.get("inv"))
+            answers = {_session_id(k): (None if v is None else int(v)) for k, v in dict(data.get("a", {})).items()}
+            invitation = data.get("inv")
+            sitting = cls(questionnaire_id=_session_id(data["q"]), role=str(data.get("role", PROFESSIONAL)),
+                          answers=answers, completed=data.get("done") is True,
+                          invitation_id=None if invitation is None else _session_id(invitation))
+            if sitting.role not in TAKER_ROLES or any(v is not None and not 0 <= v < SCALE_POINTS
+                                                      for v in answers.values()):
+                raise ValueError(sitting)
+            return sitting
         except (KeyError, TypeError, ValueError):
             session.pop(SESSION_KEY, None)
             return None
@@ -590,7 +614,9 @@ def save_sitting(sitting, answers: dict[int, int | None]) -> None:
 
 
 def complete_sitting(sitting):
-    """Finish it: the stored result (signed in) or the completed anonymous sitting."""
+    """Finish it: the stored result (signed in) or the completed anonymous sitting. The invitation it was taken
+    through is forgotten: the next sitting in this browser counts for no group unless its link is opened again."""
+    session.pop(INVITATION_SESSION_KEY, None)
     return complete_anonymous(sitting) if sitting.anonymous else complete(sitting.result)
 
 
@@ -600,9 +626,19 @@ def finished_here() -> "AnonymousSitting | None":
     return sitting if sitting is not None and sitting.completed and sitting.questionnaire is not None else None
 
 
+def answers_waiting_here() -> "AnonymousSitting | None":
+    """Answers given in this browser before signing in, waiting for the person to keep or discard them."""
+    sitting = AnonymousSitting.load()
+    return sitting if sitting is not None and sitting.answers else None
+
+
+def discard_session_answers() -> None:
+    session.pop(SESSION_KEY, None)
+
+
 def attach_session_answers(user) -> AssessmentResult | None:
-    """On signing in or registering: the answers given in this browser become the person's result (and leave
-    the session). Receiver of flask_login's user_logged_in."""
+    """The answers given in this browser become the signed-in person's result (and leave the session). Only when
+    they confirm it (views.keep_answers): a browser someone else used before must not hand its answers on."""
     sitting = AnonymousSitting.load()
     session.pop(SESSION_KEY, None)
     if sitting is None or not sitting.answers:
@@ -611,6 +647,8 @@ def attach_session_answers(user) -> AssessmentResult | None:
     if questionnaire is None or questionnaire.status == DRAFT:
         return None
     invitation = db.session.get(AssessmentInvitation, sitting.invitation_id) if sitting.invitation_id else None
+    if invitation is not None and not invitation_open(invitation):
+        invitation = None
     ongoing = in_progress(user)
     if ongoing is not None:
         db.session.delete(ongoing)  # the newer answers, given in this browser, replace an unfinished sitting

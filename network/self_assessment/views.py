@@ -43,7 +43,8 @@ def _index_page(form: StartForm, status: int = 200):
     return render_template(
         "self_assessment/index.html", form=form, questionnaire=services.current_questionnaire(),
         sitting=sitting, invitation=invitation, phase_labels=PHASE_LABELS,
-        finished_here=kept is not None,
+        finished_here=kept is not None, minimum=services.MIN_GROUP,
+        waiting=services.answers_waiting_here() if current_user.is_authenticated else None, keep_form=PageForm(),
         results=list(reversed(services.results_of(current_user))) if current_user.is_authenticated else [],
     ), status
 
@@ -51,6 +52,22 @@ def _index_page(form: StartForm, status: int = 200):
 @bp.route("/")
 def index():
     return _index_page(StartForm())
+
+
+@bp.route("/keep", methods=["POST"])
+def keep_answers():
+    """The person signed in keeps (or discards) the answers given in this browser before they did."""
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    check_button_post()
+    if request.form.get("action") == "keep":
+        kept = attempt(lambda: services.attach_session_answers(current_user), _("The answers are now yours."))
+        if kept not in (None, REFUSED) and kept.completed_at is not None:
+            return redirect(url_for("self_assessment.result", result_id=kept.id))
+    else:
+        services.discard_session_answers()
+        flash(_("The answers given in this browser are discarded."), "success")
+    return redirect(url_for("self_assessment.index"))
 
 
 @bp.route("/i/<token>")
@@ -166,7 +183,7 @@ def my_result():
     """The result of this browser's sitting (not signed in); signed in, the person's newest result."""
     if current_user.is_authenticated:
         results = services.results_of(current_user)
-        if results:
+        if results and services.answers_waiting_here() is None:
             return redirect(url_for("self_assessment.result", result_id=results[-1].id))
         return redirect(url_for("self_assessment.index"))
     sitting = services.finished_here()

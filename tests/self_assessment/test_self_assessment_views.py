@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from conftest import read_html
 from network.extensions import db
 from network.self_assessment.models import AssessmentResult
 from self_assessment_helpers import completed_result, statement_ids, tiny_questionnaire
@@ -83,7 +84,7 @@ def test_a_signed_in_person_saves_resumes_and_gets_a_stored_result(client, auth,
     assert f"/self-assessment/results/{result.id}" in client.get("/self-assessment/").text
 
 
-def test_answers_given_before_logging_in_become_a_stored_result(client, auth, make_user):
+def test_answers_given_before_logging_in_become_a_stored_result_once_kept(client, auth, make_user):
     from self_assessment_helpers import at
 
     questionnaire, ids = _published()
@@ -94,12 +95,31 @@ def test_answers_given_before_logging_in_become_a_stored_result(client, auth, ma
     _answer_everything(client, ids)
     assert _stored_results() == 1
     logged_in = auth.login(person)
+    assert logged_in.status_code == 302
+    # Nothing is attached on signing in (the browser may have been someone else's): the person is asked.
+    assert _stored_results() == 1
+    assert client.get("/self-assessment/result").headers["Location"].endswith("/self-assessment/")
+    asked = read_html(client.get("/self-assessment/"))
+    assert asked.find(id="waiting-heading") is not None
+    kept = client.post("/self-assessment/keep", data={"action": "keep"})
     result = db.session.scalars(select(AssessmentResult).where(AssessmentResult.user_id == person.id,
                                                                AssessmentResult.id != earlier.id)).one()
+    assert kept.headers["Location"].endswith(f"/results/{result.id}")
     assert (result.role, result.overall) == ("student", 50)
     assert sorted((s.dimension_code, s.score) for s in result.scores) == [("mediation", 12), ("safety", 88)]
     assert client.get("/self-assessment/result").headers["Location"].endswith(f"/results/{result.id}")
-    assert logged_in.status_code == 302
+    assert read_html(client.get("/self-assessment/")).find(id="waiting-heading") is None
+
+
+def test_answers_someone_else_gave_in_the_browser_can_be_discarded(client, auth, make_user):
+    questionnaire, ids = _published()
+    client.post("/self-assessment/start", data={"role": "professional"})
+    _answer_everything(client, ids)
+    auth.login(make_user())
+    client.post("/self-assessment/keep", data={"action": "discard"})
+    assert _stored_results() == 0
+    assert read_html(client.get("/self-assessment/")).find(id="waiting-heading") is None
+    assert client.get("/self-assessment/result").headers["Location"].endswith("/self-assessment/")
 
 
 def test_another_persons_result_does_not_exist_and_visitors_are_sent_to_log_in(client, auth, make_user):
