@@ -719,7 +719,9 @@ def self_assessment_aggregates():
     if not figures.enough:
         return jsonify({"group": group, "enough": False, "count": None,
                         "message": _("Not enough answers to show without identifying people (fewer than "
-                                     "%(n)d).", n=assessments.MIN_GROUP)})
+                                     "%(n)d).", n=assessments.MIN_GROUP) if figures.too_few else
+                        _("Not enough answers to show without identifying people: some of its people belong to "
+                          "institutions with too few answers to show on their own.")})
     return jsonify({
         "group": group,
         "enough": True,

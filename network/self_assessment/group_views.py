@@ -79,7 +79,7 @@ def _mean_chart(figures):
         from network.self_assessment.charts import bar_chart
     except ImportError:
         return None
-    rows = [(str(d.name), d.mean, "" if d.mean is not None else _("fewer than 5")) for d in figures.dimensions]
+    rows = [(str(d.name), d.mean, "" if d.mean is not None else _("not shown")) for d in figures.dimensions]
     return bar_chart(rows, maximum=100, title=_("Mean score by dimension (0–100)"),
                      description=_("The group's mean score on each dimension, from 0 to 100."))
 

@@ -810,27 +810,42 @@ class Aggregate:
     count: int  # people
     dimensions: list[DimensionAggregate]
     periods: list[Period]
+    shown: bool = False  # enough people, none singled out by subtracting other figures (_safe_to_show)
 
     @property
     def enough(self) -> bool:
-        return self.count >= MIN_GROUP
+        return self.shown
+
+    @property
+    def too_few(self) -> bool:
+        """Withheld because fewer than MIN_GROUP answered (else: a subtraction would single people out)."""
+        return self.count < MIN_GROUP
 
     def dimension(self, code: str) -> DimensionAggregate | None:
         return next((d for d in self.dimensions if d.code == code), None)
 
 
-def _group_scores(group: Group, since: datetime | None, until: datetime | None):
-    """The group's completed results, oldest first, as (result id, person, finished), and their scores: result id
-    -> dimension code -> score. Two queries whatever the group's size (no list of ids sent back to the database)."""
+def _group_scores(group: Group, reference: Questionnaire | None, since: datetime | None,
+                  until: datetime | None):
+    """The group's completed results, oldest first, as (result id, person, finished, institution), and their
+    scores read through the reference version: result id -> dimension code -> score, a dimension counting the
+    answers to its statements (by code) in whatever version they were given, as comparisons over time do. Two
+    queries whatever the group's size (no list of ids sent back to the database)."""
     query = group_results(group, since, until)
     results = list(db.session.execute(
-        select(AssessmentResult.id, AssessmentResult.user_id, AssessmentResult.completed_at)
+        select(AssessmentResult.id, AssessmentResult.user_id, AssessmentResult.completed_at,
+               AssessmentResult.institution_id)
         .where(AssessmentResult.id.in_(query)).order_by(AssessmentResult.completed_at, AssessmentResult.id)))
-    scores: dict[int, dict[str, float | None]] = {}
-    for result_id, code, score in db.session.execute(
-            select(ResultScore.result_id, ResultScore.dimension_code, ResultScore.score)
-            .where(ResultScore.result_id.in_(query))):
-        scores.setdefault(result_id, {})[code] = score
+    dimension_of = {s.code: s.dimension.code for s in reference.statements} if reference else {}
+    values: dict[int, dict[str, list[int | None]]] = {}
+    for result_id, code, value in db.session.execute(
+            select(AssessmentAnswer.result_id, AssessmentStatement.code, AssessmentAnswer.value)
+            .join(AssessmentStatement, AssessmentStatement.id == AssessmentAnswer.statement_id)
+            .where(AssessmentAnswer.result_id.in_(query))):
+        if code in dimension_of:
+            values.setdefault(result_id, {}).setdefault(dimension_of[code], []).append(value)
+    scores = {result_id: {code: dimension_score(points) for code, points in by_dimension.items()}
+              for result_id, by_dimension in values.items()}
     return results, scores
 
 
@@ -840,46 +855,79 @@ def _means(reference: Questionnaire | None, people: list[dict[str, float | None]
             for dimension in (reference.dimensions if reference else [])]
 
 
+# Groups made of institutions' people: a reader who may see the whole may see its institutions one by one too.
+# Whole minus the parts shown (each of MIN_GROUP or more) is the people of the parts too small to show: the
+# whole is shown only when they are none or at least MIN_GROUP, or a subtraction would tell their figures.
+GROUPS_OF_INSTITUTIONS = ("partnership", "country")
+
+
+def _safe_to_show(group: Group, people: dict[int, int | None], differs_from_whole: int | None = None) -> bool:
+    """people: person -> the institution their result counts for. Enough people, none of them singled out by
+    subtracting figures the same reader sees: the institutions' (GROUPS_OF_INSTITUTIONS) or, for a part of a
+    group (a quarter), the whole's (differs_from_whole: how many results are in one and not the other)."""
+    if len(people) < MIN_GROUP:
+        return False
+    if differs_from_whole is not None and 0 < differs_from_whole < MIN_GROUP:
+        return False
+    if group.kind in GROUPS_OF_INSTITUTIONS:
+        by_institution: dict[int | None, int] = {}
+        for institution_id in people.values():
+            by_institution[institution_id] = by_institution.get(institution_id, 0) + 1
+        unshown = sum(count for institution_id, count in by_institution.items()
+                      if institution_id is None or count < MIN_GROUP)
+        if 0 < unshown < MIN_GROUP:
+            return False
+    return True
+
+
 def aggregate(group: Group, since: datetime | None = None, until: datetime | None = None) -> Aggregate:
     """The group's figures by dimension from each person's newest result: never below MIN_GROUP people (the
-    whole group, each dimension, each period), and never anyone's own answers."""
-    reference = current_questionnaire()  # names and levels: the version people take now
-    results, scores = _group_scores(group, since, until)
-    newest = {user_id: result_id for result_id, user_id, _ in results}  # oldest first: the last one stays
-    people = [scores.get(result_id, {}) for result_id in newest.values()]
+    whole group, each dimension, each period; nor when a subtraction of figures shown would single people out:
+    _safe_to_show), and never anyone's own answers."""
+    reference = current_questionnaire()  # names, levels and statements: the version people take now
+    results, scores = _group_scores(group, reference, since, until)
+    newest = {user_id: (result_id, institution_id) for result_id, user_id, _, institution_id in results}
+    shown = _safe_to_show(group, {user_id: institution_id for user_id, (_, institution_id) in newest.items()})
+    people = [scores.get(result_id, {}) for result_id, _ in newest.values()]
     dimensions = []
     levels = reference.levels if reference else []
     second = levels[1].minimum if len(levels) > 1 else 0
     for dimension, values in _means(reference, people):
-        enough = len(values) >= MIN_GROUP and len(people) >= MIN_GROUP
+        enough = shown and len(values) >= MIN_GROUP
         distribution = {level.code: 0 for level in levels}
         for value in values:
             level = level_for(reference, value)
             if level is not None:
                 distribution[level.code] += 1
         dimensions.append(DimensionAggregate(
-            dimension.code, localized(dimension.name), round(mean(values), 1) if enough else None,
+            dimension.code, localized(dimension.name), round(float(mean(values)), 1) if enough else None,
             len(values), distribution if enough else {}, sum(v < second for v in values) if enough else 0))
-    periods = _periods(reference, results, scores) if len(people) >= MIN_GROUP else []
-    return Aggregate(group, len(people), dimensions, periods)
+    whole = {result_id for result_id, _ in newest.values()}
+    periods = _periods(group, reference, results, scores, whole) if shown else []
+    return Aggregate(group, len(newest), dimensions, periods, shown)
 
 
 def _quarter(moment: datetime) -> str:
     return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
 
 
-def _periods(reference: Questionnaire | None, results, scores) -> list[Period]:
-    """Change over time: by calendar quarter, each person's newest result of the quarter; quarters with fewer
-    than MIN_GROUP people show no figures."""
-    newest: dict[str, dict[int, int]] = {}  # quarter -> person -> result
-    for result_id, user_id, completed_at in results:
-        newest.setdefault(_quarter(completed_at), {})[user_id] = result_id
+def _periods(group: Group, reference: Questionnaire | None, results, scores, whole: set[int]) -> list[Period]:
+    """Change over time: by calendar quarter, each person's newest result of the quarter. A quarter shows no
+    figures with fewer than MIN_GROUP people, nor when its results and the whole's (each person's newest) differ
+    by 1 to MIN_GROUP - 1 results: the whole's figures minus the quarter's would tell theirs."""
+    newest: dict[str, dict[int, tuple[int, int | None]]] = {}  # quarter -> person -> (result, institution)
+    for result_id, user_id, completed_at, institution_id in results:
+        newest.setdefault(_quarter(completed_at), {})[user_id] = (result_id, institution_id)
     periods = []
     for label in sorted(newest):
-        people = [scores.get(result_id, {}) for result_id in newest[label].values()]
-        means = {dimension.code: round(mean(values), 1) if len(values) >= MIN_GROUP else None
+        in_quarter = newest[label]
+        results_of_quarter = {result_id for result_id, _ in in_quarter.values()}
+        shown = _safe_to_show(group, {user: institution for user, (_, institution) in in_quarter.items()},
+                              len(results_of_quarter ^ whole))
+        people = [scores.get(result_id, {}) for result_id, _ in in_quarter.values()]
+        means = {dimension.code: round(float(mean(values)), 1) if len(values) >= MIN_GROUP else None
                  for dimension, values in _means(reference, people)}
-        periods.append(Period(label, len(people), means if len(people) >= MIN_GROUP else {}))
+        periods.append(Period(label, len(people), means if shown else {}))
     return periods
 
 

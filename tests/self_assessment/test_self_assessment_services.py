@@ -127,3 +127,42 @@ def test_recommendations_are_what_the_reader_may_see_ranked_by_the_index(app, ma
         titles = {r.title for r in services.recommendations(member, mediation)}
         assert titles == {"Helping families with online procedures for benefits",
                           "Online procedures clinic for members"}
+
+
+def test_a_quarter_that_differs_from_the_whole_by_one_result_is_not_shown(app, make_user, make_institution):
+    """Six people: five answered in the third quarter, one only in the first. The whole (six) minus the third
+    quarter (five) would tell the sixth person's scores, so the third quarter's figures are not shown."""
+    questionnaire = tiny_questionnaire()
+    institution = make_institution()
+    for point in (0, 1, 2, 3, 4):
+        completed_result(make_user(institution=institution), questionnaire, {"safety-1": point}, when=at(2025, 8))
+    completed_result(make_user(institution=institution), questionnaire, {"safety-1": 4}, when=at(2025, 2))
+    figures = services.aggregate(services.Group("institution", str(institution.id)))
+    assert figures.enough and figures.count == 6
+    assert [(p.label, p.means) for p in figures.periods] == [("2025-Q1", {}), ("2025-Q3", {})]
+
+
+def test_a_partnership_is_withheld_when_its_small_institutions_could_be_subtracted(app, exchange, make_user):
+    questionnaire = tiny_questionnaire()
+    for point in (0, 1, 2, 3, 4):
+        completed_result(make_user(institution=exchange.seville), questionnaire, {"safety-1": point})
+    lonely = completed_result(make_user(institution=exchange.arad), questionnaire, {"safety-1": 4})
+    partnership = services.Group("partnership", str(exchange.partnership.id))
+    assert not services.aggregate(partnership).enough and not services.aggregate(partnership).too_few
+    for point in (0, 1, 2, 3):  # Arad reaches five: each institution can be shown, and so can the whole
+        completed_result(make_user(institution=exchange.arad), questionnaire, {"safety-1": point})
+    assert services.aggregate(partnership).enough and lonely.institution_id == exchange.arad.id
+
+
+def test_group_figures_read_every_version_through_the_current_ones_statements(app, make_user, make_institution):
+    """A new version renames a dimension (its statements keep their codes): the older results still count for
+    it, through the statements both versions share."""
+    first = tiny_questionnaire()
+    institution = make_institution()
+    for point in (0, 1, 2, 3, 4):
+        completed_result(make_user(institution=institution), first, {"mediation-1": point, "mediation-2": point,
+                                                                      "mediation-3": point})
+    renamed = dict(TINY["dimensions"][1], code="digital-mediation")
+    services.publish(services.import_questionnaire(dict(TINY, dimensions=[TINY["dimensions"][0], renamed])))
+    figures = services.aggregate(services.Group("institution", str(institution.id)))
+    assert figures.dimension("digital-mediation").mean == 50.0 and figures.dimension("digital-mediation").count == 5
