@@ -447,7 +447,7 @@ def can_revoke_certificate(user, certificate) -> bool:
 
 # --- self-assessment ------------------------------------------------------------------------------
 # Anyone may take it. A result is its taker's alone; groups are seen only as aggregates, by those who run them
-# (and never below network.assessment.services.MIN_GROUP people: the services' rule, not a permission).
+# (and never below network.self_assessment.services.MIN_GROUP people: the services' rule, not a permission).
 
 
 def can_view_assessment_result(user, result) -> bool:
@@ -479,7 +479,7 @@ def can_read_assessment_aggregates(user, kind: str, target, partnerships=()) -> 
     if kind in ("country", "role"):
         return reads_network_aggregates(user)
     if kind == "invitation":
-        return manages_assessment_invitation(user, target) or (is_evaluator(user) and _is_user(user))
+        return manages_assessment_invitation(user, target) or is_evaluator(user)
     return False
 
 

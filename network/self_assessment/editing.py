@@ -26,8 +26,7 @@ from network.self_assessment.models import (
 )
 
 DEFAULT_LANGUAGE = services.DEFAULT_LANGUAGE
-CODE_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-NAME_MAX, TEXT_MAX = 300, 2000
+NAME_MAX, TEXT_MAX = 300, services.TEXT_MAX
 
 
 # --- checks ---------------------------------------------------------------------------------------------------
@@ -40,10 +39,10 @@ def _refuse_frozen(questionnaire: Questionnaire) -> None:
 
 
 def _code(value, taken: set[str]) -> str:
-    code = str(value or "").strip().lower()
-    if not code:
+    if not str(value or "").strip():
         raise ServiceError.one("code", _l("Give a code."))
-    if len(code) > CODE_MAX or not CODE_PATTERN.fullmatch(code):
+    code = services.valid_code(value)
+    if code is None:
         raise ServiceError.one("code", _l("A code is 1 to %(max)d lowercase letters, digits and hyphens "
                                           "(for example “privacy-2”).", max=CODE_MAX))
     if code in taken:

@@ -17,6 +17,7 @@ from network import permissions
 from network.extensions import db, login_manager
 from network.self_assessment import services
 from network.self_assessment.blueprint import bp
+from network.self_assessment.charts import bar_chart
 from network.self_assessment.group_forms import (
     PHASES,
     ChosenGroup,
@@ -25,7 +26,7 @@ from network.self_assessment.group_forms import (
     group_choices,
     may_read,
 )
-from network.self_assessment.models import AFTER, BEFORE, AssessmentInvitation
+from network.self_assessment.models import AssessmentInvitation
 from network.web import REFUSED, attempt, check_button_post, csv_download, form_status, outcome
 
 
@@ -74,11 +75,7 @@ def _share(value: float) -> str:
 
 
 def _mean_chart(figures):
-    """The means by dimension as bars (network.self_assessment.charts), or None while it does not exist."""
-    try:
-        from network.self_assessment.charts import bar_chart
-    except ImportError:
-        return None
+    """The means by dimension as bars (network.self_assessment.charts)."""
     rows = [(str(d.name), d.mean, "" if d.mean is not None else _("not shown")) for d in figures.dimensions]
     return bar_chart(rows, maximum=100, title=_("Mean score by dimension (0–100)"),
                      description=_("The group's mean score on each dimension, from 0 to 100."))
@@ -103,20 +100,20 @@ def aggregates():
 # --- training needs ------------------------------------------------------------------------------------------
 
 
-def _needs_with_recommendations(chosen: ChosenGroup) -> list[tuple]:
+def _needs_with_recommendations(figures) -> list[tuple]:
     """(dimension aggregate, recommendations) most needed first; recommendations by the current version's
     dimension of the same code."""
     questionnaire = services.current_questionnaire()
     dimensions = {d.code: d for d in questionnaire.dimensions} if questionnaire else {}
     return [(need, services.recommendations(current_user, dimensions[need.code]) if need.code in dimensions else [])
-            for need in services.training_needs(chosen.group)]
+            for need in services.needs_of(figures)]
 
 
 def _needs_context(chosen: ChosenGroup) -> dict:
     figures = services.aggregate(chosen.group)
     levels = _levels()
     return {"chosen": chosen, "figures": figures, "levels": levels, "needing_label": _needing_label(levels),
-            "needs": _needs_with_recommendations(chosen) if figures.enough else [], "share": _share,
+            "needs": _needs_with_recommendations(figures), "share": _share,
             "minimum": services.MIN_GROUP}
 
 
@@ -222,24 +219,9 @@ def invitation(invitation_id: int):
     """The invitation's link and its comparison with its siblings (before and after one event): the means by
     dimension per invitation, side by side, each only with at least MIN_GROUP people, and the change."""
     invitation = _readable_invitation(invitation_id)
-    siblings = services.sibling_invitations(invitation)
-    columns = [(sibling, services.aggregate(services.Group("invitation", str(sibling.id)))) for sibling in siblings]
-    before = next((figures for sibling, figures in columns if sibling.phase == BEFORE and figures.enough), None)
-    after = next((figures for sibling, figures in reversed(columns) if sibling.phase == AFTER and figures.enough),
-                 None)
-    questionnaire = services.current_questionnaire()
-    rows = []
-    for dimension in (questionnaire.dimensions if questionnaire else []):
-        means = [figures.dimension(dimension.code).mean if figures.enough and figures.dimension(dimension.code)
-                 else None for _sibling, figures in columns]
-        change = None
-        if before is not None and after is not None:
-            first, last = before.dimension(dimension.code), after.dimension(dimension.code)
-            if first is not None and last is not None and first.mean is not None and last.mean is not None:
-                change = round(last.mean - first.mean, 1)
-        rows.append((services.localized(dimension.name), means, change))
-    return render_template("self_assessment/invitation.html", invitation=invitation, columns=columns, rows=rows,
-                           compares=before is not None and after is not None, phases=PHASES,
+    comparison = services.compare_invitations(invitation)
+    return render_template("self_assessment/invitation.html", invitation=invitation, columns=comparison.columns,
+                           rows=comparison.rows, compares=comparison.compares, phases=PHASES,
                            link=invitation_link(invitation), minimum=services.MIN_GROUP,
                            manages=permissions.manages_assessment_invitation(current_user, invitation))
 

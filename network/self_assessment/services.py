@@ -3,6 +3,7 @@ aggregates and training needs, invitations, and the questionnaire's versions and
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,6 +23,7 @@ from network.self_assessment.models import (
     AFTER,
     ANY_TIME,
     BEFORE,
+    CODE_MAX,
     DRAFT,
     INVITATION_PHASES,
     PROFESSIONAL,
@@ -171,6 +173,8 @@ def publication_problems(questionnaire: Questionnaire) -> list:
         problems.append(_l("The scale needs its five labels in English."))
     if not questionnaire.levels or questionnaire.levels[0].minimum != 0:
         problems.append(_l("The lowest level must start at 0."))
+    if len({level.minimum for level in questionnaire.levels}) != len(questionnaire.levels):
+        problems.append(_l("Two levels start at the same score."))
     codes = [s.code for s in questionnaire.statements]
     if len(codes) != len(set(codes)):
         problems.append(_l("Two statements have the same code."))
@@ -227,18 +231,32 @@ def _texts(value, where: str, required: bool = True) -> dict[str, str]:
         raise ServiceError.one("file", _l("%(where)s: expected texts by language, like {\"en\": \"…\"}.",
                                           where=where))
     texts = {code[:10]: text.strip() for code, text in value.items() if text.strip()}
+    if any(len(text) > TEXT_MAX for text in texts.values()):
+        raise ServiceError.one("file", _l("%(where)s: a text is longer than %(max)d characters.", where=where,
+                                          max=TEXT_MAX))
     if required and not texts.get(DEFAULT_LANGUAGE):
         raise ServiceError.one("file", _l("%(where)s: the English text is missing.", where=where))
     return texts
 
 
-def _code(value, where: str) -> str:
-    from network.self_assessment.models import CODE_MAX
+# A code links a dimension, statement or level across versions (and names them in pages' addresses and ids):
+# lowercase letters, digits and hyphens, the same rule for the editor (editing.py) and the exchange format.
+CODE_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TEXT_MAX = 2000
 
-    if not isinstance(value, str) or not value.strip() or len(value.strip()) > CODE_MAX:
-        raise ServiceError.one("file", _l("%(where)s: a code of 1 to %(max)d characters is required.",
-                                          where=where, max=CODE_MAX))
-    return value.strip()
+
+def valid_code(value) -> str | None:
+    """The code as stored (trimmed, lower case), or None if it breaks the rule."""
+    code = str(value or "").strip().lower()
+    return code if code and len(code) <= CODE_MAX and CODE_PATTERN.fullmatch(code) else None
+
+
+def _code(value, where: str) -> str:
+    code = valid_code(value) if isinstance(value, str) else None
+    if code is None:
+        raise ServiceError.one("file", _l("%(where)s: a code of 1 to %(max)d lowercase letters, digits and "
+                                          "hyphens is required.", where=where, max=CODE_MAX))
+    return code
 
 
 def _checked_exchange(data) -> dict:
@@ -264,6 +282,8 @@ def _checked_exchange(data) -> dict:
         raise ServiceError.one("file", _l("levels: the lowest level must start at 0."))
     if len({level["code"] for level in levels}) != len(levels):
         raise ServiceError.one("file", _l("levels: two levels have the same code."))
+    if len({level["minimum"] for level in levels}) != len(levels):
+        raise ServiceError.one("file", _l("levels: two levels start at the same score."))
     for n, dimension in enumerate(data.get("dimensions") or []):
         where = f"dimensions[{n}]"
         if not isinstance(dimension, dict) or not isinstance(dimension.get("statements"), list) \
@@ -933,7 +953,11 @@ def _periods(group: Group, reference: Questionnaire | None, results, scores, who
 
 def training_needs(group: Group) -> list[DimensionAggregate]:
     """The dimensions most people of the group need (below the second level), most needed first."""
-    figures = aggregate(group)
+    return needs_of(aggregate(group))
+
+
+def needs_of(figures: Aggregate) -> list[DimensionAggregate]:
+    """training_needs from a group's figures already computed."""
     if not figures.enough:
         return []
     return sorted((d for d in figures.dimensions if d.mean is not None), key=lambda d: (-d.needing_share, d.mean))
@@ -990,6 +1014,39 @@ def sibling_invitations(invitation: AssessmentInvitation) -> list[AssessmentInvi
                             AssessmentInvitation.event_id.is_(None))
     order = {BEFORE: 0, ANY_TIME: 1, AFTER: 2}
     return sorted(db.session.scalars(query), key=lambda i: (order.get(i.phase, 1), i.created_at, i.id))
+
+
+@dataclass
+class InvitationComparison:
+    """The invitations of one group side by side (before and after an event): columns (invitation, its figures),
+    rows (dimension name, the mean in each column or None, the change from the first "before" shown to the last
+    "after" shown, or None)."""
+
+    columns: list[tuple[AssessmentInvitation, Aggregate]]
+    rows: list[tuple[Localized, list[float | None], float | None]]
+
+    @property
+    def compares(self) -> bool:
+        return any(change is not None for _name, _means, change in self.rows)
+
+
+def compare_invitations(invitation: AssessmentInvitation) -> InvitationComparison:
+    columns = [(sibling, aggregate(Group("invitation", str(sibling.id)))) for sibling in sibling_invitations(invitation)]
+    before = next((figures for sibling, figures in columns if sibling.phase == BEFORE and figures.enough), None)
+    after = next((figures for sibling, figures in reversed(columns) if sibling.phase == AFTER and figures.enough),
+                 None)
+    questionnaire = current_questionnaire()
+    rows = []
+    for dimension in (questionnaire.dimensions if questionnaire else []):
+        means = [(figures.dimension(dimension.code).mean if figures.dimension(dimension.code) else None)
+                 for _sibling, figures in columns]
+        change = None
+        if before is not None and after is not None:
+            first, last = before.dimension(dimension.code).mean, after.dimension(dimension.code).mean
+            if first is not None and last is not None:
+                change = round(last - first, 1)
+        rows.append((localized(dimension.name), means, change))
+    return InvitationComparison(columns, rows)
 
 
 def delete_invitation(invitation: AssessmentInvitation) -> None:

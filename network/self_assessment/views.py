@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from network import permissions
@@ -18,10 +17,9 @@ from network.self_assessment import services
 from network.self_assessment.blueprint import bp
 from network.self_assessment.charts import bar_chart
 from network.self_assessment.forms import NOT_APPLICABLE, ROLE_LABELS, PageForm, StartForm, answers_from, field_name
-from network.self_assessment.models import AFTER, BEFORE, AssessmentResult
+from network.self_assessment.group_forms import PHASES
+from network.self_assessment.models import ANY_TIME, AssessmentResult
 from network.web import REFUSED, attempt, check_button_post, form_status
-
-PHASE_LABELS = {BEFORE: _l("before the training"), AFTER: _l("after the training")}
 
 
 def _first_page_to_answer(sitting) -> int:
@@ -42,7 +40,7 @@ def _index_page(form: StartForm, status: int = 200):
     kept = services.finished_here() if not current_user.is_authenticated else None
     return render_template(
         "self_assessment/index.html", form=form, questionnaire=services.current_questionnaire(),
-        sitting=sitting, invitation=invitation, phase_labels=PHASE_LABELS,
+        sitting=sitting, invitation=invitation, phase_labels={code: label for code, label in PHASES.items() if code != ANY_TIME},
         finished_here=kept is not None, minimum=services.MIN_GROUP,
         waiting=services.answers_waiting_here() if current_user.is_authenticated else None, keep_form=PageForm(),
         results=list(reversed(services.results_of(current_user))) if current_user.is_authenticated else [],

@@ -199,7 +199,7 @@ def test_invitations_are_remembered_and_closed_ones_say_so(client, make_user, ma
     assert client.get(f"/self-assessment/i/{closed.token}").status_code == 410
     assert client.get(f"/self-assessment/i/{invitation.token}").status_code == 302
     page = client.get("/self-assessment/").text
-    assert "Cohort A" in page and "Digital families" in page and "before the training" in page
+    assert "Cohort A" in page and "Digital families" in page and "Before the event" in page
 
 
 def test_no_published_questionnaire_no_form(client):
