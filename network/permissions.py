@@ -445,6 +445,53 @@ def can_revoke_certificate(user, certificate) -> bool:
     return certificates.may_revoke(user, certificate)
 
 
+# --- learning ---------------------------------------------------------------------------------------
+# Keep can_view_course in step with network.learning.services.courses_visible_to (the same rule in SQL).
+
+
+def can_create_course(user) -> bool:
+    """Institution admins and coordinators (approved members), and site admins, like collections."""
+    return can_create_collection(user)
+
+
+def owns_course(user, course) -> bool:
+    """The owner's people: its institution's admins, or its partnership's coordinators (and site admins)."""
+    if course.institution_id is not None:
+        return administers_institution(user, course.institution)
+    return course.partnership is not None and coordinates(user, course.partnership)
+
+
+def can_edit_course(user, course) -> bool:
+    """The owner's people and the approved members they added as editors, who are also its tutors."""
+    if owns_course(user, course):
+        return True
+    return is_member(user) and any(row.user_id == user.id for row in course.editor_rows)
+
+
+def tutors_course(user, course) -> bool:
+    """Follows its learners: their progress, quiz scores and reflections."""
+    return can_edit_course(user, course)
+
+
+def can_view_course(user, course) -> bool:
+    """A published course: public ones for anyone, members' ones for approved members; a draft or archived one
+    for its editors only (an archived one also for who is enrolled: see can_follow_course)."""
+    if can_edit_course(user, course):
+        return True
+    if course.status != "published":
+        return False
+    return course.visibility == "public" or is_member(user)
+
+
+def can_enrol(user, course) -> bool:
+    return _is_user(user) and course.status == "published" and can_view_course(user, course)
+
+
+def can_follow_course(user, enrolment) -> bool:
+    """The learner, on the version they are enrolled on, whatever became of the course since."""
+    return _is_user(user) and enrolment is not None and enrolment.user_id == user.id
+
+
 # --- self-assessment ------------------------------------------------------------------------------
 # Anyone may take it. A result is its taker's alone; groups are seen only as aggregates, by those who run them
 # (and never below network.self_assessment.services.MIN_GROUP people: the services' rule, not a permission).

@@ -1,0 +1,18 @@
+"""Learning modules: short courses the network writes (modules of lessons with quizzes, reflections and practice
+tasks), published as frozen versions, followed by learners alone or in cohorts, and certified on completion."""
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    """The feature's one plug (network.FEATURES): its pages, personal data and its kind of certificate."""
+    from network.auth.services import register_data_eraser, register_data_exporter
+    from network.certificates.services import register_kind
+    from network.learning import editor_views, personal_data, services, views  # noqa: F401 (their routes)
+    from network.learning.blueprint import bp
+
+    app.register_blueprint(bp)
+    register_data_exporter("learning", personal_data.export)
+    register_data_eraser("learning", personal_data.erase)
+    # Certificates of completion (network/certificates): worded in the reader's language, revoked by the tutors.
+    register_kind(services.CERTIFICATE_KIND, services.CERTIFICATE_SENTENCE, services.may_revoke_certificate,
+                  heading=services.CERTIFICATE_HEADING)

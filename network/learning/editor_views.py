@@ -1,0 +1,2 @@
+"""(being written)"""
+from network.learning.blueprint import bp  # noqa: F401
