@@ -6,7 +6,7 @@ from network.collections.services import owner_key
 from network.learning import services
 from network.learning.models import QUIZ, REFLECTION, TASK
 
-O = services.OptionData
+Option = services.OptionData
 
 
 def make_course(owner_admin, owner, title="Digital mediation in social work", visibility="public", publish=True):
@@ -17,10 +17,10 @@ def make_course(owner_admin, owner, title="Digital mediation in social work", vi
     welcome = services.add_lesson(first, services.LessonData(title="Welcome", body="Read this *first*."))
     quiz = services.add_activity(welcome, QUIZ, "Check yourself", pass_mark="50")
     services.add_question(quiz, "Which site renews an ID card?", False,
-                          [O("The police's", True, "Yes: the national police."), O("A search engine's", False,
+                          [Option("The police's", True, "Yes: the national police."), Option("A search engine's", False,
                                                                                      "No: look for the official one.")])
     services.add_question(quiz, "Which are signs of phishing?", True,
-                          [O("A hurried tone", True), O("An unknown sender", True), O("Your own bank's app", False)])
+                          [Option("A hurried tone", True), Option("An unknown sender", True), Option("Your own bank's app", False)])
     services.add_activity(welcome, REFLECTION, "What do families ask you?")
     second = services.add_module(course, "In practice")
     practice = services.add_lesson(second, services.LessonData(title="Appointments online", body="Book it together."))

@@ -198,6 +198,23 @@ def rita(app, exchange, make_user, make_practice, outbox):
     invitation = self_assessment.create_invitation(person, partnership=x.partnership, label="Rita's group")
     completed_result(person, tiny_questionnaire(), {"safety-1": 4}, invitation=invitation)
     db.session.commit()
+    # Learning: a course she created and published (as a site admin) and edits, in a cohort she made; she follows
+    # it, with a reflection, a practice task and a quiz attempt.
+    from learning_helpers import make_course, quiz_of, right_answers
+    from network.learning import services as learning
+    from network.learning.models import Cohort
+
+    course = make_course(person, x.seville)
+    learning.add_editor(person, course, EMAIL)
+    cohort = Cohort(course_id=course.id, name="Rita's cohort", created_by_id=person.id)
+    db.session.add(cohort)
+    db.session.commit()
+    enrolment = learning.enrol(person, course, cohort)
+    welcome = course.lessons[0]
+    learning.save_reflection(enrolment, welcome.activities[1].id, "Rita's reflection on families online")
+    learning.tick_task(enrolment, course.lessons[1].activities[0].id, "Rita tried it with the Garcías")
+    learning.submit_attempt(enrolment, learning.start_attempt(enrolment, quiz_of(course).id), right_answers(
+        quiz_of(course)))
     sync.drain_all()
     return SimpleNamespace(
         person=person, id=person.id, bob=bob, exchange=x, own=own, seville=seville, comment=comment,

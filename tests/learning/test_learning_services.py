@@ -12,8 +12,7 @@ from network.certificates import services as certificates
 from network.errors import ServiceError
 from network.extensions import db
 from network.learning import services
-from network.learning.models import Course
-from network.learning.models import QUIZ
+from network.learning.models import QUIZ, Course
 
 
 @pytest.fixture
