@@ -99,6 +99,12 @@ class World:
     questionnaire_versions: dict[str, int] = field(default_factory=dict)  # "published"/"draft" -> id
     # "published"/"draft" -> the first dimension, statement and level of that version
     questionnaire_parts: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Learning: the owning institution's courses, "public" (published, the member enrolled, with a submitted quiz
+    # attempt) and "draft"; state -> the course's id, and its parts: module, lesson (the first), the quiz, the
+    # reflection and the task (of the first lessons), the quiz's first question; the member's attempt.
+    courses: dict[str, int] = field(default_factory=dict)
+    course_parts: dict[str, dict[str, int]] = field(default_factory=dict)
+    quiz_attempt: int = 0
     # visitor kind -> titles (and other marked text) of what that visitor may not see: no page may show it
     hidden_text: dict[str, list[str]] = field(default_factory=dict)
 
@@ -240,6 +246,22 @@ def build_world() -> World:
     world.questionnaire_parts = {state: {"dimension_id": version.dimensions[0].id,
                                          "statement_id": version.statements[0].id, "level_id": version.levels[0].id}
                                  for state, version in (("published", published), ("draft", draft))}
+
+    from learning_helpers import make_course, quiz_of, right_answers
+    from network.learning import services as learning
+
+    for state in ("public", "draft"):
+        course = make_course(owner_admin, owner, title=f"Authz {state} course", publish=state == "public")
+        quiz = quiz_of(course)
+        world.courses[state] = course.id
+        world.course_parts[state] = {
+            "module_id": course.modules[0].id, "lesson_id": course.lessons[0].id, "quiz": quiz.id,
+            "reflection": course.lessons[0].activities[1].id, "task": course.lessons[1].activities[0].id,
+            "question_id": quiz.questions[0].id}
+        if state == "public":
+            enrolment = learning.enrol(member, course)
+            world.quiz_attempt = learning.submit_attempt(enrolment, learning.start_attempt(enrolment, quiz.id),
+                                                         right_answers(quiz)).id
 
     for kind, user in users.items():
         world.bearer[kind] = tokens.create_token(user, "authz matrix")[1]

@@ -64,6 +64,7 @@ VARIANTS = {
     "collection_id": ("public", "members"),  # a public collection; a members-only one
     "event_id": EVENT_STATES,  # an event seen by everyone, by members, by the partnership's institutions
     "version_id": ("published", "draft"),  # the self-assessment's published (frozen) version; a draft
+    "course_id": ("public", "draft"),  # the owning institution's published course (the member enrolled); a draft
 }
 # Columns:  anon   outsider  member  inst-admin  coordinator  evaluator  site-admin
 
@@ -192,6 +193,12 @@ REGISTERED_MATERIAL = {"public": "login 404 404 200 200 404 200", "members": "40
 
 
 ALL_302 = "302 302 302 302 302 302 302"
+# Courses: the owning institution's admin (and site admins) edit them; the member follows the public one.
+EDIT_COURSE = "login 403 403 200 403 403 200"
+EDIT_COURSE_WRITE = "login 403 403 ok 403 403 ok"
+SEE_COURSE = {"public": ANYONE, "draft": "404 404 404 200 404 404 200"}
+LEARNER = {"public": "login 302 200 302 302 302 302", "draft": "login 404 404 302 404 404 302"}
+LEARNER_WRITE = {"public": "login 302 ok 302 302 302 302", "draft": "login 404 404 302 404 404 302"}
 SITE_ADMIN_WRITE = "login 403 403 403 403 403 ok"
 OWN_RESULT = "login 404 200 404 404 404 404"
 PARTNERSHIP_FIGURES = "login 403 403 403 200 200 200"
@@ -458,6 +465,26 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     "api.list_self_assessments": {"GET": "401 200 200 200 200 200 200"},
     "api.self_assessment_aggregates": {"GET": "401 403 403 403 200 200 200"},
 
+    # --- learning ---
+    "learning.index": {"GET": ANYONE},
+    "learning.new": {"GET": "login 403 403 200 200 403 200", "POST": "login 403 403 ok ok 403 ok"},
+    "learning.show": {"GET": SEE_COURSE},
+    "learning.lesson": {"GET": SEE_COURSE},
+    "learning.enrol": {"POST": {"public": "login ok ok ok ok ok ok", "draft": "login 404 404 ok 404 404 ok"}},
+    "learning.leave": {"GET": LEARNER, "POST": LEARNER_WRITE},
+    "learning.move": {"POST": LEARNER_WRITE},
+    "learning.lesson_done": {"POST": LEARNER_WRITE},
+    "learning.reflection": {"POST": LEARNER_WRITE},
+    "learning.task": {"POST": LEARNER_WRITE},
+    "learning.quiz": {"GET": LEARNER, "POST": LEARNER_WRITE},
+    "learning.result": {"GET": LEARNER},
+    **{f"learning.{endpoint}": {"GET": EDIT_COURSE, "POST": EDIT_COURSE_WRITE} for endpoint in (
+        "edit", "archive", "delete_module", "edit_lesson", "delete_lesson", "edit_activity", "delete_activity",
+        "edit_question", "delete_question")},
+    **{f"learning.{endpoint}": {"POST": EDIT_COURSE_WRITE} for endpoint in (
+        "publish", "editors", "add_module", "module", "add_lesson", "move_lesson", "add_activity", "move_activity",
+        "add_question", "move_question")},
+
     # --- self-assessment ---
     # Anyone takes it (without a sitting, the questionnaire's pages and "my result" go back to the start page).
     "self_assessment.index": {"GET": ANYONE},
@@ -552,6 +579,11 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
         "version_id": world.questionnaire_versions.get(state), "result_id": world.assessment_result,
         "invitation_id": world.assessment_invitation, "page": 1,
         **world.questionnaire_parts.get(state, {}),
+        "course_id": world.courses.get(state), "attempt_id": world.quiz_attempt,
+        **{name: value for name, value in world.course_parts.get(state, {}).items() if name.endswith("_id")},
+        # The learner's pages of a reflection or a task take theirs; the quiz's and the editors' take the quiz.
+        "activity_id": world.course_parts.get(state, {}).get(
+            {"learning.reflection": "reflection", "learning.task": "task"}.get(rule.endpoint, "quiz")),
         "slug": world.other_slug if state == "other" else world.owner_slug, "filename": "css/site.css",
         "token": {"calendars.feed": world.calendar_token, "self_assessment.invitation_landing": world.assessment_token
                   }.get(rule.endpoint, "not-a-reset-token"),
@@ -606,6 +638,9 @@ def _form(endpoint: str, state: str, world: World) -> dict:
         "certificates.revoke": {"reason": "Did not attend."},
         "tokens.index": {"name": "another token"},
         "self_assessment.start": {"role": "professional"},
+        "learning.lesson_done": {"done": "1"},
+        **{f"learning.{name}": {"direction": "down"} for name in ("move_lesson", "move_activity", "move_question",
+                                                                  "module")},
         "self_assessment.invitations": {"group": f"partnership-{world.partnership}", "phase": "any"},
         "essays.display": {"display": "anonymous"},
         "essays.return_to_author": {"comment": "Say more about the groups."},

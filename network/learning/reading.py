@@ -14,12 +14,15 @@ from network.learning import services
 from network.learning.models import QUIZ, Course, CourseVersion, Enrolment, QuizAttempt
 
 
-def contents_for(course: Course, enrolment: Enrolment | None) -> dict | None:
-    """A learner reads their enrolment's version; anyone else the latest published one (None: never published)."""
+def contents_for(course: Course, enrolment: Enrolment | None, user=None) -> dict | None:
+    """A learner reads their enrolment's version; anyone else the latest published one; its editors, before it
+    is first published, a preview of the draft (None: nothing to read)."""
     if enrolment is not None:
         return enrolment.version.contents
     version = course.latest_version
-    return version.contents if version is not None else None
+    if version is not None:
+        return version.contents
+    return services.snapshot(course) if user is not None and permissions.can_edit_course(user, course) else None
 
 
 def languages_of_courses(user) -> list[str]:

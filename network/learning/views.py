@@ -80,7 +80,7 @@ def index():
 @bp.route("/<int:course_id>")
 def show(course_id: int):
     course, enrolment = _course_or_404(course_id)
-    contents = reading.contents_for(course, enrolment)
+    contents = reading.contents_for(course, enrolment, current_user)
     progress = services.progress(enrolment) if enrolment is not None else None
     certificate = services.certificate_of(enrolment) if enrolment is not None and enrolment.completed_at else None
     return render_template(
@@ -138,7 +138,7 @@ def move(course_id: int):
 
 def _lesson_page(course: Course, enrolment, lesson_id: int, status: int = 200, **forms):
     """The lesson of the reader's version, with its activities; a form given (rejected) replaces its blank one."""
-    contents = reading.contents_for(course, enrolment)
+    contents = reading.contents_for(course, enrolment, current_user)
     lesson = services.find_lesson(contents, lesson_id) if contents is not None else None
     if lesson is None:
         abort(404)
@@ -260,7 +260,7 @@ def _quiz_of(course_id: int, activity_id: int):
     """The course, the learner's enrolment, the quiz's lesson and the quiz (in their version), or a redirect to
     the course page for a reader who is not enrolled."""
     course, enrolment = _course_or_404(course_id)
-    contents = reading.contents_for(course, enrolment)
+    contents = reading.contents_for(course, enrolment, current_user)
     found = reading.activity_in(contents, activity_id, QUIZ) if contents is not None else None
     if found is None:
         abort(404)
