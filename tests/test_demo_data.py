@@ -12,6 +12,7 @@ from network.demo import DemoDataError
 from network.essays import demo as essays_demo
 from network.events import demo as events_demo
 from network.institutions import demo as institutions_demo
+from network.learning import demo as learning_demo
 from network.practices import demo as practices_demo
 
 NETWORK = Path(network.__file__).parent
@@ -28,6 +29,7 @@ READERS = {
     "essays": essays_demo.load_texts,
     "events": events_demo.load,
     "collections": collections_demo.load,
+    "learning": learning_demo.load,
 }
 DATA_FILES = sorted((feature, path.name) for feature in READERS
                     for path in (NETWORK / feature / "demo_data").glob("*.toml"))
@@ -59,6 +61,10 @@ def test_the_data_files_are_read_and_point_at_each_other():
     for collection in collections_demo.load():
         assert collection["editor"] in people
         assert {ref for _title, _intro, items in collection["chapters"] for ref, _note in items} <= refs
+    course = learning_demo.load()
+    linked = {title for module in course["modules"] for lesson in module["lessons"]
+              for title in lesson.get("practices", [])}
+    assert linked and linked <= {practice["title"] for practice in practices}
 
 
 @pytest.mark.parametrize("feature, name", DATA_FILES)

@@ -315,6 +315,42 @@ def _questionnaire_part(name: str):
     return fill
 
 
+def _course(ask: Ask) -> int:
+    """A course the visitor edits first, then one they follow, then one they may see."""
+    from network.learning import services as learning
+    from network.learning.models import Course
+
+    return _best(Course, ask, permissions.can_edit_course,
+                 lambda user, c: learning.enrolment_of(user, c) is not None, permissions.can_view_course).id
+
+
+def _course_part(name: str):
+    """The course's first module, lesson or question, or the quiz (the reflection, the task for their pages)."""
+    def fill(ask: Ask) -> int:
+        from network.learning.models import QUIZ, REFLECTION, TASK, Course
+
+        course = db.session.get(Course, ask.values["course_id"])
+        if name == "module":
+            return course.modules[0].id
+        if name == "lesson":
+            return course.lessons[0].id
+        kind = {"learning.reflection": REFLECTION, "learning.task": TASK}.get(ask.rule.endpoint, QUIZ)
+        activity = next(a for lesson in course.lessons for a in lesson.activities if a.kind == kind)
+        return activity.questions[0].id if name == "question" else activity.id
+    return fill
+
+
+def _quiz_attempt(ask: Ask) -> int:
+    """The visitor's own attempt at the quiz, else anyone's (which they may not see)."""
+    from network.learning.models import Enrolment, QuizAttempt
+
+    attempts = db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.activity_id == ask.values["activity_id"])
+                                  .order_by(QuizAttempt.id)).all()
+    assert attempts, "the demo course's quiz has no attempt"
+    own = [a for a in attempts if db.session.get(Enrolment, a.enrolment_id).user_id == getattr(ask.user, "id", None)]
+    return (own or attempts)[0].id
+
+
 def _questionnaire_version(_ask: Ask) -> int:
     from network.self_assessment import services as self_assessment
 
@@ -346,6 +382,9 @@ ARGUMENTS = {
     "page": lambda _ask: 1,
     "version_id": _questionnaire_version,
     **{f"{name}_id": _questionnaire_part(name) for name in ("dimension", "statement", "level")},
+    "course_id": _course,
+    **{f"{name}_id": _course_part(name) for name in ("module", "lesson", "activity", "question")},
+    "attempt_id": _quiz_attempt,
 }
 
 

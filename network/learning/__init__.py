@@ -4,10 +4,11 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    """The feature's one plug (network.FEATURES): its pages, personal data and its kind of certificate."""
+    """The feature's one plug (network.FEATURES): its pages, personal data, its kind of certificate and its demo step."""
     from network.auth.services import register_data_eraser, register_data_exporter
     from network.certificates.services import register_kind
-    from network.learning import editor_views, personal_data, services, views  # noqa: F401 (their routes)
+    from network.demo import register_step
+    from network.learning import demo, editor_views, personal_data, services, views  # noqa: F401 (their routes)
     from network.learning.blueprint import bp
 
     app.register_blueprint(bp)
@@ -16,3 +17,4 @@ def init_app(app) -> None:
     # Certificates of completion (network/certificates): worded in the reader's language, revoked by the tutors.
     register_kind(services.CERTIFICATE_KIND, services.CERTIFICATE_SENTENCE, services.may_revoke_certificate,
                   heading=services.CERTIFICATE_HEADING)
+    register_step(app, "learning", demo.seed)  # seed-demo: the demo course, its cohort and their progress
