@@ -113,7 +113,7 @@ def test_a_learner_follows_a_course_to_its_certificate(client, auth, course, mak
 
     login(auth, learner)
     listing = client.get("/courses/")
-    assert "My courses" in text(listing) and "Completed" in text(listing)
+    assert "My courses" in text(listing) and "Course completed" in text(listing)
 
 
 def test_a_visitor_reads_a_public_course_and_its_lessons_but_takes_no_quiz(client, course):
