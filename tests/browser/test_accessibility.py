@@ -98,6 +98,12 @@ PAGES = [
     ("events month calendar", "professional", "/events/calendar/{training_month}"),
     ("events month calendar, refused filter", "anonymous", "/events/calendar?month=2027-13"),
     ("event materials", "coordinator", "/events/{training}/materials"),
+    ("courses", "anonymous", "/courses/"),
+    ("course", "professional", "/courses/{course}"),
+    ("course lesson", "professional", "/courses/{course}/lessons/{course_lesson}"),
+    ("course quiz", "professional", "/courses/{course}/quizzes/{course_quiz}"),
+    ("course certificate", "anonymous", "/certificates/{course_certificate}"),
+    ("course editor", "coordinator", "/courses/{course}/edit"),
     ("self-assessment", "anonymous", "/self-assessment/"),
     ("self-assessment result", "professional", "/self-assessment/results/{own_assessment}"),
     ("self-assessment group results", "coordinator", "/self-assessment/groups?partnership={partnership}"),
@@ -126,6 +132,8 @@ def demo_ids() -> dict[str, object]:
         assert value is not None, f"the demo has nothing for {query}"
         return value
 
+    from network.certificates.models import Certificate
+    from network.learning.models import Course
     from network.self_assessment.models import AssessmentResult, Questionnaire
 
     admin = one(select(User).where(User.email == ROLES["institution admin"]))
@@ -152,11 +160,19 @@ def demo_ids() -> dict[str, object]:
         "own_assessment": one(select(AssessmentResult.id).join(User, User.id == AssessmentResult.user_id)
                               .where(User.email == ROLES["professional"]).order_by(AssessmentResult.completed_at.desc())),
         "questionnaire": one(select(Questionnaire.id).order_by(Questionnaire.version.desc())),
+        **_course_ids(one(select(Course).where(Course.title == "Digital mediation in social work"))),
+        "course_certificate": one(select(Certificate).join(User, User.id == Certificate.person_id).where(
+            Certificate.kind == "course_completion", User.email == ROLES["professional"])).display_code,
         **{name: one(select(Event.id).where(Event.kind == kind, Event.registration_version > 0).order_by(Event.id))
            for name, kind in (("training", "training_event"), ("webinar", "webinar"), ("kick_off", "partner_meeting"))},
         "training_month": "{0.year}/{0.month}".format(one(select(Event.start_date).where(
             Event.kind == "training_event", Event.registration_version > 0).order_by(Event.id))),
     }
+
+
+def _course_ids(course) -> dict[str, int]:
+    quiz = next(a for lesson in course.lessons for a in lesson.activities if a.kind == "quiz")
+    return {"course": course.id, "course_lesson": quiz.lesson_id, "course_quiz": quiz.id}
 
 
 @pytest.fixture(scope="module")
