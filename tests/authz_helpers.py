@@ -105,6 +105,7 @@ class World:
     courses: dict[str, int] = field(default_factory=dict)
     course_parts: dict[str, dict[str, int]] = field(default_factory=dict)
     quiz_attempt: int = 0
+    enrolment: int = 0  # the member's, in the public course
     # visitor kind -> titles (and other marked text) of what that visitor may not see: no page may show it
     hidden_text: dict[str, list[str]] = field(default_factory=dict)
 
@@ -260,6 +261,7 @@ def build_world() -> World:
             "question_id": quiz.questions[0].id}
         if state == "public":
             enrolment = learning.enrol(member, course)
+            world.enrolment = enrolment.id
             world.quiz_attempt = learning.submit_attempt(enrolment, learning.start_attempt(enrolment, quiz.id),
                                                          right_answers(quiz)).id
 

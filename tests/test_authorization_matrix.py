@@ -461,6 +461,10 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     "api.list_events": {"GET": ANYONE},
     "api.get_event": {"GET": {state: row.replace("login", "404") for state, row in SEE_EVENT.items()}},
     "api.list_event_registrations": {"GET": "401 200 200 200 200 200 200"},
+    # Courses as their pages show them; one's own certificates need a token.
+    "api.list_courses": {"GET": ANYONE},
+    "api.get_course": {"GET": {state: row.replace("login", "404") for state, row in SEE_COURSE.items()}},
+    "api.list_certificates": {"GET": "401 200 200 200 200 200 200"},
     # One's own self-assessment results; a group's figures (the partnership's: its coordinators and evaluators).
     "api.list_self_assessments": {"GET": "401 200 200 200 200 200 200"},
     "api.self_assessment_aggregates": {"GET": "401 403 403 403 200 200 200"},
@@ -484,6 +488,11 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     **{f"learning.{endpoint}": {"POST": EDIT_COURSE_WRITE} for endpoint in (
         "publish", "editors", "add_module", "module", "add_lesson", "move_lesson", "add_activity", "move_activity",
         "add_question", "move_question")},
+    # The course's tutors (its editors) follow its learners; a draft has none, and takes no cohort.
+    **{f"learning.{endpoint}": {"GET": EDIT_COURSE} for endpoint in ("learners", "learners_csv", "statistics")},
+    "learning.learner": {"GET": {"public": EDIT_COURSE, "draft": "login 403 403 404 403 403 404"}},
+    "learning.cohorts": {"GET": EDIT_COURSE, "POST": EDIT_COURSE_WRITE},
+    "learning.remind_learners": {"POST": EDIT_COURSE_WRITE},
 
     # --- self-assessment ---
     # Anyone takes it (without a sitting, the questionnaire's pages and "my result" go back to the start page).
@@ -579,7 +588,7 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
         "version_id": world.questionnaire_versions.get(state), "result_id": world.assessment_result,
         "invitation_id": world.assessment_invitation, "page": 1,
         **world.questionnaire_parts.get(state, {}),
-        "course_id": world.courses.get(state), "attempt_id": world.quiz_attempt,
+        "course_id": world.courses.get(state), "attempt_id": world.quiz_attempt, "enrolment_id": world.enrolment,
         **{name: value for name, value in world.course_parts.get(state, {}).items() if name.endswith("_id")},
         # The learner's pages of a reflection or a task take theirs; the quiz's and the editors' take the quiz.
         "activity_id": world.course_parts.get(state, {}).get(

@@ -351,6 +351,14 @@ def _quiz_attempt(ask: Ask) -> int:
     return (own or attempts)[0].id
 
 
+def _enrolment(ask: Ask) -> int:
+    """A learner of the course in the URL (the demo's cohort)."""
+    from network.learning.models import Enrolment
+
+    return db.session.scalars(sa.select(Enrolment.id).where(Enrolment.course_id == ask.values["course_id"])
+                              .order_by(Enrolment.id)).first()
+
+
 def _questionnaire_version(_ask: Ask) -> int:
     from network.self_assessment import services as self_assessment
 
@@ -385,6 +393,7 @@ ARGUMENTS = {
     "course_id": _course,
     **{f"{name}_id": _course_part(name) for name in ("module", "lesson", "activity", "question")},
     "attempt_id": _quiz_attempt,
+    "enrolment_id": _enrolment,
 }
 
 

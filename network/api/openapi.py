@@ -9,6 +9,10 @@ from network.essays.models import DISPLAY_CHOICES, ESSAY_STATUSES, SCALE
 from network.events.models import EVENT_KINDS, REGISTRATION_STATUSES, SESSION_KINDS
 from network.events.models import VISIBILITIES as EVENT_VISIBILITIES
 from network.events.services import BEGUN, CLOSED, NO_REGISTRATION, NOT_YET, OPEN
+from network.learning.models import ACTIVITY_KINDS as COURSE_ACTIVITY_KINDS
+from network.learning.models import LEVELS as COURSE_LEVELS
+from network.learning.models import STATUSES as COURSE_STATUSES
+from network.learning.models import VISIBILITIES as COURSE_VISIBILITIES
 from network.mobility.models import ACTIVITY_KINDS, VISIT_STATUSES
 from network.practices import services
 from network.practices.models import EVIDENCE_LEVELS, INTERVENTION_TYPES, REQUIRED_FIELDS, STATUSES, VISIBILITIES
@@ -117,6 +121,7 @@ def _schemas() -> dict:
         **_collection_schemas(),
         **_event_schemas(),
         **_self_assessment_schemas(),
+        **_learning_schemas(),
         "Error": {
             "type": "object",
             "required": ["error"],
@@ -773,6 +778,172 @@ def _self_assessment_paths() -> dict:
     }
 
 
+def _learning_schemas() -> dict:
+    text = {"type": "string"}
+    uri = {"type": "string", "format": "uri"}
+    maybe_timestamp = {"type": ["string", "null"], "format": "date-time"}
+    hours = {"type": ["number", "null"], "minimum": 0, "description": "The duration estimate, in hours."}
+    owner = {"type": ["object", "null"], "required": ["type", "id", "name"], "properties": {
+        "type": {"enum": ["institution", "partnership"]}, "id": {"type": "integer"}, "name": text,
+        "slug": {**text, "description": "An institution's slug."},
+        "reference": {**text, "description": "A partnership's reference."}}}
+    summary = {
+        "id": {"type": "integer"},
+        "title": text,
+        "summary": {**text, "description": "Markdown, as the editors wrote it."},
+        "language": {**text, "description": "ISO 639-1."},
+        "level": {"enum": list(COURSE_LEVELS)},
+        "hours": hours,
+        "dimensions": {"type": "array", "items": text,
+                       "description": "Codes of the self-assessment's dimensions the course serves."},
+        "owner": owner,
+        "visibility": {"enum": list(COURSE_VISIBILITIES),
+                       "description": "public: anyone; members: approved members of the network."},
+        "status": {"enum": list(COURSE_STATUSES),
+                   "description": "Drafts and archived courses are listed for their editors only."},
+        "latest_version": {"type": ["integer", "null"], "minimum": 1,
+                           "description": "The number of the latest published version; null if never published."},
+        "published_at": {**maybe_timestamp, "description": "When the latest version was published."},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "url": {**uri, "description": "The course's page on the site."},
+    }
+    activity = _object({
+        "id": {"type": "integer"},
+        "kind": {"enum": list(COURSE_ACTIVITY_KINDS)},
+        "title": text,
+    }, "An activity, named only: a quiz's questions, answers and feedback are on its page.")
+    lesson = _object({
+        "id": {"type": "integer"},
+        "title": text,
+        "required": {"type": "boolean", "description": "Needed to complete the course."},
+        "minutes": {"type": ["integer", "null"], "minimum": 1},
+        "language": {**text, "description": "ISO 639-1 (the course's unless the lesson has its own)."},
+        "url": {**uri, "description": "The lesson's page on the site."},
+        "activities": {"type": "array", "items": activity, "description": "In order."},
+    })
+    module = _object({
+        "id": {"type": "integer"},
+        "title": text,
+        "summary_html": {**text, "description": "Rendered and sanitised (safe to insert)."},
+        "lessons": {"type": "array", "items": lesson, "description": "In order."},
+    })
+    count = {"type": "integer", "minimum": 0}
+    progress = _object({
+        "lessons_done": {**count, "description": "Required lessons done."},
+        "lessons": {**count, "description": "Required lessons."},
+        "quizzes_passed": count,
+        "quizzes": count,
+        "complete": {"type": "boolean"},
+        "done_lesson_ids": {"type": "array", "items": {"type": "integer"}},
+        "passed_quiz_ids": {"type": "array", "items": {"type": "integer"}},
+        "next_lesson_id": {"type": ["integer", "null"], "description": "Where to go on (or resume)."},
+        "modules": {"type": "array", "items": _object({
+            "id": {"type": "integer"}, "lessons_done": count, "lessons": count, "quizzes_passed": count,
+            "quizzes": count, "complete": {"type": "boolean"}}), "description": "In the course's order."},
+    }, "Your own progress on the version you follow.")
+    enrolment = _object({
+        "version": {"type": "integer", "description": "The version you follow."},
+        "newer_version": {"type": ["integer", "null"],
+                          "description": "A newer version you may move to (on the course's page); null if none."},
+        "enrolled_at": {"type": "string", "format": "date-time"},
+        "last_active_at": {"type": "string", "format": "date-time"},
+        "completed_at": maybe_timestamp,
+        "certificate": {"oneOf": [_ref("Certificate"), {"type": "null"}]},
+    }, "Your own enrolment.")
+    certificate = _object({
+        "code": {**text, "pattern": "^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$", "description": "The verification code."},
+        "kind": {**text, "examples": ["course_completion", "event_attendance"]},
+        "title": {**text, "description": "What it certifies (the course's or event's title), as issued."},
+        "subject": _object({"type": {**text, "examples": ["course", "event"]}, "id": {"type": "integer"}}),
+        "course": {"type": ["object", "null"], "required": ["id", "title", "url"],
+                   "properties": {"id": {"type": "integer"}, "title": text, "url": uri},
+                   "description": "The course, for a course's certificate; null for another kind."},
+        "holder_name": text,
+        "issuer": text,
+        "hours": hours,
+        "language": text,
+        "issued_on": {"type": "string", "format": "date"},
+        "issued_at": {"type": "string", "format": "date-time"},
+        "revoked": {"type": "boolean"},
+        "revoked_at": maybe_timestamp,
+        "url": {**uri, "description": "The public verification page: anyone can check the certificate there."},
+        "pdf_url": {"type": ["string", "null"], "format": "uri",
+                    "description": "The PDF (signed in as its holder); null once revoked."},
+    }, "One of your own certificates.")
+    full = _object({
+        **summary,
+        "version": {"type": ["integer", "null"],
+                    "description": "The version shown: yours if you are enrolled, else the latest; null for an "
+                                   "editor's preview of a course never published."},
+        "summary_html": {**text, "description": "The version's summary, rendered and sanitised."},
+        "modules": {"type": "array", "items": module, "description": "In order, each with its lessons in order."},
+        "enrolment": {"oneOf": [enrolment, {"type": "null"}],
+                      "description": "Yours; null without a token or when you are not enrolled."},
+        "progress": {"oneOf": [progress, {"type": "null"}]},
+    }, "A course with its modules and lessons.")
+    return {
+        "CourseSummary": _object(summary, "A course in a list: everything but its modules."),
+        "Course": full,
+        "CourseList": _list_of("CourseSummary", "courses"),
+        "Certificate": certificate,
+        "CertificateList": _list_of("Certificate", "certificates"),
+    }
+
+
+def _learning_paths() -> dict:
+    optional_bearer = [{}, {"bearer": []}]
+    return {
+        "/courses": {
+            "get": {
+                "operationId": "listCourses",
+                "summary": "Courses the caller may see (published public ones; members' ones for approved members; "
+                           "drafts for their editors), recently updated first.",
+                "security": optional_bearer,
+                "parameters": [
+                    *_paging_parameters("Courses"),
+                    _query("language", "ISO 639-1 code of the course's language."),
+                    _query("level", "Level; an unknown one matches nothing.", {"enum": list(COURSE_LEVELS)}),
+                ],
+                "responses": {
+                    "200": {"description": "One page.",
+                            "content": {"application/json": {"schema": _ref("CourseList")}}},
+                    **_errors("BadRequest", "Unauthorized"),
+                },
+            },
+        },
+        "/courses/{course_id}": {
+            "parameters": [{"name": "course_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "get": {
+                "operationId": "getCourse",
+                "summary": "One course: the modules of the version the caller reads (theirs if enrolled, else the "
+                           "latest), each with its lessons and their activities in order, and the caller's own "
+                           "enrolment and progress.",
+                "security": optional_bearer,
+                "responses": {
+                    "200": {"description": "The course.",
+                            "content": {"application/json": {"schema": _ref("Course")}}},
+                    **_errors("Unauthorized"),
+                    "404": _json_error("No such course, or one the caller may not see."),
+                },
+            },
+        },
+        "/certificates": {
+            "get": {
+                "operationId": "listCertificates",
+                "summary": "The caller's own certificates (courses completed, events attended), newest first, "
+                           "revoked ones too. Needs a token.",
+                "security": [{"bearer": []}],
+                "parameters": _paging_parameters("Certificates"),
+                "responses": {
+                    "200": {"description": "One page.",
+                            "content": {"application/json": {"schema": _ref("CertificateList")}}},
+                    **_errors("BadRequest", "Unauthorized"),
+                },
+            },
+        },
+    }
+
+
 ERRORS = {
     "BadRequest": (400, "Malformed JSON, a body that is not an object, or a bad query parameter."),
     "Unauthorized": (401, "No token, or an unknown or revoked one (with a WWW-Authenticate: Bearer header)."),
@@ -855,6 +1026,8 @@ def document() -> dict:
                 "Events are read only, as their pages show them (an online event's link only to its organisers "
                 "and the approved participants); with a token, each carries your registration and "
                 "/events/registrations lists yours. "
+                "Courses are read only, as their pages show them, with your enrolment and progress; "
+                "/certificates lists your certificates (with a token). "
                 "Self-assessments: your own results with a token, and a group's figures for those who run it "
                 "(never below 5 people, never anyone's own answers). "
                 "Errors are JSON: {\"error\": {\"code\", \"message\", \"fields\"}}. "
@@ -921,8 +1094,8 @@ def document() -> dict:
             "/search": {
                 "get": {
                     "operationId": "search",
-                    "summary": "Full-text search over practices, institutions, hosting offers, visits, events, essays "
-                               "and collections the caller may see, in rank order (the list shape of the other "
+                    "summary": "Full-text search over practices, institutions, hosting offers, visits, events, essays, "
+                               "collections, courses and lessons the caller may see, in rank order (the list shape of the other "
                                "lists: items, total, page, per_page).",
                     "security": optional_bearer,
                     "parameters": [
@@ -930,7 +1103,7 @@ def document() -> dict:
                          "description": description}
                         for name, description in (
                             ("q", "Words, a question, \"a phrase\" or a prefix* (cut at 200 characters)."),
-                            ("type", "practice, institution, offer, visit, event, essay or collection"),
+                            ("type", "practice, institution, offer, visit, event, essay, collection, course or lesson"),
                             ("sector", "social, educational, mental_health"),
                             ("country", "ISO 3166 code"), ("language", "ISO 639-1 code"), ("year", "e.g. 2026"),
                             ("institution", "institution slug"), ("sort", "relevance (default) or date"),
@@ -1027,6 +1200,7 @@ def document() -> dict:
             **_collection_paths(),
             **_event_paths(),
             **_self_assessment_paths(),
+            **_learning_paths(),
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",

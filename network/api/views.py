@@ -1,6 +1,6 @@
 """The JSON API at /api/v1: practices to read and write, mobility visits and hosting offers to read, essays
-to read and (by their authors) to write, collections and events (with the caller's registrations) to read, with
-personal access tokens.
+to read and (by their authors) to write, collections and events (with the caller's registrations) to read, courses
+(with the caller's progress) and the caller's certificates to read, with personal access tokens.
 
 Only a Bearer token identifies the caller: the session cookie is never read here, so a page on another site
 cannot make a logged-in browser write through the API (and the blueprint needs no CSRF token). Without a
@@ -651,6 +651,55 @@ def list_event_registrations():
     registrations, total = events_api.registration_page(user, page, per_page, status=_text_arg("status"))
     return jsonify({
         "items": [events_api.own_registration_to_json(registration, user) for registration in registrations],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    })
+
+
+# --- courses and certificates (read only) -------------------------------------------------------------------
+# Serialised in network/learning/api.py; permissions.can_view_course decides who sees a course
+# (services.courses_visible_to in SQL for the list); a certificate is its holder's alone.
+
+
+@bp.get("/courses")
+def list_courses():
+    from network.learning import api as learning_api
+
+    page, per_page = _paging()
+    courses, total = learning_api.course_page(g.api_user, page, per_page, language=_text_arg("language"),
+                                              level=_text_arg("level"))
+    return jsonify({
+        "items": [learning_api.course_summary_to_json(course) for course in courses],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    })
+
+
+@bp.get("/courses/<int:course_id>")
+def get_course(course_id: int):
+    from network.learning import api as learning_api
+
+    found = learning_api.visible_course(g.api_user, course_id) if course_id <= ID_MAX else None
+    if found is None:
+        raise ApiError(404, _("There is no course %(id)d, or you may not see it.", id=course_id))
+    course, enrolment = found
+    return jsonify(learning_api.course_to_json(course, enrolment, g.api_user))
+
+
+@bp.get("/certificates")
+def list_certificates():
+    from network.learning import api as learning_api
+
+    user = g.api_user
+    if not user.is_authenticated:
+        raise _unauthorized(_("Your certificates are yours: send a personal access token as "
+                              "“Authorization: Bearer <token>”."))
+    page, per_page = _paging()
+    certificates, total = learning_api.certificate_page(user, page, per_page)
+    return jsonify({
+        "items": [learning_api.certificate_to_json(certificate) for certificate in certificates],
         "total": total,
         "page": page,
         "per_page": per_page,

@@ -8,10 +8,16 @@ def init_app(app) -> None:
     from network.auth.services import register_data_eraser, register_data_exporter
     from network.certificates.services import register_kind
     from network.demo import register_step
-    from network.learning import demo, editor_views, personal_data, services, views  # noqa: F401 (their routes)
+    from network.jobs import register_jobs
+    from network.learning import cli, demo, editor_views, personal_data, services, tasks, tutor_views, views  # noqa: F401
     from network.learning.blueprint import bp
+    from network.learning.search import DOCUMENT_TYPES
+    from network.search.documents import register
 
     app.register_blueprint(bp)
+    app.cli.add_command(cli.group)  # flask --app network learning remind
+    register_jobs(app, *tasks.JOBS)  # the daily reminders to the learners who stalled
+    register(*DOCUMENT_TYPES)  # published courses and their lessons; the "course" type feeds recommendations
     register_data_exporter("learning", personal_data.export)
     register_data_eraser("learning", personal_data.erase)
     # Certificates of completion (network/certificates): worded in the reader's language, revoked by the tutors.

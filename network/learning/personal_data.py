@@ -32,7 +32,8 @@ def export(user) -> dict:
     return {
         "enrolments": [{
             "course": e.course.title, "version": e.version.number, "enrolled_at": _iso(e.enrolled_at),
-            "completed_at": _iso(e.completed_at), "cohort": e.cohort.name if e.cohort else None,
+            "completed_at": _iso(e.completed_at), "reminded_at": _iso(e.reminded_at),
+            "cohort": e.cohort.name if e.cohort else None,
             "lessons_done": sorted(row.lesson_id for row in e.lessons_done),
             "quiz_attempts": [{"quiz": a.activity_id, "score": a.score, "passed": a.passed, "answers": a.answers,
                                "submitted_at": _iso(a.submitted_at)} for a in e.attempts],

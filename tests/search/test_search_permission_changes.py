@@ -30,6 +30,8 @@ from network.events.models import Event
 from network.extensions import db
 from network.institutions import services as institutions
 from network.institutions.models import Institution, Partnership
+from network.learning.models import Course, Lesson
+from network.learning.search import may_view_lesson
 from network.mobility import services as mobility
 from network.mobility.models import HostingOffer, Visit
 from network.practices.models import Practice
@@ -45,6 +47,8 @@ PAGE_RULES = {
     "essay": (Essay, permissions.can_view_essay),
     "event": (Event, permissions.can_view_event),
     "collection": (Collection, permissions.can_view_collection),
+    "course": (Course, permissions.can_view_course),
+    "lesson": (Lesson, may_view_lesson),
 }
 
 
