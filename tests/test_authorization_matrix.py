@@ -465,6 +465,10 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     "api.list_courses": {"GET": ANYONE},
     "api.get_course": {"GET": {state: row.replace("login", "404") for state, row in SEE_COURSE.items()}},
     "api.list_certificates": {"GET": "401 200 200 200 200 200 200"},
+    # Open Badges: public like the verification page (the code is the key); the member's certificate.
+    "certificates.badge_assertion": {"GET": ANYONE},
+    "certificates.badge_class": {"GET": ANYONE},
+    "certificates.badge_issuer": {"GET": ANYONE},
     # One's own self-assessment results; a group's figures (the partnership's: its coordinators and evaluators).
     "api.list_self_assessments": {"GET": "401 200 200 200 200 200 200"},
     "api.self_assessment_aggregates": {"GET": "401 403 403 403 200 200 200"},
@@ -493,6 +497,11 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     "learning.learner": {"GET": {"public": EDIT_COURSE, "draft": "login 403 403 404 403 403 404"}},
     "learning.cohorts": {"GET": EDIT_COURSE, "POST": EDIT_COURSE_WRITE},
     "learning.remind_learners": {"POST": EDIT_COURSE_WRITE},
+    # A lesson's file: for whoever may read a version listing it (the public course's version 1), the draft's for
+    # its editors; its editors add and remove files.
+    "learning.attachment": {"GET": SEE_COURSE},
+    "learning.add_attachment": {"POST": EDIT_COURSE_WRITE},
+    "learning.remove_attachment": {"POST": EDIT_COURSE_WRITE},
 
     # --- self-assessment ---
     # Anyone takes it (without a sitting, the questionnaire's pages and "my result" go back to the start page).
@@ -582,6 +591,8 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
         "token_id": world.spare_token, "collection_id": world.collections.get(state),
         "chapter_id": world.collection_chapters.get(state), "item_id": world.collection_items.get(state),
         "number": 1, "code": world.certificate,
+        # The Open Badges class of the member's certificate (certificates_helpers.issue_to: kind, subject).
+        "kind": "test_attendance", "subject_type": "test_event", "subject_id": 1,
         "event_id": world.events.get(state), "session_id": world.event_sessions.get(state),
         "registration_id": world.event_registrations.get(state), "material_id": world.event_materials.get(state),
         "year": 2027, "month": 1,
@@ -603,7 +614,12 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
                  "collections.add": {"practice_id": world.practices["published"]},
                  **{f"self_assessment.{name}": {"partnership": world.partnership}
                     for name in ("aggregates", "needs", "needs_csv", "needs_print")},
-                 "api.self_assessment_aggregates": {"partnership": world.partnership}}.get(rule.endpoint, {}))
+                 "api.self_assessment_aggregates": {"partnership": world.partnership},
+                 # A course's file (not "attachment_id" in course_parts: practices' routes take their own).
+                 "learning.attachment": {"attachment_id": world.course_parts.get(state, {}).get("attachment"),
+                                         "filename": f"{state}.pdf"},
+                 "learning.remove_attachment": {"attachment_id": world.course_parts.get(state, {}).get("attachment")},
+                 }.get(rule.endpoint, {}))
     if rule.endpoint == "mobility.new_offer" and state == "sending":
         args["institution"] = world.sending
     return url_for(rule.endpoint, **args, **(query or {}))

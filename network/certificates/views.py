@@ -60,6 +60,46 @@ def show(code: str):
     return render_template("certificates/show.html", certificate=certificate, **_helpers()), 200, PRIVATE_PAGE
 
 
+# --- Open Badges 2.0 (network/certificates/badges.py): JSON-LD, public like the verification page -----------
+
+
+def _json_ld(document: dict, status: int = 200):
+    from flask import jsonify
+
+    response = jsonify(document)
+    response.status_code = status
+    response.mimetype = "application/ld+json"
+    response.headers.update(PRIVATE_PAGE)
+    return response
+
+
+@bp.route("/<code>/badge.json")
+def badge_assertion(code: str):
+    """The certificate as an Open Badges 2.0 Assertion (hosted verification); 410 once revoked."""
+    from network.certificates import badges
+
+    document, status = badges.assertion(_certificate_or_404(code))
+    return _json_ld(document, status)
+
+
+@bp.route("/badges/<kind>/<subject_type>/<int:subject_id>.json")
+def badge_class(kind: str, subject_type: str, subject_id: int):
+    """What a badge stands for: the certificates of this kind for this subject (an event, a course)."""
+    from network.certificates import badges
+
+    examples = services.certificates_for(kind[:40], subject_type[:40], subject_id)
+    if not examples:
+        abort(404)
+    return _json_ld(badges.badge_class(max(examples, key=lambda certificate: certificate.id)))
+
+
+@bp.route("/issuer.json")
+def badge_issuer():
+    from network.certificates import badges
+
+    return _json_ld(badges.issuer())
+
+
 @bp.route("/mine")
 @login_required
 def mine():
