@@ -205,14 +205,15 @@ class writing:
         return False
 
 
-def send(name: str, stored_name: str, content_type: str, original_name: str, private: bool):
-    """The file as a download (images and PDFs shown in the browser), under its original name; 404 when it is
-    missing. `private`: not for everyone, so no cache keeps it."""
+def send(name: str, stored_name: str, content_type: str, original_name: str, private: bool,
+         attachment: bool = False):
+    """The file as a download (images and PDFs shown in the browser unless `attachment`), under its original
+    name; 404 when it is missing. `private`: not for everyone, so no cache keeps it."""
     path = folder(name) / stored_name
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=content_type, download_name=original_name,
-                         as_attachment=content_type not in INLINE_TYPES, max_age=0)
+    response = send_file(path, mimetype=content_type, download_name=clean_name(original_name),
+                         as_attachment=attachment or content_type not in INLINE_TYPES, max_age=0)
     # A file is never a page of ours: no scripts, no plugins, even if a browser tried to render it.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store" if private else "private"

@@ -101,7 +101,8 @@ class World:
     questionnaire_parts: dict[str, dict[str, int]] = field(default_factory=dict)
     # Learning: the owning institution's courses, "public" (published, the member enrolled, with a submitted quiz
     # attempt) and "draft"; state -> the course's id, and its parts: module, lesson (the first), the quiz, the
-    # reflection and the task (of the first lessons), the quiz's first question; the member's attempt.
+    # reflection and the task (of the first lessons), the quiz's first question, the first lesson's file (in version 1
+    # of the public course, in the draft of the other); the member's attempt.
     courses: dict[str, int] = field(default_factory=dict)
     course_parts: dict[str, dict[str, int]] = field(default_factory=dict)
     quiz_attempt: int = 0
@@ -249,16 +250,21 @@ def build_world() -> World:
                                  for state, version in (("published", published), ("draft", draft))}
 
     from learning_helpers import make_course, quiz_of, right_answers
+    from network.learning import attachments as lesson_files
     from network.learning import services as learning
 
     for state in ("public", "draft"):
-        course = make_course(owner_admin, owner, title=f"Authz {state} course", publish=state == "public")
+        course = make_course(owner_admin, owner, title=f"Authz {state} course", publish=False)
+        # A file of the first lesson: in version 1 of the public course, in the draft of the other.
+        handout = lesson_files.add(owner_admin, course.lessons[0], Upload(f"{state}.pdf", "application/pdf", PDF))
+        if state == "public":
+            learning.publish(owner_admin, course)
         quiz = quiz_of(course)
         world.courses[state] = course.id
         world.course_parts[state] = {
             "module_id": course.modules[0].id, "lesson_id": course.lessons[0].id, "quiz": quiz.id,
             "reflection": course.lessons[0].activities[1].id, "task": course.lessons[1].activities[0].id,
-            "question_id": quiz.questions[0].id}
+            "question_id": quiz.questions[0].id, "attachment": handout.id}
         if state == "public":
             enrolment = learning.enrol(member, course)
             world.enrolment = enrolment.id

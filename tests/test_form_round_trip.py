@@ -111,6 +111,7 @@ NOT_PAGES = {
     "practices.download": "an attachment's file",
     "collections.edition_pdf_status": "JSON for the script of the PDF page",
     "events.material": "a material's file",
+    "learning.attachment": "a lesson's file",
     "self_assessment.admin_export": "a questionnaire's JSON, as a download",
 }
 FILE_ADDRESS = re.compile(r"\.[a-z]+$")

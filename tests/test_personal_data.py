@@ -199,13 +199,15 @@ def rita(app, exchange, make_user, make_practice, outbox):
     completed_result(person, tiny_questionnaire(), {"safety-1": 4}, invitation=invitation)
     db.session.commit()
     # Learning: a course she created and published (as a site admin) and edits, in a cohort she made; she follows
-    # it, with a reflection, a practice task and a quiz attempt.
+    # it, with a reflection, a practice task and a quiz attempt; she uploaded a file to its first lesson.
     from learning_helpers import make_course, quiz_of, right_answers
+    from network.learning import attachments as lesson_files
     from network.learning import services as learning
     from network.learning.models import Cohort
 
     course = make_course(person, x.seville)
     learning.add_editor(person, course, EMAIL)
+    lesson_files.add(person, course.lessons[0], Upload("handout.pdf", "application/pdf", b"%PDF-1.4\n"))
     cohort = Cohort(course_id=course.id, name="Rita's cohort", created_by_id=person.id)
     db.session.add(cohort)
     db.session.commit()

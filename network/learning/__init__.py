@@ -9,12 +9,25 @@ def init_app(app) -> None:
     from network.certificates.services import register_kind
     from network.demo import register_step
     from network.jobs import register_jobs
-    from network.learning import cli, demo, editor_views, personal_data, services, tasks, tutor_views, views  # noqa: F401
+    from network.learning import (  # noqa: F401
+        attachments,
+        cli,
+        demo,
+        editor_views,
+        personal_data,
+        services,
+        tasks,
+        tutor_views,
+        views,
+    )
     from network.learning.blueprint import bp
+    from network.learning.models import LessonAttachment
     from network.learning.search import DOCUMENT_TYPES
     from network.search.documents import register
+    from network.uploads import register_store
 
     app.register_blueprint(bp)
+    register_store(attachments.FOLDER, LessonAttachment.__table__.c.stored_name)  # lessons' files, for backups
     app.cli.add_command(cli.group)  # flask --app network learning remind
     register_jobs(app, *tasks.JOBS)  # the daily reminders to the learners who stalled
     register(*DOCUMENT_TYPES)  # published courses and their lessons; the "course" type feeds recommendations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField, ValidationError
 
 from network import labels
@@ -150,3 +151,17 @@ class QuestionForm(ServiceErrors, FlaskForm):
 
 class EditorForm(ServiceErrors, FlaskForm):
     email = StringField(_l("Email address of an approved member"), render_kw={"autocomplete": "off"})
+
+
+class AttachmentForm(ServiceErrors, FlaskForm):
+    """A file for the lesson (checked by network.uploads; the rules in network.learning.attachments)."""
+
+    file = FileField(_l("File"))
+
+    def __init__(self, *args, **kwargs):
+        from network import uploads
+        from network.learning.attachments import KINDS
+
+        super().__init__(*args, prefix="attachment", **kwargs)
+        self.file.description = _l("%(kinds)s; at most %(mb)d MB. Learners get it with the next published version.",
+                                   kinds=KINDS.names, mb=uploads.max_bytes() // (1024 * 1024))

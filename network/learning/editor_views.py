@@ -11,16 +11,17 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from network import permissions
+from network import permissions, uploads
 from network.auth.models import User
 from network.collections import services as collections
 from network.collections.models import Collection
 from network.extensions import db
 from network.forms import as_id
-from network.learning import services
+from network.learning import attachments, services
 from network.learning.blueprint import bp
 from network.learning.editor_forms import (
     ActivityForm,
+    AttachmentForm,
     CourseForm,
     EditorForm,
     LessonForm,
@@ -399,9 +400,11 @@ def _lesson_page(course: Course, lesson: Lesson, status: int = 200, **forms):
         form = _lesson_form(course, lesson, formdata=None)
         form.fill_from(lesson)
     activity_form = forms.get("activity_form") or ActivityForm(prefix="new-activity", formdata=None)
-    failed = [f for f in (form, activity_form) if f.errors or f.general_errors]
+    attachment_form = forms.get("attachment_form") or AttachmentForm(formdata=None)
+    failed = [f for f in (form, activity_form, attachment_form) if f.errors or f.general_errors]
     return render_template(
         "learning/edit/lesson.html", course=course, lesson=lesson, form=form, activity_form=activity_form,
+        attachment_form=attachment_form, attachments=attachments.of_lesson(lesson),
         failed=failed[0] if failed else None, kinds=ACTIVITY_KINDS,
     ), status
 
@@ -421,6 +424,47 @@ def edit_lesson(course_id: int, lesson_id: int):
         course = services.get(course_id)
         return _lesson_page(course, _lesson(course, lesson_id), 422, form=form)
     return redirect(url_for("learning.edit_lesson", course_id=course_id, lesson_id=lesson_id))
+
+
+# --- a lesson's files ------------------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:course_id>/lessons/<int:lesson_id>/attachments", methods=["POST"])
+@login_required
+def add_attachment(course_id: int, lesson_id: int):
+    """Upload a file to the lesson (multipart); a refused one shows the page again (422) with its reason."""
+    course = _course(course_id)
+    lesson = _lesson(course, lesson_id)
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        return _lesson_page(course, lesson, 422, attachment_form=form)
+    found, problems = uploads.check_uploads([form.file.data], attachments.KINDS)
+    if problems:
+        form.file.errors = list(form.file.errors) + problems
+        return _lesson_page(course, lesson, 422, attachment_form=form)
+    added = attempt(lambda: attachments.add(current_user, lesson, found[0] if found else None),
+                    lambda a: _("“%(name)s” is added to the lesson.", name=a.filename), form=form)
+    if added is REFUSED:
+        course = services.get(course_id)
+        return _lesson_page(course, _lesson(course, lesson_id), 422, attachment_form=form)
+    return redirect(url_for("learning.edit_lesson", course_id=course_id, lesson_id=lesson_id) + "#attachments")
+
+
+@bp.route("/<int:course_id>/attachments/<int:attachment_id>/remove", methods=["POST"])
+@login_required
+def remove_attachment(course_id: int, attachment_id: int):
+    """The "Remove" button of a file in the draft: published versions keep theirs."""
+    course = _course(course_id)
+    found = attachments.get(course, attachment_id)
+    if found is None or found.lesson_id is None:
+        abort(404)
+    lesson_id, name = found.lesson_id, found.filename
+    check_button_post()
+    attempt(lambda: attachments.remove(current_user, found),
+            lambda kept: _("“%(name)s” is removed from the lesson; learners of the published versions that have it "
+                           "can still download it.", name=name) if kept
+            else _("“%(name)s” is removed and deleted.", name=name))
+    return redirect(url_for("learning.edit_lesson", course_id=course_id, lesson_id=lesson_id) + "#attachments")
 
 
 # --- activities ----------------------------------------------------------------------------------------------------

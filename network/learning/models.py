@@ -293,3 +293,22 @@ class TaskDone(db.Model):
     activity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     note: Mapped[str] = mapped_column(Text, default="")
     done_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LessonAttachment(db.Model):
+    """A file of a lesson (network.uploads, under UPLOAD_FOLDER/learning/). Files never change: a published
+    version lists its lessons' attachments by id, and its learners download them for as long as a version lists
+    them. Removed from the draft's lesson while a version lists it, the row stays with the course (lesson_id
+    NULL); deleted with its file once none does, and with the course (network.learning.attachments)."""
+
+    __tablename__ = "course_lesson_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("course_lessons.id", ondelete="SET NULL"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)  # generated; never the person's name
+    filename: Mapped[str] = mapped_column(String(255))  # the uploader's, cleaned (uploads.clean_name)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

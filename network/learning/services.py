@@ -165,6 +165,22 @@ def archive_course(actor, course: Course) -> None:
     db.session.commit()
 
 
+def delete_course(actor, course: Course) -> None:
+    """The course with everything of it (versions, enrolments, cohorts) and, once that is committed, its lessons'
+    files."""
+    from sqlalchemy import delete
+
+    from network.learning import attachments
+
+    stored = attachments.stored_names(course)
+    audit.record(actor, "course.deleted", course, label=course.title)
+    # Enrolments first: they hold on to the versions (ON DELETE RESTRICT), which go with the course.
+    db.session.execute(delete(Enrolment).where(Enrolment.course_id == course.id))
+    db.session.delete(course)
+    db.session.commit()
+    attachments.remove_files(stored)
+
+
 def add_editor(actor, course: Course, email: str) -> User:
     from sqlalchemy import func
 
@@ -215,11 +231,14 @@ def update_module(module: CourseModule, title: str, summary: str = "") -> None:
 
 
 def delete_module(module: CourseModule) -> None:
+    from network.learning import attachments
+
     course = module.course
     course.modules.remove(module)
     for position, each in enumerate(course.modules):
         each.position = position
     _touch(course)
+    attachments.forget_unlisted(course)  # its lessons' files no version lists
 
 
 def move_module(module: CourseModule, step: int) -> None:
@@ -273,11 +292,14 @@ def update_lesson(lesson: Lesson, data: LessonData) -> None:
 
 
 def delete_lesson(lesson: Lesson) -> None:
+    from network.learning import attachments
+
     module = lesson.module
     module.lessons.remove(lesson)
     for position, each in enumerate(module.lessons):
         each.position = position
     _touch(module.course)
+    attachments.forget_unlisted(module.course)  # its files no version lists
 
 
 def move_lesson(lesson: Lesson, step: int) -> None:
@@ -397,9 +419,12 @@ def publication_problems(course: Course) -> list:
 
 def snapshot(course: Course) -> dict:
     """The course as learners of a version read it: every text rendered and sanitised now, every id kept."""
+    from network.learning import attachments
+
     def html(text: str) -> str:
         return str(render_markdown(text)) if text else ""
 
+    files = attachments.by_lesson(course) if course.id is not None else {}
     return {
         "title": course.title, "summary_html": html(course.summary), "language": course.language,
         "level": course.level, "hours": str(course.hours) if course.hours is not None else None,
@@ -409,6 +434,7 @@ def snapshot(course: Course) -> dict:
                 "id": lesson.id, "title": lesson.title, "html": html(lesson.body), "required": lesson.required,
                 "minutes": lesson.minutes, "language": lesson.language or course.language,
                 "practice_ids": list(lesson.practice_ids or []), "collection_ids": list(lesson.collection_ids or []),
+                "attachments": [attachments.frozen(a) for a in files.get(lesson.id, [])],
                 "activities": [{
                     "id": activity.id, "kind": activity.kind, "title": activity.title,
                     "html": html(activity.instructions), "pass_mark": activity.pass_mark,

@@ -14,8 +14,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
-from network import permissions
-from network.learning import reading, services
+from network import permissions, uploads
+from network.learning import attachments, reading, services
 from network.learning.blueprint import bp
 from network.learning.forms import LessonDoneForm, QuizForm, ReflectionForm, TaskForm, answers_from
 from network.learning.models import ACTIVITY_KINDS, LEVELS, QUIZ, REFLECTION, STATUSES, TASK, Course
@@ -33,7 +33,8 @@ def frozen_html(text: str | None) -> Markup:
 @bp.context_processor
 def _helpers():
     return {"levels": LEVELS, "course_statuses": STATUSES, "activity_kinds": ACTIVITY_KINDS,
-            "has_page": lambda endpoint: endpoint in current_app.view_functions}
+            "has_page": lambda endpoint: endpoint in current_app.view_functions,
+            "file_size": attachments.size_label, "file_kind": attachments.kind_label}
 
 
 def _course_or_404(course_id: int) -> tuple[Course, services.Enrolment | None]:
@@ -92,6 +93,19 @@ def show(course_id: int):
         may_enrol=enrolment is None and contents is not None and permissions.can_enrol(current_user, course),
         editor=permissions.can_edit_course(current_user, course),
     ), 200, PRIVATE
+
+
+@bp.route("/<int:course_id>/attachments/<int:attachment_id>/<filename>")
+def attachment(course_id: int, attachment_id: int, filename: str):
+    """A lesson's file, for whoever may read a version listing it (its learners, the course's readers while the
+    latest version lists it) and the course's editors while the draft has it; 404 for anyone else. The name in
+    the address is for people: the download always bears the file's own (cleaned) name."""
+    course = services.get(course_id)
+    found = attachments.get(course, attachment_id) if course is not None else None
+    if found is None or not attachments.may_download(current_user, found, services.enrolment_of(current_user, course)):
+        abort(404)
+    return uploads.send(attachments.FOLDER, found.stored_name, found.content_type, found.filename,
+                        private=attachments.private(found), attachment=True)
 
 
 # --- enrolling, leaving, moving -----------------------------------------------------------------------------

@@ -167,6 +167,7 @@ def _editor_urls(course) -> list[tuple[str, str]]:
     module, lesson = course.modules[0], course.lessons[0]
     quiz = quiz_of(course)
     question = quiz.questions[0]
+    handout = _handout(lesson)
     c = f"/courses/{course.id}"
     return [("get", "/courses/new"), ("post", "/courses/new"), ("get", f"{c}/edit"), ("post", f"{c}/edit"),
             ("post", f"{c}/publish"), ("get", f"{c}/archive"), ("post", f"{c}/archive"), ("post", f"{c}/editors"),
@@ -180,7 +181,21 @@ def _editor_urls(course) -> list[tuple[str, str]]:
             ("post", f"{c}/activities/{quiz.id}/delete"), ("post", f"{c}/activities/{quiz.id}/questions"),
             ("get", f"{c}/questions/{question.id}/edit"), ("post", f"{c}/questions/{question.id}/edit"),
             ("post", f"{c}/questions/{question.id}/move"), ("get", f"{c}/questions/{question.id}/delete"),
-            ("post", f"{c}/questions/{question.id}/delete")]
+            ("post", f"{c}/questions/{question.id}/delete"), ("post", f"{c}/lessons/{lesson.id}/attachments"),
+            ("post", f"{c}/attachments/{handout.id}/remove")]
+
+
+def _handout(lesson):
+    """The lesson's file (a row is enough here: the routes are tried, not the download)."""
+    from network.learning.models import LessonAttachment
+
+    found = db.session.scalar(select(LessonAttachment).where(LessonAttachment.lesson_id == lesson.id))
+    if found is None:
+        found = LessonAttachment(lesson_id=lesson.id, course_id=lesson.module.course_id, stored_name="handout.pdf",
+                                 filename="handout.pdf", content_type="application/pdf", size=9)
+        db.session.add(found)
+        db.session.commit()
+    return found
 
 
 def test_only_editors_reach_the_editor_pages(client, auth, exchange, make_user, app):
@@ -204,7 +219,7 @@ def test_empty_or_odd_posts_are_refused_never_a_server_error(client, auth, excha
            "new-activity-kind": "exam", "new-activity-pass_mark": "-5", "direction": "", "action": "explode",
            "new-question-options-99-text": "too far", "remove": "abc", "email": "", "minutes": "²"}
     for method, url in _editor_urls(course):
-        if method == "post" and not url.endswith(("/delete", "/archive", "/publish")):
+        if method == "post" and not url.endswith(("/delete", "/archive", "/publish", "/remove")):
             for data in ({}, odd):
                 status = client.post(url, data=data).status_code
                 assert status in (302, 400, 422), (url, data and "odd", status)
