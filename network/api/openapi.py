@@ -790,7 +790,8 @@ def _learning_schemas() -> dict:
     summary = {
         "id": {"type": "integer"},
         "title": text,
-        "summary": {**text, "description": "Markdown, as the editors wrote it."},
+        "summary_html": {**text, "description": "The latest published version's summary, as sanitised HTML (the "
+                         "draft's for its editors)."},
         "language": {**text, "description": "ISO 639-1."},
         "level": {"enum": list(COURSE_LEVELS)},
         "hours": hours,

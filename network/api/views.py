@@ -670,7 +670,7 @@ def list_courses():
     courses, total = learning_api.course_page(g.api_user, page, per_page, language=_text_arg("language"),
                                               level=_text_arg("level"))
     return jsonify({
-        "items": [learning_api.course_summary_to_json(course) for course in courses],
+        "items": [learning_api.course_summary_to_json(course, g.api_user) for course in courses],
         "total": total,
         "page": page,
         "per_page": per_page,

@@ -77,17 +77,19 @@ def _owner(course: Course) -> dict[str, Any] | None:
             "name": partnership.title}
 
 
-def course_summary_to_json(course: Course) -> dict[str, Any]:
-    """One course as the list shows it (its own fields, as the list page does): everything but its modules."""
+def course_summary_to_json(course: Course, user=None) -> dict[str, Any]:
+    """One course as the list shows it (its latest version's facts; the draft's for its editors): everything but
+    its modules."""
     latest = course.latest_version
+    facts = services.facts_for(user, course)
     return {
         "id": course.id,
-        "title": course.title,
-        "summary": course.summary,
-        "language": course.language,
-        "level": course.level,
-        "hours": _hours(course.hours),
-        "dimensions": list(course.dimensions or []),
+        "title": facts.title,
+        "summary_html": facts.summary_html,
+        "language": facts.language,
+        "level": facts.level,
+        "hours": _hours(facts.hours),
+        "dimensions": facts.dimensions,
         "owner": _owner(course),
         "visibility": course.visibility,
         "status": course.status,
@@ -150,11 +152,12 @@ def course_to_json(course: Course, enrolment: Enrolment | None, viewer) -> dict[
     """One course with the modules and lessons, in order, of the version the caller reads: their own if enrolled,
     else the latest; an editor's preview of a course never published (version null). Plus the caller's own
     enrolment and progress (null without)."""
-    data = course_summary_to_json(course)
+    data = course_summary_to_json(course, viewer)
     contents = reading.contents_for(course, enrolment, viewer)
     shown = enrolment.version if enrolment is not None else course.latest_version
     data.update({
         "version": shown.number if shown is not None else None,
+        "title": (contents or {}).get("title") or data["title"],
         "summary_html": (contents or {}).get("summary_html") or "",
         "modules": [{
             "id": module["id"],

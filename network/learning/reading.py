@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from network import permissions
 from network.extensions import db
 from network.learning import services
@@ -27,8 +25,7 @@ def contents_for(course: Course, enrolment: Enrolment | None, user=None) -> dict
 
 def languages_of_courses(user) -> list[str]:
     """The languages of the courses this person may see (the list's filter offers only those)."""
-    query = select(Course.language).where(services.courses_visible_to(user)).distinct()
-    return sorted(code for code in db.session.scalars(query) if code)
+    return sorted({services.facts_for(user, course).language for course in services.visible_courses(user)} - {""})
 
 
 def clean_filter(value: str | None, pattern: str = r"[A-Za-z0-9_.-]{1,40}") -> str:

@@ -89,7 +89,8 @@ def _hours(text: str) -> Decimal | None:
         hours = Decimal(text)
     except InvalidOperation:
         raise ServiceError.one("hours", _l("Give the hours as a number, for example 6 or 7.5.")) from None
-    if not Decimal("0.5") <= hours <= Decimal("1000") or hours != hours.quantize(Decimal("0.1")):
+    if not hours.is_finite() or not Decimal("0.5") <= hours <= Decimal("1000") \
+            or hours != hours.quantize(Decimal("0.1")):
         raise ServiceError.one("hours", _l("Give between 0.5 and 1000 hours, to one decimal."))
     return hours
 
@@ -268,7 +269,7 @@ def _apply_lesson(lesson: Lesson, data: LessonData) -> None:
     except ServiceError as error:
         errors.update(error.errors)
     minutes = (data.minutes or "").strip()
-    if minutes and (not minutes.isdigit() or not 1 <= int(minutes) <= 600):
+    if minutes and (not re.fullmatch(r"[0-9]{1,3}", minutes) or not 1 <= int(minutes) <= 600):
         errors["minutes"] = [_l("Give the minutes as a whole number from 1 to 600.")]
     if errors:
         raise ServiceError(errors)
@@ -319,7 +320,7 @@ def add_activity(lesson: Lesson, kind: str, title: str, instructions: str = "", 
 
 def _apply_activity(activity: Activity, title: str, instructions: str, pass_mark: str) -> None:
     mark = str(pass_mark or "").strip()
-    if activity.kind == QUIZ and (not mark.isdigit() or not 1 <= int(mark) <= 100):
+    if activity.kind == QUIZ and (not re.fullmatch(r"[0-9]{1,3}", mark) or not 1 <= int(mark) <= 100):
         raise ServiceError.one("pass_mark", _l("Give the pass mark as a whole number from 1 to 100 (%)."))
     activity.title, activity.instructions = _title(title), _text(instructions, "instructions")
     activity.pass_mark = int(mark) if activity.kind == QUIZ else 0
@@ -428,6 +429,7 @@ def snapshot(course: Course) -> dict:
     return {
         "title": course.title, "summary_html": html(course.summary), "language": course.language,
         "level": course.level, "hours": str(course.hours) if course.hours is not None else None,
+        "dimensions": list(course.dimensions or []),
         "modules": [{
             "id": module.id, "title": module.title, "summary_html": html(module.summary),
             "lessons": [{
@@ -498,14 +500,41 @@ def _editable_by(user):
     return or_(*conditions)
 
 
+@dataclass
+class CourseFacts:
+    """What a list, a card or the API says about a course: its latest version's (the draft's for its editors and
+    while it has no version: later edits are not public until published)."""
+
+    title: str
+    summary_html: str
+    language: str
+    level: str
+    hours: Decimal | None
+    dimensions: list[str]
+
+
+def facts_for(user, course: Course) -> CourseFacts:
+    version = course.latest_version
+    if version is None or permissions.can_edit_course(user, course):
+        return CourseFacts(course.title, str(render_markdown(course.summary)) if course.summary else "",
+                           course.language, course.level, course.hours, list(course.dimensions or []))
+    contents = version.contents
+    hours = contents.get("hours")
+    return CourseFacts(contents["title"], contents.get("summary_html", ""), contents.get("language", ""),
+                       contents.get("level", ""), Decimal(hours) if hours else None,
+                       list(contents.get("dimensions", [])))
+
+
 def visible_courses(user, language: str = "", level: str = "", dimension: str = "") -> list[Course]:
-    query = select(Course).where(courses_visible_to(user))
-    if language:
-        query = query.where(Course.language == language)
-    if level:
-        query = query.where(Course.level == level)
-    courses = list(db.session.scalars(query.order_by(Course.updated_at.desc(), Course.id.desc())))
-    return [c for c in courses if not dimension or dimension in (c.dimensions or [])]
+    """The courses this person may see, filtered by what facts_for says of each (never an unpublished edit)."""
+    query = select(Course).where(courses_visible_to(user)).order_by(Course.updated_at.desc(), Course.id.desc())
+    found = []
+    for course in db.session.scalars(query):
+        facts = facts_for(user, course)
+        if (not language or facts.language == language) and (not level or facts.level == level) and (
+                not dimension or dimension in facts.dimensions):
+            found.append(course)
+    return found
 
 
 def enrolment_of(user, course: Course) -> Enrolment | None:
@@ -779,9 +808,10 @@ def issue_certificate(enrolment: Enrolment):
     course = enrolment.course
     learner = db.session.get(User, enrolment.user_id)
     owner = course.owner
+    hours = enrolment.version.contents.get("hours")  # the version's, not a later draft's
     return certificates.issue(learner, CERTIFICATE_KIND, "course", course.id, enrolment.version.contents["title"],
-                              getattr(owner, "name", None) or getattr(owner, "title", ""), hours=course.hours,
-                              commit=False)
+                              getattr(owner, "name", None) or getattr(owner, "title", ""),
+                              hours=Decimal(hours) if hours else None, commit=False)
 
 
 def may_revoke_certificate(user, certificate) -> bool:

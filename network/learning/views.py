@@ -72,6 +72,7 @@ def index():
     progress = {e.course_id: reading.summary(services.progress(e)) for e in mine}
     return render_template(
         "learning/index.html", courses=courses, mine=mine, progress=progress, language=language, level=level,
+        facts={c.id: services.facts_for(current_user, c) for c in courses},
         dimension=dimension, languages=reading.languages_of_courses(current_user),
         dimensions=reading.dimension_choices(),
         can_create=permissions.can_create_course(current_user) and "learning.new" in current_app.view_functions,

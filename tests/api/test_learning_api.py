@@ -54,7 +54,7 @@ def test_the_list_items_pages_and_filters(client, world):
     assert (body["total"], body["page"], body["per_page"]) == (1, 1, 20)
     item = body["items"][0]
     course = world["public"]
-    assert item["title"] == "Public course" and item["summary"] == "Helping families **online**."
+    assert item["title"] == "Public course" and item["summary_html"] == "<p>Helping families <strong>online</strong>.</p>"
     assert (item["language"], item["level"], item["hours"], item["dimensions"]) == (
         "en", "introductory", 6.0, ["mediation"])
     assert item["owner"] == {"type": "institution", "id": world["home"].id, "slug": world["home"].slug,

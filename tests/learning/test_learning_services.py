@@ -124,3 +124,18 @@ def test_the_sql_rule_of_who_sees_a_course_agrees_with_the_pages(exchange, make_
         in_sql = course in services.visible_courses(person)
         assert in_sql == permissions.can_view_course(person, course), (status, visibility, person)
     assert db.session.get(Course, course.id) is course
+
+
+def test_lists_show_the_published_facts_until_the_next_version(course, exchange, make_user):
+    services.update_course(exchange.seville_admin, course, services.CourseData(
+        title="Renamed in the draft", summary="Not public yet.", hours="99", dimensions=["ethics"],
+        owner="", language="en", level="advanced", visibility="public"))
+    visitor = make_user()
+    facts = services.facts_for(visitor, course)
+    assert (facts.title, str(facts.hours), facts.level, facts.dimensions) == (
+        "Digital mediation in social work", "6.0", "introductory", ["mediation"])
+    assert services.facts_for(exchange.seville_admin, course).title == "Renamed in the draft"
+    assert services.visible_courses(visitor, level="advanced") == []
+    # The certificate's hours are the learner's version's too.
+    enrolment = services.enrol(visitor, course)
+    assert str(services.issue_certificate(enrolment).hours) == "6.00"

@@ -318,6 +318,9 @@ def test_the_list_filters_by_language_level_and_dimension(client, auth, course, 
     other = make_course(exchange.seville_admin, exchange.seville, title="Advanced supervision")
     other.level, other.dimensions = "advanced", ["supervision"]
     db.session.commit()
+    # Visitors see the published version's facts: the draft's new level counts once it is published.
+    assert "Advanced supervision" not in str(read_html(client.get("/courses/?level=advanced")).select("#courses"))
+    services.publish(exchange.seville_admin, other)
 
     def titles(query):
         return {a.get_text(strip=True) for a in read_html(client.get(f"/courses/{query}")).select("#courses h3 a")}
