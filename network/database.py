@@ -33,3 +33,21 @@ def _is_memory_database(dbapi_connection) -> bool:
     finally:
         cursor.close()
     return all(not row[2] for row in rows)
+
+
+def upsert(model, rows: list[dict], keys: list[str], update: list[str]) -> None:
+    """INSERT these rows, or UPDATE the given columns where a row with the same keys exists, in one statement
+    (PostgreSQL's and SQLite's ON CONFLICT): a form sent twice at once writes twice, never a duplicate key."""
+    if not rows:
+        return
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(rows)
+    if update:
+        statement = statement.on_conflict_do_update(index_elements=keys,
+                                                    set_={name: statement.excluded[name] for name in update})
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=keys)
+    db.session.execute(statement)

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, or_, select
+from sqlalchemy import delete, false, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from network import audit, permissions
 from network.auth.models import User
+from network.database import upsert
 from network.errors import ServiceError
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
@@ -584,6 +586,12 @@ def enrol(user, course: Course, cohort: Cohort | None = None) -> Enrolment:
     enrolment = Enrolment(course_id=course.id, user_id=user.id, version_id=course.latest_version.id,
                           cohort_id=getattr(cohort, "id", None))
     db.session.add(enrolment)
+    try:
+        db.session.flush()
+    except IntegrityError:  # enrolled by a second request at the same moment (a double click): that one stands
+        db.session.rollback()
+        return enrolment_of(user, course)
+    _check_completion(enrolment)  # a course with nothing to do is complete at once
     db.session.commit()
     return enrolment
 
@@ -601,8 +609,8 @@ def newer_version(enrolment: Enrolment) -> CourseVersion | None:
 
 
 def move_to_latest(enrolment: Enrolment) -> Enrolment:
-    """Onto the newest version: lessons done and tasks ticked carry over by their ids; quizzes whose questions
-    changed are taken again (attempts belong to the version they were made on)."""
+    """Onto the newest version: lessons done and tasks ticked carry over by their ids, and so do the passes of
+    quizzes that did not change; a quiz whose questions, answers or pass mark changed is taken again."""
     latest = newer_version(enrolment)
     if latest is None:
         raise ServiceError.one("", _l("You already follow the newest version."))
@@ -630,11 +638,14 @@ def visit_lesson(enrolment: Enrolment, lesson_id: int) -> None:
 def mark_lesson_done(enrolment: Enrolment, lesson_id: int, done: bool = True) -> None:
     if find_lesson(enrolment.version.contents, lesson_id) is None:
         raise ServiceError.one("", _l("This lesson is not in your version of the course."))
-    rows = {row.lesson_id: row for row in enrolment.lessons_done}
-    if done and lesson_id not in rows:
-        enrolment.lessons_done.append(LessonDone(lesson_id=lesson_id))
-    elif not done and lesson_id in rows:
-        enrolment.lessons_done.remove(rows[lesson_id])
+    # Written in one statement each way, so that the button pressed twice at once is no duplicate key.
+    if done:
+        upsert(LessonDone, [{"enrolment_id": enrolment.id, "lesson_id": lesson_id, "done_at": utcnow()}],
+               ["enrolment_id", "lesson_id"], [])
+    else:
+        db.session.execute(delete(LessonDone).where(LessonDone.enrolment_id == enrolment.id,
+                                                    LessonDone.lesson_id == lesson_id))
+    db.session.expire(enrolment, ["lessons_done"])
     _touch_enrolment(enrolment, lesson_id)
     db.session.flush()
     _check_completion(enrolment)
@@ -651,26 +662,25 @@ def _activity(enrolment: Enrolment, activity_id: int, kind: str) -> dict:
 def save_reflection(enrolment: Enrolment, activity_id: int, text: str) -> Reflection:
     _activity(enrolment, activity_id, REFLECTION)
     text = (text or "")[:REFLECTION_MAX]
-    row = next((r for r in enrolment.reflections if r.activity_id == activity_id), None)
-    if row is None:
-        row = Reflection(activity_id=activity_id)
-        enrolment.reflections.append(row)
-    row.text, row.updated_at = text, utcnow()
+    # One statement: the autosave and the button arriving together are two writes, not a duplicate key.
+    upsert(Reflection, [{"enrolment_id": enrolment.id, "activity_id": activity_id, "text": text,
+                         "updated_at": utcnow()}], ["enrolment_id", "activity_id"], ["text", "updated_at"])
+    db.session.expire(enrolment, ["reflections"])
     _touch_enrolment(enrolment)
     db.session.commit()
-    return row
+    return next(r for r in enrolment.reflections if r.activity_id == activity_id)
 
 
 def tick_task(enrolment: Enrolment, activity_id: int, note: str, done: bool = True) -> None:
     _activity(enrolment, activity_id, TASK)
-    row = next((r for r in enrolment.tasks_done if r.activity_id == activity_id), None)
     if done:
-        if row is None:
-            row = TaskDone(activity_id=activity_id)
-            enrolment.tasks_done.append(row)
-        row.note, row.done_at = _text(note, "note", 5000), utcnow()
-    elif row is not None:
-        enrolment.tasks_done.remove(row)
+        upsert(TaskDone, [{"enrolment_id": enrolment.id, "activity_id": activity_id,
+                           "note": _text(note, "note", 5000), "done_at": utcnow()}],
+               ["enrolment_id", "activity_id"], ["note", "done_at"])
+    else:
+        db.session.execute(delete(TaskDone).where(TaskDone.enrolment_id == enrolment.id,
+                                                  TaskDone.activity_id == activity_id))
+    db.session.expire(enrolment, ["tasks_done"])
     _touch_enrolment(enrolment)
     db.session.commit()
 
@@ -730,10 +740,18 @@ def submit_attempt(enrolment: Enrolment, attempt: QuizAttempt, answers: dict[int
     missing = [q for q in valid if not kept.get(str(q))]
     if missing:
         raise ServiceError.one("", _l("Answer every question (%(count)d left).", count=len(missing)))
+    # Claim the attempt in one statement: of two submissions at once (a double click), one only goes on.
+    claimed = db.session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id,
+                                                           QuizAttempt.submitted_at.is_(None))
+                                 .values(submitted_at=utcnow()).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise ServiceError.one("", _l("This attempt is already submitted: start a new one."))
+    db.session.refresh(attempt, ["submitted_at"])
     attempt.answers = kept
-    attempt.score, _right = score_answers(quiz, kept)
-    attempt.passed = attempt.score >= quiz["pass_mark"]
-    attempt.submitted_at = utcnow()
+    attempt.score, right = score_answers(quiz, kept)
+    # Passed on the exact share, not the rounded score: 2 of 3 (66.7 %) does not pass a mark of 67 %.
+    attempt.passed = sum(right.values()) * 100 >= quiz["pass_mark"] * max(len(right), 1)
     _touch_enrolment(enrolment)
     db.session.flush()
     _check_completion(enrolment)
@@ -776,21 +794,47 @@ class Progress:
         return all(m.complete for m in self.modules)
 
 
+def _quiz_signature(quiz: dict) -> tuple:
+    """What a pass depends on: the questions, their options and which are right, and the pass mark."""
+    return (quiz["pass_mark"], tuple((q["id"], q["multiple"], tuple((o["id"], o["correct"]) for o in q["options"]))
+                                     for q in quiz["questions"]))
+
+
+def _passed_quizzes(enrolment: Enrolment, contents: dict) -> set[int]:
+    """The quizzes of the learner's version they passed: on this version, or on an earlier one whose quiz was the
+    same (moving to a new version keeps the passes of unchanged quizzes)."""
+    current = {quiz["id"]: _quiz_signature(quiz) for quiz in quizzes_of(contents)}
+    passed: set[int] = set()
+    versions: dict[int, dict] = {enrolment.version_id: contents}
+    for attempt in enrolment.attempts:
+        if not attempt.passed or attempt.activity_id not in current or attempt.activity_id in passed:
+            continue
+        if attempt.version_id not in versions:
+            version = db.session.get(CourseVersion, attempt.version_id)
+            versions[attempt.version_id] = version.contents if version is not None else {"modules": []}
+        then = find_activity(versions[attempt.version_id], attempt.activity_id)
+        if then is not None and _quiz_signature(then[1]) == current[attempt.activity_id]:
+            passed.add(attempt.activity_id)
+    return passed
+
+
 def progress(enrolment: Enrolment) -> Progress:
-    """Per module: lessons done of its required ones, quizzes passed of its quizzes; and where to go next."""
+    """Per module: lessons done of its required ones, quizzes passed of those in its required lessons (an optional
+    lesson's quiz is optional too); and where to resume: the lesson last opened if not done yet, else the next one
+    not done after it, else the first not done."""
     contents = enrolment.version.contents
     done = {row.lesson_id for row in enrolment.lessons_done}
-    passed = {a.activity_id for a in enrolment.attempts if a.passed and a.version_id == enrolment.version_id}
+    passed = _passed_quizzes(enrolment, contents)
     modules = []
     for module in contents["modules"]:
         required = [lesson for lesson in module["lessons"] if lesson["required"]]
-        quizzes = [a for lesson in module["lessons"] for a in lesson["activities"] if a["kind"] == QUIZ]
+        quizzes = [a for lesson in required for a in lesson["activities"] if a["kind"] == QUIZ]
         modules.append(ModuleProgress(module, sum(lesson["id"] in done for lesson in required), len(required),
                                       sum(q["id"] in passed for q in quizzes), len(quizzes)))
     lessons = lessons_of(contents)
-    resume = find_lesson(contents, enrolment.last_lesson_id) if enrolment.last_lesson_id else None
-    following = next((lesson for lesson in lessons if lesson["id"] not in done), None)
-    return Progress(modules, done, passed, following or resume)
+    last = next((n for n, lesson in enumerate(lessons) if lesson["id"] == enrolment.last_lesson_id), 0)
+    following = next((lesson for lesson in lessons[last:] + lessons[:last] if lesson["id"] not in done), None)
+    return Progress(modules, done, passed, following or (lessons[last] if lessons else None))
 
 
 def _check_completion(enrolment: Enrolment) -> None:

@@ -14,9 +14,8 @@ from flask import session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from network.database import upsert
 from network.errors import ServiceError
 from network.extensions import db
 from network.self_assessment.models import (
@@ -458,13 +457,8 @@ def save_answers(result: AssessmentResult, answers: dict[int, int | None]) -> No
             for statement_id, value in answers.items()
             if statement_id in valid and (value is None or 0 <= value < SCALE_POINTS)]
     if rows:
-        # One statement, an answer replaced: an upsert, so that a page sent twice at once (a double click) is
-        # two writes of the same answer, not a duplicate key.
-        dialect = db.session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(AssessmentAnswer).values(rows)
-        db.session.execute(statement.on_conflict_do_update(index_elements=["result_id", "statement_id"],
-                                                           set_={"value": statement.excluded.value}))
+        # An upsert: a page sent twice at once (a double click) is two writes of the same answer.
+        upsert(AssessmentAnswer, rows, ["result_id", "statement_id"], ["value"])
         db.session.expire(result, ["answers"])
     db.session.commit()
 

@@ -139,3 +139,42 @@ def test_lists_show_the_published_facts_until_the_next_version(course, exchange,
     # The certificate's hours are the learner's version's too.
     enrolment = services.enrol(visitor, course)
     assert str(services.issue_certificate(enrolment).hours) == "6.00"
+
+
+def test_moving_keeps_the_passes_of_unchanged_quizzes_only(course, exchange, make_user):
+    enrolment = services.enrol(make_user(), course)
+    quiz = quiz_of(course)
+    services.submit_attempt(enrolment, services.start_attempt(enrolment, quiz.id), right_answers(quiz))
+    services.update_lesson(course.lessons[2], services.LessonData(title="Further reading", body="More.",
+                                                                  required=False))
+    services.publish(exchange.seville_admin, course)
+    services.move_to_latest(enrolment)
+    assert quiz.id in services.progress(enrolment).passed  # the quiz did not change
+    services.update_activity(quiz, quiz.title, pass_mark="90")
+    services.publish(exchange.seville_admin, course)
+    services.move_to_latest(enrolment)
+    assert quiz.id not in services.progress(enrolment).passed  # its pass mark changed: taken again
+
+
+def test_an_attempt_is_submitted_once_and_passes_on_the_exact_share(course, make_user):
+    enrolment = services.enrol(make_user(), course)
+    quiz = quiz_of(course)
+    attempt = services.start_attempt(enrolment, quiz.id)
+    services.submit_attempt(enrolment, attempt, right_answers(quiz))
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    set_committed_value(attempt, "submitted_at", None)  # as a second request that read it before the first wrote
+    with pytest.raises(ServiceError):
+        services.submit_attempt(enrolment, attempt, right_answers(quiz))
+    assert services.score_answers({"questions": [], "pass_mark": 50}, {}) == (0, {})
+
+
+def test_resume_goes_back_to_the_lesson_last_opened(course, make_user):
+    enrolment = services.enrol(make_user(), course)
+    welcome, appointments, optional = (lesson.id for lesson in course.lessons)
+    services.visit_lesson(enrolment, appointments)
+    assert services.progress(enrolment).next_lesson["id"] == appointments
+    services.mark_lesson_done(enrolment, appointments)
+    services.mark_lesson_done(enrolment, appointments)  # pressed twice: no duplicate
+    assert services.progress(enrolment).next_lesson["id"] == optional
+    assert sorted(services.progress(enrolment).done) == [appointments]
