@@ -78,7 +78,7 @@ def badge_class(certificate: Certificate) -> dict:
         "type": "BadgeClass",
         "id": badge_class_url(certificate),
         "name": certificate.title,
-        "description": str(services.heading(certificate)) + ": " + certificate.title,
+        "description": _("%(heading)s: %(title)s", heading=services.heading(certificate), title=certificate.title),
         "image": url_for("static", filename="badge.svg", _external=True),
         "criteria": {"narrative": _("Issued by Peer Network to each person who %(what)s.",
                                     what=services.statement(certificate))},

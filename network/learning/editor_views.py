@@ -261,7 +261,8 @@ def publish(course_id: int):
 @bp.route("/<int:course_id>/archive", methods=["GET", "POST"])
 @login_required
 def archive(course_id: int):
-    course = _course(course_id)
+    """Closing a course to new learners is its owner's decision (its admins or coordinators), not an editor's."""
+    course = _owned(course_id)
     back = url_for("learning.edit", course_id=course_id) + "#status"
     if request.method == "POST":
         check_button_post()

@@ -77,7 +77,8 @@ def remind_learners(course_id: int):
     """Remind now the course's learners who stalled (the daily job does it for every course)."""
     course = _tutored(course_id)
     check_button_post()
-    attempt(lambda: tutoring.remind(course=course),
+    cohort = _cohort_filter(course)
+    attempt(lambda: tutoring.remind(course=course, cohort=cohort),
             lambda sent: ngettext("%(num)d learner reminded.", "%(num)d learners reminded.", sent)
             if sent else _("Nobody to remind: no learner has stalled for two weeks, or they were reminded lately."))
     return redirect(url_for("learning.learners", course_id=course_id, cohort=as_id(request.args.get("cohort"))))

@@ -362,7 +362,7 @@ def _cutoff(today: date) -> datetime:
     return datetime.combine(today - REMIND_AFTER + timedelta(days=1), time.min, tzinfo=timezone.utc)
 
 
-def stalled(today: date | None = None, course: Course | None = None):
+def stalled(today: date | None = None, course: Course | None = None, cohort: Cohort | None = None):
     """The enrolments to remind: enrolled and inactive for REMIND_AFTER or more, not completed, not reminded
     for REMIND_AFTER, the learner's account active."""
     cutoff = _cutoff(today or utcnow().date())
@@ -373,10 +373,12 @@ def stalled(today: date | None = None, course: Course | None = None):
                     User.is_active_account.is_(True)))
     if course is not None:
         query = query.where(Enrolment.course_id == course.id)
+    if cohort is not None:
+        query = query.where(Enrolment.cohort_id == cohort.id)
     return query.order_by(Enrolment.id)
 
 
-def remind(today: date | None = None, course: Course | None = None) -> int:
+def remind(today: date | None = None, course: Course | None = None, cohort: Cohort | None = None) -> int:
     """Remind each learner who stalled (of one course, or of all): a notification and, as they chose, an email,
     in their language; then reminded_at, so that they are not reminded again for REMIND_AFTER. Returns how
     many were reminded."""
@@ -384,7 +386,7 @@ def remind(today: date | None = None, course: Course | None = None) -> int:
     if today is not None and today != now.date():
         now = datetime.combine(today, time.min, tzinfo=timezone.utc)  # as if it were that day
     emails, sent = [], 0
-    for enrolment in db.session.scalars(stalled(today or now.date(), course)).all():
+    for enrolment in db.session.scalars(stalled(today or now.date(), course, cohort)).all():
         person = db.session.get(User, enrolment.user_id)
         emails += notifications.notify([person], NOTIFICATION, _l(
             "It has been two weeks since you last worked on the course “%(title)s”: pick up where you left off.",
