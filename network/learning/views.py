@@ -237,7 +237,7 @@ def reflection(course_id: int, activity_id: int):
         saved, refusal = outcome(lambda: services.save_reflection(enrolment, activity_id, form.text.data or ""))
         if refusal is not None:
             return jsonify(error=refusal.text), 422
-        return jsonify(saved_label=_("Saved at %(time)s", time=format_time(saved.updated_at, "HH:mm"))), 200, PRIVATE
+        return jsonify(saved_label=_("Saved at %(time)s", time=format_time(saved.updated_at, "short"))), 200, PRIVATE
     if form.validate_on_submit() and attempt(
             lambda: services.save_reflection(enrolment, activity_id, form.text.data or ""),
             _("Your answer is saved."), form=form) is not REFUSED:
