@@ -210,6 +210,13 @@ def _touch(course: Course) -> None:
     db.session.commit()
 
 
+def _remove(rows: list, row) -> None:
+    """Take a row out of its siblings; the others renumbered 0..n-1."""
+    rows.remove(row)
+    for position, each in enumerate(rows):
+        each.position = position
+
+
 def _move(rows: list, row, step: int) -> None:
     """Move a row one place up (-1) or down (+1) among its siblings; positions renumbered 0..n-1."""
     ordered = sorted(rows, key=lambda r: (r.position, r.id or 0))
@@ -237,9 +244,7 @@ def delete_module(module: CourseModule) -> None:
     from network.learning import attachments
 
     course = module.course
-    course.modules.remove(module)
-    for position, each in enumerate(course.modules):
-        each.position = position
+    _remove(course.modules, module)
     _touch(course)
     attachments.forget_unlisted(course)  # its lessons' files no version lists
 
@@ -298,9 +303,7 @@ def delete_lesson(lesson: Lesson) -> None:
     from network.learning import attachments
 
     module = lesson.module
-    module.lessons.remove(lesson)
-    for position, each in enumerate(module.lessons):
-        each.position = position
+    _remove(module.lessons, lesson)
     _touch(module.course)
     attachments.forget_unlisted(module.course)  # its files no version lists
 
@@ -335,9 +338,7 @@ def update_activity(activity: Activity, title: str, instructions: str = "", pass
 
 def delete_activity(activity: Activity) -> None:
     lesson = activity.lesson
-    lesson.activities.remove(activity)
-    for position, each in enumerate(lesson.activities):
-        each.position = position
+    _remove(lesson.activities, activity)
     _touch(lesson.module.course)
 
 
@@ -392,9 +393,7 @@ def update_question(question: QuizQuestion, text: str, multiple: bool, options: 
 
 def delete_question(question: QuizQuestion) -> None:
     activity = question.activity
-    activity.questions.remove(question)
-    for position, each in enumerate(activity.questions):
-        each.position = position
+    _remove(activity.questions, question)
     _touch(activity.lesson.module.course)
 
 
