@@ -148,7 +148,7 @@ def _init_extensions(app: Flask) -> None:
 # The features, in the order they plug in: each package's init_app(app) registers its blueprints, commands,
 # search documents and personal-data exporters (tests/test_features.py: every package with models is here).
 FEATURES = ("search", "jobs", "auth", "institutions", "admin", "notifications", "certificates", "practices", "api",
-            "mobility", "events", "essays", "collections", "self_assessment", "learning")
+            "mobility", "events", "essays", "collections", "self_assessment", "learning", "evaluation")
 
 
 def _register_features(app: Flask) -> None:

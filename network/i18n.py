@@ -1,10 +1,12 @@
 """Which language the interface speaks: the person's saved choice, then the session's, then the browser's."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from babel import Locale
 from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
 
 SESSION_KEY = "locale"
 
@@ -69,3 +71,44 @@ def plural_samples(code: str) -> dict[str, int]:
     for number in range(0, 1000):
         samples.setdefault(locale.plural_form(number), number)
     return samples
+
+
+# --- texts people wrote in several languages ------------------------------------------------------------------
+# Content written per language as {"en": "...", "es": "..."} (the self-assessment's questionnaire, the evaluation's
+# surveys): the reader's language when it exists, else English, else the first written, marked as a fallback.
+
+TEXTS_FALLBACK = "en"
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text a site admin wrote, in the reader's language if it exists, else in English (fallback=True: the
+    page says so)."""
+
+    text: str
+    language: str
+    fallback: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(self.text))
+
+
+def reader_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else TEXTS_FALLBACK
+
+
+def localized(texts: dict | None, language: str | None = None) -> Localized:
+    texts = texts or {}
+    language = language or reader_language()
+    if texts.get(language):
+        return Localized(texts[language], language, False)
+    if texts.get(TEXTS_FALLBACK):
+        return Localized(texts[TEXTS_FALLBACK], TEXTS_FALLBACK, language != TEXTS_FALLBACK)
+    first = next((code for code, text in texts.items() if text), None)
+    return Localized(texts[first] if first else "", first or language, first is not None)

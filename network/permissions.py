@@ -547,6 +547,79 @@ def reads_some_assessment_aggregates(user) -> bool:
         is_member(user) and (user.has_role(INSTITUTION_ADMIN) or user.has_role(COORDINATOR)))
 
 
+# --- evaluation -------------------------------------------------------------------------------------
+# Surveys, sessions back home, targets and the final report (network/evaluation). A survey's anonymous figures are
+# shown only for five answers or more, and a host's results only aggregated: the services' rules, not permissions.
+
+
+def can_create_survey_template(user) -> bool:
+    """Templates every partnership may copy are the network's: site admins write them."""
+    return is_site_admin(user)
+
+
+def can_manage_surveys(user, partnership) -> bool:
+    """A partnership's surveys, targets and report are its coordinators' to write."""
+    return partnership is not None and coordinates(user, partnership)
+
+
+def can_edit_survey(user, survey) -> bool:
+    if survey.partnership_id is None:
+        return can_create_survey_template(user)
+    return can_manage_surveys(user, survey.partnership)
+
+
+def can_view_survey(user, survey) -> bool:
+    """Its questions: whoever edits it, the evaluators and, for a template, every coordinator (to copy it)."""
+    if can_edit_survey(user, survey) or (is_evaluator(user) and is_member(user)):
+        return True
+    return survey.partnership_id is None and is_coordinator(user) and is_member(user)
+
+
+def can_read_survey_results(user, survey) -> bool:
+    """A partnership's survey results: those who read its dashboard (its coordinators, evaluators, site admins).
+    For a named survey they also see who answered what."""
+    return survey.partnership_id is not None and can_read_mobility_dashboard(user, survey.partnership)
+
+
+def can_answer_survey(user, invitation) -> bool:
+    """Only the person it was sent to (whether it is still open is the services' rule, with its message)."""
+    return _is_user(user) and invitation.user_id == user.id
+
+
+def can_read_host_results(user, institution) -> bool:
+    """How visitors rated a host's programme, aggregated: the host's own members (and site admins)."""
+    return institution is not None and (is_site_admin(user) or (is_member(user) and belongs_to(user, institution.id)))
+
+
+def can_record_sessions(user, visit) -> bool:
+    """Sessions back home are the visitor's to record (once the visit is completed: the services' rule)."""
+    return _is_user(user) and visit.visitor_id == user.id
+
+
+def can_edit_session(user, session) -> bool:
+    return _is_user(user) and session.user_id == user.id and session.visit.visitor_id == user.id
+
+
+def can_view_session(user, session) -> bool:
+    """Whoever sees the visit, and the visitor's colleagues at their own institution."""
+    return can_view_visit(user, session.visit) or (
+        is_member(user) and belongs_to(user, session.visit.application.institution_id))
+
+
+def can_read_indicators(user, partnership) -> bool:
+    return can_read_mobility_dashboard(user, partnership)
+
+
+def can_read_report_draft(user, partnership) -> bool:
+    """The report being written, with today's figures: its coordinators and the evaluators."""
+    return can_read_mobility_dashboard(user, partnership)
+
+
+def can_read_published_report(user, partnership) -> bool:
+    """A published version: the members of the partnership's institutions, the evaluators and site admins."""
+    return can_view_mobility(user, partnership)
+
+
 # --- search -----------------------------------------------------------------------------------------
 # The index cannot ask the functions above about every document it holds, so a restricted document carries
 # the audience its page admits, as tokens that depend only on the document itself (its author, visitor,

@@ -147,7 +147,8 @@ def test_the_features_import_each_other_without_a_cycle():
 # completed visit is one), the essays about what was learned at them, the collections gathering practices and
 # essays; admin and the API present all of them.
 LAYERS = (("search", "jobs", "notifications"), ("auth",), ("certificates",), ("institutions",), ("practices",),
-          ("mobility",), ("events",), ("essays",), ("collections",), ("self_assessment",), ("learning",), ("admin", "api"))
+          ("mobility",), ("events",), ("essays",), ("collections",), ("self_assessment",), ("learning",), ("evaluation",),
+          ("admin", "api"))
 
 
 def test_the_features_import_only_features_of_lower_layers():

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from network import labels, permissions
 from network.institutions import services
 from network.institutions.forms import InstitutionForm, PartnershipForm
-from network.institutions.signals import institution_page
+from network.institutions.signals import institution_page, partnership_page
 from network.page_cache import cached_for_visitors
 from network.panels import panels
 from network.web import REFUSED, attempt, form_status
@@ -145,7 +145,9 @@ def create_partnership():
 
 @partnerships_bp.route("/<int:partnership_id>", endpoint="show")
 def show_partnership(partnership_id: int):
-    return render_template("partnerships/show.html", partnership=_partnership_or_404(partnership_id))
+    partnership = _partnership_or_404(partnership_id)
+    return render_template("partnerships/show.html", partnership=partnership,
+                           panels=panels(partnership_page, partnership, viewer=current_user))
 
 
 @partnerships_bp.route("/<int:partnership_id>/edit", methods=["GET", "POST"], endpoint="edit")

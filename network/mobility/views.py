@@ -42,6 +42,8 @@ from network.mobility.models import (
     VISIT_STATUSES,
     WITHDRAWN,
 )
+from network.mobility.signals import dashboard_page, visit_page
+from network.panels import panels
 from network.practices.models import Practice
 from network.sanitize import render_markdown
 from network.web import REFUSED, attempt, check_button_post, csv_download, form_status, month_label, outcome, safe_next
@@ -462,6 +464,7 @@ def _visit_page(visit, cancel_form: CancelForm, status: int = 200):
                     and visit.status in (PROPOSED, CONFIRMED)),
         # Completing a visit that has not begun, or confirming one that has, is refused: no button for either.
         begun=weeks.has_begun(visit.week_start),
+        panels=panels(visit_page, visit, viewer=current_user),
     ), status
 
 
@@ -544,7 +547,8 @@ def dashboard(partnership_id: int):
     permissions.require(permissions.can_read_mobility_dashboard, partnership)
     board = services.dashboard(partnership)
     months = [(month_label(key), visits) for key, visits in board.by_month]  # "2027-03" -> "March 2027"
-    return render_template("mobility/dashboard.html", partnership=partnership, board=board, months=months)
+    return render_template("mobility/dashboard.html", partnership=partnership, board=board, months=months,
+                           panels=panels(dashboard_page, partnership, viewer=current_user))
 
 
 @bp.route("/dashboard/<int:partnership_id>/visits.csv")

@@ -14,10 +14,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from network import permissions
+from network.charts import bar_chart
 from network.extensions import db, login_manager
 from network.self_assessment import services
 from network.self_assessment.blueprint import bp
-from network.self_assessment.charts import bar_chart
 from network.self_assessment.group_forms import (
     PHASES,
     ChosenGroup,

@@ -11,13 +11,13 @@ from pathlib import Path
 from statistics import mean
 
 from flask import session
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from network.database import upsert
 from network.errors import ServiceError
 from network.extensions import db
+from network.i18n import Localized, localized, reader_language  # noqa: F401 (services.localized: its views and templates)
 from network.self_assessment.models import (
     AFTER,
     ANY_TIME,
@@ -53,40 +53,6 @@ STRENGTHS, TO_WORK_ON = 2, 3
 
 
 # --- texts in the reader's language -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Localized:
-    """A text a site admin wrote, in the reader's language if it exists, else in English (fallback=True: the
-    page says so)."""
-
-    text: str
-    language: str
-    fallback: bool
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __html__(self) -> str:
-        from markupsafe import escape
-
-        return str(escape(self.text))
-
-
-def reader_language() -> str:
-    locale = get_locale()
-    return locale.language if locale is not None else DEFAULT_LANGUAGE
-
-
-def localized(texts: dict | None, language: str | None = None) -> Localized:
-    texts = texts or {}
-    language = language or reader_language()
-    if texts.get(language):
-        return Localized(texts[language], language, False)
-    if texts.get(DEFAULT_LANGUAGE):
-        return Localized(texts[DEFAULT_LANGUAGE], DEFAULT_LANGUAGE, language != DEFAULT_LANGUAGE)
-    first = next((code for code, text in texts.items() if text), None)
-    return Localized(texts[first] if first else "", first or language, first is not None)
 
 
 def scale_labels(questionnaire: Questionnaire, language: str | None = None) -> list[Localized]:

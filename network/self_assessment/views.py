@@ -11,11 +11,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from network import permissions
+from network.charts import bar_chart
 from network.extensions import db, login_manager
 from network.search import services as search_services
 from network.self_assessment import services
 from network.self_assessment.blueprint import bp
-from network.self_assessment.charts import bar_chart
 from network.self_assessment.forms import NOT_APPLICABLE, ROLE_LABELS, PageForm, StartForm, answers_from, field_name
 from network.self_assessment.group_forms import PHASES
 from network.self_assessment.models import ANY_TIME, AssessmentResult

@@ -1,4 +1,5 @@
-"""Charts drawn on the server as SVG: no script, no external resource, readable with the page's styles off.
+"""Charts drawn on the server as SVG (the self-assessment's results, the evaluation's surveys and indicators): no
+script, no external resource, readable with the page's styles off.
 Each chart has a <title> and a <desc> and is shown beside a table of the same figures for screen readers."""
 from __future__ import annotations
 
