@@ -38,6 +38,7 @@ from network.practices import services as practices
 from network.practices.attachments import Upload
 from network.practices.models import Comment, Practice
 from network.search import sync
+from network.types import utcnow
 from search_helpers import keys, search
 
 NAME, EMAIL = "Rita Quintela Vaz", "rita.quintela@example.org"
@@ -217,6 +218,42 @@ def rita(app, exchange, make_user, make_practice, outbox):
     learning.tick_task(enrolment, course.lessons[1].activities[0].id, "Rita tried it with the Garcías")
     learning.submit_attempt(enrolment, learning.start_attempt(enrolment, quiz_of(course).id), right_answers(
         quiz_of(course)))
+    # Evaluation: a named survey she wrote and answered about her visit (and one still unanswered), a session back
+    # home she recorded with a file, a target she set, the report's draft she saved and the version she published.
+    from network.evaluation import models as evaluation
+
+    survey = evaluation.Survey(partnership_id=x.partnership.id, title={"en": "After the visit"},
+                               moment=evaluation.AFTER_VISIT, anonymous=False, status=evaluation.OPEN,
+                               opened_on=W1, created_by_id=person.id)
+    survey.sections.append(evaluation.SurveySection(title={"en": "How it went"}, questions=[
+        evaluation.SurveyQuestion(kind=evaluation.LONG_TEXT, text={"en": "What did you learn?"})]))
+    db.session.add(survey)
+    db.session.flush()
+    asked = evaluation.SurveyInvitation(survey_id=survey.id, user_id=person.id, subject_kind="visit",
+                                        subject_id=visit.id, host_institution_id=x.seville.id, closes_on=W2,
+                                        answered=True)
+    waiting = evaluation.SurveyInvitation(survey_id=survey.id, user_id=person.id, subject_kind="event",
+                                          subject_id=training.id, closes_on=W2,
+                                          draft={str(survey.questions[0].id): "Rita's unsent answer"})
+    db.session.add_all([asked, waiting])
+    db.session.flush()
+    db.session.add(evaluation.SurveyResponse(survey_id=survey.id, respondent_id=person.id, invitation_id=asked.id,
+                                             host_institution_id=x.seville.id, submitted_at=utcnow(),
+                                             answers={str(survey.questions[0].id): "Rita's answer: the groups"}))
+    back_home = evaluation.DisseminationSession(visit_id=visit.id, user_id=person.id, held_on=W1 + timedelta(days=14),
+                                                format="team_meeting", people_reached=9, audience=["social_workers"],
+                                                summary="Rita told her team about the interfamily groups")
+    back_home.practices.append(seville)
+    back_home.materials.append(evaluation.SessionMaterial(filename="team-notes.pdf", stored_name="rita-team-notes.pdf",
+                                                          content_type="application/pdf", size=9))
+    db.session.add(back_home)
+    db.session.add(evaluation.Target(partnership_id=x.partnership.id, kind=evaluation.VISITORS_PER_HOST, value=6,
+                                     updated_by_id=person.id))
+    db.session.add(evaluation.ReportDraft(partnership_id=x.partnership.id, summary="Rita's summary",
+                                          updated_by_id=person.id))
+    db.session.add(evaluation.ReportVersion(partnership_id=x.partnership.id, number=1, texts={}, figures={},
+                                            published_by_id=person.id))
+    db.session.commit()
     sync.drain_all()
     return SimpleNamespace(
         person=person, id=person.id, bob=bob, exchange=x, own=own, seville=seville, comment=comment,
@@ -280,6 +317,12 @@ def test_the_export_holds_what_was_missing(rita):
     assert [p["title"] for p in data["practices"]["reviewed"]] == ["Seville interfamily groups"]
     assert [(m["title"], m["file_name"]) for m in data["events"]["materials_added"]] == [
         ("Slides of the training", "slides.pdf")]
+    evaluation = data["evaluation"]
+    assert [r["answers"] for r in evaluation["survey_responses"]] == [
+        {k: "Rita's answer: the groups" for k in evaluation["survey_responses"][0]["answers"]}]
+    assert [i["answers_not_sent"] for i in evaluation["survey_invitations"] if not i["answered"]][0]
+    assert [(s["people_reached"], s["practices"], [f["name"] for f in s["files"]])
+            for s in evaluation["sessions_back_home"]] == [(9, ["Seville interfamily groups"], ["team-notes.pdf"])]
     text = json.dumps(data)
     assert rita.token not in text and "token_hash" not in text and "password_hash" not in text
 
@@ -370,6 +413,14 @@ def test_deleting_the_account_erases_what_is_private_and_keeps_what_others_rely_
     assert any("visit" in message for message in notified)
     assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
         Notification.user_id == rita.bob.id)) == bobs_notifications + 1  # and: he moved up to the place she held
+
+    # Her survey answers (named) and sessions back home went; the survey, target and report stay, without her.
+    for words in ("Rita's answer", "Rita's unsent answer", "Rita told her team"):
+        assert words not in everything
+    from network.evaluation.models import ReportVersion, Survey
+
+    assert db.session.scalar(sa.select(Survey.created_by_id).where(Survey.title.is_not(None))) is None
+    assert db.session.scalar(sa.select(sa.func.count(ReportVersion.id))) == 1
 
     # The audit log keeps every action, without the name.
     deleted = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "user.deleted")).one()

@@ -6,6 +6,7 @@ from network.collections.models import KINDS as COLLECTION_KINDS
 from network.collections.models import VISIBILITIES as COLLECTION_VISIBILITIES
 from network.essays import services as essays
 from network.essays.models import DISPLAY_CHOICES, ESSAY_STATUSES, SCALE
+from network.evaluation import models as evaluation
 from network.events.models import EVENT_KINDS, REGISTRATION_STATUSES, SESSION_KINDS
 from network.events.models import VISIBILITIES as EVENT_VISIBILITIES
 from network.events.services import BEGUN, CLOSED, NO_REGISTRATION, NOT_YET, OPEN
@@ -122,6 +123,7 @@ def _schemas() -> dict:
         **_event_schemas(),
         **_self_assessment_schemas(),
         **_learning_schemas(),
+        **_evaluation_schemas(),
         "Error": {
             "type": "object",
             "required": ["error"],
@@ -945,6 +947,120 @@ def _learning_paths() -> dict:
     }
 
 
+def _evaluation_schemas() -> dict:
+    text = {"type": "string"}
+    figure = {"type": ["number", "null"]}
+    progress = {
+        "target": {**figure, "description": "The target in its unit (null: none set)."},
+        "done": {"type": "number", "description": "What is reached, in the target's unit."},
+        "late": {"type": "boolean", "description": "A target is set and what is done is below what was due by "
+                                                   "today."},
+    }
+    indicator = _object({
+        "kind": {"enum": list(evaluation.TARGET_KINDS), "description": "visitors_per_host: completed visits per "
+                 "host; essays_per_visit and sessions_per_visitor: ratios; response_rate: % of survey invitations "
+                 "answered; practices_published: practices the partnership's institutions published in its period."},
+        **progress,
+        "expected": {**figure, "description": "What was due by today: the target pro rata of the partnership's "
+                                              "period for counts, the target itself for ratios."},
+        "institutions": {"type": "array", "items": _object({
+            "id": {"type": "integer"}, "name": text, **progress})},
+    })
+    survey = _object({
+        "id": {"type": "integer"},
+        "partnership": _object({"id": {"type": "integer"}, "reference": text}),
+        "title": {**text, "description": "In the reader's language, or English."},
+        "moment": {"enum": list(evaluation.MOMENTS)},
+        "anonymous": {"type": "boolean", "description": "Answers stored without the person; figures only from "
+                                                        "five answers."},
+        "status": {"enum": list(evaluation.SURVEY_STATUSES)},
+        "opened_on": {"type": ["string", "null"], "format": "date"},
+        "sent": {"type": "integer", "description": "Invitations sent."},
+        "answered": {"type": "integer", "description": "Invitations answered."},
+    })
+    question = _object({
+        "id": {"type": "integer"},
+        "kind": {"enum": list(evaluation.QUESTION_KINDS)},
+        "text": text,
+        "answered": {"type": "integer"},
+        "mean": {**figure, "description": "Scales (1-5) and numbers; null otherwise."},
+        "distribution": {"type": "array", "items": _object({
+            "value": {**text, "description": "A scale's point or a choice's code."},
+            "label": {**text, "description": "The choice in the reader's language."},
+            "count": {"type": "integer"}})},
+        "texts": {"type": "array", "items": _object({
+            "respondent": {"type": ["string", "null"], "description": "Named surveys only."}, "text": text})},
+    })
+    return {
+        "Indicator": indicator,
+        "IndicatorList": _list_of("Indicator", "targets"),
+        "Survey": survey,
+        "SurveyList": _list_of("Survey", "surveys"),
+        "SurveyResults": _object({
+            "survey": _ref("Survey"),
+            "host": {"type": ["integer", "null"], "description": "The host institution the figures are limited to."},
+            "enough": {"type": "boolean", "description": "False: an anonymous survey (or host) with too few answers; "
+                                                         "then no question is listed."},
+            "minimum": {"type": ["integer", "null"], "description": "Answers an anonymous survey needs."},
+            "questions": {"type": "array", "items": question},
+        }),
+    }
+
+
+def _evaluation_paths() -> dict:
+    bearer = [{"bearer": []}]
+    return {
+        "/partnerships/{partnership_id}/indicators": {
+            "parameters": [{"name": "partnership_id", "in": "path", "required": True,
+                            "schema": {"type": "integer"}}],
+            "get": {
+                "operationId": "listPartnershipIndicators",
+                "summary": "The partnership's targets with their progress, overall and per institution (as on its "
+                           "mobility dashboard): its coordinators and evaluators. Needs a token.",
+                "security": bearer,
+                "parameters": _paging_parameters("Targets"),
+                "responses": {
+                    "200": {"description": "One page (five kinds of target).",
+                            "content": {"application/json": {"schema": _ref("IndicatorList")}}},
+                    **_errors("BadRequest", "Unauthorized", "Forbidden"),
+                    "404": _json_error("No such partnership."),
+                },
+            },
+        },
+        "/surveys": {
+            "get": {
+                "operationId": "listSurveys",
+                "summary": "The partnerships' surveys whose results the caller may read (their coordinators, "
+                           "evaluators), newest first. Needs a token.",
+                "security": bearer,
+                "parameters": [*_paging_parameters("Surveys"),
+                               _query("partnership", "Id of a partnership.", {"type": "integer", "minimum": 1})],
+                "responses": {
+                    "200": {"description": "One page.",
+                            "content": {"application/json": {"schema": _ref("SurveyList")}}},
+                    **_errors("BadRequest", "Unauthorized"),
+                },
+            },
+        },
+        "/surveys/{survey_id}/results": {
+            "parameters": [{"name": "survey_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "get": {
+                "operationId": "getSurveyResults",
+                "summary": "A survey's results per question (as on its results page). Needs a token.",
+                "security": bearer,
+                "parameters": [_query("host", "Id of a host institution: the answers about visits to it.",
+                                      {"type": "integer", "minimum": 1})],
+                "responses": {
+                    "200": {"description": "The figures, or (an anonymous survey with too few answers) none.",
+                            "content": {"application/json": {"schema": _ref("SurveyResults")}}},
+                    **_errors("BadRequest", "Unauthorized"),
+                    "404": _json_error("No such survey, or one the caller may not read."),
+                },
+            },
+        },
+    }
+
+
 ERRORS = {
     "BadRequest": (400, "Malformed JSON, a body that is not an object, or a bad query parameter."),
     "Unauthorized": (401, "No token, or an unknown or revoked one (with a WWW-Authenticate: Bearer header)."),
@@ -1202,6 +1318,7 @@ def document() -> dict:
             **_event_paths(),
             **_self_assessment_paths(),
             **_learning_paths(),
+            **_evaluation_paths(),
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",

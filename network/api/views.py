@@ -785,6 +785,66 @@ def self_assessment_aggregates():
     })
 
 
+# --- evaluation (read only) ---------------------------------------------------------------------------------
+# For coordinators and evaluators, by the pages' rules (permissions.can_read_indicators, can_read_survey_results);
+# serialised in network/evaluation/api.py. An anonymous survey below its minimum of answers has no figure at all.
+
+
+def _evaluation_caller(message: str):
+    user = g.api_user
+    if not user.is_authenticated:
+        raise _unauthorized(message)
+    return user
+
+
+def _one_page(items: list) -> dict:
+    """The list shape over items already in memory (a few targets, the surveys one person may read)."""
+    page, per_page = _paging()
+    start = (page - 1) * per_page
+    return {"items": items[start:start + per_page], "total": len(items), "page": page, "per_page": per_page}
+
+
+@bp.get("/partnerships/<int:partnership_id>/indicators")
+def partnership_indicators(partnership_id: int):
+    from network.evaluation import api as evaluation_api
+
+    user = _evaluation_caller(_("A partnership's indicators are for those who run it: send a personal access token "
+                                "as “Authorization: Bearer <token>”."))
+    partnership = db.session.get(Partnership, partnership_id)
+    if partnership is None:
+        raise ApiError(404, _("There is no partnership %(id)d.", id=partnership_id))
+    if not permissions.can_read_indicators(user, partnership):
+        raise ApiError(403, _("You may not read this partnership's indicators."))
+    return jsonify(_one_page(evaluation_api.indicators_to_json(partnership)))
+
+
+@bp.get("/surveys")
+def list_surveys():
+    from network.evaluation import api as evaluation_api
+    from network.evaluation.editing import invitation_counts
+
+    user = _evaluation_caller(_("Surveys are for those who run a partnership: send a personal access token as "
+                                "“Authorization: Bearer <token>”."))
+    readable = evaluation_api.readable_surveys(user, _int_arg("partnership", 0, 1, ID_MAX) or None)
+    counts = invitation_counts([survey.id for survey in readable])
+    return jsonify(_one_page([evaluation_api.survey_to_json(survey, counts.get(survey.id, (0, 0)))
+                              for survey in readable]))
+
+
+@bp.get("/surveys/<int:survey_id>/results")
+def survey_results(survey_id: int):
+    from network.evaluation import api as evaluation_api
+    from network.evaluation.models import Survey
+
+    user = _evaluation_caller(_("A survey's results are for those who run its partnership: send a personal access "
+                                "token as “Authorization: Bearer <token>”."))
+    survey = db.session.get(Survey, survey_id)
+    if survey is None or not permissions.can_read_survey_results(user, survey):
+        raise ApiError(404, _("There is no survey %(id)d, or you may not read its results.", id=survey_id))
+    host = _int_arg("host", 0, 1, ID_MAX) or None
+    return jsonify(evaluation_api.results_to_json(survey, host))
+
+
 @bp.get("/search")
 def search():
     from network.search import services as search_services
