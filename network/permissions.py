@@ -620,6 +620,13 @@ def can_read_published_report(user, partnership) -> bool:
     return can_view_mobility(user, partnership)
 
 
+def can_see_survey_templates(user) -> bool:
+    """The network's templates: site admins write them; coordinators copy them; evaluators read them
+    (can_view_survey of a template)."""
+    return can_create_survey_template(user) or (
+        (is_coordinator(user) or is_evaluator(user)) and is_member(user))
+
+
 # --- search -----------------------------------------------------------------------------------------
 # The index cannot ask the functions above about every document it holds, so a restricted document carries
 # the audience its page admits, as tokens that depend only on the document itself (its author, visitor,

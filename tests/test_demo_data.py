@@ -10,6 +10,7 @@ import network
 from network.collections import demo as collections_demo
 from network.demo import DemoDataError
 from network.essays import demo as essays_demo
+from network.evaluation import demo as evaluation_demo
 from network.events import demo as events_demo
 from network.institutions import demo as institutions_demo
 from network.learning import demo as learning_demo
@@ -30,6 +31,7 @@ READERS = {
     "events": events_demo.load,
     "collections": collections_demo.load,
     "learning": learning_demo.load,
+    "evaluation": evaluation_demo.load,
 }
 DATA_FILES = sorted((feature, path.name) for feature in READERS
                     for path in (NETWORK / feature / "demo_data").glob("*.toml"))

@@ -171,7 +171,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['invitation_id'], ['evaluation_survey_invitations.id'], name=op.f('fk_evaluation_survey_responses_invitation_id_evaluation_survey_invitations'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['respondent_id'], ['users.id'], name=op.f('fk_evaluation_survey_responses_respondent_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['survey_id'], ['evaluation_surveys.id'], name=op.f('fk_evaluation_survey_responses_survey_id_evaluation_surveys'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation_survey_responses'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation_survey_responses')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('evaluation_survey_responses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_evaluation_survey_responses_host_institution_id'), ['host_institution_id'], unique=False)

@@ -176,6 +176,9 @@ class SurveyResponse(db.Model):
     module's docstring); the key is random."""
 
     __tablename__ = "evaluation_survey_responses"
+    # SQLite keeps a table's rows in the order of a hidden rowid, the order they were written: without it, rows are
+    # stored in the order of their random keys.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_key)
     survey_id: Mapped[int] = mapped_column(ForeignKey("evaluation_surveys.id", ondelete="CASCADE"), index=True)

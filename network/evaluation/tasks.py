@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from network.evaluation import dissemination, surveys
-from network.jobs import periodic_task
+from network.evaluation import dissemination, report_pdf, surveys
+from network.jobs import periodic_task, task
 
 log = logging.getLogger(__name__)
 
@@ -20,4 +20,11 @@ def send_surveys_and_reminders() -> None:
     log.info("Surveys: %s; sessions back home: %d visitors asked", sent, asked)
 
 
-JOBS = (send_surveys_and_reminders,)
+@task(retries=2, retry_delay=120, describe=lambda version_id: f"report version {version_id}")
+def build_report_pdf(version_id: int) -> None:
+    """A published report version's PDF, made by the job worker instead of a web worker (queued by
+    report_pdf.schedule_pdf when the version is published, or when its PDF is asked for and missing)."""
+    report_pdf.build_queued(version_id)
+
+
+JOBS = (send_surveys_and_reminders, build_report_pdf)

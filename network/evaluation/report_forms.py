@@ -1,0 +1,38 @@
+"""The report's narrative form. Its rules live in network.evaluation.reports (save_draft); the form carries what
+was typed and puts the service's messages back on the fields."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SubmitField, TextAreaField
+
+from network import i18n
+from network.evaluation import reports
+from network.forms import ServiceErrors
+
+MARKDOWN_HINT = _l("Written in Markdown: **bold**, *italic*, lists starting with “-”, an empty line between "
+                   "paragraphs.")
+
+
+class DraftForm(ServiceErrors, FlaskForm):
+    language = SelectField(_l("Language of the narrative"), validate_choice=False,
+                           description=_l("Readers in other languages see the figures in theirs and this text as "
+                                          "you write it."))
+    summary = TextAreaField(_l("Summary"), description=MARKDOWN_HINT, render_kw={"rows": 8})
+    what_worked = TextAreaField(_l("What worked"), render_kw={"rows": 8})
+    what_did_not = TextAreaField(_l("What did not work"), render_kw={"rows": 8})
+    recommendations = TextAreaField(_l("Recommendations"), render_kw={"rows": 8})
+    save = SubmitField(_l("Save the draft"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = i18n.interface_languages()
+
+    def fill_from(self, data: reports.DraftData) -> None:
+        self.language.data = data.language
+        for name in reports.TEXTS:
+            self[name].data = getattr(data, name)
+
+    def data_for_service(self) -> reports.DraftData:
+        return reports.DraftData(language=self.language.data or "",
+                                 **{name: self[name].data or "" for name in reports.TEXTS})
