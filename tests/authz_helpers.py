@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -107,6 +107,15 @@ class World:
     course_parts: dict[str, dict[str, int]] = field(default_factory=dict)
     quiz_attempt: int = 0
     enrolment: int = 0  # the member's, in the public course
+    # Evaluation: the partnership's surveys, "draft" and "open" (named), and a "template"; state -> the survey's id
+    # and its parts (section_id, question_id); the member's invitation to the open survey (about the visit); the
+    # traveller's session back home after the visit, with a file; the owning institution (a host); report version 1.
+    surveys: dict[str, int] = field(default_factory=dict)
+    survey_parts: dict[str, dict[str, int]] = field(default_factory=dict)
+    survey_invitation: int = 0
+    back_home_session: int = 0
+    session_material: int = 0
+    owner_institution: int = 0
     # visitor kind -> titles (and other marked text) of what that visitor may not see: no page may show it
     hidden_text: dict[str, list[str]] = field(default_factory=dict)
 
@@ -271,6 +280,8 @@ def build_world() -> World:
             world.quiz_attempt = learning.submit_attempt(enrolment, learning.start_attempt(enrolment, quiz.id),
                                                          right_answers(quiz)).id
 
+    _evaluation(world, users, partnership, owner, visit, traveller)
+
     for kind, user in users.items():
         world.bearer[kind] = tokens.create_token(user, "authz matrix")[1]
     world.spare_token = tokens.create_token(member, "authz spare")[0].id
@@ -284,6 +295,40 @@ def build_world() -> World:
     world.hidden_text = _hidden_text(world, users)
     sync.drain_all()  # search pages and the search API see the world too
     return world
+
+
+def _evaluation(world: World, users: dict, partnership, owner, visit, traveller) -> None:
+    from network import uploads
+    from network.evaluation import dissemination, editing, reports
+    from network.evaluation import models as evaluation
+
+    coordinator, admin = users["coordinator"], users["site_admin"]
+    for state in ("draft", "open", "template"):
+        author, home = (admin, None) if state == "template" else (coordinator, partnership)
+        survey = editing.create_survey(author, home, {
+            "title": {"en": f"Authz {state} survey"}, "introduction": {"en": ""}, "moment": evaluation.AFTER_VISIT,
+            "anonymous": "named", "answer_days": 21, "remind_after_days": 7})
+        section = editing.add_section(survey, {"title": {"en": "First page"}})
+        question = editing.add_question(section, {"kind": evaluation.SCALE, "text": {"en": "How was it?"},
+                                                  "required": False})
+        if state == "open":
+            editing.open_survey(survey)
+        world.surveys[state] = survey.id
+        world.survey_parts[state] = {"section_id": section.id, "question_id": question.id}
+    invitation = evaluation.SurveyInvitation(
+        survey_id=world.surveys["open"], user_id=users["member"].id, subject_kind=evaluation.VISIT,
+        subject_id=visit.id, host_institution_id=owner.id, closes_on=W1 + timedelta(days=400))
+    session = evaluation.DisseminationSession(visit_id=visit.id, user_id=traveller.id, held_on=W1, format="training",
+                                              people_reached=4, summary="Authz session back home")
+    stored = uploads.write(dissemination.FOLDER, Upload("notes.pdf", "application/pdf", PDF))
+    session.materials.append(evaluation.SessionMaterial(filename="notes.pdf", stored_name=stored,
+                                                        content_type="application/pdf", size=len(PDF)))
+    db.session.add_all([invitation, session])
+    db.session.commit()
+    reports.save_draft(coordinator, partnership, reports.DraftData(language="en", summary="Authz summary"))
+    reports.publish(coordinator, partnership)
+    world.survey_invitation, world.back_home_session = invitation.id, session.id
+    world.session_material, world.owner_institution = session.materials[0].id, owner.id
 
 
 def _hidden_text(world: World, users: dict) -> dict[str, list[str]]:

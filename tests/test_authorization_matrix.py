@@ -65,6 +65,7 @@ VARIANTS = {
     "event_id": EVENT_STATES,  # an event seen by everyone, by members, by the partnership's institutions
     "version_id": ("published", "draft"),  # the self-assessment's published (frozen) version; a draft
     "course_id": ("public", "draft"),  # the owning institution's published course (the member enrolled); a draft
+    "survey_id": ("draft", "open", "template"),  # the partnership's surveys (named), a network's template
 }
 # Columns:  anon   outsider  member  inst-admin  coordinator  evaluator  site-admin
 
@@ -202,6 +203,11 @@ LEARNER_WRITE = {"public": "login 302 ok 302 302 302 302", "draft": "login 404 4
 SITE_ADMIN_WRITE = "login 403 403 403 403 403 ok"
 OWN_RESULT = "login 404 200 404 404 404 404"
 PARTNERSHIP_FIGURES = "login 403 403 403 200 200 200"
+MANAGE_SURVEYS = "login 403 403 403 200 403 200"  # the partnership's coordinators (and site admins)
+MANAGE_SURVEYS_WRITE = MANAGE_SURVEYS.replace("200", "ok")
+EDIT_SURVEY = {"draft": MANAGE_SURVEYS, "open": MANAGE_SURVEYS, "template": SITE_ADMIN_ONLY}
+EDIT_SURVEY_WRITE = {state: row.replace("200", "ok") for state, row in EDIT_SURVEY.items()}
+READ_REPORT = "login 403 200 200 200 200 200"  # the partnership's institutions' people, evaluators, site admins
 
 
 def _api(row: str) -> str:
@@ -503,6 +509,56 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     "learning.add_attachment": {"POST": EDIT_COURSE_WRITE},
     "learning.remove_attachment": {"POST": EDIT_COURSE_WRITE},
 
+    # --- evaluation ---
+    # A partnership's surveys, indicators and report draft: those who read its dashboard (its coordinators,
+    # evaluators, site admins); written by its coordinators. Templates: written by site admins, seen by coordinators
+    # and evaluators (to copy them). A structure frozen (the open survey) or a button in the wrong state answers a
+    # redirect with its message.
+    "evaluation.partnership_surveys": {"GET": PARTNERSHIP_FIGURES},
+    "evaluation.new_survey": {"GET": MANAGE_SURVEYS, "POST": MANAGE_SURVEYS_WRITE},
+    "evaluation.survey_templates": {"GET": PARTNERSHIP_FIGURES},
+    "evaluation.new_template": {"GET": SITE_ADMIN_ONLY, "POST": SITE_ADMIN_ONLY.replace("200", "ok")},
+    "evaluation.survey": {"GET": PARTNERSHIP_FIGURES},
+    "evaluation.survey_preview": {"GET": PARTNERSHIP_FIGURES},
+    **{f"evaluation.{endpoint}": {"GET": EDIT_SURVEY, "POST": EDIT_SURVEY_WRITE} for endpoint in (
+        "edit_survey", "edit_section", "edit_question")},
+    **{f"evaluation.{endpoint}": {"GET": {**EDIT_SURVEY, "open": MANAGE_SURVEYS.replace("200", "302")},
+                                  "POST": EDIT_SURVEY_WRITE} for endpoint in ("add_section", "add_question")},
+    **{f"evaluation.{endpoint}": {"POST": EDIT_SURVEY_WRITE} for endpoint in (
+        "open_survey", "close_survey", "reopen_survey", "delete_survey", "move_section", "delete_section",
+        "move_question", "delete_question")},
+    # Copied by whoever sees it into a partnership they coordinate (an evaluator sees it, coordinates none).
+    "evaluation.copy_survey": {"POST": "login 403 403 403 ok 403 ok"},
+    # The member's invitation: theirs alone.
+    "evaluation.answer": {"GET": "login 403 200 403 403 403 403", "POST": "login 403 ok 403 403 403 403"},
+    "evaluation.my_surveys": {"GET": LOGGED_IN},
+    **{f"evaluation.{endpoint}": {"GET": {"draft": PARTNERSHIP_FIGURES, "open": PARTNERSHIP_FIGURES,
+                                          "template": "login 403 403 403 403 403 403"}}
+       for endpoint in ("survey_results", "survey_results_csv")},
+    # How visitors rated the owning institution as a host: its own people (and site admins).
+    "evaluation.host_results": {"GET": "login 403 200 200 403 403 200"},
+    # Sessions back home are the visitor's (the traveller, none of the visitors here) to record and change; whoever
+    # sees the visit (the host's people among them) reads them.
+    "evaluation.new_session": {"GET": "login 403 403 403 403 403 403", "POST": "login 403 403 403 403 403 403"},
+    "evaluation.session": {"GET": "login 403 200 200 200 200 200"},
+    "evaluation.session_material": {"GET": "login 403 200 200 200 200 200"},
+    **{f"evaluation.{endpoint}": {"GET": "login 403 403 403 403 403 403", "POST": "login 403 403 403 403 403 403"}
+       for endpoint in ("edit_session", "delete_session")},
+    **{f"evaluation.{endpoint}": {"POST": "login 403 403 403 403 403 403"}
+       for endpoint in ("add_material", "remove_material")},
+    "evaluation.targets": {"GET": PARTNERSHIP_FIGURES, "POST": MANAGE_SURVEYS_WRITE},
+    "evaluation.indicators": {"GET": PARTNERSHIP_FIGURES},
+    "evaluation.indicators_csv": {"GET": PARTNERSHIP_FIGURES},
+    # The report: the draft for those who read the dashboard, published versions for the partnership's people too.
+    "reports.show": {"GET": READ_REPORT},
+    **{f"reports.{endpoint}": {"GET": READ_REPORT} for endpoint in ("version", "pdf", "annex_csv", "annex_xlsx")},
+    "reports.edit": {"GET": MANAGE_SURVEYS, "POST": MANAGE_SURVEYS_WRITE},
+    "reports.publish": {"POST": MANAGE_SURVEYS_WRITE},
+    "api.partnership_indicators": {"GET": "401 403 403 403 200 200 200"},
+    "api.list_surveys": {"GET": "401 200 200 200 200 200 200"},
+    "api.survey_results": {"GET": {"draft": "401 404 404 404 200 200 200", "open": "401 404 404 404 200 200 200",
+                                   "template": "401 404 404 404 404 404 404"}},
+
     # --- self-assessment ---
     # Anyone takes it (without a sitting, the questionnaire's pages and "my result" go back to the start page).
     "self_assessment.index": {"GET": ANYONE},
@@ -604,6 +660,9 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
         # The learner's pages of a reflection or a task take theirs; the quiz's and the editors' take the quiz.
         "activity_id": world.course_parts.get(state, {}).get(
             {"learning.reflection": "reflection", "learning.task": "task"}.get(rule.endpoint, "quiz")),
+        "institution_id": world.owner_institution, "survey_id": world.surveys.get(state),
+        "section_id": world.survey_parts.get(state, {}).get("section_id"),
+        "question_id": world.survey_parts.get(state, {}).get("question_id"),
         "slug": world.other_slug if state == "other" else world.owner_slug, "filename": "css/site.css",
         "token": {"calendars.feed": world.calendar_token, "self_assessment.invitation_landing": world.assessment_token
                   }.get(rule.endpoint, "not-a-reset-token"),
@@ -619,7 +678,17 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
                  "learning.attachment": {"attachment_id": world.course_parts.get(state, {}).get("attachment"),
                                          "filename": f"{state}.pdf"},
                  "learning.remove_attachment": {"attachment_id": world.course_parts.get(state, {}).get("attachment")},
+                 # The evaluation's names that other features' routes use too: the member's survey invitation, the
+                 # session back home and its file (and, below, a survey's section and question).
+                 "evaluation.answer": {"invitation_id": world.survey_invitation},
+                 **{f"evaluation.{name}": {"session_id": world.back_home_session,
+                                          **({"material_id": world.session_material}
+                                             if "material_id" in rule.arguments else {})}
+                    for name in ("session", "edit_session", "delete_session", "add_material", "remove_material",
+                                 "session_material")},
                  }.get(rule.endpoint, {}))
+    if "survey_id" in rule.arguments:
+        args.update({name: value for name, value in world.survey_parts.get(state, {}).items() if name in rule.arguments})
     if rule.endpoint == "mobility.new_offer" and state == "sending":
         args["institution"] = world.sending
     return url_for(rule.endpoint, **args, **(query or {}))
@@ -668,6 +737,9 @@ def _form(endpoint: str, state: str, world: World) -> dict:
                                                                   "module")},
         "self_assessment.invitations": {"group": f"partnership-{world.partnership}", "phase": "any"},
         "essays.display": {"display": "anonymous"},
+        "evaluation.copy_survey": {"target": str(world.partnership)},
+        "evaluation.move_section": {"direction": "down"},
+        "evaluation.move_question": {"direction": "down"},
         "essays.return_to_author": {"comment": "Say more about the groups."},
         "essays.edit": {"title": "Edited", "body": "Some words.", "language": "en", "display": "named"},
         "essays.autosave": {"title": "Autosaved", "body": "Words.", "language": "en", "display": "named"},

@@ -366,12 +366,77 @@ def _questionnaire_version(_ask: Ask) -> int:
     return self_assessment.current_questionnaire().id
 
 
+def _survey(ask: Ask) -> int:
+    """A survey the visitor edits first, then one whose results they read, then one they may see."""
+    from network.evaluation.models import Survey
+
+    return _best(Survey, ask, permissions.can_edit_survey, permissions.can_read_survey_results,
+                 permissions.can_view_survey).id
+
+
+def _survey_part(name: str):
+    def fill(ask: Ask) -> int:
+        from network.evaluation.models import Survey
+
+        survey = db.session.get(Survey, ask.values["survey_id"])
+        return survey.sections[0].id if name == "section" else survey.questions[0].id
+    return fill
+
+
+def _evaluation_or(other, evaluation):
+    """The evaluation's routes share argument names with others' (a session, a question, an invitation, a number)."""
+    def fill(ask: Ask):
+        chosen = evaluation if ask.rule.endpoint.split(".")[0] in ("evaluation", "reports") else other
+        return chosen(ask)
+    return fill
+
+
+def _survey_invitation(ask: Ask) -> int:
+    from network.evaluation.models import SurveyInvitation
+
+    return _best(SurveyInvitation, ask, permissions.can_answer_survey, lambda _user, i: not i.answered).id
+
+
+def _session_back_home(ask: Ask) -> int:
+    from network.evaluation.models import DisseminationSession
+
+    with_files = lambda _user, s: bool(s.materials)  # noqa: E731
+    if "material_id" in ask.rule.arguments:  # a file's routes: a session with one
+        return _best(DisseminationSession, ask, with_files, permissions.can_edit_session,
+                     permissions.can_view_session).id
+    return _best(DisseminationSession, ask, permissions.can_edit_session, permissions.can_view_session,
+                 with_files).id
+
+
+def _session_material(ask: Ask) -> int:
+    from network.evaluation.models import DisseminationSession
+
+    materials = db.session.get(DisseminationSession, ask.values["session_id"]).materials
+    assert materials, "the demo's session back home has no file"
+    return materials[0].id
+
+
+def _report_version(ask: Ask) -> int:
+    from network.evaluation.models import ReportVersion
+
+    # Filled before the partnership (the collections' "number" comes first): the same choice as _partnership.
+    partnership_id = ask.values.get("partnership_id") or _partnership(ask)
+    return db.session.scalar(sa.select(sa.func.max(ReportVersion.number)).where(
+        ReportVersion.partnership_id == partnership_id)) or 1
+
+
+def _host(ask: Ask) -> int:
+    return _best(Institution, ask, permissions.can_read_host_results).id
+
+
 # Argument name -> the value for this visitor and route, in the order they are filled.
 ARGUMENTS = {
+    "survey_id": _survey,
+    "section_id": _survey_part("section"),
     "comment_id": _comment,
     "practice_id": _practice,
     "collection_id": _collection,
-    "number": _edition,
+    "number": _evaluation_or(_edition, _report_version),
     "essay_id": _essay,
     "application_id": _application,
     "visit_id": _visit,
@@ -382,19 +447,22 @@ ARGUMENTS = {
     "token": _token,
     "code": _certificate,
     "event_id": _event_with_most,
-    "session_id": _event_session,
+    "session_id": _evaluation_or(_event_session, _session_back_home),
     # The month calendar: this month (the demo's events are around it).
     "year": lambda _ask: events_today().year,
     "month": lambda _ask: events_today().month,
     "result_id": _assessment_result,
-    "invitation_id": _assessment_invitation,
+    "invitation_id": _evaluation_or(_assessment_invitation, _survey_invitation),
     "page": lambda _ask: 1,
     "version_id": _questionnaire_version,
     **{f"{name}_id": _questionnaire_part(name) for name in ("dimension", "statement", "level")},
     "course_id": _course,
-    **{f"{name}_id": _course_part(name) for name in ("module", "lesson", "activity", "question")},
+    **{f"{name}_id": _course_part(name) for name in ("module", "lesson", "activity")},
     "attempt_id": _quiz_attempt,
     "enrolment_id": _enrolment,
+    "question_id": _evaluation_or(_course_part("question"), _survey_part("question")),
+    "material_id": _session_material,
+    "institution_id": _host,
 }
 
 
@@ -722,6 +790,7 @@ def test_every_form_sent_back_as_shown_never_gives_a_500(demo, real_clock, clien
         response = client.get(url)
         assert response.status_code < 500, f"GET {url} as {visitor}: {response.status_code}"
         if response.status_code != 200 or response.mimetype != "text/html":
+            response.close()  # a file sent from the disk (a download) holds it open until then
             break
         forms = [form for form in _forms(read_html(response), url, with_layout=rule.endpoint == LAYOUT_PAGE)
                  if form.kind not in seen]

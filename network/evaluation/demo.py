@@ -17,6 +17,7 @@ from sqlalchemy import select
 from network.auth.models import User
 from network.demo import PARTNERSHIP_REFERENCE, DemoDataError, check_fields, read_data
 from network.demo_calendar import demo_calendar
+from network.evaluation import dissemination
 from network.evaluation import models as m
 from network.events.models import Event
 from network.extensions import db
@@ -142,9 +143,33 @@ def _sessions(visits: list[Visit], summaries: list[str], rng: random.Random, tod
                 essay_id=essay_id if k == 0 else None)
             if practice is not None:
                 session.practices.append(practice)
+            if added == 0:  # the first one has the notes handed out, as a PDF
+                session.materials.append(_handout())
             db.session.add(session)
             added += 1
     return added
+
+
+def _handout() -> m.SessionMaterial:
+    """A one-page PDF of notes (written here, so that the demo needs no binary file)."""
+    from network import uploads
+
+    text = b"BT /F1 14 Tf 72 720 Td (Notes from the job-shadowing visit: the weekly family group) Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R"
+               b" >> >> >>", b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, content in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, content)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    stored = uploads.write(dissemination.FOLDER, uploads.Upload("team-notes.pdf", "application/pdf", body))
+    return m.SessionMaterial(filename="team-notes.pdf", stored_name=stored, content_type="application/pdf",
+                             size=len(body))
 
 
 def seed() -> dict[str, int]:
