@@ -114,6 +114,15 @@ PAGES = [
     ("self-assessment invitations", "coordinator", "/self-assessment/invitations"),
     ("self-assessment questionnaire versions", "site admin", "/self-assessment/admin/"),
     ("self-assessment questionnaire", "site admin", "/self-assessment/admin/versions/{questionnaire}"),
+    ("evaluation surveys", "coordinator", "/evaluation/partnerships/{partnership}/surveys"),
+    ("evaluation survey editor", "coordinator", "/evaluation/surveys/{survey}"),
+    ("evaluation survey preview", "coordinator", "/evaluation/surveys/{survey}/preview"),
+    ("evaluation survey results", "coordinator", "/evaluation/surveys/{survey}/results"),
+    ("evaluation indicators", "coordinator", "/evaluation/partnerships/{partnership}/indicators"),
+    ("evaluation targets", "coordinator", "/evaluation/partnerships/{partnership}/targets"),
+    ("evaluation session back home", "coordinator", "/evaluation/sessions/{back_home}"),
+    ("evaluation report draft", "coordinator", "/partnerships/{partnership}/report"),
+    ("evaluation report version", "professional", "/partnerships/{partnership}/report/versions/1"),
 ]
 
 
@@ -136,6 +145,7 @@ def demo_ids() -> dict[str, object]:
         return value
 
     from network.certificates.models import Certificate
+    from network.evaluation.models import DisseminationSession, Survey
     from network.learning.models import Course
     from network.self_assessment.models import AssessmentResult, Questionnaire
 
@@ -168,6 +178,8 @@ def demo_ids() -> dict[str, object]:
             Certificate.kind == "course_completion", User.email == ROLES["professional"])).display_code,
         **{name: one(select(Event.id).where(Event.kind == kind, Event.registration_version > 0).order_by(Event.id))
            for name, kind in (("training", "training_event"), ("webinar", "webinar"), ("kick_off", "partner_meeting"))},
+        "survey": one(select(Survey.id).where(Survey.partnership_id.is_not(None), Survey.moment == "after_visit")),
+        "back_home": one(select(DisseminationSession.id).order_by(DisseminationSession.id)),
         "training_month": "{0.year}/{0.month}".format(one(select(Event.start_date).where(
             Event.kind == "training_event", Event.registration_version > 0).order_by(Event.id))),
     }
