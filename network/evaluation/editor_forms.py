@@ -111,7 +111,9 @@ class _QuestionForm(LanguageForm):
              ("options", _l("Options, one per line (single and multiple choice)"), TextAreaField,
               editing.MAX_OPTIONS * (editing.OPTION_MAX + 1), 5))
 
-    kind = SelectField(_l("Kind of question"), validate_choice=False)
+    kind = SelectField(_l("Kind of question"), validate_choice=False, description=_l(
+        "A 5-point scale is answered from “Strongly disagree” to “Strongly agree”: write its question as a "
+        "statement (“The host had prepared my week well.”)."))
     required = BooleanField(_l("An answer is required"))
     minimum = StringField(_l("Smallest number accepted (optional)"), render_kw={"inputmode": "numeric"},
                           description=_l("Number questions only."))
