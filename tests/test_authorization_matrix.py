@@ -662,7 +662,9 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
             {"learning.reflection": "reflection", "learning.task": "task"}.get(rule.endpoint, "quiz")),
         "institution_id": world.owner_institution, "survey_id": world.surveys.get(state),
         "section_id": world.survey_parts.get(state, {}).get("section_id"),
-        "question_id": world.survey_parts.get(state, {}).get("question_id"),
+        # A course's question (learning's routes), else a survey's (the evaluation's take theirs below, in any case).
+        "question_id": world.course_parts.get(state, {}).get("question_id")
+        or world.survey_parts.get(state, {}).get("question_id"),
         "slug": world.other_slug if state == "other" else world.owner_slug, "filename": "css/site.css",
         "token": {"calendars.feed": world.calendar_token, "self_assessment.invitation_landing": world.assessment_token
                   }.get(rule.endpoint, "not-a-reset-token"),
