@@ -98,7 +98,7 @@ def upgrade():
     op.create_table('evaluation_survey_invitations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('survey_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('subject_kind', sa.String(length=10), nullable=False),
     sa.Column('subject_id', sa.Integer(), nullable=False),
     sa.Column('host_institution_id', sa.Integer(), nullable=True),
@@ -111,7 +111,7 @@ def upgrade():
     sa.CheckConstraint("subject_kind IN ('visit', 'event')", name=op.f('ck_evaluation_survey_invitations_subject_known')),
     sa.ForeignKeyConstraint(['host_institution_id'], ['institutions.id'], name=op.f('fk_evaluation_survey_invitations_host_institution_id_institutions'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['survey_id'], ['evaluation_surveys.id'], name=op.f('fk_evaluation_survey_invitations_survey_id_evaluation_surveys'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_evaluation_survey_invitations_user_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_evaluation_survey_invitations_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation_survey_invitations')),
     sa.UniqueConstraint('survey_id', 'user_id', 'subject_kind', 'subject_id', name='invited_once')
     )

@@ -155,7 +155,9 @@ class SurveyInvitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("evaluation_surveys.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # None once its person deleted their account: the invitation still counts as sent (and answered) for the
+    # response rate, which the anonymous responses it stands beside keep counting.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     subject_kind: Mapped[str] = mapped_column(String(10))
     subject_id: Mapped[int] = mapped_column(Integer)
     host_institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id", ondelete="SET NULL"))

@@ -28,7 +28,9 @@ from network.i18n import localized
 
 TABLES = {
     "evaluation_survey_invitations": "exported (the survey, what it was about, when it was sent, reminded and "
-                                     "closes, whether they answered, the answers saved and not sent); erased",
+                                     "closes, whether they answered, the answers saved and not sent); kept "
+                                     "without the person and without those answers (the survey's response rate "
+                                     "still counts them)",
     "evaluation_survey_responses": "exported (their named responses, with the answers); erased. Anonymous "
                                    "responses hold no link to anyone: neither exported nor erased",
     "evaluation_sessions": "exported (their sessions back home: date, format, people reached, roles, what was "
@@ -83,7 +85,9 @@ def erase(user) -> None:
     stored = list(db.session.scalars(select(SessionMaterial.stored_name).join(DisseminationSession)
                                      .where(DisseminationSession.user_id == user.id)))
     db.session.execute(delete(SurveyResponse).where(SurveyResponse.respondent_id == user.id))
-    db.session.execute(delete(SurveyInvitation).where(SurveyInvitation.user_id == user.id))
+    db.session.execute(update(SurveyInvitation).where(SurveyInvitation.user_id == user.id)
+                       .values(user_id=None, draft={}, draft_section=0)
+                       .execution_options(synchronize_session=False))
     for session in db.session.scalars(select(DisseminationSession).where(DisseminationSession.user_id == user.id)):
         db.session.delete(session)  # with its materials' rows and its links to practices
     for model, column in ((Survey, Survey.created_by_id), (Target, Target.updated_by_id),
