@@ -3,6 +3,7 @@ in every state, one person per kind of visitor, and a snapshot of the database t
 request that changed something. Not a conftest: tests import `conftest` by name."""
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -411,17 +412,32 @@ class Snapshot:
         if self.uploads.exists():
             shutil.copytree(self.uploads, self.saved_uploads)
 
-    def restore(self) -> None:
+    def restore(self, written: set[str] | None = None) -> None:
+        """Put back the tables a request wrote (`written`, by name; None: every table), with every table that
+        refers to them (a delete there may have cascaded or emptied a column; their rows must go before their
+        parents' are put back), instead of all of them: most writes touch a few tables of the 90."""
         db.session.remove()
+        tables = self.tables if written is None else self._with_referring(written)
         with db.engine.begin() as connection:
-            for table in reversed(self.tables):
+            for table in reversed(tables):
                 connection.execute(table.delete())
-            for table in self.tables:
+            for table in tables:
                 if self.rows[table.name]:
                     connection.execute(table.insert(), self.rows[table.name])
         shutil.rmtree(self.uploads, ignore_errors=True)
         if self.saved_uploads.exists():
             shutil.copytree(self.saved_uploads, self.uploads)
+
+    def _with_referring(self, written: set[str]) -> list:
+        names = {name for name in written if name in self.rows}
+        if len(names) != len(written):  # a table the snapshot does not know (raw SQL, a temporary one): all
+            return self.tables
+        while True:
+            more = {table.name for table in self.tables if table.name not in names and any(
+                key.column.table.name in names for key in table.foreign_keys)}
+            if not more:
+                return [table for table in self.tables if table.name in names]
+            names |= more
 
 
 class WriteWatch:
@@ -434,13 +450,22 @@ class WriteWatch:
     def __init__(self, engine):
         self.engine = engine
         self.writes: list[str] = []
+        self.tables: set[str] = set()  # the tables written (by name), for Snapshot.restore
         sa.event.listen(engine, "before_cursor_execute", self._seen)
+
+    WRITTEN_TABLE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
 
     def _seen(self, _conn, _cursor, statement, _parameters, _context, _executemany):
         head = statement.lstrip()[:60].upper()
         if head.startswith(("INSERT", "UPDATE", "DELETE")) and not any(
                 statement.lstrip().startswith(ignored) for ignored in self.IGNORED):
             self.writes.append(statement.lstrip()[:80])
+            found = self.WRITTEN_TABLE.match(statement)
+            self.tables.add(found.group(1) if found else "?")  # "?": unknown, Snapshot.restore puts back all
+
+    def clear(self) -> None:
+        self.writes.clear()
+        self.tables.clear()
 
     def close(self):
         sa.event.remove(self.engine, "before_cursor_execute", self._seen)

@@ -852,9 +852,9 @@ class Matrix:
     def request(self, rule, method: str, state: str, visitor: str, query: dict | None = None):
         """Send the request as this visitor, to the world as it was built; returns (outcome, body)."""
         if self.dirty:
-            self.snapshot.restore()
+            self.snapshot.restore(set(self.watch.tables))
             self.dirty = False
-        self.watch.writes.clear()
+        self.watch.clear()
         url = _url(rule, state, self.world, query)
         client = self.app.test_client()
         api = rule.rule.startswith("/api/")
