@@ -990,6 +990,9 @@ def _evaluation_schemas() -> dict:
             "count": {"type": "integer"}})},
         "texts": {"type": "array", "items": _object({
             "respondent": {"type": ["string", "null"], "description": "Named surveys only."}, "text": text})},
+        "withheld": {"type": ["string", "null"], "description": "Why the question's figures and texts are not shown "
+                     "(an anonymous survey's question answered by fewer than five, or what a subtraction would "
+                     "reveal), in the reader's language; null when they are."},
     })
     return {
         "Indicator": indicator,

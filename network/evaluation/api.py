@@ -79,4 +79,5 @@ def results_to_json(survey: Survey, host_institution_id: int | None = None) -> d
         "mean": round(row.mean, 4) if row.mean is not None else None,
         "distribution": _distribution(row.question, row),
         "texts": [{"respondent": name, "text": text} for name, text in row.texts],
+        "withheld": str(surveys.withheld_text(row)) if row.withheld else None,
     } for row in result.questions]}

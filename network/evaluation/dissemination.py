@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from network import permissions, uploads
+from network.auth.models import User
 from network.errors import ServiceError
 from network.essays.models import Essay
 from network.evaluation.models import (
@@ -27,6 +29,7 @@ from network.evaluation.models import (
     SessionReminder,
 )
 from network.extensions import db
+from network.mobility import weeks
 from network.mobility.models import COMPLETED, MobilityApplication, Visit, week_end
 from network.notifications import services as notifications
 from network.practices.models import PUBLISHED, Practice
@@ -127,18 +130,24 @@ class SessionTotals:
     people_reached: int = 0
     by_format: list[tuple[str, int]] = field(default_factory=list)  # (format, sessions), in SESSION_FORMATS order
     by_role: list[tuple[str, int]] = field(default_factory=list)  # (role, sessions that reached it), AUDIENCE_ROLES
+    reached_by_format: list[tuple[str, int]] = field(default_factory=list)  # (format, people), SESSION_FORMATS
     visitors: int = 0  # visitors who recorded at least one session
     completed_visits: int = 0  # the partnership's completed visits (totals_of_partnership)
 
 
 def totals(sessions, completed_visits: int = 0) -> SessionTotals:
-    """Sessions, people reached, sessions per format and per audience role, and the visitors who recorded one."""
+    """Sessions, people reached (also per format), sessions per format and per audience role, and the visitors who
+    recorded one."""
     formats = Counter(session.format for session in sessions)
+    reached = Counter()
+    for session in sessions:
+        reached[session.format] += session.people_reached or 0
     roles = Counter(role for session in sessions for role in session.audience)
     return SessionTotals(
         sessions=len(sessions), people_reached=sum(session.people_reached or 0 for session in sessions),
         by_format=[(code, formats[code]) for code in SESSION_FORMATS],
         by_role=[(code, roles[code]) for code in AUDIENCE_ROLES],
+        reached_by_format=[(code, reached[code]) for code in SESSION_FORMATS],
         visitors=len({session.user_id for session in sessions}),
         completed_visits=completed_visits)
 
@@ -205,14 +214,14 @@ def session_data_of(session: DisseminationSession) -> SessionData:
 def _checked(visit: Visit, data: SessionData, session: DisseminationSession | None) -> tuple[list, Essay | None]:
     """The practices and essay the data names, or ServiceError with every problem on its field."""
     errors: dict[str, list] = {}
-    today = date.today()
+    today = weeks.today()
     if data.held_on is None:
         errors["held_on"] = [_l("Enter the date of the session.")]
     elif data.held_on > today:
         errors["held_on"] = [_l("The session's date cannot be in the future.")]
     elif data.held_on < visit.week_start:
         errors["held_on"] = [_l("The session cannot be before the visit (it began on %(day)s).",
-                                day=visit.week_start.isoformat())]
+                                day=format_date(visit.week_start))]
     if data.format not in SESSION_FORMATS:
         errors["format"] = [_l("Choose the session's format.")]
     if data.people_reached is None or not 0 <= data.people_reached <= PEOPLE_MAX:
@@ -329,9 +338,9 @@ def _path(endpoint: str, **values) -> str:
 
 def remind(today: date | None = None) -> int:
     """Ask each visitor whose visit ended (last_day) four weeks ago or more, at most REMIND_UNTIL ago, and who
-    recorded no session back home for it, to record their sessions: once per visit (SessionReminder). Returns how
-    many were asked."""
-    today = today or date.today()
+    recorded no session back home for it, to record their sessions: once per visit (SessionReminder). A visitor whose
+    account is deactivated is not asked (as surveys' sending skips them). Returns how many were asked."""
+    today = today or weeks.today()
     latest_end = today - REMIND_AFTER
     earliest_end = today - REMIND_UNTIL
     recorded = exists().where(DisseminationSession.visit_id == Visit.id,
@@ -339,8 +348,8 @@ def remind(today: date | None = None) -> int:
     asked = exists().where(SessionReminder.visit_id == Visit.id)
     earliest_moment = datetime.combine(earliest_end, time.min, tzinfo=timezone.utc)
     visits = db.session.scalars(
-        select(Visit).where(
-            Visit.status == COMPLETED, ~recorded, ~asked,
+        select(Visit).join(User, Visit.visitor_id == User.id).where(
+            Visit.status == COMPLETED, ~recorded, ~asked, User.is_active_account.is_(True),
             Visit.week_start <= latest_end - timedelta(days=4),  # its Friday, at least, is four weeks ago
             or_(Visit.week_start >= earliest_end - timedelta(days=4), Visit.completed_at >= earliest_moment))
         .options(selectinload(Visit.host), selectinload(Visit.visitor)).order_by(Visit.id)).all()

@@ -74,6 +74,13 @@ HOST_KINDS = (SCALE, SINGLE, MULTIPLE, NUMBER)
 # --- reading --------------------------------------------------------------------------------------------------
 
 
+def _today() -> date:
+    """The evaluation's today: mobility's one clock, as the sending reads it (tests move it there)."""
+    from network.mobility import weeks
+
+    return weeks.today()
+
+
 def get_survey(survey_id: int) -> Survey | None:
     return db.session.get(Survey, survey_id)
 
@@ -277,7 +284,7 @@ def open_survey(survey: Survey, today: date | None = None) -> Survey:
     problems = opening_problems(survey)
     if problems:
         raise ServiceError({"": problems})
-    survey.status, survey.opened_on, survey.closed_at = OPEN, today or date.today(), None
+    survey.status, survey.opened_on, survey.closed_at = OPEN, today or _today(), None
     db.session.commit()
     return survey
 

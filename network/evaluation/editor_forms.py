@@ -10,6 +10,7 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired
 
 from network.evaluation import editing
 from network.evaluation.models import QUESTION_KINDS
@@ -25,6 +26,15 @@ ANONYMITY_CHOICES = (
 
 class ButtonForm(FlaskForm):
     """A form that is only its button (open, close, move, delete...): the CSRF token and nothing else."""
+
+
+class DeleteSurveyForm(ServiceErrors, FlaskForm):
+    """Deleting a draft or a template cannot be undone: a box to tick in the same form (WCAG 3.3.4), checked here
+    rather than by a script."""
+
+    confirm = BooleanField(
+        _l("I understand that it is deleted for good, with its sections and questions"),
+        validators=[DataRequired(_l("Tick the box to confirm that you want to delete it."))])
 
 
 class CopyForm(ServiceErrors, FlaskForm):

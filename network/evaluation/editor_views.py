@@ -7,13 +7,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from network import i18n, permissions
-from network.evaluation import editing
+from network.evaluation import editing, surveys
 from network.evaluation.blueprint import bp
-from network.evaluation.editor_forms import ANONYMITY_CHOICES, CopyForm, form_for
-from network.evaluation.models import CHOICE_KINDS, DRAFT, SCALE_POINTS, VISIT_MOMENTS, SurveyQuestion, SurveySection
+from network.evaluation.editor_forms import ANONYMITY_CHOICES, CopyForm, DeleteSurveyForm, form_for
+from network.evaluation.models import CHOICE_KINDS, DRAFT, VISIT_MOMENTS, SurveyQuestion, SurveySection
 from network.extensions import db
 from network.forms import as_id
 from network.web import REFUSED, attempt, check_button_post, form_status
@@ -79,10 +78,7 @@ def results_url(survey) -> str | None:
     """The survey's results page (another part of the feature), for a sent survey the reader may read."""
     if survey.status == DRAFT or survey.is_template or not permissions.can_read_survey_results(current_user, survey):
         return None
-    try:
-        return url_for("evaluation.survey_results", survey_id=survey.id)
-    except BuildError:
-        return None
+    return url_for("evaluation.survey_results", survey_id=survey.id)
 
 
 def copy_targets(user) -> list[tuple[str, str]]:
@@ -171,35 +167,34 @@ def edit_survey(survey_id: int):
 # --- a survey's page ------------------------------------------------------------------------------------------------
 
 
-@bp.route("/surveys/<int:survey_id>")
-def survey(survey_id: int):
-    """The survey's settings, sections and questions; for its editors, the buttons that change it."""
-    survey = _survey(survey_id, permissions.can_view_survey)
+def _survey_page(survey, delete_form: DeleteSurveyForm | None = None):
     edits = permissions.can_edit_survey(current_user, survey)
+    delete_form = delete_form or DeleteSurveyForm(prefix="delete", formdata=None)
     return _render("survey.html", survey=survey, edits=edits, frozen=editing.is_frozen(survey),
                    problems=editing.opening_problems(survey) if edits and survey.status == DRAFT else [],
                    counts=editing.invitation_counts([survey.id])[survey.id], results_url=results_url(survey),
                    targets=copy_targets(current_user), languages=_languages(), anonymity=dict(ANONYMITY_CHOICES),
-                   home=_home_of(survey), choice_kinds=CHOICE_KINDS)
+                   home=_home_of(survey), choice_kinds=CHOICE_KINDS, delete_form=delete_form), form_status(delete_form)
+
+
+@bp.route("/surveys/<int:survey_id>")
+def survey(survey_id: int):
+    """The survey's settings, sections and questions; for its editors, the buttons that change it."""
+    return _survey_page(_survey(survey_id, permissions.can_view_survey))
 
 
 @bp.route("/surveys/<int:survey_id>/preview")
 def survey_preview(survey_id: int):
-    """The survey as the people it is sent to will see it, page after page, in the reader's or a chosen language."""
+    """The survey as the people it is sent to will see it, page after page (its sections with questions, as
+    surveys.pages), in the reader's or a chosen language, the scale's points too."""
     survey = _survey(survey_id, permissions.can_view_survey)
     language = request.args.get("language", "")
     if not i18n.is_supported(language):
         language = i18n.reader_language()
-    return _render("preview.html", survey=survey, language=language, languages=_languages(),
-                   scale_points=_scale_points(), choice_kinds=CHOICE_KINDS)
-
-
-def _scale_points() -> list[tuple[str, str]]:
-    """A scale's points as the answering pages word them (network.evaluation.surveys), else their numbers."""
-    from network.evaluation import surveys
-
-    labels = getattr(surveys, "scale_labels", None)
-    return labels() if labels else [(str(n), str(n)) for n in range(1, SCALE_POINTS + 1)]
+    pages = surveys.pages(survey)
+    return _render("preview.html", survey=survey, language=language, languages=_languages(), pages=pages,
+                   skipped=len(survey.sections) - len(pages), scale_points=surveys.scale_labels(language),
+                   choice_kinds=CHOICE_KINDS)
 
 
 def _button(survey, write, done, anchor: str | None = None, refused=None):
@@ -231,8 +226,14 @@ def reopen_survey(survey_id: int):
 
 @bp.route("/surveys/<int:survey_id>/delete", methods=["POST"])
 def delete_survey(survey_id: int):
+    """A draft or a template, once its editor ticked that they mean it (the survey's page again with the box's
+    message, 422, when not)."""
     survey = _survey(survey_id)
-    check_button_post()
+    form = DeleteSurveyForm(prefix="delete")
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:  # no form of ours: as check_button_post
+            abort(400)
+        return _survey_page(survey, form)
     home = _home_of(survey)
     if attempt(lambda: editing.delete_survey(survey), _("The survey is deleted.")) is REFUSED:
         return _to_survey(survey)

@@ -2,8 +2,6 @@
 against them, as a page and a CSV file."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,6 +11,7 @@ from network.evaluation import indicators as service
 from network.evaluation.blueprint import bp
 from network.evaluation.session_forms import TargetsForm
 from network.institutions import services as institutions
+from network.mobility import weeks
 from network.web import REFUSED, attempt, csv_download, form_status
 
 
@@ -52,7 +51,7 @@ def targets(partnership_id: int):
 def indicators(partnership_id: int):
     partnership = _partnership(partnership_id)
     permissions.require(permissions.can_read_indicators, partnership)
-    today = date.today()
+    today = weeks.today()
     return render_template(
         "evaluation/indicators/show.html", partnership=partnership, today=today,
         indicators=service.indicators(partnership, today), share=service.elapsed_share(partnership, today),

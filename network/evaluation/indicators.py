@@ -8,8 +8,10 @@ Definitions (shown on the indicators page as well):
   job-shadowing event) per completed visit; per institution, for the visitors it sent (their application's
   institution).
 - sessions_per_visitor: sessions back home per visitor of a completed visit; per sending institution likewise.
-- response_rate: the invitations answered out of those sent, for the partnership's surveys, in %; per institution of
-  the person invited (their institution today).
+- response_rate: the invitations answered out of those that can no longer be answered (answered, past their day or
+  their survey closed: surveys.is_closed), for the partnership's surveys, in %; an invitation still open is not yet
+  a "no". Per institution of the person invited (their institution today); a deleted person's invitation counts
+  in the overall figure only.
 - practices_published: practices published by the partnership's institutions (the coordinating one and the
   partners) with a publication date in the partnership's period; per institution, against an equal share of the
   target.
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from network import audit, permissions
 from network.errors import ServiceError
@@ -36,6 +38,7 @@ from network.essays.models import SUBMITTED as ESSAY_SUBMITTED
 from network.essays.models import Essay
 from network.evaluation.models import (
     ESSAYS_PER_VISIT,
+    OPEN,
     PRACTICES_PUBLISHED,
     RESPONSE_RATE,
     SESSIONS_PER_VISITOR,
@@ -49,6 +52,7 @@ from network.evaluation.models import (
 from network.events.models import Event
 from network.extensions import db
 from network.institutions.models import Institution
+from network.mobility import weeks
 from network.mobility.models import COMPLETED, MobilityApplication, Visit
 from network.practices.models import PUBLISHED as PRACTICE_PUBLISHED
 from network.practices.models import Practice
@@ -68,7 +72,8 @@ TARGET_HELP = {
                           "project: 6)."),
     ESSAYS_PER_VISIT: _l("Essays submitted or published per completed visit (for example 1)."),
     SESSIONS_PER_VISITOR: _l("Sessions back home recorded per visitor of a completed visit (for example 2)."),
-    RESPONSE_RATE: _l("Invitations answered out of those sent for the partnership's surveys, from 0 to 100."),
+    RESPONSE_RATE: _l("Invitations answered out of those answered or closed for the partnership's surveys, from 0 "
+                      "to 100."),
     PRACTICES_PUBLISHED: _l("Practices the partner institutions publish during the partnership's period, all "
                             "together."),
 }
@@ -80,7 +85,8 @@ DEFINITIONS = {
                          "visit; per institution, for the visitors it sent. Expected: the target, all along."),
     SESSIONS_PER_VISITOR: _l("Sessions back home recorded per visitor of a completed visit; per institution, for the "
                              "visitors it sent. Expected: the target, all along."),
-    RESPONSE_RATE: _l("Invitations answered out of those sent for the partnership's surveys, in %; per institution of "
+    RESPONSE_RATE: _l("Invitations answered out of those that can no longer be answered (answered, or closed) for the "
+                      "partnership's surveys, in %; invitations still open are not counted yet. Per institution of "
                       "the people invited. Expected: the target, all along."),
     PRACTICES_PUBLISHED: _l("Practices published during the partnership's period by its institutions (the "
                             "coordinating one and the partners); each institution's share is the target divided "
@@ -170,7 +176,7 @@ def save_targets(actor, partnership, values: dict[str, float | None]) -> dict[st
 
 def elapsed_share(partnership, today: date | None = None) -> float:
     """The share of the partnership's period gone by on `today`, from 0 (not begun) to 1 (over)."""
-    today = today or date.today()
+    today = today or weeks.today()
     length = (partnership.end_date - partnership.start_date).days
     if length <= 0:
         return 1.0 if today >= partnership.start_date else 0.0
@@ -262,27 +268,29 @@ def _sessions_per_visitor(partnership, target) -> Indicator:
     return _per_sender(SESSIONS_PER_VISITOR, target, sessions, visitors, every_visitor)
 
 
-def _response_rate(partnership, target) -> Indicator:
+def _response_rate(partnership, target, today: date) -> Indicator:
+    """Answered out of the invitations that are answered or closed (surveys.is_closed's rule, in one query)."""
     from network.auth.models import User
 
+    settled = or_(SurveyInvitation.answered.is_(True), Survey.status != OPEN, SurveyInvitation.closes_on < today)
     rows = db.session.execute(
         select(User.institution_id, func.count(SurveyInvitation.id),
                func.count(SurveyInvitation.id).filter(SurveyInvitation.answered.is_(True)))
         .select_from(SurveyInvitation).join(Survey, SurveyInvitation.survey_id == Survey.id)
-        .join(User, SurveyInvitation.user_id == User.id)
-        .where(Survey.partnership_id == partnership.id).group_by(User.institution_id)).all()
-    sent = sum(row[1] for row in rows)
+        .outerjoin(User, SurveyInvitation.user_id == User.id)  # a deleted person's invitation still counts
+        .where(Survey.partnership_id == partnership.id, settled).group_by(User.institution_id)).all()
+    settled_count = sum(row[1] for row in rows)
     answered = sum(row[2] for row in rows)
     names = _names(row[0] for row in rows)
     institutions = []
-    for institution_id, invited, replied in rows:
+    for institution_id, settled_here, replied in rows:
         if institution_id is None:
             continue
-        done = 100.0 * _ratio(replied, invited)
+        done = 100.0 * _ratio(replied, settled_here)
         institutions.append(InstitutionProgress(institution_id, names.get(institution_id, ""), target, done,
-                                                _late(target, done, target, invited > 0)))
-    done = 100.0 * _ratio(answered, sent)
-    return Indicator(RESPONSE_RATE, target, done, target, _late(target, done, target, sent > 0),
+                                                _late(target, done, target, settled_here > 0)))
+    done = 100.0 * _ratio(answered, settled_count)
+    return Indicator(RESPONSE_RATE, target, done, target, _late(target, done, target, settled_count > 0),
                      _sorted(institutions))
 
 
@@ -293,13 +301,23 @@ def _period(partnership) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _practices_published(partnership, target, share) -> Indicator:
+def practices_published(partnership) -> list[tuple[int, str, int]]:
+    """(institution id, name, practices published in the partnership's period) for each of its institutions (the
+    coordinating one and the partners, those with none too): the practices_published indicator's count, which the
+    final report shows as well."""
     members = {partnership.coordinating_institution_id: partnership.coordinating_institution.name}
     members.update({institution.id: institution.name for institution in partnership.partners})
     start, end = _period(partnership)
     published = _grouped(select(Practice.institution_id, func.count(Practice.id)).where(
         Practice.status == PRACTICE_PUBLISHED, Practice.institution_id.in_(members),
         Practice.published_at >= start, Practice.published_at < end).group_by(Practice.institution_id))
+    return [(institution_id, name, published.get(institution_id, 0)) for institution_id, name in members.items()]
+
+
+def _practices_published(partnership, target, share) -> Indicator:
+    counts = practices_published(partnership)
+    members = {institution_id: name for institution_id, name, _count in counts}
+    published = {institution_id: count for institution_id, _name, count in counts}
     each = target / len(members) if target is not None and members else None
     expected_each = each * share if each is not None else None
     rows = [InstitutionProgress(institution_id, name, each, float(published.get(institution_id, 0)),
@@ -312,19 +330,21 @@ def _practices_published(partnership, target, share) -> Indicator:
 
 def indicators(partnership, today: date | None = None) -> list[Indicator]:
     """One Indicator per TARGET_KINDS, in that order (see the module's docstring for each definition)."""
+    today = today or weeks.today()
     targets = targets_of(partnership)
     share = elapsed_share(partnership, today)
     return [
         _visitors_per_host(partnership, targets.get(VISITORS_PER_HOST), share),
         _essays_per_visit(partnership, targets.get(ESSAYS_PER_VISIT)),
         _sessions_per_visitor(partnership, targets.get(SESSIONS_PER_VISITOR)),
-        _response_rate(partnership, targets.get(RESPONSE_RATE)),
+        _response_rate(partnership, targets.get(RESPONSE_RATE), today),
         _practices_published(partnership, targets.get(PRACTICES_PUBLISHED), share),
     ]
 
 
 def csv_rows(partnership, today: date | None = None) -> list[list[str]]:
     """The indicators as a spreadsheet: for each kind, a row overall and one per institution."""
+    today = today or weeks.today()
     share = elapsed_share(partnership, today)
     rows = [["indicator", "institution", "target", "done", "expected", "late"]]
     for indicator in indicators(partnership, today):

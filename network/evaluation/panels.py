@@ -3,7 +3,6 @@ in network.evaluation.init_app. Each returns the HTML of a template, or None whe
 from __future__ import annotations
 
 from flask import render_template, url_for
-from werkzeug.routing import BuildError
 
 from network import permissions
 from network.evaluation import dissemination
@@ -15,14 +14,6 @@ from network.sanitize import render_markdown
 def _helpers() -> dict:
     return {"format_labels": dissemination.FORMAT_LABELS, "role_labels": dissemination.ROLE_LABELS,
             "markdown": render_markdown}
-
-
-def _link(endpoint: str, **values) -> str | None:
-    """The URL of another part's page, or None while that part does not register it (it is written alongside)."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 def visit_panel(visit, viewer=None, **extra):
@@ -64,13 +55,12 @@ def partnership_panel(partnership, viewer=None, **extra):
     links = []
     if (permissions.can_read_published_report(viewer, partnership)
             or permissions.can_read_report_draft(viewer, partnership)):
-        links.append(("report", _link("reports.show", partnership_id=partnership.id)))
+        links.append(("report", url_for("reports.show", partnership_id=partnership.id)))
     if permissions.can_read_mobility_dashboard(viewer, partnership):
-        links.append(("surveys", _link("evaluation.partnership_surveys", partnership_id=partnership.id)))
+        links.append(("surveys", url_for("evaluation.partnership_surveys", partnership_id=partnership.id)))
     if permissions.can_read_indicators(viewer, partnership):
-        links.append(("indicators", _link("evaluation.indicators", partnership_id=partnership.id)))
-        links.append(("targets", _link("evaluation.targets", partnership_id=partnership.id)))
-    links = [(kind, url) for kind, url in links if url]
+        links.append(("indicators", url_for("evaluation.indicators", partnership_id=partnership.id)))
+        links.append(("targets", url_for("evaluation.targets", partnership_id=partnership.id)))
     if not links:
         return None
     return render_template("evaluation/_partnership_links.html", partnership=partnership, links=links,

@@ -1,10 +1,12 @@
-"""The report's narrative form. Its rules live in network.evaluation.reports (save_draft); the form carries what
-was typed and puts the service's messages back on the fields."""
+"""The report's forms: the narrative (its rules live in network.evaluation.reports, save_draft; the form carries
+what was typed and puts the service's messages back on the fields) and publishing, which asks for a tick first:
+a published version can be neither changed nor withdrawn (WCAG 3.3.4)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired
 
 from network import i18n
 from network.evaluation import reports
@@ -36,3 +38,11 @@ class DraftForm(ServiceErrors, FlaskForm):
     def data_for_service(self) -> reports.DraftData:
         return reports.DraftData(language=self.language.data or "",
                                  **{name: self[name].data or "" for name in reports.TEXTS})
+
+
+class PublishForm(ServiceErrors, FlaskForm):
+    """Publishing the next version: its button is worded with the version's number in the template."""
+
+    confirm = BooleanField(
+        _l("I understand that this version is published for good: it cannot be changed or withdrawn afterwards"),
+        validators=[DataRequired(_l("Tick the box to confirm that you want to publish this version."))])

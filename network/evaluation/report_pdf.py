@@ -2,12 +2,13 @@
 
 Files, under REPORTS_PDF_FOLDER (default <instance>/reports), per version:
     <partnership id>/<number>.pdf          the finished PDF (written to a temporary file, then renamed)
-    <partnership id>/<number>.status.json  "queued" while its job waits, or why the build failed
+    <partnership id>/<number>.status.json  "queued" while its job waits, or "failed" (with the detail, for the
+                                           administrators; the log has it too: readers are only told it failed)
 A version is frozen, so its PDF never goes out of date. Its HTML is the version's printable page without the
 site around it, its stylesheet inlined: WeasyPrint fetches nothing (printing.local_only_fetcher).
 
-schedule_pdf() queues network.evaluation.tasks.build_report_pdf (publishing does, and the PDF's address when the
-file is missing). REPORTS_PDF_BUILDER "off" queues nothing; under tests that is the default, so that publishing
+schedule_pdf() queues network.evaluation.tasks.build_report_pdf (publishing does, and requested(), the PDF's
+address, when the file is missing or a reader asks to try a failed build again). REPORTS_PDF_BUILDER "off" queues nothing; under tests that is the default, so that publishing
 in a test does not start WeasyPrint behind its back (a test turns it on to make a real PDF).
 """
 from __future__ import annotations
@@ -86,7 +87,8 @@ def _write_status(version: ReportVersion, data: dict) -> None:
 
 
 def pdf_status(version: ReportVersion) -> dict:
-    """{"state": ready|queued|failed|missing}; failed adds the message."""
+    """{"state": ready|queued|failed|missing}. Why a build failed stays in the status file and the log: the
+    exception's text is no reader's business."""
     if pdf_path(version).exists():
         return {"state": READY}
     status = _read_status(version)
@@ -94,8 +96,21 @@ def pdf_status(version: ReportVersion) -> dict:
     if status.get("state") == QUEUED and time.time() - float(status.get("updated") or 0) <= stale_after:
         return {"state": QUEUED}
     if status.get("state") == FAILED:
-        return {"state": FAILED, "message": status.get("message") or ""}
+        return {"state": FAILED}
     return {"state": MISSING}
+
+
+def requested(version: ReportVersion, retry: bool = False) -> dict:
+    """What the PDF's address answers (reports.pdf): pdf_status() once the build is queued when the file is
+    missing, or when it failed and the reader asked to try again (retry). Under NETWORK_JOBS=immediate the build
+    has then run already, and the state may be ready. Without WeasyPrint the state is failed (and logged)."""
+    status = pdf_status(version)
+    if status["state"] == MISSING or (status["state"] == FAILED and retry):
+        schedule_pdf(version)
+        status = pdf_status(version)
+        if status["state"] == MISSING and weasyprint_missing():
+            status = {"state": FAILED}  # schedule_pdf logged why
+    return status
 
 
 # --- building -----------------------------------------------------------------------------------------------
@@ -131,7 +146,7 @@ def build(version: ReportVersion) -> Path:
             raise
     except Exception as error:
         log.exception("The PDF of report version %s failed", version.id)
-        _write_status(version, {"state": FAILED, "message": f"{type(error).__name__}: {error}"[:500]})
+        _write_status(version, {"state": FAILED, "detail": f"{type(error).__name__}: {error}"[:500]})
         raise
     _status_path(version).unlink(missing_ok=True)
     return target
@@ -173,8 +188,8 @@ def schedule_pdf(version: ReportVersion) -> bool:
     except Exception as error:  # the queue is unreachable (Redis down), or the immediate build failed
         log.exception("Could not queue the PDF of report version %s", version.id)
         if pdf_status(version)["state"] != FAILED:
-            _write_status(version, {"state": FAILED, "message": f"The build could not be queued "
-                                                                f"({type(error).__name__}: {error})"[:500]})
+            _write_status(version, {"state": FAILED, "detail": f"The build could not be queued "
+                                                               f"({type(error).__name__}: {error})"[:500]})
         return False
     return True
 

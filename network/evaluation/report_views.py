@@ -10,10 +10,10 @@ from flask_login import current_user, login_required
 from network import permissions
 from network.evaluation import report_pdf, reports
 from network.evaluation.blueprint import reports_bp
-from network.evaluation.report_forms import DraftForm
+from network.evaluation.report_forms import DraftForm, PublishForm
 from network.institutions import services as institutions
 from network.institutions.models import Partnership
-from network.web import REFUSED, attempt, check_button_post, csv_download, form_status
+from network.web import REFUSED, attempt, csv_download, form_status
 
 PRIVATE_PAGE = {"Cache-Control": "private, no-store"}
 
@@ -56,13 +56,18 @@ def show(partnership_id: int):
         if not versions:
             return render_template("evaluation/report/none.html", partnership=partnership), 200, PRIVATE_PAGE
         return _render_version(partnership, versions[0], versions)
+    return _render_draft(partnership, versions, PublishForm(prefix="publish"))
+
+
+def _render_draft(partnership: Partnership, versions, publish_form: PublishForm):
+    """The draft with today's figures, and (for its coordinators) the publish form, its errors shown when refused."""
     draft = reports.draft_of(partnership)
     texts = {name: getattr(draft, name) or "" for name in reports.TEXTS}
     return render_template(
         "evaluation/report/draft.html", partnership=partnership, draft=draft, versions=versions,
-        may_manage=permissions.can_manage_surveys(current_user, partnership),
+        may_manage=permissions.can_manage_surveys(current_user, partnership), publish_form=publish_form,
         **reports.document(reports.figures(partnership), texts, draft.language),
-        **reports.template_helpers()), 200, PRIVATE_PAGE
+        **reports.template_helpers()), form_status(publish_form), PRIVATE_PAGE
 
 
 @reports_bp.route("/<int:partnership_id>/report/edit", methods=["GET", "POST"])
@@ -85,10 +90,15 @@ def edit(partnership_id: int):
 @reports_bp.route("/<int:partnership_id>/report/publish", methods=["POST"])
 @login_required
 def publish(partnership_id: int):
-    """Freeze today's figures and the narrative as the next version."""
+    """Freeze today's figures and the narrative as the next version, once the coordinator ticked that they mean it
+    (the draft again with the box's message, 422, when not)."""
     partnership = _partnership_or_404(partnership_id)
     permissions.require(permissions.can_manage_surveys, partnership)
-    check_button_post()
+    form = PublishForm(prefix="publish")
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:  # no form of ours: as check_button_post
+            abort(400)
+        return _render_draft(partnership, reports.versions_of(partnership), form)
     version = attempt(lambda: reports.publish(current_user, partnership),
                       done=lambda v: _("Version %(number)s of the report has been published.", number=v.number))
     if version is REFUSED:
@@ -109,13 +119,7 @@ def version(partnership_id: int, number: int):
 def pdf(partnership_id: int, number: int):
     """The version's PDF when it is ready; otherwise a page saying it is being made (and its build queued)."""
     partnership, version = _version_or_404(partnership_id, number)
-    status = report_pdf.pdf_status(version)
-    if status["state"] == report_pdf.MISSING or (status["state"] == report_pdf.FAILED and request.args.get("retry")):
-        report_pdf.schedule_pdf(version)
-        status = report_pdf.pdf_status(version)  # under NETWORK_JOBS=immediate it may be ready already
-        missing = report_pdf.weasyprint_missing() if status["state"] == report_pdf.MISSING else None
-        if missing:
-            status = {"state": report_pdf.FAILED, "message": missing}
+    status = report_pdf.requested(version, retry=bool(request.args.get("retry")))
     if status["state"] == report_pdf.READY:
         response = send_file(report_pdf.pdf_path(version), mimetype="application/pdf", as_attachment=True,
                              download_name=report_pdf.pdf_filename(version), conditional=True, max_age=0)

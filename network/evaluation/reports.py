@@ -5,12 +5,19 @@ figures() returns codes, names and numbers only, never composed words: a version
 every reader's language, its codes labelled when shown (document(), annex_rows()). No person is named in it:
 participants are counted, the free texts of surveys are left out (only how many answered), and the
 self-assessment's aggregates come only when its own rule (five people or more) lets them be shown.
+
+A published version is read by every member of the partnership's institutions, so the report applies the
+five-people rule (surveys.MIN_GROUP) itself, whatever surveys.results() shows its own readers: a survey, named or
+anonymous, with fewer responses gives only how many were sent and answered; a question answered by fewer gives
+only how many answered; an essay rubric's criterion scored fewer times gives only its count (no mean, lowest,
+highest). The sessions back home and the practices are counted by dissemination and indicators themselves, so
+that the report's figures are the dashboard's.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 
 from flask import current_app
 from flask_babel import format_date, format_decimal
@@ -28,22 +35,12 @@ from network.errors import ServiceError
 from network.essays import services as essays
 from network.essays.models import TAG_KINDS, rubric_text
 from network.evaluation import dissemination, editing, indicators, surveys
-from network.evaluation.models import (
-    AUDIENCE_ROLES,
-    CHOICE_KINDS,
-    SCALE,
-    SESSION_FORMATS,
-    TEXT_KINDS,
-    DisseminationSession,
-    ReportDraft,
-    ReportVersion,
-)
+from network.evaluation.models import CHOICE_KINDS, SCALE, TEXT_KINDS, ReportDraft, ReportVersion
 from network.events.models import Event, event_participants
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
+from network.mobility import weeks
 from network.mobility.models import CANCELLED, COMPLETED, CONFIRMED, PROPOSED, Visit
-from network.practices.models import PUBLISHED as PRACTICE_PUBLISHED
-from network.practices.models import Practice
 from network.sanitize import render_markdown
 from network.self_assessment import services as self_assessment
 from network.self_assessment.models import AssessmentInvitation
@@ -74,7 +71,7 @@ SECTIONS = ("participants", "visits", "surveys", "essays", "sessions", "practice
 
 def figures(partnership: Partnership, today: date | None = None) -> dict:
     """Everything the report counts for the partnership's period, as JSON: codes, names and numbers."""
-    today = today or date.today()
+    today = today or weeks.today()
     return {
         "format": FIGURES_FORMAT,
         "as_of": today.isoformat(),
@@ -149,17 +146,20 @@ def _indicators(partnership: Partnership, today: date) -> list[dict]:
 
 
 def _surveys(partnership: Partnership) -> list[dict]:
-    """Each sent survey's figures, by surveys.results' rules (an anonymous group under five: no question's
-    figures). The free texts are not in the report: they could tell who wrote them; only how many answered."""
+    """Each sent survey's figures under the five-people rule (the module's docstring), named surveys too. The free
+    texts are not in the report: they could tell who wrote them; only how many answered."""
     shown = []
     for survey in surveys.surveys_of(partnership):
         result = surveys.results(survey)
+        enough = bool(result.enough) and result.answered >= surveys.MIN_GROUP
         questions = []
-        for row in result.questions:
+        for row in (result.questions if enough else []):
             question = row.question
+            withheld = row.answered < surveys.MIN_GROUP
             entry = {"id": question.id, "kind": question.kind, "text": dict(question.text or {}),
-                     "answered": row.answered, "distribution": [[str(code), n] for code, n in row.distribution],
-                     "mean": _number(row.mean)}
+                     "answered": row.answered, "withheld": withheld,
+                     "distribution": [] if withheld else [[str(code), n] for code, n in row.distribution],
+                     "mean": None if withheld else _number(row.mean)}
             if question.kind in CHOICE_KINDS:
                 entry["options"] = {str(option.get("code")): dict(option.get("label") or {})
                                     for option in (question.options or [])}
@@ -168,58 +168,41 @@ def _surveys(partnership: Partnership) -> list[dict]:
             questions.append(entry)
         shown.append({"id": survey.id, "title": dict(survey.title or {}), "moment": survey.moment,
                       "anonymous": bool(survey.anonymous), "sent": result.sent, "answered": result.answered,
-                      "enough": bool(result.enough), "questions": questions if result.enough else []})
+                      "enough": enough, "questions": questions})
     return shown
 
 
 def _essays(partnership: Partnership) -> dict:
+    """The essays' counts, and per rubric criterion its mean and range only when scored MIN_GROUP times or more."""
     result = essays.report(partnership, top=TAGS_SHOWN)
+    criteria = []
+    for summary in result.criteria:
+        enough = summary.count >= surveys.MIN_GROUP
+        criteria.append({"label": summary.criterion.name, "count": summary.count,
+                         "mean": _number(summary.mean) if enough else None,
+                         "low": summary.low if enough else None, "high": summary.high if enough else None})
     return {
-        "essays": result.essays, "assessed": result.assessed,
-        "criteria": [{"label": summary.criterion.name, "count": summary.count, "mean": _number(summary.mean),
-                      "low": summary.low, "high": summary.high} for summary in result.criteria],
+        "essays": result.essays, "assessed": result.assessed, "criteria": criteria,
         "tags": {kind: [[name, n] for name, n in result.tags.get(kind, [])] for kind in TAG_KINDS},
     }
 
 
 def _sessions(partnership: Partnership) -> dict:
-    """The sessions back home after the partnership's visits, and the people they reached."""
-    rows = db.session.execute(
-        select(DisseminationSession.user_id, DisseminationSession.format, DisseminationSession.people_reached,
-               DisseminationSession.audience_text)
-        .join(Visit, Visit.id == DisseminationSession.visit_id)
-        .where(Visit.partnership_id == partnership.id)).all()
-    by_format, by_audience, reached_by_format = Counter(), Counter(), Counter()
-    for _user_id, session_format, reached, audience in rows:
-        by_format[session_format] += 1
-        reached_by_format[session_format] += reached or 0
-        for role in (code for code in (audience or "").split(",") if code):
-            by_audience[role] += 1
+    """The sessions back home after the partnership's completed visits, and the people they reached: the totals the
+    dashboard shows (dissemination.totals_of_partnership)."""
+    totals = dissemination.totals_of_partnership(partnership)
+    reached = dict(totals.reached_by_format)
     return {
-        "count": len(rows), "people_reached": sum(reached or 0 for _u, _f, reached, _a in rows),
-        "visitors": len({user_id for user_id, *_rest in rows}),
-        "by_format": [[code, by_format[code], reached_by_format[code]] for code in SESSION_FORMATS
-                      if by_format[code]],
-        "by_audience": [[code, by_audience[code]] for code in AUDIENCE_ROLES if by_audience[code]],
+        "count": totals.sessions, "people_reached": totals.people_reached, "visitors": totals.visitors,
+        "by_format": [[code, n, reached.get(code, 0)] for code, n in totals.by_format if n],
+        "by_audience": [[code, n] for code, n in totals.by_role if n],
     }
 
 
-def _institution_ids(partnership: Partnership) -> list[int]:
-    return sorted({partnership.coordinating_institution_id, *(i.id for i in partnership.partners)})
-
-
 def _practices(partnership: Partnership) -> dict:
-    """Practices the partnership's institutions published in its period (the rule of the practices_published
-    indicator, so that the report's two figures agree)."""
-    start = datetime.combine(partnership.start_date, time.min, tzinfo=timezone.utc)
-    end = datetime.combine(partnership.end_date + timedelta(days=1), time.min, tzinfo=timezone.utc)
-    published = db.session.execute(
-        select(Institution.name, func.count(Practice.id))
-        .join(Institution, Institution.id == Practice.institution_id)
-        .where(Practice.institution_id.in_(_institution_ids(partnership)), Practice.status == PRACTICE_PUBLISHED,
-               Practice.published_at >= start, Practice.published_at < end)
-        .group_by(Institution.name)).all()
-    counts = Counter({name: count for name, count in published})
+    """Practices the partnership's institutions published in its period: the practices_published indicator's
+    count (indicators.practices_published)."""
+    counts = Counter({name: count for _id, name, count in indicators.practices_published(partnership) if count})
     return {"published": sum(counts.values()), "by_institution": _pairs(counts)}
 
 

@@ -29,7 +29,8 @@ def my_surveys():
     hosts = institution if (institution is not None and permissions.can_read_host_results(current_user, institution)
                             and surveys.hosts_visits(institution.id)) else None
     return render_template("evaluation/surveys/mine.html", to_answer=to_answer, answered=answered, missed=missed,
-                           host=hosts, localized=localized, subject_of=surveys.subject_of)
+                           host=hosts, localized=localized, subject_of=surveys.subject_of,
+                           closed_on=surveys.closed_on)
 
 
 # --- answering -------------------------------------------------------------------------------------------------
@@ -75,7 +76,8 @@ def answer(invitation_id: int):
     sections = surveys.pages(invitation.survey)
     if not surveys.is_open(invitation) or not sections:
         return render_template("evaluation/surveys/answer_closed.html", invitation=invitation,
-                               survey=invitation.survey, localized=localized)
+                               survey=invitation.survey, localized=localized,
+                               closed_on=surveys.closed_on(invitation))
     asked = request.args.get("page")
     page = whole_number(asked, digits=4) if asked is not None else min(invitation.draft_section, len(sections) - 1) + 1
     if page is None or not 1 <= page <= len(sections):
@@ -172,7 +174,7 @@ def survey_results(survey_id: int):
         "evaluation/surveys/results.html", survey=survey, found=found, hosts=hosts, chosen=chosen, problem=problem,
         charts=_charts(found), localized=localized, option_label=surveys.option_label, percent=_percent,
         mean=_mean, why_not=surveys.why_not_text(found) if not found.enough else None,
-        pages=surveys.pages(survey), minimum=surveys.MIN_GROUP)
+        withheld=surveys.withheld_text, pages=surveys.pages(survey), minimum=surveys.MIN_GROUP)
 
 
 @bp.route("/surveys/<int:survey_id>/results.csv")
@@ -199,4 +201,4 @@ def host_results(institution_id: int):
     return render_template(
         "evaluation/surveys/host_results.html", institution=institution, found=found, charts=charts,
         localized=localized, option_label=surveys.option_label, percent=_percent, mean=_mean,
-        why_not=surveys.why_not_text, minimum=surveys.MIN_GROUP)
+        why_not=surveys.why_not_text, withheld=surveys.withheld_text, minimum=surveys.MIN_GROUP)

@@ -3,19 +3,25 @@ page per section (save_page, send_answers), and their results (results, host_res
 
 An anonymous survey's response keeps nothing that leads to its author (see models' docstring), and its figures are
 shown only for groups of MIN_GROUP responses or more: below that, results() says `enough=False` and gives no figure
-and no text. The same holds for a group chosen by host (and for what the other hosts' responses would be by
-subtraction: see results).
+and no text. The same holds for each question (one answered by fewer than MIN_GROUP shows nothing) and for a group
+chosen by host, where every host's group must be empty or large enough, or subtracting would give one away (see
+results). An anonymous response keeps the host institution or the event it is about, which these groups need.
+
+Nor can the database's own bookkeeping link an anonymous response to its invitation: answering rewrites, in the same
+transaction and in a random order, every answered invitation and every response of the survey (send_answers), so
+that they share one transaction id (PostgreSQL's hidden xmin) and their physical order says nothing.
 """
 from __future__ import annotations
 
 import re
+import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, cast, func, or_, select, update
+from sqlalchemy import Text, bindparam, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -53,8 +59,11 @@ from network.types import utcnow
 
 MIN_GROUP = 5  # an anonymous survey's figures are shown for this many responses or more
 NOTIFICATION = "survey"  # the notifications' kind
-BEFORE_VISIT_DAYS = 14  # before_visit: sent to confirmed visits whose Monday is 1 to 14 days ahead
-SIX_MONTHS_DAYS = 182  # six_months: this many days after the visit's last day
+BEFORE_VISIT_DAYS = 14  # before_visit: sent to confirmed visits whose Monday is 1 to 14 days ahead, answered by the
+#                        Sunday before it at the latest
+# after_visit is sent the morning after the visit's last day (dissemination.last_day: its Friday, or the day it was
+# marked completed if later); six_months this many days after that morning (last day + 1 + 182).
+SIX_MONTHS_DAYS = 182
 SHORT_MAX, LONG_MAX = 300, 5000  # characters of a short and of a long text answer
 NUMBER_DIGITS = 9
 
@@ -64,8 +73,8 @@ SCALE_LABELS = (_l("Strongly disagree"), _l("Disagree"), _l("Neither agree nor d
                 _l("Strongly agree"))
 SCALE_VALUES = tuple(str(n) for n in range(1, SCALE_POINTS + 1))
 
-# What results() says when it shows no figure.
-FEW_RESPONSES, FEW_OTHERS, FEW_FOR_HOST = "few_responses", "few_others", "few_for_host"
+# What results() says when it shows no figure (a survey's or, FEW_ANSWERS and FEW_OTHERS, a question's).
+FEW_RESPONSES, FEW_OTHERS, FEW_FOR_HOST, FEW_ANSWERS = "few_responses", "few_others", "few_for_host", "few_answers"
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
@@ -97,9 +106,13 @@ def option_label(question: SurveyQuestion, code: str, language: str | None = Non
     return Localized(str(code), language or i18n.reader_language(), False)
 
 
-def scale_labels() -> list[tuple[str, str]]:
-    """The points of a scale question: ("1", "Strongly disagree") .. ("5", "Strongly agree")."""
-    return [(value, str(label)) for value, label in zip(SCALE_VALUES, SCALE_LABELS)]
+def scale_labels(language: str | None = None) -> list[tuple[str, str]]:
+    """The points of a scale question: ("1", "Strongly disagree") .. ("5", "Strongly agree"), in the interface's
+    language or in the one given (the editor's preview)."""
+    if language is None:
+        return [(value, str(label)) for value, label in zip(SCALE_VALUES, SCALE_LABELS)]
+    with force_locale(language):
+        return [(value, str(label)) for value, label in zip(SCALE_VALUES, SCALE_LABELS)]
 
 
 def pages(survey: Survey) -> list[SurveySection]:
@@ -107,13 +120,43 @@ def pages(survey: Survey) -> list[SurveySection]:
     return [section for section in survey.sections if section.questions]
 
 
-def is_closed(invitation: SurveyInvitation, today: date | None = None) -> bool:
-    """It no longer takes answers: its day is past or its survey was closed."""
-    return invitation.survey.status != OPEN or (today or _today()) > invitation.closes_on
+def gone_subjects(rows) -> set[int]:
+    """The invitations (ids) whose visit was cancelled or deleted, or whose event was deleted: they take no
+    answers and get no reminder. Two queries for any number of invitations."""
+    from network.events.models import Event
+    from network.mobility.models import CANCELLED, Visit
+
+    rows = list(rows)
+    visit_ids = {row.subject_id for row in rows if row.subject_kind == VISIT}
+    event_ids = {row.subject_id for row in rows if row.subject_kind == EVENT}
+    live_visits = set(db.session.scalars(select(Visit.id).where(Visit.id.in_(visit_ids),
+                                                                Visit.status != CANCELLED))) if visit_ids else set()
+    live_events = set(db.session.scalars(select(Event.id).where(Event.id.in_(event_ids)))) if event_ids else set()
+    return {row.id for row in rows
+            if row.subject_id not in (live_visits if row.subject_kind == VISIT else live_events)}
 
 
-def is_open(invitation: SurveyInvitation, today: date | None = None) -> bool:
-    return not invitation.answered and not is_closed(invitation, today)
+def is_closed(invitation: SurveyInvitation, today: date | None = None, gone: set[int] | None = None) -> bool:
+    """It no longer takes answers: its day is past, its survey was closed, or the visit it is about was cancelled
+    or deleted (or its event deleted). gone: gone_subjects() of a batch, computed once (else looked up)."""
+    if invitation.survey.status != OPEN or (today or _today()) > invitation.closes_on:
+        return True
+    return invitation.id in (gone if gone is not None else gone_subjects([invitation]))
+
+
+def is_open(invitation: SurveyInvitation, today: date | None = None, gone: set[int] | None = None) -> bool:
+    return not invitation.answered and not is_closed(invitation, today, gone)
+
+
+def closed_on(invitation: SurveyInvitation) -> date | None:
+    """The last day the invitation could be answered: its own closing day, or the day its survey was closed if
+    that came first; None when its visit or event was cancelled or deleted (no day to tell)."""
+    if invitation.id in gone_subjects([invitation]):
+        return None
+    survey = invitation.survey
+    if survey.status == CLOSED and survey.closed_at is not None:
+        return min(invitation.closes_on, survey.closed_at.date())
+    return invitation.closes_on
 
 
 def invitations_of(user, today: date | None = None) -> tuple[list[SurveyInvitation], list[SurveyInvitation],
@@ -122,9 +165,10 @@ def invitations_of(user, today: date | None = None) -> tuple[list[SurveyInvitati
     rows = list(db.session.scalars(
         select(SurveyInvitation).where(SurveyInvitation.user_id == user.id)
         .options(selectinload(SurveyInvitation.survey)).order_by(SurveyInvitation.closes_on, SurveyInvitation.id)))
-    to_answer = [row for row in rows if is_open(row, today)]
+    gone = gone_subjects(rows)
+    to_answer = [row for row in rows if is_open(row, today, gone)]
     answered = [row for row in reversed(rows) if row.answered]
-    missed = [row for row in reversed(rows) if not row.answered and is_closed(row, today)]
+    missed = [row for row in reversed(rows) if not row.answered and is_closed(row, today, gone)]
     return to_answer, answered, missed
 
 
@@ -172,19 +216,23 @@ def _today() -> date:
 class Moment:
     """A survey's moment for one person: the visit or event it is about, and its host."""
 
-    person: User
+    person: User | None
     subject_kind: str
     subject_id: int
     host_institution_id: int | None
+    answer_by: date | None = None  # a last day to answer earlier than the survey's answer_days would give
 
 
-def _moment_of_visit(visit) -> Moment:
-    return Moment(visit.visitor, VISIT, visit.id, visit.host_institution_id)
+def _moment_of_visit(visit, answer_by: date | None = None) -> Moment:
+    return Moment(visit.visitor, VISIT, visit.id, visit.host_institution_id, answer_by)
 
 
 def due_moments(survey: Survey, today: date) -> list[Moment]:
     """Who should have the survey by today: the moments from its opened_on on, and not older than its answer_days
-    (a morning the worker missed is caught up; a moment long gone is not)."""
+    (a morning the worker missed is caught up; a moment long gone is not). Before a visit: its Monday is 1 to
+    BEFORE_VISIT_DAYS days ahead, and the answers are due by the day before it. After a visit: from the morning
+    after its last day (dissemination.last_day), six months: SIX_MONTHS_DAYS after that morning."""
+    from network.evaluation.dissemination import last_day
     from network.events import services as events
     from network.events.models import JOB_SHADOWING
     from network.mobility.models import COMPLETED, CONFIRMED, Visit
@@ -195,16 +243,20 @@ def due_moments(survey: Survey, today: date) -> list[Moment]:
     if earliest > today:
         return []
     visits = select(Visit).where(Visit.partnership_id == survey.partnership_id).order_by(Visit.week_start, Visit.id)
-    last_day = timedelta(days=4)  # Monday to Friday
     if survey.moment == BEFORE_VISIT:
         first, last = today + timedelta(days=1), today + timedelta(days=BEFORE_VISIT_DAYS)
         found = db.session.scalars(visits.where(Visit.status == CONFIRMED, Visit.week_start.between(first, last)))
-        return [_moment_of_visit(visit) for visit in found]
+        return [_moment_of_visit(visit, visit.week_start - timedelta(days=1)) for visit in found]
     if survey.moment in (AFTER_VISIT, SIX_MONTHS):
-        after = last_day + (timedelta(days=SIX_MONTHS_DAYS) if survey.moment == SIX_MONTHS else timedelta())
-        found = db.session.scalars(visits.where(Visit.status == COMPLETED,
-                                                Visit.week_start.between(earliest - after, today - after)))
-        return [_moment_of_visit(visit) for visit in found]
+        wait = timedelta(days=1 + (SIX_MONTHS_DAYS if survey.moment == SIX_MONTHS else 0))
+        friday = timedelta(days=4)  # Monday to Friday
+        since = earliest - wait  # the last day of a visit whose moment is from `earliest` on: at least this
+        # Its last day is its Friday or, if later, the day it was completed: either may be the recent one.
+        found = db.session.scalars(visits.where(
+            Visit.status == COMPLETED, Visit.week_start <= today - wait - friday,
+            or_(Visit.week_start >= since - friday,
+                Visit.completed_at >= datetime.combine(since, time(), tzinfo=timezone.utc))))
+        return [_moment_of_visit(visit) for visit in found if earliest <= last_day(visit) + wait <= today]
     if survey.moment == AFTER_EVENT:
         moments = []
         for event in events.events_in(survey.partnership):
@@ -233,10 +285,13 @@ def _invitation_link(invitation: SurveyInvitation) -> str:
 def _invite(survey: Survey, moment: Moment, today: date) -> list[notifications.Email] | None:
     """One invitation and its notification, in a savepoint: None when it exists already (sent by a run that went
     at the same time)."""
+    closes_on = today + timedelta(days=survey.answer_days)
+    if moment.answer_by is not None:
+        closes_on = min(closes_on, moment.answer_by)
     invitation = SurveyInvitation(
         survey_id=survey.id, user_id=moment.person.id, subject_kind=moment.subject_kind,
         subject_id=moment.subject_id, host_institution_id=moment.host_institution_id, sent_at=_at(today),
-        closes_on=today + timedelta(days=survey.answer_days), draft={}, draft_section=0)
+        closes_on=closes_on, draft={}, draft_section=0)
     try:
         with db.session.begin_nested():
             db.session.add(invitation)
@@ -258,8 +313,10 @@ def _send_survey(survey: Survey, today: date) -> int:
         .where(SurveyInvitation.survey_id == survey.id))}
     emails, sent = [], 0
     for moment in due_moments(survey, today):
+        if moment.person is None or not moment.person.is_active_account:  # an account deleted or deactivated
+            continue
         key = (moment.person.id, moment.subject_kind, moment.subject_id)
-        if key in invited or not moment.person.is_active_account:
+        if key in invited:
             continue
         invited.add(key)
         more = _invite(survey, moment, today)
@@ -272,12 +329,18 @@ def _send_survey(survey: Survey, today: date) -> int:
 
 
 def _remind(today: date) -> int:
-    """Once, to whoever has not answered remind_after_days after it was sent, while it is open."""
+    """Once, to whoever has not answered remind_after_days after it was sent, while it is open: not to a deleted
+    account (user_id None) nor a deactivated one, nor about a visit cancelled or deleted (or an event deleted)."""
     candidates = db.session.execute(
-        select(SurveyInvitation.id, SurveyInvitation.sent_at, Survey.remind_after_days).join(Survey)
+        select(SurveyInvitation.id, SurveyInvitation.sent_at, SurveyInvitation.subject_kind,
+               SurveyInvitation.subject_id, Survey.remind_after_days)
+        .join(Survey, Survey.id == SurveyInvitation.survey_id).join(User, User.id == SurveyInvitation.user_id)
         .where(Survey.status == OPEN, Survey.remind_after_days > 0, SurveyInvitation.answered.is_(False),
-               SurveyInvitation.reminded_at.is_(None), SurveyInvitation.closes_on >= today)).all()
-    due = [row.id for row in candidates if row.sent_at.date() + timedelta(days=row.remind_after_days) <= today]
+               SurveyInvitation.reminded_at.is_(None), SurveyInvitation.closes_on >= today,
+               User.is_active_account.is_(True))).all()
+    gone = gone_subjects(candidates)
+    due = [row.id for row in candidates
+           if row.id not in gone and row.sent_at.date() + timedelta(days=row.remind_after_days) <= today]
     if not due:
         return 0
     # Claimed in one statement: a second run at the same time finds them reminded.
@@ -289,6 +352,8 @@ def _remind(today: date) -> int:
     for invitation in db.session.scalars(select(SurveyInvitation).where(SurveyInvitation.id.in_(claimed))
                                          .order_by(SurveyInvitation.id)):
         person = invitation.user
+        if person is None:  # deleted since the query above
+            continue
         with force_locale(i18n.user_locale(person)):
             closes = format_date(invitation.closes_on, "long")
         emails += notifications.notify([person], NOTIFICATION, _l(
@@ -300,13 +365,13 @@ def _remind(today: date) -> int:
 
 
 def _close(today: date) -> int:
-    """Invitations past their day, and all of a closed survey's, take no more answers: the answers saved on the
-    way by those who did not send them are cleared. Returns how many were cleared."""
-    closed_surveys = select(Survey.id).where(Survey.status != OPEN)
+    """Invitations past their day, all of a closed survey's, and those about a visit cancelled or deleted (an event
+    deleted) take no more answers: the answers saved on the way by those who did not send them are cleared.
+    Returns how many were cleared."""
     held = or_(cast(SurveyInvitation.draft, Text).not_in(["{}", "null"]), SurveyInvitation.draft_section != 0)
-    rows = list(db.session.scalars(select(SurveyInvitation).where(
-        SurveyInvitation.answered.is_(False), held,
-        or_(SurveyInvitation.closes_on < today, SurveyInvitation.survey_id.in_(closed_surveys)))))
+    holding = list(db.session.scalars(select(SurveyInvitation).where(SurveyInvitation.answered.is_(False), held)))
+    gone = gone_subjects(holding)
+    rows = [invitation for invitation in holding if is_closed(invitation, today, gone)]
     for invitation in rows:
         invitation.draft, invitation.draft_section = {}, 0
     db.session.commit()
@@ -425,9 +490,10 @@ def missing_answers(invitation: SurveyInvitation) -> list[SurveyQuestion]:
 
 
 def send_answers(actor, invitation: SurveyInvitation) -> SurveyResponse:
-    """Store the draft as the person's response (anonymous: with nothing leading back to them), mark the invitation
-    answered (no more reminders) and clear the draft, in one commit. A required question left unanswered refuses
-    it (ServiceError per field_key, in the order of the pages)."""
+    """Store the draft as the person's response (anonymous: with nothing leading back to them, the survey's answered
+    rows rewritten with it: _rewrite_answered), mark the invitation answered (no more reminders) and clear the
+    draft, in one commit. A required question left unanswered refuses it (ServiceError per field_key, in the order
+    of the pages)."""
     _check_may_answer(actor, invitation)
     missing = missing_answers(invitation)
     if missing:
@@ -438,6 +504,10 @@ def send_answers(actor, invitation: SurveyInvitation) -> SurveyResponse:
         value, _problem = clean_answer(question, draft.get(str(question.id)))
         if value is not None:
             answers[str(question.id)] = value
+    if survey.anonymous:
+        # One answer at a time per survey, before any row is claimed: two rewrites running together, each in its
+        # own random order, would wait for each other's rows (a deadlock). SQLite writes one at a time anyway.
+        db.session.execute(select(Survey.id).where(Survey.id == survey.id).with_for_update())
     # Claimed in one statement: sending twice (two tabs, a double click) stores one response.
     claimed = db.session.execute(
         update(SurveyInvitation).where(SurveyInvitation.id == invitation.id, SurveyInvitation.answered.is_(False))
@@ -451,8 +521,29 @@ def send_answers(actor, invitation: SurveyInvitation) -> SurveyResponse:
     if not survey.anonymous:
         response.respondent_id, response.invitation_id, response.submitted_at = actor.id, invitation.id, utcnow()
     db.session.add(response)
+    db.session.flush()
+    if survey.anonymous:
+        _rewrite_answered(survey)
     db.session.commit()
     return response
+
+
+def _rewrite_answered(survey: Survey) -> None:
+    """Rewrite every response and every answered invitation of the survey, one row at a time in a random order (an
+    UPDATE setting a column to its own value writes a new version of the row): within the transaction that stores
+    an anonymous response they all then carry its transaction id (PostgreSQL's xmin), and their physical order
+    (ctid) is shuffled, so neither links the new response to the invitation just marked answered."""
+    shuffle = secrets.SystemRandom().shuffle
+    for model, rows in (
+            (SurveyResponse, select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)),
+            (SurveyInvitation, select(SurveyInvitation.id).where(SurveyInvitation.survey_id == survey.id,
+                                                                 SurveyInvitation.answered.is_(True)))):
+        ids = list(db.session.scalars(rows))
+        shuffle(ids)
+        table = model.__table__
+        if ids:
+            db.session.execute(table.update().where(table.c.id == bindparam("row_id"))
+                               .values(survey_id=table.c.survey_id), [{"row_id": row_id} for row_id in ids])
 
 
 # --- results ---------------------------------------------------------------------------------------------------
@@ -465,6 +556,10 @@ class QuestionResult:
     distribution: list[tuple[str, int]]  # scale: ("1".."5", n); single/multiple: (option code, n); else []
     mean: float | None  # scale and number questions
     texts: list[tuple[str | None, str]]  # short/long text: (respondent's name or None, text); else []
+    # Why its figures and texts are withheld (distribution, mean and texts empty), "" when shown: FEW_ANSWERS (an
+    # anonymous survey's or a host's question answered by fewer than MIN_GROUP) or FEW_OTHERS (per host: another
+    # host's group answered it fewer than MIN_GROUP times, which subtracting would give away).
+    withheld: str = ""
 
 
 @dataclass
@@ -474,18 +569,47 @@ class SurveyResults:
     answered: int  # responses counted
     enough: bool  # False: anonymous with fewer than MIN_GROUP responses -> questions == []
     questions: list[QuestionResult]
-    why_not: str = ""  # when not enough: FEW_RESPONSES, FEW_OTHERS (the other hosts' few would be given away),
-    #                    FEW_FOR_HOST (host_results: fewer than MIN_GROUP about the host, named surveys too)
+    why_not: str = ""  # when not enough: FEW_RESPONSES, FEW_OTHERS (a host's group is 1 to MIN_GROUP - 1: per-host
+    #                    figures would give it away by subtraction), FEW_FOR_HOST (host_results: fewer than
+    #                    MIN_GROUP about the host, named surveys too)
     host_institution_id: int | None = None
 
 
-def _responses(survey: Survey, host_institution_id: int | None = None) -> list[SurveyResponse]:
+def _responses(survey: Survey) -> list[SurveyResponse]:
     query = select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
-    if host_institution_id is not None:
-        query = query.where(SurveyResponse.host_institution_id == host_institution_id)
     if not survey.anonymous:
         query = query.options(selectinload(SurveyResponse.respondent))
     return list(db.session.scalars(query.order_by(SurveyResponse.id)))
+
+
+def _by_host(responses: list[SurveyResponse]) -> dict[int | None, list[SurveyResponse]]:
+    """The responses per host institution (None: about no host, or one deleted since)."""
+    groups: dict[int | None, list[SurveyResponse]] = {}
+    for response in responses:
+        groups.setdefault(response.host_institution_id, []).append(response)
+    return groups
+
+
+def _small(count: int) -> bool:
+    """A group that would single people out: some, but fewer than MIN_GROUP."""
+    return 0 < count < MIN_GROUP
+
+
+def _answered(question: SurveyQuestion, responses: list[SurveyResponse]) -> int:
+    return sum(1 for response in responses
+               if clean_answer(question, (response.answers or {}).get(str(question.id)))[0] is not None)
+
+
+def _withhold(rows: list[QuestionResult], groups: dict | None) -> None:
+    """Empty the figures of each question answered by fewer than MIN_GROUP and, when groups (per host) are given,
+    of each question some host's group answered 1 to MIN_GROUP - 1 times (the others' figures would give it away)."""
+    for row in rows:
+        if row.answered < MIN_GROUP:
+            row.withheld = FEW_ANSWERS
+        elif groups is not None and any(_small(_answered(row.question, group)) for group in groups.values()):
+            row.withheld = FEW_OTHERS
+        if row.withheld:
+            row.distribution, row.mean, row.texts = [], None, []
 
 
 def _sent(survey: Survey, host_institution_id: int | None = None) -> int:
@@ -522,30 +646,34 @@ def _question_result(question: SurveyQuestion, responses: list[SurveyResponse], 
 
 def results(survey: Survey, *, host_institution_id: int | None = None, with_names: bool = False) -> SurveyResults:
     """A survey's figures, per question, for all its responses or those about one host. An anonymous survey shows
-    none below MIN_GROUP responses; for one host, nor when the other hosts' responses would be fewer than
-    MIN_GROUP (the whole minus this host would show them). with_names: a named survey's free texts with who wrote
-    them (for those who read the results: coordinators and evaluators)."""
-    responses = _responses(survey, host_institution_id)
+    none below MIN_GROUP responses, and no figure nor text of a question answered by fewer than MIN_GROUP. Per host
+    (anonymous), figures are shown only when every host's group (and the one about no host) is empty or of
+    MIN_GROUP or more, for the survey and for each question: else the whole minus the other hosts would show the
+    small one. with_names: a named survey's free texts with who wrote them (for those who read the results:
+    coordinators and evaluators)."""
+    every = _responses(survey)
+    groups = _by_host(every)
+    responses = every if host_institution_id is None else groups.get(host_institution_id, [])
     found = SurveyResults(survey, _sent(survey, host_institution_id), len(responses), True, [],
                           host_institution_id=host_institution_id)
     if survey.anonymous:
         if len(responses) < MIN_GROUP:
             found.enough, found.why_not = False, FEW_RESPONSES
-        elif host_institution_id is not None:
-            others = (db.session.scalar(select(func.count(SurveyResponse.id)).where(
-                SurveyResponse.survey_id == survey.id)) or 0) - len(responses)
-            if 0 < others < MIN_GROUP:
-                found.enough, found.why_not = False, FEW_OTHERS
+        elif host_institution_id is not None and any(_small(len(group)) for group in groups.values()):
+            found.enough, found.why_not = False, FEW_OTHERS
     if found.enough:
         names = with_names and not survey.anonymous
         found.questions = [_question_result(question, responses, names) for question in survey.questions]
+        if survey.anonymous:
+            _withhold(found.questions, groups if host_institution_id is not None else None)
     return found
 
 
 def host_results(institution) -> list[SurveyResults]:
     """How visitors rated a host: for each visit survey (every partnership) with questions shown to hosts, the
-    figures of those questions over the responses about this host, only with MIN_GROUP responses or more (named
-    surveys too), never free texts nor names."""
+    figures of those questions over the responses about this host, never free texts nor names. Named surveys too
+    follow results()' rules for a host: MIN_GROUP responses or more about this host, every host's group empty or
+    of MIN_GROUP or more (survey and question), and each question answered by MIN_GROUP or more."""
     about_host = select(SurveyInvitation.survey_id).where(SurveyInvitation.host_institution_id == institution.id)
     shown = select(SurveySection.survey_id).join(SurveyQuestion).where(SurveyQuestion.shown_to_hosts.is_(True))
     found = []
@@ -553,14 +681,18 @@ def host_results(institution) -> list[SurveyResults]:
             select(Survey).where(Survey.partnership_id.is_not(None), Survey.status.in_((OPEN, CLOSED)),
                                  Survey.moment.in_(VISIT_MOMENTS), Survey.id.in_(about_host), Survey.id.in_(shown))
             .order_by(Survey.opened_on.desc(), Survey.id.desc())):
-        responses = _responses(survey, institution.id)
-        row = SurveyResults(survey, _sent(survey, institution.id), len(responses), len(responses) >= MIN_GROUP, [],
+        groups = _by_host(_responses(survey))
+        responses = groups.get(institution.id, [])
+        row = SurveyResults(survey, _sent(survey, institution.id), len(responses), True, [],
                             host_institution_id=institution.id)
-        if row.enough:
+        if len(responses) < MIN_GROUP:
+            row.enough, row.why_not = False, FEW_FOR_HOST
+        elif any(_small(len(group)) for group in groups.values()):
+            row.enough, row.why_not = False, FEW_OTHERS
+        else:
             row.questions = [_question_result(question, responses, False) for question in survey.questions
                              if question.shown_to_hosts and question.kind not in TEXT_KINDS]
-        else:
-            row.why_not = FEW_FOR_HOST
+            _withhold(row.questions, groups)
         found.append(row)
     return found
 
@@ -582,7 +714,9 @@ def csv_rows(found: SurveyResults) -> list[list]:
         mean = round(row.mean, 2) if row.mean is not None else ""
         first = [section_numbers.get(question.section_id, ""), localized(question.text).text, question.kind,
                  row.answered]
-        if row.distribution:
+        if row.withheld:
+            rows.append([*first, "", str(withheld_text(row)), "", ""])
+        elif row.distribution:
             for value, count in row.distribution:
                 rows.append([*first, value, option_label(question, value).text, count, mean])
         else:
@@ -596,8 +730,17 @@ def why_not_text(found: SurveyResults):
                   "are shown from %(n)d responses on, so that nobody's answers can be told apart.", n=MIN_GROUP,
                   count=found.answered)
     if found.why_not == FEW_OTHERS:
-        return _l("Not shown for this host: the responses about the other hosts are fewer than %(n)d, and the "
-                  "figures of all the responses would give them away.", n=MIN_GROUP)
+        return _l("Not shown per host: another host has fewer than %(n)d responses, and the figures of the other "
+                  "hosts would give them away.", n=MIN_GROUP)
     return _l("Not shown: the answers are anonymous and there are fewer than %(n)d responses (%(count)d). They are "
               "shown from %(n)d responses on, so that nobody's answers can be told apart.", n=MIN_GROUP,
               count=found.answered)
+
+
+def withheld_text(row: QuestionResult):
+    """Why a question's figures are not shown (QuestionResult.withheld)."""
+    if row.withheld == FEW_OTHERS:
+        return _l("Not shown per host: another host's visitors answered this question fewer than %(n)d times, and "
+                  "the figures of the other hosts would give their answers away.", n=MIN_GROUP)
+    return _l("Not shown: fewer than %(n)d people answered this question (%(count)d). Its answers are shown from "
+              "%(n)d on, so that nobody's answers can be told apart.", n=MIN_GROUP, count=row.answered)

@@ -7,6 +7,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import format_date
 from sqlalchemy import func, select
 
 from conftest import read_html
@@ -113,7 +114,7 @@ def test_the_visitor_records_a_session_that_the_visit_and_institution_pages_show
     assert client.get(f"/evaluation/sessions/{session.id}").status_code == 403
 
 
-def test_a_rejected_session_form_keeps_what_was_typed(client, auth, took_place):
+def test_a_rejected_session_form_keeps_what_was_typed(app, client, auth, took_place, monkeypatch):
     visit = took_place()
     auth.login(visit.visitor)
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
@@ -131,7 +132,10 @@ def test_a_rejected_session_form_keeps_what_was_typed(client, auth, took_place):
                            data=form_data(visit, held_on=before, people_reached="10001", format="party"))
     assert response.status_code == 422
     summary = read_html(response).select_one(".error-summary").get_text(" ", strip=True)
-    assert "cannot be before the visit" in summary and "from 0 to 10000" in summary
+    with app.test_request_context():
+        began = format_date(visit.week_start)  # as the reader's language writes it ("Oct 19, 2026"), not ISO
+    assert f"cannot be before the visit (it began on {began})" in summary and "from 0 to 10000" in summary
+    assert visit.week_start.isoformat() not in summary
     assert "Choose the session's format" in summary
 
     response = client.post(f"/evaluation/visits/{visit.id}/sessions/new",
@@ -139,6 +143,10 @@ def test_a_rejected_session_form_keeps_what_was_typed(client, auth, took_place):
     assert response.status_code == 422
     assert "cannot be in the future" in read_html(response).select_one(".error-summary").get_text()
     assert db.session.scalar(select(func.count(DisseminationSession.id))) == 0
+
+    set_today(monkeypatch, date.today() + timedelta(days=2))  # the future is measured by mobility's clock
+    response = client.post(f"/evaluation/visits/{visit.id}/sessions/new", data=form_data(visit, held_on=tomorrow))
+    assert response.status_code == 302
 
 
 def test_sessions_are_refused_for_a_visit_not_completed_and_to_anyone_but_the_visitor(
@@ -214,9 +222,13 @@ def test_the_visitor_edits_a_session_its_files_and_deletes_it(client, auth, took
     assert client.get(f"/evaluation/sessions/{session_id}").status_code == 404
 
 
-def test_remind_asks_once_four_weeks_after_the_visit_and_not_who_recorded_a_session(exchange, took_place):
+def test_remind_asks_once_four_weeks_after_the_visit_and_not_who_recorded_a_session(exchange, took_place,
+                                                                                      monkeypatch):
     silent = took_place()
     active = took_place(institution=exchange.arad)
+    gone = took_place()  # recorded nothing either, but their account is deactivated: never asked
+    gone.visitor.is_active_account = False
+    db.session.commit()
     dissemination.record_session(active.visitor, active, dissemination.SessionData(
         held_on=active.week_start + timedelta(days=7), format="training", people_reached=3))
     ended = dissemination.last_day(silent)
@@ -224,7 +236,8 @@ def test_remind_asks_once_four_weeks_after_the_visit_and_not_who_recorded_a_sess
 
     assert dissemination.remind(ended + dissemination.REMIND_UNTIL + timedelta(days=1)) == 0  # too long ago
     assert dissemination.remind(ended + timedelta(days=27)) == 0
-    assert dissemination.remind(ended + timedelta(days=28)) == 1
+    set_today(monkeypatch, ended + timedelta(days=28))
+    assert dissemination.remind() == 1  # by mobility's clock when no day is given
     assert dissemination.remind(ended + timedelta(days=29)) == 0  # never twice
     assert db.session.scalars(select(SessionReminder.visit_id)).all() == [silent.id]
     notes = db.session.scalars(select(Notification).where(Notification.kind == "evaluation")).all()

@@ -33,8 +33,9 @@ def small(exchange, make_applicant, make_user, make_institution, make_practice, 
     """The exchange over a period around today (200 days gone, 200 to come), with:
     completed visits sender→Seville ×2 (v1, v2), Arad→Seville (v3), sender→Arad (v5); a proposed one (v4);
     essays: v1 submitted, v2 draft, v3 published, v5 returned, and one about a training (not a visit);
-    sessions: v1 ×2, v3 ×2, v5 ×1; invitations: v1 and v3 answered, v2 and the coordinator not, and one answered
-    for another partnership's survey; practices published in the period: Seville ×2, sender ×1 (and a draft, one
+    sessions: v1 ×2, v3 ×2, v5 ×1; invitations of an open survey: v1, v3 and a deleted person's answered, v2's
+    unanswered and past its day, the coordinator's unanswered and still open; of a closed survey: the
+    coordinator's unanswered (its day not past); and one answered for another partnership's survey; practices published in the period: Seville ×2, sender ×1 (and a draft, one
     published before the period, one by an institution outside the partnership)."""
     today = date.today()
     partnership = exchange.partnership
@@ -72,16 +73,20 @@ def small(exchange, make_applicant, make_user, make_institution, make_practice, 
 
     survey = Survey(partnership_id=partnership.id, title={"en": "After the visit"}, moment="after_visit",
                     status="open")
+    closed_survey = Survey(partnership_id=partnership.id, title={"en": "Closed early"}, moment="after_visit",
+                           status="closed")
     other_survey = Survey(partnership_id=make_partnership().id, title={"en": "Elsewhere"}, moment="after_visit",
                           status="open")
-    db.session.add_all([survey, other_survey])
+    db.session.add_all([survey, closed_survey, other_survey])
     db.session.flush()
-    for person, answered, on in ((visits["v1"].visitor, True, survey), (visits["v2"].visitor, False, survey),
-                                 (visits["v3"].visitor, True, survey), (exchange.coordinator, False, survey),
-                                 (visits["v2"].visitor, True, other_survey)):
-        db.session.add(SurveyInvitation(survey_id=on.id, user_id=person.id, subject_kind="visit",
-                                        subject_id=visits["v1"].id, closes_on=today + timedelta(days=21),
-                                        answered=answered))
+    later, past = today + timedelta(days=21), today - timedelta(days=1)
+    for person, answered, on, closes_on in (
+            (visits["v1"].visitor, True, survey, later), (visits["v2"].visitor, False, survey, past),
+            (visits["v3"].visitor, True, survey, later), (None, True, survey, past),
+            (exchange.coordinator, False, survey, later), (exchange.coordinator, False, closed_survey, later),
+            (visits["v2"].visitor, True, other_survey, later)):
+        db.session.add(SurveyInvitation(survey_id=on.id, user_id=person.id if person else None, subject_kind="visit",
+                                        subject_id=visits["v1"].id, closes_on=closes_on, answered=answered))
     db.session.commit()
 
     make_practice(exchange.seville, title="Seville one")
@@ -124,8 +129,10 @@ def test_each_indicator_matches_the_figures_counted_by_hand(app, exchange, small
     assert sessions.done == pytest.approx(5 / 4) and sessions.late
     assert rows(sessions) == {"Helsinki Family Clinic": (2, 1.0, True), "Arad Social Services": (2, 2.0, False)}
 
-    rate = kinds["response_rate"]  # 2 of the 4 invitations of this partnership's survey
-    assert (rate.target, rate.done, rate.late) == (80, 50.0, True)
+    # 3 answered (v1, v3, the deleted person) of the 5 that can no longer be answered: v2's past its day and the
+    # coordinator's in the closed survey count as not answered; the coordinator's still open does not count yet.
+    rate = kinds["response_rate"]
+    assert (rate.target, rate.done, rate.late) == (80, pytest.approx(60.0), True)
     assert rows(rate) == {"Helsinki Family Clinic": (80, 50.0, True), "Arad Social Services": (80, 100.0, False),
                           "Coordinating Centre": (80, 0.0, True)}
 
@@ -135,7 +142,8 @@ def test_each_indicator_matches_the_figures_counted_by_hand(app, exchange, small
                                "Arad Social Services": (2.5, 0, True), "Coordinating Centre": (2.5, 0, True)}
 
 
-def test_what_is_expected_moves_with_the_period_and_without_targets_nothing_is_late(app, exchange, small):
+def test_what_is_expected_moves_with_the_period_and_without_targets_nothing_is_late(app, exchange, small,
+                                                                                    monkeypatch):
     partnership = exchange.partnership
     untargeted = indicators.indicators(partnership, today=partnership.end_date)
     assert all(i.target is None and i.expected is None and not i.late for i in untargeted)
@@ -160,6 +168,13 @@ def test_what_is_expected_moves_with_the_period_and_without_targets_nothing_is_l
     reached = by_kind(indicators.indicators(partnership, today=partnership.end_date))
     assert not reached["visitors_per_host"].late and rows(reached["visitors_per_host"])["Arad Social Services"][2]
     assert not reached["practices_published"].late  # 3 of 2
+
+    # Without a day given: mobility's clock (network.mobility.weeks.today), the one the tests move.
+    set_today(monkeypatch, partnership.end_date + timedelta(days=30))
+    assert indicators.elapsed_share(partnership) == 1
+    assert by_kind(indicators.indicators(partnership))["practices_published"].expected == 2
+    set_today(monkeypatch, partnership.start_date - timedelta(days=5))
+    assert by_kind(indicators.indicators(partnership))["practices_published"].expected == 0
 
 
 def test_the_targets_form_round_trip(client, auth, exchange, make_user):
@@ -204,7 +219,9 @@ def test_the_targets_form_round_trip(client, auth, exchange, make_user):
     assert client.get("/evaluation/partnerships/999999/targets").status_code == 404
 
 
-def test_the_dashboard_shows_the_indicators_to_the_coordinator(client, auth, exchange, small, make_user):
+def test_the_dashboard_shows_the_indicators_to_the_coordinator(client, auth, exchange, small, make_user,
+                                                               monkeypatch):
+    set_today(monkeypatch, date.today())  # the day the small partnership's invitations were sent around
     partnership = exchange.partnership
     dashboard = f"/mobility/dashboard/{partnership.id}"
     targets = f"/evaluation/partnerships/{partnership.id}/targets"

@@ -18,13 +18,13 @@ from sqlalchemy import select
 
 from conftest import read_html
 from essays_helpers import record_training, written
-from mobility_helpers import W1, W2, W3, week
+from mobility_helpers import BEFORE_THE_WEEKS, W1, W2, W3, week
 from network.auth.models import COORDINATOR, EVALUATOR
 from network.collections.models import Collection, CollectionEdition
 from network.essays import services as essays
 from network.essays.services import AssessmentData
+from network.evaluation import dissemination, report_pdf, reports, surveys
 from network.evaluation import indicators as indicator_service
-from network.evaluation import report_pdf, reports, surveys
 from network.evaluation.models import (
     AFTER_VISIT,
     LONG_TEXT,
@@ -152,7 +152,8 @@ def world(exchange, make_applicant, make_user, make_practice, fakes):
     db.session.flush()
     db.session.add(CollectionEdition(collection_id=manual.id, number=1, contents={}, published_at=utcnow()))
     db.session.commit()
-    return SimpleNamespace(x=x, aino=aino, bogdan=bogdan, chloe=chloe, evaluator=evaluator, criteria=criteria)
+    return SimpleNamespace(x=x, aino=aino, bogdan=bogdan, planned=planned, chloe=chloe, evaluator=evaluator,
+                           criteria=criteria)
 
 
 def test_figures_of_a_small_partnership_counted_by_hand(world):
@@ -183,8 +184,9 @@ def test_figures_of_a_small_partnership_counted_by_hand(world):
 
     essays_part = figures["essays"]
     assert (essays_part["essays"], essays_part["assessed"]) == (1, 1)
+    # Each criterion scored once: its count, but no mean or range below five scores.
     assert [(c["label"], c["count"], c["mean"], c["low"], c["high"]) for c in essays_part["criteria"]] == [
-        (c.name, 1, float(3 + n % 2), 3 + n % 2, 3 + n % 2) for n, c in enumerate(world.criteria)]
+        (c.name, 1, None, None, None) for c in world.criteria]
     assert essays_part["tags"] == {"strength": [["clear examples", 1]], "weakness": [["too short", 1]],
                                    "skill": [["group facilitation", 1]]}
 
@@ -199,9 +201,56 @@ def test_figures_of_a_small_partnership_counted_by_hand(world):
     assert (scale["kind"], scale["mean"], scale["distribution"][3:]) == ("scale", 4.4, [["4", 3], ["5", 2]])
     assert single["distribution"] == [["yes", 4], ["no", 1]] and single["options"]["yes"] == {"en": "Yes", "es": "Sí"}
     assert (long_text["answered"], long_text["distribution"], long_text["mean"]) == (2, [], None)
+    assert (scale["withheld"], single["withheld"], long_text["withheld"]) == (False, False, True)
     assert SECRET_TEXT not in json.dumps(figures)
     assert (withheld["enough"], withheld["answered"], withheld["questions"]) == (False, 3, [])
     assert figures["self_assessment"] == []  # the partnership sent no self-assessment invitation
+    assert figures["as_of"] == BEFORE_THE_WEEKS.isoformat()  # mobility's clock, the one the tests move
+
+
+def test_the_report_shows_no_group_under_five_named_surveys_questions_and_criteria_too(world, monkeypatch):
+    """A version is read by every member: the five-people rule holds for named surveys, for each question and for
+    each rubric criterion, whatever surveys.results() shows its own readers."""
+    named_few = _survey(world.x.partnership, {"en": "Named, four answers"}, anonymous=False)
+    named_many = _survey(world.x.partnership, {"en": "Named, six answers"}, anonymous=False)
+
+    def results(survey, *, host_institution_id=None, with_names=False):
+        scale, single, _long_text = survey.questions
+        answered = 4 if survey.id == named_few.id else 6
+        return SimpleNamespace(survey=survey, sent=8, answered=answered, enough=True, questions=[
+            SimpleNamespace(question=scale, answered=answered, distribution=[("4", answered - 1), ("5", 1)],
+                            mean=4.2, texts=[]),
+            SimpleNamespace(question=single, answered=3, distribution=[("yes", 2), ("no", 1)], mean=None, texts=[])])
+
+    monkeypatch.setattr(surveys, "surveys_of", lambda partnership, statuses=None: [named_few, named_many])
+    monkeypatch.setattr(surveys, "results", results)
+    criteria = [SimpleNamespace(criterion=SimpleNamespace(name=name), count=count, mean=3.5, stdev=0.5, low=3,
+                                high=4, distribution={}) for name, count in (("Four times", 4), ("Five times", 5))]
+    monkeypatch.setattr(reports.essays, "report", lambda partnership, top=10: SimpleNamespace(
+        essays=9, assessed=5, criteria=criteria, tags={}))
+
+    few, many = reports.figures(world.x.partnership)["surveys"]
+    assert (few["sent"], few["answered"], few["enough"], few["questions"]) == (8, 4, False, [])
+    scale, single = many["questions"]
+    assert (scale["withheld"], scale["distribution"], scale["mean"]) == (False, [["4", 5], ["5", 1]], 4.2)
+    assert (single["withheld"], single["answered"], single["distribution"], single["mean"]) == (True, 3, [], None)
+    assert [(c["label"], c["count"], c["mean"], c["low"], c["high"])
+            for c in reports.figures(world.x.partnership)["essays"]["criteria"]] == [
+        ("Four times", 4, None, None, None), ("Five times", 5, 3.5, 3, 4)]
+
+
+def test_the_reports_sessions_and_practices_are_the_dashboards(world):
+    """The same figures as dissemination's totals and the practices_published indicator: a session recorded for a
+    visit that is not completed (here a confirmed one) counts in neither."""
+    _session(world.planned, "conference", 50, ["students"])
+    partnership = world.x.partnership
+    sessions = reports.figures(partnership)["sessions"]
+    totals = dissemination.totals_of_partnership(partnership)
+    assert (sessions["count"], sessions["people_reached"], sessions["visitors"]) == (
+        totals.sessions, totals.people_reached, totals.visitors) == (3, 25, 2)
+    assert sessions["by_format"] == [["team_meeting", 2, 20], ["training", 1, 5]]
+    practices = reports.figures(partnership)["practices"]
+    assert practices["published"] == sum(n for _id, _name, n in indicator_service.practices_published(partnership))
 
 
 def test_the_self_assessment_before_and_after_comes_only_with_five_people_on_each_side(exchange, make_user, fakes,
@@ -238,6 +287,9 @@ def test_the_self_assessment_before_and_after_comes_only_with_five_people_on_eac
 # --- the draft, publishing, versions ---------------------------------------------------------------------------
 
 
+CONFIRMED_BOX = {"publish-confirm": "y"}  # "I understand that this version is published for good"
+
+
 def _write_draft(client, partnership, **texts):
     data = {"language": "en", "summary": "We **met** our aims.", "what_worked": "Hosting.",
             "what_did_not": "Surveys came late.", "recommendations": "Start earlier.", **texts}
@@ -254,7 +306,7 @@ def test_publishing_freezes_a_version_while_the_draft_follows_today(world, clien
     assert draft.select_one("#report-summary strong").text == "met"
     assert draft.select_one("#sessions-count").text == "3"
 
-    published = client.post(f"/partnerships/{x.partnership.id}/report/publish")
+    published = client.post(f"/partnerships/{x.partnership.id}/report/publish", data=CONFIRMED_BOX)
     assert published.status_code == 303 and published.location.endswith(f"/partnerships/{x.partnership.id}/report/versions/1")
     first = db.session.scalar(select(ReportVersion).where(ReportVersion.partnership_id == x.partnership.id))
     frozen = json.dumps(first.figures, sort_keys=True)
@@ -271,7 +323,7 @@ def test_publishing_freezes_a_version_while_the_draft_follows_today(world, clien
     assert today.select_one("#sessions-reached").text == "65"
     assert "A second summary." in today.select_one("#report-summary").text
 
-    assert client.post(f"/partnerships/{x.partnership.id}/report/publish").status_code == 303
+    assert client.post(f"/partnerships/{x.partnership.id}/report/publish", data=CONFIRMED_BOX).status_code == 303
     second = reports.get_version(x.partnership, 2)
     assert second.figures["sessions"]["count"] == 4 and second.texts["summary"] == "A second summary."
     db.session.refresh(first)
@@ -290,9 +342,31 @@ def test_the_draft_form_keeps_what_was_typed_when_refused(exchange, client, auth
     assert reports.draft_of(exchange.partnership).what_worked == ""  # nothing stored
 
 
+def test_publishing_asks_for_the_box_to_be_ticked_in_the_same_form(exchange, client, auth, fakes):
+    auth.login(exchange.coordinator)
+    _write_draft(client, exchange.partnership)
+    base = f"/partnerships/{exchange.partnership.id}/report"
+    form = read_html(client.get(base)).select_one("#publish-form")
+    assert form["action"] == f"{base}/publish"
+    box = form.select_one("input[type=checkbox][name='publish-confirm']")
+    assert box is not None and form.select_one(f"label[for='{box['id']}']") is not None
+    assert "Publish version 1" in form.select_one("button[type=submit]").text
+
+    refused = client.post(f"{base}/publish", data={})
+    assert refused.status_code == 422
+    page = read_html(refused)
+    assert "Tick the box to confirm" in page.select_one(".error-summary a[href='#publish-confirm']").text
+    assert page.select_one("#publish-confirm-error") is not None
+    assert reports.versions_of(exchange.partnership) == []
+
+    assert client.post(f"{base}/publish", data=CONFIRMED_BOX).status_code == 303
+    assert [v.number for v in reports.versions_of(exchange.partnership)] == [1]
+
+
 def test_publishing_needs_a_summary(exchange, client, auth, fakes):
     auth.login(exchange.coordinator)
-    response = client.post(f"/partnerships/{exchange.partnership.id}/report/publish", follow_redirects=True)
+    response = client.post(f"/partnerships/{exchange.partnership.id}/report/publish", data=CONFIRMED_BOX,
+                           follow_redirects=True)
     assert "Write the report's summary before publishing it." in read_html(response).select_one(".flashes").text
     assert reports.versions_of(exchange.partnership) == []
 
@@ -300,7 +374,7 @@ def test_publishing_needs_a_summary(exchange, client, auth, fakes):
 def _published(world, client, auth, **texts):
     auth.login(world.x.coordinator)
     _write_draft(client, world.x.partnership, **texts)
-    assert client.post(f"/partnerships/{world.x.partnership.id}/report/publish").status_code == 303
+    assert client.post(f"/partnerships/{world.x.partnership.id}/report/publish", data=CONFIRMED_BOX).status_code == 303
     auth.logout()
     return reports.get_version(world.x.partnership, 1)
 
@@ -370,6 +444,8 @@ def test_the_pdf_is_a_page_saying_it_is_made_until_it_is_ready(world, client, au
     assert waiting.status_code == 200 and waiting.mimetype == "text/html"
     page = read_html(waiting)
     assert page.select_one("#pdf-being-made") is not None
+    assert page.select_one("meta[http-equiv=refresh]") is None  # no reload the reader did not ask for
+    assert page.select_one("#pdf-check-again")["href"] == address
     assert page.select_one(f"a[href='/partnerships/{world.x.partnership.id}/report/versions/1']") is not None
     assert not report_pdf.pdf_path(version).exists()
 
@@ -387,6 +463,33 @@ def test_the_pdf_is_a_page_saying_it_is_made_until_it_is_ready(world, client, au
     assert "<style>" in html and 'class="report-section report-part"' in html
     assert "<link" not in html and "<script" not in html  # nothing to fetch
     assert SECRET_TEXT not in html
+
+
+def test_a_failed_pdf_says_so_plainly_and_is_queued_again_on_request(world, client, auth, app, monkeypatch, caplog):
+    version = _published(world, client, auth)
+    queued = []
+    monkeypatch.setattr("network.evaluation.tasks.build_report_pdf", queued.append)  # a queue that never runs
+    monkeypatch.setattr(report_pdf, "weasyprint_missing", lambda: None)
+    app.config["REPORTS_PDF_BUILDER"] = "jobs"
+
+    monkeypatch.setattr(report_pdf, "html_to_pdf", lambda html: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        report_pdf.build(version)
+    assert "ZeroDivisionError" in caplog.text  # the detail is in the log...
+    assert report_pdf.pdf_status(version) == {"state": "failed"}
+
+    auth.login(world.x.coordinator)
+    address = f"/partnerships/{world.x.partnership.id}/report/1.pdf"
+    page = read_html(client.get(address))
+    assert page.select_one("#pdf-failed") is not None
+    assert "division" not in page.text and "ZeroDivisionError" not in page.text  # ...never on the page
+    assert queued == []  # a failed build is not retried behind the reader's back
+    assert page.select_one(f"a[href='{address}?retry=1']") is not None
+
+    assert report_pdf.requested(version, retry=True) == {"state": "queued"}
+    assert queued == [version.id]
+    assert report_pdf.requested(version, retry=True) == {"state": "queued"}  # queued once
+    assert queued == [version.id]
 
 
 def test_publishing_queues_the_pdf_when_the_builder_is_on(world, client, auth, app):

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from mobility_helpers import set_today
 from network.auth.models import COORDINATOR, EVALUATOR, SITE_ADMIN
 from network.errors import ServiceError
 from network.evaluation import editing
@@ -152,7 +153,9 @@ def test_a_coordinator_builds_a_survey_with_sections_and_every_kind_of_question(
 
 
 def test_opening_is_refused_until_the_survey_is_complete(app, client, auth, make_user, make_institution,
-                                                         make_partnership):
+                                                         make_partnership, monkeypatch):
+    opening_day = date.today() + timedelta(days=40)  # the evaluation's clock (mobility's), which sending reads too
+    set_today(monkeypatch, opening_day)
     coordinator, partnership = _coordinator_and_partnership(make_user, make_institution, make_partnership)
     auth.login(coordinator)
     survey = _create_survey(client, partnership)
@@ -180,7 +183,7 @@ def test_opening_is_refused_until_the_survey_is_complete(app, client, auth, make
 
     assert client.post(f"/evaluation/surveys/{survey.id}/open").status_code == 302
     db.session.expire_all()
-    assert survey.status == OPEN and survey.opened_on == date.today()
+    assert survey.status == OPEN and survey.opened_on == opening_day
     page = client.get(f"/evaluation/surveys/{survey.id}").get_data(as_text=True)
     assert "Close the survey" in page and "Open the survey" not in page
 
@@ -189,7 +192,7 @@ def test_opening_is_refused_until_the_survey_is_complete(app, client, auth, make
     assert survey.status == CLOSED and survey.closed_at is not None
     assert client.post(f"/evaluation/surveys/{survey.id}/reopen").status_code == 302
     db.session.expire_all()
-    assert survey.status == OPEN and survey.closed_at is None and survey.opened_on == date.today()
+    assert survey.status == OPEN and survey.closed_at is None and survey.opened_on == opening_day
 
 
 def test_an_open_survey_keeps_its_structure_but_its_wording_can_be_mended(
@@ -220,7 +223,7 @@ def test_an_open_survey_keeps_its_structure_but_its_wording_can_be_mended(
     client.post(f"/evaluation/surveys/{survey.id}/questions/{scale.id}/move", data={"direction": "up"})
     client.post(f"/evaluation/surveys/{survey.id}/questions/{scale.id}/delete")
     client.post(f"/evaluation/surveys/{survey.id}/sections/{section.id}/delete")
-    client.post(f"/evaluation/surveys/{survey.id}/delete")
+    client.post(f"/evaluation/surveys/{survey.id}/delete", data={"delete-confirm": "y"})
     assert "cannot be deleted" in _flashes(client)
     # Changing the options' number is refused, with the typed text kept.
     response = client.post(f"/evaluation/surveys/{survey.id}/questions/{choice.id}",
@@ -322,7 +325,7 @@ def test_a_template_is_copied_into_a_partnership_with_its_texts_and_option_codes
     # Deleting the template keeps the partnership's copies.
     auth.login(admin)
     template_id, copy_id = template.id, copy.id
-    assert client.post(f"/evaluation/surveys/{template_id}/delete").status_code == 302
+    assert client.post(f"/evaluation/surveys/{template_id}/delete", data={"delete-confirm": "y"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Survey, template_id) is None
     assert db.session.get(Survey, copy_id).questions[0].options[2]["label"] == {"en": "Nothing yet", "es": "Nada aún"}
@@ -405,3 +408,40 @@ def test_a_refused_form_keeps_what_was_typed(app, client, auth, make_user, make_
         assert response.status_code == 422 and message in body, data
         assert data["text_en"] in body
     assert survey.questions == []
+
+
+def test_deleting_a_draft_needs_its_box_ticked(app, client, auth, make_user, make_institution, make_partnership):
+    coordinator, partnership = _coordinator_and_partnership(make_user, make_institution, make_partnership)
+    auth.login(coordinator)
+    survey = _create_survey(client, partnership)
+    page = client.get(f"/evaluation/surveys/{survey.id}").get_data(as_text=True)
+    assert 'name="delete-confirm"' in page and "Delete this draft" in page
+
+    response = client.post(f"/evaluation/surveys/{survey.id}/delete")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Tick the box to confirm" in body
+    assert 'href="#delete-confirm"' in body  # the error summary leads to the box
+    assert db.session.get(Survey, survey.id) is not None
+
+    survey_id = survey.id
+    response = client.post(f"/evaluation/surveys/{survey_id}/delete", data={"delete-confirm": "y"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/evaluation/partnerships/{partnership.id}/surveys")
+    db.session.expire_all()
+    assert db.session.get(Survey, survey_id) is None
+
+
+def test_the_preview_shows_the_pages_people_answer_in_the_previewed_language(
+        app, client, auth, make_user, make_institution, make_partnership):
+    coordinator, partnership = _coordinator_and_partnership(make_user, make_institution, make_partnership)
+    auth.login(coordinator)
+    survey = _create_survey(client, partnership)
+    _add_section(client, survey, "Not yet written")  # no question: not a page people see
+    section = _add_section(client, survey, "Your programme")
+    _add_question(client, survey, section, _question_form("scale", "The programme met my expectations"))
+
+    page = client.get(f"/evaluation/surveys/{survey.id}/preview?language=es").get_data(as_text=True)
+    assert "Page 1 of 1" in page and "Page 1 of 2" not in page and "Not yet written" not in page
+    assert "1 section has no question yet" in page
+    assert '<label for="preview-q%d-1" lang="es">Totalmente en desacuerdo</label>' % survey.questions[0].id in page
+    assert "Strongly disagree" not in page  # the interface stays English, the scale is the survey's
