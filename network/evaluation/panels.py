@@ -29,12 +29,14 @@ def visit_panel(visit, viewer=None, **extra):
 
 def institution_panel(institution, viewer=None, **extra):
     """institutions.signals.institution_page: the sessions back home of the visitors this institution sent, those
-    the viewer may see, with their totals; None when there is none."""
+    the viewer may see, with their totals, and for its own people the way to how visitors rated it as a host; None
+    when there is neither."""
     sessions = dissemination.sessions_of_institution(institution, viewer)
-    if not sessions:
+    rated = permissions.can_read_host_results(viewer, institution)
+    if not sessions and not rated:
         return None
     return render_template("evaluation/_institution_sessions.html", institution=institution, sessions=sessions,
-                           totals=dissemination.totals(sessions), viewer=viewer, **_helpers())
+                           totals=dissemination.totals(sessions), viewer=viewer, rated=rated, **_helpers())
 
 
 def dashboard_panel(partnership, viewer=None, **extra):
