@@ -28,6 +28,7 @@ from network.types import utcnow
 
 DATA = Path(__file__).with_name("demo_data")
 ADMIN_EMAIL, COORDINATOR_EMAIL = "admin@demo.example", "coordinator@demo.example"
+PROFESSIONAL_EMAIL = "professional@demo.example"
 SURVEY = {"moment": str, "anonymous": bool, "answer_days": int, "remind_after_days": int, "title": dict,
           "introduction": dict, "sections": list[dict]}
 SECTION = {"title": dict, "questions": list[dict]}
@@ -61,8 +62,11 @@ def load(folder: Path = DATA) -> dict:
                              QUESTION_OPTIONAL)
                 if question["kind"] not in m.QUESTION_KINDS:
                     raise DemoDataError(f"{path}: surveys[{n}].sections[{s}].questions[{q}]: unknown kind")
-    if len(data.get("surveys") or []) != 2 or not (data.get("sessions") or {}).get("summaries"):
-        raise DemoDataError(f"{path}: two surveys and the sessions' summaries are expected")
+    moments = [survey["moment"] for survey in data.get("surveys") or []]
+    if sorted(moments) != sorted((m.AFTER_VISIT, m.SIX_MONTHS, m.AFTER_EVENT)) or not (
+            data.get("sessions") or {}).get("summaries"):
+        raise DemoDataError(f"{path}: the after-visit, six-month and after-event surveys and the sessions' summaries "
+                            "are expected")
     return data
 
 
@@ -120,6 +124,35 @@ def _invite_and_answer(survey: m.Survey, visit: Visit, moment_day, rng: random.R
         invitation_id=invitation.id if named else None, host_institution_id=visit.host_institution_id,
         submitted_at=utcnow() if named else None, answers=answers))
     return 1
+
+
+def _after_the_training(survey: m.Survey, partnership: Partnership, rng: random.Random, texts: list[str],
+                        today) -> int:
+    """The latest training event that is over: its survey went to everyone who attended, the morning after; two
+    in three answered, the others (the demo professional among them, who can still answer it) were reminded."""
+    from network.events.models import Event
+
+    event = db.session.scalar(select(Event).where(Event.partnership_id == partnership.id,
+                                                  Event.kind == "training_event", Event.end_date < today)
+                              .order_by(Event.end_date.desc()).limit(1))
+    if event is None:
+        return 0
+    sent_on = event.end_date + timedelta(days=1)
+    answered = 0
+    for n, person in enumerate(sorted(event.participants, key=lambda p: p.id)):
+        replies = person.email != PROFESSIONAL_EMAIL and n % 3 != 2
+        invitation = m.SurveyInvitation(
+            survey_id=survey.id, user_id=person.id, subject_kind=m.EVENT, subject_id=event.id,
+            host_institution_id=event.host_institution_id, closes_on=sent_on + timedelta(days=survey.answer_days),
+            answered=replies, reminded_at=None if replies else utcnow())
+        db.session.add(invitation)
+        if replies:
+            db.session.add(m.SurveyResponse(survey_id=survey.id, event_id=event.id,
+                                            host_institution_id=event.host_institution_id,
+                                            answers={str(q.id): _answer(q, rng, texts) for q in survey.questions}))
+            answered += 1
+    db.session.flush()
+    return answered
 
 
 def _sessions(visits: list[Visit], summaries: list[str], rng: random.Random, today) -> int:
@@ -193,6 +226,9 @@ def seed() -> dict[str, int]:
         survey = _survey(spec, partnership.id, coordinator, copied_from=template)
         survey.status, survey.opened_on = m.OPEN, partnership.start_date
         added["surveys"] += 2
+        if spec["moment"] == m.AFTER_EVENT:
+            added["survey responses"] += _after_the_training(survey, partnership, rng, texts, today)
+            continue
         for n, visit in enumerate(visits):
             if spec["moment"] == m.AFTER_VISIT:
                 added["survey responses"] += _invite_and_answer(survey, visit, _last_day(visit), rng, texts,

@@ -318,6 +318,38 @@ def test_the_self_assessment_by_keyboard_without_an_account(demo, browser):
         context.close()
 
 
+def test_a_survey_answered_by_keyboard(demo, pages):
+    """The demo professional answers the training's survey from "My surveys" with the keyboard only: the page,
+    the page sent back without its required answers, and "My surveys" afterwards pass the scan."""
+    from playwright.sync_api import expect
+
+    page = pages("professional")
+    with bh.screenshot_on_failure(page, "survey-keyboard"):
+        page.goto("/evaluation/surveys/mine")
+        page.locator("#to-answer").get_by_role("link", name="After the training").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/evaluation/answer/**")
+        blocking = [v for v in bh.axe_scan(page) if v["impact"] in bh.BLOCKING_IMPACTS]
+        assert not blocking, "survey page:\n" + bh.describe_violations(blocking)
+        page.get_by_role("button", name="Send my answers").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator(".error-summary")).to_be_visible()
+        blocking = [v for v in bh.axe_scan(page) if v["impact"] in bh.BLOCKING_IMPACTS]
+        assert not blocking, "refused survey page:\n" + bh.describe_violations(blocking)
+        page.get_by_label("4 – Agree").focus()
+        page.keyboard.press("Space")
+        page.get_by_label("Perhaps").focus()
+        page.keyboard.press("Space")
+        page.get_by_label("What would you change?").focus()
+        page.keyboard.type("More time for the role plays.")
+        page.get_by_role("button", name="Send my answers").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("Thank you")).to_be_visible()
+        page.goto("/evaluation/surveys/mine")
+        assert page.locator("#to-answer").count() == 0 or "After the training" not in page.locator(
+            "#to-answer").inner_text()
+
+
 def test_the_scan_finds_a_known_problem(pages):
     """The scanner itself works: a picture without a text alternative and a field without a label, added
     to a page, are reported as critical."""
