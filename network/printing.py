@@ -5,6 +5,8 @@ server wrote, with its stylesheet inlined and fonts from fontconfig: it needs no
 people wrote must never make the server fetch an address. So only data: URLs are fetched."""
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class PdfUnavailable(RuntimeError):
     """WeasyPrint or its system libraries (Pango, fonts) are missing."""
@@ -56,3 +58,34 @@ def html_to_pdf(html: str, base_url: str | None = None, **write_options) -> byte
     weasyprint = load_weasyprint()
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=local_only_fetcher(weasyprint))
     return document.write_pdf(**{"pdf_tags": True, **write_options})
+
+
+def read_status(path) -> dict:
+    """A PDF's status file (JSON, written by write_status beside the PDF by the job making it); {} when there is
+    none or it cannot be read."""
+    import json
+
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_status(path, data: dict) -> None:
+    """Write a PDF's status file atomically, with the time: a reader sees the old status or the new one, never half
+    of one."""
+    import json
+    import os
+    import tempfile
+    import time
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".status-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({**data, "updated": time.time()}, handle)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -12,7 +12,6 @@ certificate, or one whose holder deleted their account, has its file removed (de
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import tempfile
@@ -25,7 +24,7 @@ from flask_babel import force_locale
 from network.certificates import services
 from network.certificates.models import Certificate
 from network.extensions import db
-from network.printing import html_to_pdf, weasyprint_missing
+from network.printing import html_to_pdf, read_status, weasyprint_missing, write_status
 
 READY, QUEUED, FAILED, MISSING = "ready", "queued", "failed", "missing"
 STALE_AFTER_SECONDS = 600  # a job queued this long ago is taken as lost: the next request queues another
@@ -64,25 +63,12 @@ def delete_pdf(code: str) -> None:
 # --- status -------------------------------------------------------------------------------------------------
 
 
-def _read_status(code: str) -> dict:
-    try:
-        return json.loads(_status_path(code).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+def _read_status(code) -> dict:
+    return read_status(_status_path(code))
 
 
-def _write_status(code: str, data: dict) -> None:
-    """Atomically: a reader sees the old status or the new one, never half of one."""
-    path = _status_path(code)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".status-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({**data, "updated": time.time()}, handle)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _write_status(code, data: dict) -> None:
+    write_status(_status_path(code), data)
 
 
 def pdf_status(certificate: Certificate) -> dict:

@@ -19,6 +19,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
+from network.editing import move, renumber, texts_by_language
 from network.errors import ServiceError
 from network.evaluation.models import (
     AFTER_EVENT,
@@ -147,24 +148,7 @@ def _language_name(code: str) -> str:
 
 
 def _texts(values, name: str, old: dict | None = None, required: bool = True, limit: int = TITLE_MAX) -> dict:
-    """Texts by language from a form ({"en": "...", "es": ""}): the languages given replace the old ones (an empty
-    one removes its translation); languages the form does not show are kept. Errors are named "<name>_<language>"
-    (or "<name>" for the missing English text)."""
-    texts = dict(old or {})
-    if values is not None and not isinstance(values, dict):
-        values = {DEFAULT_LANGUAGE: values}
-    for language, text in (values or {}).items():
-        text = str(text or "").strip()
-        if len(text) > limit:
-            raise ServiceError.one(f"{name}_{language}", _l("At most %(max)d characters.", max=limit))
-        if text:
-            texts[language] = text
-        else:
-            texts.pop(language, None)
-    if required and not texts.get(DEFAULT_LANGUAGE):
-        raise ServiceError.one(name, _l("The English text is required: it is shown when a translation is "
-                                        "missing."))
-    return texts
+    return texts_by_language(values, name, limit, old, required)
 
 
 def _whole(value, name: str, low: int, high: int, message) -> int:
@@ -193,23 +177,6 @@ def _refuse_frozen(survey: Survey) -> None:
     if is_frozen(survey):
         raise ServiceError.one("", _l("This survey has been sent: its sections and questions are fixed, because "
                                       "answers point at them. Only their wording can still be mended."))
-
-
-def _renumber(rows) -> list:
-    rows = sorted(rows, key=lambda row: (row.position, row.id or 0))
-    for position, row in enumerate(rows):
-        row.position = position
-    return rows
-
-
-def _move(rows, row, step: int) -> None:
-    if step not in (-1, 1):
-        raise ServiceError.one("", _l("Move up or down by one place."))
-    rows = _renumber(rows)
-    index = rows.index(row)
-    other = index + step
-    if 0 <= other < len(rows):
-        rows[index].position, rows[other].position = other, index
 
 
 # --- surveys -----------------------------------------------------------------------------------------------------
@@ -363,7 +330,7 @@ def update_section(section: SurveySection, data: dict) -> SurveySection:
 def move_section(section: SurveySection, step: int) -> None:
     """step -1: one place up (earlier); +1: one place down."""
     _refuse_frozen(section.survey)
-    _move(section.survey.sections, section, step)
+    move(section.survey.sections, section, step)
     db.session.commit()
 
 
@@ -372,7 +339,7 @@ def delete_section(section: SurveySection) -> None:
     survey = section.survey
     _refuse_frozen(survey)
     survey.sections.remove(section)
-    _renumber(survey.sections)
+    renumber(survey.sections)
     db.session.commit()
 
 
@@ -510,7 +477,7 @@ def update_question(question: SurveyQuestion, data: dict) -> SurveyQuestion:
 def move_question(question: SurveyQuestion, step: int) -> None:
     """Within its section: step -1 one place up, +1 one place down."""
     _refuse_frozen(question.section.survey)
-    _move(question.section.questions, question, step)
+    move(question.section.questions, question, step)
     db.session.commit()
 
 
@@ -518,5 +485,5 @@ def delete_question(question: SurveyQuestion) -> None:
     section = question.section
     _refuse_frozen(section.survey)
     section.questions.remove(question)
-    _renumber(section.questions)
+    renumber(section.questions)
     db.session.commit()

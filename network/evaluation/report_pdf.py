@@ -13,7 +13,6 @@ in a test does not start WeasyPrint behind its back (a test turns it on to make 
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -28,7 +27,7 @@ from flask_babel import force_locale
 from network.evaluation import reports
 from network.evaluation.models import ReportVersion
 from network.extensions import db
-from network.printing import html_to_pdf, weasyprint_missing
+from network.printing import html_to_pdf, read_status, weasyprint_missing, write_status
 
 READY, QUEUED, FAILED, MISSING = "ready", "queued", "failed", "missing"
 STALE_AFTER_SECONDS = 600  # a job queued this long ago is taken as lost: the next request queues another
@@ -65,25 +64,12 @@ def pdf_filename(version: ReportVersion) -> str:
 # --- status -------------------------------------------------------------------------------------------------
 
 
-def _read_status(version: ReportVersion) -> dict:
-    try:
-        return json.loads(_status_path(version).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+def _read_status(version) -> dict:
+    return read_status(_status_path(version))
 
 
-def _write_status(version: ReportVersion, data: dict) -> None:
-    """Atomically: a reader sees the old status or the new one, never half of one."""
-    path = _status_path(version)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".status-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({**data, "updated": time.time()}, handle)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _write_status(version, data: dict) -> None:
+    write_status(_status_path(version), data)
 
 
 def pdf_status(version: ReportVersion) -> dict:

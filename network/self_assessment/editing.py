@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from network.editing import move, renumber, texts_by_language
 from network.errors import ServiceError
 from network.extensions import db
 from network.self_assessment import services
@@ -51,21 +52,7 @@ def _code(value, taken: set[str]) -> str:
 
 
 def _texts(values, name: str, old: dict | None = None, required: bool = True, limit: int = NAME_MAX) -> dict:
-    """Texts by language from a form ({"en": "...", "es": ""}): the languages given replace the old ones (an
-    empty one removes its translation); languages the form does not show are kept."""
-    texts = dict(old or {})
-    for language, text in (values or {}).items():
-        text = str(text or "").strip()
-        if len(text) > limit:
-            raise ServiceError.one(f"{name}_{language}", _l("At most %(max)d characters.", max=limit))
-        if text:
-            texts[language] = text
-        else:
-            texts.pop(language, None)
-    if required and not texts.get(DEFAULT_LANGUAGE):
-        raise ServiceError.one(name, _l("The English text is required: it is shown when a translation is "
-                                        "missing."))
-    return texts
+    return texts_by_language(values, name, limit, old, required)
 
 
 def _minimum(value) -> int:
@@ -73,24 +60,6 @@ def _minimum(value) -> int:
     if not re.fullmatch(r"[0-9]{1,3}", text) or int(text) > 100:
         raise ServiceError.one("minimum", _l("Give a whole number from 0 to 100."))
     return int(text)
-
-
-def _renumber(rows) -> list:
-    rows = sorted(rows, key=lambda row: (row.position, row.id or 0))
-    for position, row in enumerate(rows):
-        row.position = position
-    return rows
-
-
-def _move(rows, row, step: int) -> None:
-    if step not in (-1, 1):
-        raise ServiceError.one("", _l("Move up or down by one place."))
-    rows = _renumber(rows)
-    index = rows.index(row)
-    other = index + step
-    if not 0 <= other < len(rows):
-        return  # already first (or last): nothing to do
-    rows[index].position, rows[other].position = other, index
 
 
 # --- the version's texts ----------------------------------------------------------------------------------------
@@ -198,14 +167,14 @@ def delete_dimension(dimension: AssessmentDimension) -> None:
     questionnaire = dimension.questionnaire
     _refuse_frozen(questionnaire)
     questionnaire.dimensions.remove(dimension)
-    _renumber(questionnaire.dimensions)
+    renumber(questionnaire.dimensions)
     db.session.commit()
 
 
 def move_dimension(dimension: AssessmentDimension, step: int) -> None:
     """step -1: one place up (earlier); +1: one place down."""
     _refuse_frozen(dimension.questionnaire)
-    _move(dimension.questionnaire.dimensions, dimension, step)
+    move(dimension.questionnaire.dimensions, dimension, step)
     db.session.commit()
 
 
@@ -241,14 +210,14 @@ def delete_statement(statement: AssessmentStatement) -> None:
     dimension = statement.dimension
     _refuse_frozen(dimension.questionnaire)
     dimension.statements.remove(statement)
-    _renumber(dimension.statements)
+    renumber(dimension.statements)
     db.session.commit()
 
 
 def move_statement(statement: AssessmentStatement, step: int) -> None:
     """Within its dimension: step -1 one place up, +1 one place down."""
     _refuse_frozen(statement.dimension.questionnaire)
-    _move(statement.dimension.statements, statement, step)
+    move(statement.dimension.statements, statement, step)
     db.session.commit()
 
 
