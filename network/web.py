@@ -46,23 +46,56 @@ CONTENT_SECURITY_POLICY = "; ".join(
 @bp.route("/")
 @cached_for_visitors
 def home():
-    from network.institutions import services as institutions
+    """A visitor's home: the introduction, the newest public practices, the manual, search (the same page for every
+    visitor: cached). A person's: what needs them, then what is new for them (theirs alone: never cached or stored
+    by a shared cache). The features fill both through the signals of network/home.py."""
+    from network import home as parts
 
-    return render_template("home.html", stats=institutions.network_stats())
+    if not current_user.is_authenticated:
+        from network.institutions import services as institutions
+
+        return render_template("home.html", stats=institutions.network_stats(),
+                               showcase=parts.showcase_for(current_user._get_current_object()), say=parts.say)
+    user = current_user._get_current_object()
+    tasks = parts.tasks_for(user)
+    page = render_template("home.html", tasks=tasks, news=parts.news_for(user),
+                           first_steps=[] if tasks else parts.first_steps_for(user), say=parts.say)
+    return page, 200, {"Cache-Control": "private, no-store"}
 
 
 @bp.route("/language", methods=["POST"])
 def set_language():
-    """The language switcher: saved on the account of a logged-in person, in the session of a visitor."""
-    code = request.form.get("locale", "")
-    if i18n.is_supported(code):
-        if current_user.is_authenticated:
-            from network.auth import services as accounts
-
-            accounts.set_locale(current_user._get_current_object(), code)
-        else:
-            i18n.remember_for_visitor(code)
+    """The language switcher as a form: saved on the account of a logged-in person, in the session of a
+    visitor."""
+    _remember_language(request.form.get("locale", ""))
     return redirect(safe_next(request.form.get("next")) or url_for("web.home"), 303)
+
+
+# Sec-Fetch-Site values of a request that another site's page made the browser send.
+FOREIGN_FETCH_SITES = frozenset({"cross-site", "same-site"})
+
+
+@bp.route("/language/<code>")
+def choose_language(code: str):
+    """The header's switcher: a plain link per language, so that pages hold no token for it and can be
+    cached. A link on another site (the browser says so in Sec-Fetch-Site) takes the reader to the page and
+    changes nothing: a change of language is harmless, but only this site's pages may make it."""
+    if request.headers.get("Sec-Fetch-Site", "").lower() not in FOREIGN_FETCH_SITES:
+        _remember_language(code)
+    response = redirect(safe_next(request.args.get("next")) or url_for("web.home"), 303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _remember_language(code: str) -> None:
+    if not i18n.is_supported(code):
+        return
+    if current_user.is_authenticated:
+        from network.auth import services as accounts
+
+        accounts.set_locale(current_user._get_current_object(), code)
+    else:
+        i18n.remember_for_visitor(code)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -71,6 +104,28 @@ def safe_next(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc else target
+
+
+@bp.route("/markdown/preview", methods=["POST"])
+def markdown_preview():
+    """The editors' "Preview" (network/static/js/markdown-editor.js): the text as its page will show it, through
+    the one sanitiser. For logged-in people (nobody else writes), at most as long as the longest field (an
+    essay), nothing stored. kind=comment renders with the comments' smaller set of tags."""
+    from network.sanitize import COMMENT_TAGS, DOCUMENT_TAGS, render_markdown
+
+    preview_max = 100_000  # characters
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    check_button_post()
+    text, kind = request.form.get("text", ""), request.form.get("kind", "document")
+    if kind not in ("document", "comment"):
+        abort(400)
+    if len(text) > preview_max:
+        abort(413)
+    # Around render_markdown's cache: a draft is previewed once, and 2,048 drafts of 100,000 characters would
+    # stay in each worker's memory.
+    html = render_markdown.__wrapped__(text, tags=COMMENT_TAGS if kind == "comment" else DOCUMENT_TAGS)
+    return str(html), 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "private, no-store"}
 
 
 def init_app(app: Flask) -> None:

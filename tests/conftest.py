@@ -413,6 +413,13 @@ def users(make_user, make_institution):
     }
 
 
+def foreign_scripts(page) -> list:
+    """The <script> elements of a page that are not the site's own files (under /static/, empty): inline scripts
+    or scripts from elsewhere, which only injected text could have put there (the CSP forbids inline scripts)."""
+    return [script for script in page.find_all("script")
+            if not script.get("src", "").startswith("/static/") or script.string]
+
+
 def read_html(response):
     from bs4 import BeautifulSoup
 

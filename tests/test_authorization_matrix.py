@@ -219,6 +219,8 @@ MATRIX: dict[str, dict[str, str | dict[str, str]]] = {
     # --- home, static files, search ---
     "web.home": {"GET": ANYONE},
     "web.set_language": {"POST": "ok ok ok ok ok ok ok"},
+    "web.choose_language": {"GET": "ok ok ok ok ok ok ok"},  # a plain link: a 303 back, for everyone
+    "web.markdown_preview": {"POST": LOGGED_IN_WRITE},
     "static": {"GET": ANYONE},
     "search.index": {"GET": ANYONE},  # browsing everything (?sort=date): the leak check reads the results
 
@@ -683,6 +685,7 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
                  # The evaluation's names that other features' routes use too: the member's survey invitation, the
                  # session back home and its file (and, below, a survey's section and question).
                  "evaluation.answer": {"invitation_id": world.survey_invitation},
+                 "web.choose_language": {"code": "es"},
                  **{f"evaluation.{name}": {"session_id": world.back_home_session,
                                           **({"material_id": world.session_material}
                                              if "material_id" in rule.arguments else {})}
@@ -740,6 +743,7 @@ def _form(endpoint: str, state: str, world: World) -> dict:
         "self_assessment.invitations": {"group": f"partnership-{world.partnership}", "phase": "any"},
         "essays.display": {"display": "anonymous"},
         "evaluation.copy_survey": {"target": str(world.partnership)},
+        "web.markdown_preview": {"text": "**Bold** words", "kind": "document"},
         "evaluation.move_section": {"direction": "down"},
         "evaluation.move_question": {"direction": "down"},
         "essays.return_to_author": {"comment": "Say more about the groups."},

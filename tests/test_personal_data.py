@@ -427,7 +427,7 @@ def test_deleting_the_account_erases_what_is_private_and_keeps_what_others_rely_
     assert deleted.target_label == accounts.FORMER_MEMBER
     proposed = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "visit.propose",
                                                               AuditEntry.target_id == rita.visit.id))
-    assert proposed.target_label.startswith("former member at Seville Family Centre")
+    assert proposed.target_label.startswith("former member · Seville Family Centre")
     made = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "application.endorse",
                                                            AuditEntry.target_id == rita.bobs.id)).one()
     assert made.actor_id is None and made.by_person

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from network import permissions
 from network.admin import services
 from network.admin.forms import DecisionForm, RolesForm
+from network.audit import action_label
 from network.auth import services as accounts
 from network.auth.models import GRANTABLE_ROLES, MEMBERSHIP_STATUSES, User
 from network.extensions import db
@@ -103,5 +104,6 @@ def audit():
     }
     pagination = db.paginate(services.audit_query(**filters), page=_page(), per_page=50, error_out=False)
     return render_template(
-        "admin/audit.html", pagination=pagination, filters=filters, actions=services.audit_actions()
+        "admin/audit.html", pagination=pagination, filters=filters, actions=services.audit_actions(),
+        action_label=action_label,
     )

@@ -284,11 +284,16 @@ def _essay_schemas() -> dict:
                           "Never an email address."),
         "author_country": {"type": "string", "description": "ISO 3166-1 alpha-2 code of the author's "
                                                             "institution when they wrote it."},
-        "event": _object({
-            "id": {"type": "integer"}, "title": text, "kind": {"enum": list(EVENT_KINDS)},
-            "partnership_id": {"type": "integer"}, "start_date": day, "end_date": day, "host": host}),
+        "event": {"oneOf": [
+            _object({"id": {"type": "integer"}, "title": text, "kind": {"enum": list(EVENT_KINDS)},
+                     "partnership_id": {"type": "integer"}, "start_date": day, "end_date": day, "host": host}),
+            _object({"month": {"type": "string", "examples": ["2027-03"]}, "hidden": {"const": True}},
+                    "An anonymous essay, for you: the month of its event only (its event, host and dates would "
+                    "say who wrote it)."),
+        ]},
         "visit_id": {"type": ["integer", "null"], "description": "The visit, when the event is a completed "
-                                                                 "job-shadowing visit."},
+                                                                 "job-shadowing visit (null for an essay "
+                                                                 "anonymous to you)."},
         "practices": {"type": "array", "description": "Linked practices that you may see.", "items": _object({
             "id": {"type": "integer"}, "title": text, "url": {"type": "string", "format": "uri"}})},
         "created_at": timestamp,

@@ -318,6 +318,7 @@ def _event(event: Event) -> dict[str, Any]:
 
 def essay_summary_to_json(essay: Essay, viewer) -> dict[str, Any]:
     """One essay as a list shows it: everything but the text and the assessments."""
+    anonymised = essays.anonymised_for(essay, viewer)
     return {
         "id": essay.id,
         "title": essay.title,
@@ -327,8 +328,10 @@ def essay_summary_to_json(essay: Essay, viewer) -> dict[str, Any]:
         "display": essay.display,
         "author": essay_author(essay, viewer),
         "author_country": essay.author_country,
-        "event": _event(essay.event),
-        "visit_id": essay.event.visit_id,
+        # Anonymous to this caller: the month only, never the event, its host, dates or visit (essays.anonymised_for).
+        "event": ({"month": essay.event.start_date.strftime("%Y-%m"), "hidden": True}
+                  if anonymised else _event(essay.event)),
+        "visit_id": None if anonymised else essay.event.visit_id,
         # Linked by the author when they could see them; shown only to callers who may see them too.
         "practices": [{"id": p.id, "title": p.title,
                        "url": url_for("practices.show", practice_id=p.id, _external=True)}

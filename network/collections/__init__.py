@@ -6,7 +6,7 @@ from __future__ import annotations
 def init_app(app) -> None:
     """The feature's one plug (network.FEATURES): its pages, commands, search documents, personal data."""
     from network.auth.services import register_data_eraser, register_data_exporter
-    from network.collections import demo, personal_data
+    from network.collections import demo, home, personal_data
     from network.collections.cli import collections_cli
     from network.collections.event_links import collection_links
     from network.collections.panels import essay_panel, practice_panel
@@ -34,3 +34,4 @@ def init_app(app) -> None:
     practice_page.connect(practice_panel, weak=False)
     essay_page.connect(essay_panel, weak=False)
     practice_deleted.connect(let_go_of_deleted_practice, weak=False)
+    home.connect()  # its part of the home page (network/home.py)

@@ -14,7 +14,7 @@ from network.forms import ServiceErrors, as_id
 
 class CollectionForm(ServiceErrors, FlaskForm):
     title = StringField(_l("Title"))
-    introduction = TextAreaField(_l("Introduction"), description=_l(
+    introduction = TextAreaField(_l("Introduction"), render_kw={"data-markdown": "document"}, description=_l(
         "What the collection is for and how to use it. Markdown: *emphasis*, lists, links."))
     kind = SelectField(_l("Kind"), validate_choice=False)
     visibility = SelectField(_l("Who can read it"), validate_choice=False)
@@ -49,7 +49,8 @@ class EditorForm(ServiceErrors, FlaskForm):
 
 class ChapterForm(ServiceErrors, FlaskForm):
     title = StringField(_l("Chapter title"))
-    introduction = TextAreaField(_l("Short introduction (optional)"), render_kw={"rows": 3})
+    introduction = TextAreaField(_l("Short introduction (optional)"),
+                                 render_kw={"rows": 3, "data-markdown": "document"})
     submit = SubmitField(_l("Add chapter"))
 
 

@@ -273,15 +273,16 @@ def _book_locale(edition: CollectionEdition) -> str:
 
 
 def book_html(edition: CollectionEdition, *, context: dict | None = None, part: str = "all",
-              page_numbers: dict | None = None, first_page: int | None = None) -> str:
-    """The PDF's HTML: the book template without the site around it. `part` and `page_numbers` serve the
-    second layout of the contents and the index (render_book)."""
+              page_numbers: dict | None = None, first_page: int | None = None, total_pages: int | None = None) -> str:
+    """The PDF's HTML: the book template without the site around it. `part`, `page_numbers`, `first_page` and
+    `total_pages` serve the second layout of the contents and the index (render_book): laid out alone, their
+    pages would count only themselves ("2 / 2" in the contents, "23 / 3" at the end of the index)."""
     from network.collections.book import book_context
 
     with force_locale(_book_locale(edition)):
         context = context or book_context(edition, viewer=None, for_pdf=True)
         return render_template("collections/book.html", **context, part=part, page_numbers=page_numbers or {},
-                               first_page=first_page)
+                               first_page=first_page, total_pages=total_pages)
 
 
 def _layout(weasyprint, html: str, base_url: str | None = None):
@@ -320,9 +321,10 @@ def render_book(edition: CollectionEdition, progress: Progress | None = None) ->
     if chapters and chapters[0]["anchor"] in numbers:
         front_count = numbers[chapters[0]["anchor"]] - 1
         back_start = numbers.get("tag-index") if context["tag_index"] else None
-        front = _layout(weasyprint, book_html(edition, context=context, part="front", page_numbers=numbers))
+        front = _layout(weasyprint, book_html(edition, context=context, part="front", page_numbers=numbers,
+                                              total_pages=total))
         back = _layout(weasyprint, book_html(edition, context=context, part="back", page_numbers=numbers,
-                                             first_page=back_start)) if back_start else None
+                                             first_page=back_start, total_pages=total)) if back_start else None
         back_count = total - back_start + 1 if back_start else 0
         if len(front.pages) == front_count and (back is None or len(back.pages) == back_count):
             body = document.pages[front_count:total - back_count]

@@ -6,7 +6,7 @@ def init_app(app) -> None:
     """The feature's one plug (network.FEATURES): its pages, commands, search documents, personal data."""
     from network.auth.services import register_data_eraser, register_data_exporter
     from network.demo import register_step
-    from network.essays import demo, personal_data
+    from network.essays import demo, home, personal_data
     from network.essays.cli import essays_cli
     from network.essays.panels import event_panel
     from network.essays.search import DOCUMENT_TYPES
@@ -32,3 +32,4 @@ def init_app(app) -> None:
     event_ended.connect(ask_for_the_event_essay, weak=False)
     # An event's page lists, once it is over, the essays written for it.
     event_page.connect(event_panel, weak=False)
+    home.connect()  # its part of the home page (network/home.py)

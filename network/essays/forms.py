@@ -35,7 +35,7 @@ def _numbers(values) -> list[int]:
 class EssayForm(ServiceErrors, FlaskForm):
     title = StringField(_l("Title"), render_kw={"maxlength": services.TITLE_MAX})
     body = TextAreaField(
-        _l("Your essay"),
+        _l("Your essay"), render_kw={"data-markdown": "document"},
         description=_l("Written in Markdown: **bold**, *italic*, lists starting with “-”, an empty line "
                        "between paragraphs. The guiding questions are beside the editor."))
     language = SelectField(_l("Language of the essay"), validate_choice=False)

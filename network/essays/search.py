@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from network import permissions
 from network.auth.models import User
-from network.essays.models import DRAFT, PRIVATE, PUBLISHED, Essay, essay_practices
+from network.essays.models import ANONYMOUS, DRAFT, PRIVATE, PUBLISHED, Essay, essay_practices
 from network.events.models import Event
 from network.extensions import db
 from network.institutions.models import Partnership
@@ -29,13 +29,16 @@ def essay_document(essay_id: int) -> SearchDocument | None:
         return None
     event = essay.event
     open_to_members = essay.status == PUBLISHED and essay.display != PRIVATE
-    host = event.host
+    # An anonymous essay is found by its own words only: its event, host and partnership would say who wrote it
+    # (essays.services.anonymised_for). Its reviewers find it by those words too.
+    host = None if essay.display == ANONYMOUS else event.host
     return SearchDocument(
         doc_type="essay",
         doc_id=essay.id,
         title=essay.title,
         url=f"/essays/{essay.id}",
-        summary=event.title,
+        # The organisers' title, or the host of a visit: names, in no interface language.
+        summary="" if essay.display == ANONYMOUS else (event.stored_title or (host.name if host else "")),
         body=plain_text(essay.body),
         tags=[p.title for p in essay.practices if p.status == PUBLISHED_PRACTICE and p.visibility == PUBLIC][:10],
         sectors=host.sectors if host else [],
@@ -44,7 +47,7 @@ def essay_document(essay_id: int) -> SearchDocument | None:
         institution=host.slug if host else "",
         # Not the author's institution: its members must not find a colleague's essay kept private.
         institution_id=None,
-        partnership_id=event.partnership_id,
+        partnership_id=None if essay.display == ANONYMOUS else event.partnership_id,
         date=essay.published_at or essay.submitted_at or essay.created_at,
         status="published",
         visibility="members" if open_to_members else "restricted",

@@ -14,11 +14,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import force_locale
+from babel.dates import format_interval
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, extract, false, func, or_, select
 
-from network import audit, i18n, labels, permissions
+from network import audit, labels, permissions
 from network.errors import ServiceError
 from network.essays.models import (
     ANONYMOUS,
@@ -233,19 +234,27 @@ def set_display(actor, essay: Essay, display: str) -> Essay:
 
 
 def _tell_author(essay: Essay, message) -> None:
-    from network.notifications.models import Notification
+    """A notification to the author (no email): the message kept as its code, in their language when read."""
+    if essay.author is not None:
+        db.session.add(notifications.notification(essay.author, "essay", message, f"/essays/{essay.id}"))
 
-    if essay.author_id:
-        with force_locale(i18n.user_locale(essay.author)):  # the author's language, not the evaluator's
-            text = str(message)[:500]
-        db.session.add(Notification(user_id=essay.author_id, kind="essay", message=text,
-                                    link=f"/essays/{essay.id}"))
+
+def _sees_the_name(essay: Essay, viewer) -> bool:
+    """The author, and those who review the partnership's essays, always know who wrote it."""
+    return viewer is not None and (permissions.reviews_essays(viewer, essay.event.partnership)
+                                   or getattr(viewer, "id", None) == essay.author_id)
+
+
+def anonymised_for(essay: Essay, viewer) -> bool:
+    """An anonymous essay, read by someone who must not learn who wrote it: it shows the author's country and the
+    month of the event only, never the event, its host, its dates or its partnership (a host's staff know who
+    visited them, and when), and no list or filter of an event, host or partnership leads to it."""
+    return essay.display == ANONYMOUS and not _sees_the_name(essay, viewer)
 
 
 def author_label(essay: Essay, viewer=None) -> str:
     """How the essay's author is shown to this viewer."""
-    if viewer is not None and (permissions.reviews_essays(viewer, essay.event.partnership)
-                               or getattr(viewer, "id", None) == essay.author_id):
+    if _sees_the_name(essay, viewer):
         return essay.author.name if essay.author else str(_l("Former member"))
     if essay.display == ANONYMOUS:
         return str(_l("A professional from %(country)s", country=labels.country_name(essay.author_country)))
@@ -327,8 +336,24 @@ def _visible(user):
     return or_(*rules)
 
 
+def anonymised_sql(user):
+    """anonymised_for in SQL, over essays joined to their event."""
+    if permissions.is_site_admin(user) or permissions.is_evaluator(user):
+        return false()
+    rule = Essay.display == ANONYMOUS
+    if permissions._is_user(user):
+        rule = and_(rule, or_(Essay.author_id.is_(None), Essay.author_id != user.id))
+        if permissions.is_coordinator(user) and user.is_approved_member:
+            rule = and_(rule, Event.partnership_id.not_in(select(Partnership.id).where(
+                Partnership.coordinating_institution_id == user.institution_id)))
+    return rule
+
+
 def archive_query(user, filters: ArchiveFilters):
     query = select(Essay).join(Event).where(_visible(user))
+    if filters.partnership or filters.event or filters.host:
+        # An essay anonymous to this reader is never found through its event, host or partnership.
+        query = query.where(~anonymised_sql(user))
     if filters.partnership:
         query = query.where(Event.partnership_id == filters.partnership)
     if filters.event:
@@ -478,8 +503,12 @@ def report(partnership: Partnership, top: int = 10) -> Report:
     """Aggregates over the partnership's submitted, published and returned essays."""
     essays = list(db.session.scalars(select(Essay).join(Event).where(
         Event.partnership_id == partnership.id, Essay.status != DRAFT)))
-    # Counted per event and host (two events may share a title), shown by name.
+    # Counted per event and host (two events may share a title), shown by name; events of the same name are told
+    # apart by their dates.
     by_event = Counter((e.event_id, e.event.title) for e in essays)
+    counted = {e.event_id: e.event for e in essays}
+    by_event = Counter({(event_id, _event_label(counted[event_id], by_event)): n
+                        for (event_id, _title), n in by_event.items()})
     by_host = Counter((e.event.host_institution_id, e.event.host.name if e.event.host else str(_l("No host")))
                       for e in essays)
     essay_ids = [e.id for e in essays]
@@ -510,6 +539,19 @@ def report(partnership: Partnership, top: int = 10) -> Report:
         tags={kind: sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:top]
               for kind, counts in tag_counts.items()},
     )
+
+
+def _event_label(event: Event, counted: Counter) -> str:
+    """The event's title, with its dates when another event counted has the same title."""
+    if sum(1 for _id, title in counted if title == event.title) < 2:
+        return event.title
+    return str(_l("%(title)s (%(dates)s)", title=event.title, dates=_dates(event.start_date, event.end_date)))
+
+
+def _dates(start: date, end: date) -> str:
+    if start == end:
+        return format_date(start)
+    return format_interval(start, end, "yMMMd", locale=get_locale() or "en")
 
 
 def report_csv_rows(result: Report) -> list[list[str]]:

@@ -7,9 +7,11 @@ its text kept (services.rescue_text) and given back in the editor after logging 
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from babel.dates import get_datetime_format
 from flask import (
     Blueprint,
     abort,
@@ -22,7 +24,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_decimal, format_number, format_time, get_locale, ngettext
+from flask_babel import format_date, format_decimal, format_number, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -59,7 +61,7 @@ from network.panels import panels
 from network.practices import services as practices
 from network.practices.models import Practice
 from network.sanitize import render_markdown
-from network.web import REFUSED, attempt, check_button_post, csv_download, form_status, outcome
+from network.web import REFUSED, attempt, check_button_post, csv_download, form_status, month_label, outcome
 
 bp = Blueprint("essays", __name__, url_prefix="/essays")
 
@@ -77,6 +79,8 @@ def _helpers():
         "event_kinds": EVENT_KINDS,
         "display_choices": DISPLAY_CHOICES,
         "author_of": lambda essay: services.author_label(essay, current_user),
+        "anonymised": lambda essay: services.anonymised_for(essay, current_user),
+        "month_label": month_label,
         "status": {"DRAFT": DRAFT, "SUBMITTED": SUBMITTED, "PUBLISHED": PUBLISHED, "RETURNED": RETURNED},
     }
 
@@ -154,15 +158,20 @@ class Facets:
 
 
 def _facets(user) -> Facets:
-    visible = services.archive_query(user, ArchiveFilters()).order_by(None).subquery()
+    query = services.archive_query(user, ArchiveFilters()).order_by(None)
+    visible = query.add_columns(services.anonymised_sql(user).label("anonymised")).subquery()
     rows = db.session.execute(select(visible.c.event_id, visible.c.author_country, visible.c.language,
-                                     visible.c.status).distinct()).all()
+                                     visible.c.status, visible.c.anonymised).distinct()).all()
     if not rows:
         return Facets()
     events = list(db.session.scalars(
         select(Event).where(Event.id.in_({r.event_id for r in rows}))
         .options(selectinload(Event.host), selectinload(Event.partnership))
         .order_by(Event.start_date.desc(), Event.id)))
+    # An event, host or partnership offered only because of an essay anonymous to this reader would name it.
+    named = {r.event_id for r in rows if not r.anonymised}
+    years = sorted({e.start_date.year for e in events}, reverse=True)
+    events = [e for e in events if e.id in named]
     # Only what an option shows: thousands of whole practices (with their tags, sectors and authors) took
     # seconds on a large archive.
     linked = db.session.execute(
@@ -176,7 +185,7 @@ def _facets(user) -> Facets:
         hosts=sorted({e.host for e in events if e.host}, key=lambda i: i.name.lower()),
         countries=sorted({r.author_country for r in rows if r.author_country}),
         languages=sorted({r.language for r in rows if r.language}),
-        years=sorted({e.start_date.year for e in events}, reverse=True),
+        years=years,
         statuses=[s for s in ESSAY_STATUSES if s in {r.status for r in rows}],
         practices=list(linked),
     )
@@ -310,9 +319,19 @@ def _expired_form(error):
     return render_template("errors/csrf.html", error=error), 400
 
 
+def saved_label(when) -> str:
+    """“Last saved: Dec 5, 2026, 3:04 PM”: the page's dates as every other date on it (the locale's medium
+    date) with the time as the locale writes it; the same words from the server's page and from the autosave."""
+    locale = get_locale() or "en"
+    written = get_datetime_format("medium", locale=locale).replace("{1}", format_date(when)).replace(
+        "{0}", format_time(when, "short"))
+    return _("Last saved: %(when)s", when=written)
+
+
 def _editor_page(essay: Essay, form: EssayForm, restored: bool = False, status: int = 200):
     return render_template(
         "essays/edit.html", essay=essay, form=form, restored=restored, prompts=services.PROMPTS,
+        saved=saved_label(essay.updated_at),
         word_count=word_count_label(services.count_words(form.body.data or "")),
         word_count_forms={category: word_count_label(sample, "{n}")
                           for category, sample in i18n.plural_samples(str(get_locale())).items()}), status
@@ -379,7 +398,7 @@ def autosave(essay_id: int):
         errors = {name: [str(m) for m in messages] for name, messages in refusal.errors.items()}
         return jsonify(error=refusal.text, errors=errors), 422
     response = jsonify(saved_at=essay.autosaved_at.isoformat(), word_count=essay.word_count,
-                       saved_label=_("Saved at %(time)s", time=format_time(essay.autosaved_at, "HH:mm")),
+                       saved_label=saved_label(essay.autosaved_at),
                        word_count_label=word_count_label(essay.word_count))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -403,9 +422,11 @@ def _show_page(essay: Essay, return_form: ReturnForm | None = None, display_form
         display_form = DisplayForm()
         display_form.display.data = essay.display
     see_assessments = permissions.can_see_assessments(current_user, essay)
+    anonymised = services.anonymised_for(essay, current_user)
     return render_template(
         "essays/show.html", essay=essay, body_html=render_markdown(essay.body),
-        author=services.author_label(essay, current_user), programme=_programme(essay.event),
+        author=services.author_label(essay, current_user), anonymised=anonymised,
+        programme=[] if anonymised else _programme(essay.event),
         kind_labels=ACTIVITY_KINDS,
         linked=[p for p in essay.practices if permissions.can_view_practice(current_user, p)],
         is_author=essay.author_id == current_user.id,
@@ -572,15 +593,47 @@ def _chart(chart_id: str, title: str, pairs, scale_max: float | None = None, tex
     pairs = list(pairs)
     top = scale_max or max((value or 0 for _label, value in pairs), default=0) or 1
     chart = Chart(chart_id, title, top, label_width, width)
-    longest = max(label_width // 8, 3)
+    shorts = short_labels([str(label) for label, _value in pairs], max(label_width // 8, 3))
     for n, (label, value) in enumerate(pairs):
         label, value = str(label), value or 0
         low, high = whiskers[n] if whiskers else (None, None)
         chart.bars.append(Bar(
-            label=label, short=label if len(label) <= longest else label[:longest - 1].rstrip() + "…",
+            label=label, short=shorts[n],
             value=value, text=texts[n] if texts else format_number(value), y=n * ROW_HEIGHT + 4,
             width=round(value / top * chart.plot_width, 1), low=low, high=high))
     return chart
+
+
+def short_labels(labels: list[str], longest: int) -> list[str]:
+    """Each label cut to `longest` characters, and no two bars drawn with the same label: where cutting the end
+    makes two alike ("Job-shadowing visit at Asocia…" twice), the middle goes instead, keeping the end that tells
+    them apart; labels still alike are numbered."""
+    def cut(label: str, tail: int) -> str:
+        if len(label) <= longest:
+            return label
+        if tail <= 0:
+            return label[:longest - 1].rstrip() + "…"
+        return label[:max(longest - 1 - tail, 1)].rstrip() + "…" + label[-tail:].lstrip()
+
+    def alike(shorts: list[str]) -> set[int]:
+        seen: dict[str, set[str]] = defaultdict(set)
+        for short, label in zip(shorts, labels):
+            seen[short].add(label)
+        return {n for n, short in enumerate(shorts) if len(seen[short]) > 1 or shorts.count(short) > 1}
+
+    shorts = [cut(label, 0) for label in labels]
+    for tail in (longest // 2, longest - 4):
+        clashing = alike(shorts)
+        if not clashing:
+            return shorts
+        shorts = [cut(label, tail) if n in clashing else short for n, (short, label) in
+                  enumerate(zip(shorts, labels))]
+    counts: dict[str, int] = defaultdict(int)
+    for n in sorted(alike(shorts)):
+        counts[shorts[n]] += 1
+        number = f" ({counts[shorts[n]]})"
+        shorts[n] = cut(labels[n], 0)[:max(longest - len(number), 1)].rstrip() + number
+    return shorts
 
 
 def _decimal(value: float | None) -> str:

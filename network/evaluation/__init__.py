@@ -14,6 +14,7 @@ def init_app(app) -> None:
         demo,
         dissemination,
         editor_views,
+        home,
         indicator_views,
         panels,
         personal_data,
@@ -41,3 +42,4 @@ def init_app(app) -> None:
     dashboard_page.connect(panels.dashboard_panel, weak=False)
     institution_page.connect(panels.institution_panel, weak=False)
     partnership_page.connect(panels.partnership_panel, weak=False)
+    home.connect()  # its part of the home page (network/home.py)

@@ -20,10 +20,11 @@ class DraftForm(ServiceErrors, FlaskForm):
     language = SelectField(_l("Language of the narrative"), validate_choice=False,
                            description=_l("Readers in other languages see the figures in theirs and this text as "
                                           "you write it."))
-    summary = TextAreaField(_l("Summary"), description=MARKDOWN_HINT, render_kw={"rows": 8})
-    what_worked = TextAreaField(_l("What worked"), render_kw={"rows": 8})
-    what_did_not = TextAreaField(_l("What did not work"), render_kw={"rows": 8})
-    recommendations = TextAreaField(_l("Recommendations"), render_kw={"rows": 8})
+    summary = TextAreaField(_l("Summary"), description=MARKDOWN_HINT,
+                            render_kw={"rows": 8, "data-markdown": "document"})
+    what_worked = TextAreaField(_l("What worked"), render_kw={"rows": 8, "data-markdown": "document"})
+    what_did_not = TextAreaField(_l("What did not work"), render_kw={"rows": 8, "data-markdown": "document"})
+    recommendations = TextAreaField(_l("Recommendations"), render_kw={"rows": 8, "data-markdown": "document"})
     save = SubmitField(_l("Save the draft"))
 
     def __init__(self, *args, **kwargs):

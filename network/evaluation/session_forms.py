@@ -33,7 +33,7 @@ class SessionForm(ServiceErrors, FlaskForm):
     people_reached = StringField(_l("Number of people reached"), render_kw={"inputmode": "numeric"},
                                  description=_l("From 0 to %(max)d.", max=dissemination.PEOPLE_MAX))
     audience = MultiCheckboxField(_l("Their roles"), validate_choice=False)
-    summary = TextAreaField(_l("What you shared"), render_kw={"rows": 8}, description=_l(
+    summary = TextAreaField(_l("What you shared"), render_kw={"rows": 8, "data-markdown": "document"}, description=_l(
         "What you presented, what your colleagues asked, what you decided to try. Markdown: *emphasis*, "
         "**strong**, lists, links."))
     practice_ids = MultiCheckboxField(_l("Practices you presented"), validate_choice=False)

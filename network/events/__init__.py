@@ -9,7 +9,7 @@ def init_app(app) -> None:
     from network.auth.services import register_data_eraser, register_data_exporter
     from network.certificates.services import register_kind
     from network.demo import register_step
-    from network.events import demo, feeds, materials, personal_data, services, tasks
+    from network.events import demo, feeds, home, materials, personal_data, services, tasks
     from network.events.models import EventMaterial
     from network.events.search import DOCUMENT_TYPES
     from network.events.services import on_visit_completed
@@ -38,3 +38,4 @@ def init_app(app) -> None:
     register_kind(services.CERTIFICATE_KIND, services.CERTIFICATE_SENTENCE, services.may_revoke_certificate,
                   heading=services.CERTIFICATE_HEADING)
     register_jobs(app, *tasks.JOBS)
+    home.connect()  # its part of the home page (network/home.py)

@@ -41,7 +41,7 @@ class EventForm(ServiceErrors, FlaskForm):
                                                 "institution belongs to when it hosts the event."))
     host_institution_id = SelectField(_l("Host institution"), validate_choice=False)
     description = TextAreaField(
-        _l("Description"),
+        _l("Description"), render_kw={"data-markdown": "document"},
         description=_l("What the event is about and for whom, in Markdown: **bold**, lists starting with “-”."))
     # Optional here: an empty date is the service's to name, with everything else missing (a malformed one the form's).
     start_date = DateField(_l("First day"), validators=[Optional()], description=_l("For example 2027-05-11."))

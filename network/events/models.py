@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     false,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
@@ -91,7 +93,8 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(300))
+    # The title as stored; empty for the event of a completed visit, whose title is written when shown (title).
+    stored_title: Mapped[str] = mapped_column("title", String(300))
     kind: Mapped[str] = mapped_column(String(20))
     start_date: Mapped[date]
     end_date: Mapped[date]
@@ -132,6 +135,30 @@ class Event(db.Model):
     partnership: Mapped[Partnership] = relationship()
     host: Mapped[Institution | None] = relationship()
     visit = relationship("Visit")
+
+    @hybrid_property
+    def title(self) -> str:
+        """The title in the reader's language when the platform made it ("Job-shadowing visit at …", the event of
+        a completed visit), as its organisers wrote it otherwise. In SQL: the stored title."""
+        return self.stored_title or self.composed_title()
+
+    @title.inplace.setter
+    def _title_setter(self, value: str) -> None:
+        # The composed title sent back unchanged (an organiser saving the visit's event) stays composed.
+        self.stored_title = "" if value and value == self.composed_title() else value
+
+    @title.inplace.expression
+    @classmethod
+    def _title_expression(cls):
+        return cls.stored_title
+
+    def composed_title(self) -> str:
+        """What the platform calls an event of a completed visit, in the reader's language ("" for other kinds)."""
+        if self.kind != JOB_SHADOWING:
+            return ""
+        if self.host is not None:
+            return gettext("Job-shadowing visit at %(host)s", host=self.host.name)
+        return str(EVENT_KINDS[JOB_SHADOWING])
     participants = relationship("User", secondary=event_participants, order_by="User.name")
     sessions: Mapped[list[EventSession]] = relationship(
         back_populates="event", cascade="all, delete-orphan",

@@ -67,6 +67,7 @@ def event_document(event_id: int) -> SearchDocument | None:
         return None
     host, partnership = event.host, event.partnership
     with force_locale("en"):
+        title = event.title  # an event of a visit is named when shown: in the index, as its English is
         kind = str(EVENT_KINDS.get(event.kind, event.kind))
         place = _place(event)
         programme = _programme(event)
@@ -74,7 +75,7 @@ def event_document(event_id: int) -> SearchDocument | None:
     document = SearchDocument(
         doc_type="event",
         doc_id=event.id,
-        title=event.title,
+        title=title,
         url=f"/events/{event.id}",
         summary=summary,
         body="\n\n".join(part for part in (plain_text(event.description), programme) if part),

@@ -962,9 +962,9 @@ def ensure_visit_event(visit: Visit) -> Event:
     if event is None:
         host = visit.host
         event = Event(partnership_id=visit.partnership_id, kind=JOB_SHADOWING, visit_id=visit.id,
-                      title=f"Job-shadowing visit at {host.name}",
+                      title="",  # written when shown, in the reader's language (Event.title)
                       start_date=visit.week_start, end_date=weeks.friday(visit.week_start),
-                      host_institution_id=visit.host_institution_id, participants=[visit.visitor],
+                      host=host, participants=[visit.visitor],
                       city=host.city or "", country=host.country or "", timezone=time_zone_of(host.country))
         db.session.add(event)
         db.session.flush()

@@ -1,4 +1,6 @@
 """Pages for institutions and partnerships."""
+import unicodedata
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -35,6 +37,14 @@ def _institution_data(form: InstitutionForm) -> services.InstitutionData:
     )
 
 
+def _by_name(code: str) -> tuple[str, str]:
+    """A country in the alphabetical order of its name in the reader's language, accents aside ("États-Unis"
+    among the E's, not after "Suisse")."""
+    name = labels.country_name(code)
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return plain.casefold(), name
+
+
 @bp.route("/")
 @cached_for_visitors
 def index():
@@ -46,7 +56,7 @@ def index():
     return render_template(
         "institutions/index.html",
         institutions=institutions,
-        countries=services.countries_in_use(),
+        countries=sorted(services.countries_in_use(), key=_by_name),
         selected_country=country,
         selected_sector=sector,
     )

@@ -14,6 +14,7 @@ def init_app(app) -> None:
         cli,
         demo,
         editor_views,
+        home,
         personal_data,
         services,
         tasks,
@@ -37,3 +38,4 @@ def init_app(app) -> None:
     register_kind(services.CERTIFICATE_KIND, services.CERTIFICATE_SENTENCE, services.may_revoke_certificate,
                   heading=services.CERTIFICATE_HEADING)
     register_step(app, "learning", demo.seed)  # seed-demo: the demo course, its cohort and their progress
+    home.connect()  # its part of the home page (network/home.py)

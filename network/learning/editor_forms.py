@@ -19,7 +19,7 @@ MARKDOWN_HINT = _l("Markdown: *emphasis*, **strong**, lists, links.")
 
 class CourseForm(ServiceErrors, FlaskForm):
     title = StringField(_l("Title"), render_kw={"maxlength": 200})
-    summary = TextAreaField(_l("Summary"), render_kw={"rows": 5}, description=_l(
+    summary = TextAreaField(_l("Summary"), render_kw={"rows": 5, "data-markdown": "document"}, description=_l(
         "What learners will be able to do after the course, and for whom it is. Markdown: *emphasis*, lists, "
         "links."))
     language = SelectField(_l("Language"), validate_choice=False)
@@ -68,7 +68,8 @@ class NewLessonForm(ServiceErrors, FlaskForm):
 
 class LessonForm(ServiceErrors, FlaskForm):
     title = StringField(_l("Title"), render_kw={"maxlength": 200})
-    body = TextAreaField(_l("Text of the lesson"), render_kw={"rows": 16}, description=MARKDOWN_HINT)
+    body = TextAreaField(_l("Text of the lesson"), render_kw={"rows": 16, "data-markdown": "document"},
+                         description=MARKDOWN_HINT)
     required = BooleanField(_l("Required to complete the course"))
     minutes = StringField(_l("Minutes (estimate, optional)"), render_kw={"inputmode": "numeric"})
     language = SelectField(_l("Language"), validate_choice=False)
@@ -110,7 +111,8 @@ class ActivityForm(ServiceErrors, FlaskForm):
 
     kind = SelectField(_l("Kind"), validate_choice=False)
     title = StringField(_l("Title"), render_kw={"maxlength": 200})
-    instructions = TextAreaField(_l("Instructions"), render_kw={"rows": 4}, description=MARKDOWN_HINT)
+    instructions = TextAreaField(_l("Instructions"), render_kw={"rows": 4, "data-markdown": "document"},
+                                 description=MARKDOWN_HINT)
     pass_mark = StringField(_l("Pass mark (%)"), default="70", render_kw={"inputmode": "numeric"},
                             description=_l("Quizzes only: the share of questions to answer right to pass."))
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -90,7 +90,7 @@ def _day_heading(number: int, day: date) -> str:
 
 def _description(visit: Visit, page_url: str) -> str:
     """The day-by-day programme and the public holidays of the week, as plain text."""
-    holidays = weeks.holidays_in_week(visit.host.country, visit.week_start)
+    holidays = weeks.holidays_in_week(visit.host.country, visit.week_start, str(get_locale()))
     lines = [_("Programme"), ""]
     for number, day in enumerate(visit.days, 1):
         heading = _day_heading(number, day)

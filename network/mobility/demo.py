@@ -13,6 +13,7 @@ from network.demo import DEMO_PASSWORD, PARTNERSHIP_REFERENCE
 from network.demo_calendar import demo_calendar
 from network.extensions import db
 from network.institutions.models import Partnership
+from network.mobility import reasons as match_reasons
 from network.mobility import services as mobility
 from network.mobility.models import ENDORSED, HostingOffer
 from network.mobility.services import ActivityData, ApplicationData, OfferData
@@ -103,11 +104,11 @@ def seed() -> dict[str, int]:
     # (booking refuses a week that has begun). Then a matching accepted for part of the weeks to come.
     went = [a for a in applications if a.status == ENDORSED][::6]
     past = [mobility.record_past_visit(coordinator, application, offers[application.preferred_host_ids[0]],
-                                       monday, reasons="Their choice number 1")
+                                       monday, reasons=[{"code": match_reasons.CHOICE, "rank": 1}])
             for application, monday in zip(went, calendar.past_visit_weeks * 2)]
     proposal = mobility.propose_matching(partnership)
     choices = [(m.application_id, m.offer_id, m.week) for m in proposal.matches][:16 - len(past)]
-    reasons = {m.application_id: "; ".join(m.reasons) for m in proposal.matches}
+    reasons = {m.application_id: match_reasons.of_match(m) for m in proposal.matches}
     result = mobility.accept_matches(coordinator, partnership, choices, reasons)
     for number, visit in enumerate(result.created):
         if number % 4 == 1:

@@ -169,7 +169,8 @@ class Applicant:
 
 @dataclass(frozen=True)
 class ScoreBreakdown:
-    """Why a pair scores what it scores; `reasons` are the sentences shown beside a proposed match."""
+    """Why a pair scores what it scores; `reasons` are English sentences for developers and tests (the pages
+    write the pair's reasons in the reader's language from their codes: network/mobility/reasons.py)."""
 
     total: int
     preference_rank: int | None  # 1-based rank of the host among the applicant's preferences, None if absent
@@ -204,7 +205,7 @@ class Match:
     preference_rank: int | None
     shared_interests: tuple[str, ...]
     shared_languages: tuple[str, ...]
-    reasons: tuple[str, ...] = ()  # sentences: preference rank, shared interests, shared languages
+    reasons: tuple[str, ...] = ()  # English sentences: preference rank, shared interests, shared languages
 
 
 @dataclass(frozen=True)

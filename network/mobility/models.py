@@ -7,7 +7,19 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
@@ -229,7 +241,10 @@ class Visit(db.Model):
     week_start: Mapped[date]
     status: Mapped[str] = mapped_column(String(12), default=PROPOSED, index=True)
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
-    match_reasons: Mapped[str] = mapped_column(String(500), default="")  # why it was proposed
+    # Why it was proposed: codes with their values (network/mobility/reasons.py), written out when shown; visits
+    # stored before the codes have only the sentence in match_reasons.
+    match_reasons: Mapped[str] = mapped_column(String(500), default="")
+    match_reason_codes: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

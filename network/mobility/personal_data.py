@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 
 from network import audit
 from network.extensions import db
+from network.mobility import reasons
 from network.mobility.models import CalendarFeed, MobilityApplication, Visit, WaitingListEntry
 
 TABLES = {
@@ -63,7 +64,7 @@ def export(user) -> dict:
         ],
         "visits": [
             {"id": v.id, "partnership": v.partnership.reference, "host": v.host.name,
-             "week_start": _iso(v.week_start), "status": v.status, "match_reasons": v.match_reasons,
+             "week_start": _iso(v.week_start), "status": v.status, "match_reasons": "; ".join(reasons.shown(v)),
              "cancel_reason": v.cancel_reason, "confirmed_at": _iso(v.confirmed_at),
              "completed_at": _iso(v.completed_at), "cancelled_at": _iso(v.cancelled_at),
              "programme": [{"day": a.day, "kind": a.kind, "description": a.description} for a in v.activities]}

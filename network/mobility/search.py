@@ -8,6 +8,7 @@ leave the index.
 """
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from network import permissions
 from network.auth.models import User
 from network.extensions import db
 from network.institutions.models import Partnership
+from network.mobility import reasons
 from network.mobility.models import (
     ACTIVE_STATUSES,
     ACTIVITY_KINDS,
@@ -31,11 +33,18 @@ from network.mobility.weeks import iso_week
 from network.practices.models import PUBLIC, PUBLISHED, Practice
 from network.search.documents import DocumentType, SearchDocument
 
+VISIT_KIND = _l("Job-shadowing visit")
+
 
 def _programme(activities) -> str:
     with force_locale("en"):
         return "\n".join(f"{DAY_NAMES[a.day]}: {ACTIVITY_KINDS.get(a.kind, a.kind)}. {a.description}"
                          for a in activities)
+
+
+def _reasons(visit: Visit) -> str:
+    with force_locale("en"):  # like the programme: the index's words are English, the interests as typed
+        return "; ".join(reasons.shown(visit))
 
 
 def offer_document(offer_id: int) -> SearchDocument | None:
@@ -84,14 +93,15 @@ def visit_document(visit_id: int) -> SearchDocument | None:
     if visit is None or visit.status not in ACTIVE_STATUSES:
         return None
     host, visitor = visit.host, visit.visitor
-    return SearchDocument(
+    document = SearchDocument(
         doc_type="visit",
         doc_id=visit.id,
-        title=f"Job-shadowing visit: {visitor.name} at {host.name}, {iso_week(visit.week_start)}",
+        # Names and an ISO week, no words: the index is read in every language (the results name the type).
+        title=f"{visitor.name} · {host.name} · {iso_week(visit.week_start)}",
         url=f"/mobility/visits/{visit.id}",
         summary=f"{visit.application.institution.name} → {host.name}",
         # Not the application's motivation: the host's members and evaluators may not read the application.
-        body="\n\n".join([_programme(visit.activities), visit.match_reasons]),
+        body="\n\n".join([_programme(visit.activities), _reasons(visit)]),
         tags=visit.application.interest_names,
         sectors=host.sectors,
         country=host.country,
@@ -104,6 +114,16 @@ def visit_document(visit_id: int) -> SearchDocument | None:
         visibility="restricted",
         viewers=permissions.visit_audience(visit),
     )
+    document.labels = _kind_names()  # found as a "job-shadowing visit" in every language, never shown
+    return document
+
+
+def _kind_names() -> list[str]:
+    names = []
+    for code in current_app.config.get("SUPPORTED_LOCALES", ("en",)):
+        with force_locale(code):
+            names.append(str(VISIT_KIND))
+    return list(dict.fromkeys(names))
 
 
 def _visits_of(partnership: Partnership) -> list[int]:

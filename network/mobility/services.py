@@ -24,6 +24,7 @@ from network.extensions import db
 from network.institutions import services as institutions
 from network.institutions.models import Institution, Partnership
 from network.mobility import matching, signals
+from network.mobility import reasons as match_reasons
 from network.mobility.models import (
     ACTIVE_STATUSES,
     ACTIVITY_KINDS,
@@ -56,6 +57,8 @@ from network.types import utcnow
 
 MOTIVATION_MAX, DESCRIPTION_MAX, ACTIVITY_MAX, NOTE_MAX = 5_000, 10_000, 500, 500
 MAX_CAPACITY, MAX_QUOTA, MAX_WEEKS, MAX_ACTIVITIES = 20, 100, 120, 40
+# Why a visit was proposed: reason codes (network/mobility/reasons.py), or a sentence kept as given.
+Reasons = list[dict] | tuple[dict, ...] | str
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -326,7 +329,7 @@ def save_offer(actor, partnership: Partnership, institution: Institution, data: 
     offer.activities = [OfferActivity(day=a.day, kind=a.kind, description=a.description.strip(), position=n)
                         for n, a in enumerate(sorted(activities, key=lambda a: a.day))]
     audit.record(actor, "offer.create" if created else "offer.update", offer,
-                 label=f"{institution.name} in {partnership.reference}")
+                 label=f"{institution.name} · {partnership.reference}")
     db.session.commit()
     return offer
 
@@ -434,7 +437,7 @@ def save_application(actor, partnership: Partnership, data: ApplicationData) -> 
     application.status = SUBMITTED
     application.decided_by_id, application.decided_at, application.decision_note = None, None, ""
     audit.record(actor, "application.create" if created else "application.update", application,
-                 label=f"{actor.name} in {partnership.reference}")
+                 label=f"{actor.name} · {partnership.reference}")
     db.session.flush()
     emails = notifications.notify([u for u in institutions.admins_of(actor.institution_id) if u.id != actor.id], "application",
                      _l("%(name)s applied for a visit in %(partnership)s.", name=actor.name, partnership=partnership.reference),
@@ -462,7 +465,7 @@ def decide_application(actor, application: MobilityApplication, endorse: bool, n
     application.decided_by_id, application.decided_at = actor.id, utcnow()
     application.decision_note = (note or "").strip()[:NOTE_MAX]
     audit.record(actor, "application.endorse" if endorse else "application.decline", application,
-                 label=f"{application.user.name} in {application.partnership.reference}")
+                 label=f"{application.user.name} · {application.partnership.reference}")
     message = (_l("Your application for %(partnership)s was endorsed.", partnership=application.partnership.reference)
                if endorse else
                _l("Your application for %(partnership)s was declined.", partnership=application.partnership.reference))
@@ -585,8 +588,9 @@ def _rule_message(code: str, monday: date) -> str | None:
 
 
 def book_visit(actor, application: MobilityApplication, offer: HostingOffer, monday: date,
-               reasons: str = "", commit: bool = True) -> Visit:
-    """A proposed visit, if it breaks no hard rule; otherwise ServiceError naming each broken rule."""
+               reasons: Reasons = (), commit: bool = True) -> Visit:
+    """A proposed visit, if it breaks no hard rule; otherwise ServiceError naming each broken rule. reasons: why
+    (network/mobility/reasons.py codes, written out when shown; a sentence is kept as it is)."""
     if not permissions.coordinates(actor, offer.partnership):
         raise ServiceError.one("visit", _l("Only the partnership's coordinators can assign visitors."))
     _lock_offer(offer)
@@ -604,11 +608,12 @@ def book_visit(actor, application: MobilityApplication, offer: HostingOffer, mon
 
 
 def _new_visit(actor, application: MobilityApplication, offer: HostingOffer, monday: date, status: str,
-               reasons: str) -> Visit:
+               reasons: Reasons) -> Visit:
     """A visit with the host's programme, added to the transaction; the visitor leaves the waiting lists."""
+    codes, sentence = (None, reasons[:500]) if isinstance(reasons, str) else (list(reasons) or None, "")
     visit = Visit(partnership_id=offer.partnership_id, offer=offer, host_institution_id=offer.institution_id,
                   application=application, visitor_id=application.user_id, week_start=monday, status=status,
-                  match_reasons=reasons[:500], created_by_id=getattr(actor, "id", None))
+                  match_reasons=sentence, match_reason_codes=codes, created_by_id=getattr(actor, "id", None))
     visit.activities = [VisitActivity(day=a.day, position=a.position, kind=a.kind, description=a.description)
                         for a in offer.activities]
     db.session.add(visit)
@@ -617,7 +622,7 @@ def _new_visit(actor, application: MobilityApplication, offer: HostingOffer, mon
 
 
 def record_past_visit(actor, application: MobilityApplication, offer: HostingOffer, monday: date,
-                      reasons: str = "") -> Visit:
+                      reasons: Reasons = ()) -> Visit:
     """Record a visit that already took place (its week has begun): completed at once, and the visitor asked
     for their essay. For coordinators catching up with what happened; a visit still to come is booked with
     book_visit, which refuses weeks that have begun. The rules about people hold; those that plan places do
@@ -641,9 +646,11 @@ def record_past_visit(actor, application: MobilityApplication, offer: HostingOff
 
 
 def _visit_label(visit: Visit, application=None, offer=None) -> str:
+    """Who, where, which week: names and an ISO week, no word of any language (it is kept in notifications and
+    the audit log, read later in other languages)."""
     application = application or visit.application
     offer = offer or visit.offer
-    return f"{application.user.name} at {offer.institution.name}, {iso_week(visit.week_start)}"
+    return f"{application.user.name} · {offer.institution.name} · {iso_week(visit.week_start)}"
 
 
 @dataclass
@@ -654,7 +661,7 @@ class AcceptResult:
 
 
 def accept_matches(actor, partnership: Partnership, choices: list[tuple[int, int, date]],
-                   reasons: dict[int, str] | None = None) -> AcceptResult:
+                   reasons: dict[int, Reasons] | None = None) -> AcceptResult:
     """Book the chosen (application, offer, week) matches one by one (each checked under the lock), then
     put the endorsed applicants still without a place on the waiting lists of their preferred hosts."""
     if not permissions.coordinates(actor, partnership):
@@ -666,7 +673,7 @@ def accept_matches(actor, partnership: Partnership, choices: list[tuple[int, int
             refused[application_id] = [str(_l("This applicant or host is not in the partnership."))]
             continue
         try:
-            created.append(book_visit(actor, application, offer, monday, reasons=(reasons or {}).get(application_id, "")))
+            created.append(book_visit(actor, application, offer, monday, reasons=(reasons or {}).get(application_id, ())))
         except ServiceError as error:
             refused[application_id] = [str(m) for m in error.errors.get("visit", [])]
     waiting = update_waiting_lists(partnership)
@@ -786,7 +793,7 @@ def offer_place_to_next(actor, cancelled: Visit) -> Visit:
     if application is None:
         raise ServiceError.one("visit", _l("Nobody on the waiting list can take this week."))
     return book_visit(actor, application, cancelled.offer, cancelled.week_start,
-                      reasons=str(_l("Next on the waiting list")))
+                      reasons=match_reasons.one(match_reasons.WAITING_LIST))
 
 
 def update_programme(actor, visit: Visit, activities: list[ActivityData]) -> Visit:

@@ -17,6 +17,7 @@ from network import labels, permissions
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.mobility import matching, services, weeks
+from network.mobility import reasons as match_reasons
 from network.mobility.forms import (
     ApplicationForm,
     AssignForm,
@@ -287,17 +288,7 @@ def _unplaced_reason(unplaced) -> str:
 
 def _why(match) -> list[str]:
     """Why the solver proposes this pair, in the reader's language."""
-    if match.preference_rank:
-        first = _("Their choice number %(rank)d", rank=match.preference_rank)
-    else:
-        first = _("Not among their choices")
-    interests = ", ".join(match.shared_interests)
-    languages = ", ".join(labels.language_name(code) for code in match.shared_languages)
-    return [
-        first,
-        _("Shared interests: %(names)s", names=interests) if interests else _("No shared interests"),
-        _("Shared languages: %(names)s", names=languages) if languages else _("No shared language"),
-    ]
+    return match_reasons.render(match_reasons.of_match(match))
 
 
 def _assign_form(partnership: Partnership, offers) -> AssignForm:
@@ -366,7 +357,7 @@ def accept(partnership_id: int):
     except (matching.MatchingError, ValueError):
         proposal = matching.Proposal()
     wanted = set(choices)
-    reasons = {m.application_id: "; ".join(_why(m)) for m in proposal.matches
+    reasons = {m.application_id: match_reasons.of_match(m) for m in proposal.matches
                if (m.application_id, m.offer_id, m.week) in wanted}
     result = services.accept_matches(current_user, partnership, choices, reasons)
     flash(ngettext("%(num)d visit was proposed.", "%(num)d visits were proposed.", len(result.created)),
@@ -422,7 +413,7 @@ def assign(partnership_id: int):
     offers = services.offers_in(partnership)
     form = _assign_form(partnership, offers)
     done, refused = _place_by_hand(
-        form, partnership, lambda *chosen: services.book_visit(*chosen, reasons=_("Assigned by a coordinator")),
+        form, partnership, lambda *chosen: services.book_visit(*chosen, reasons=match_reasons.one(match_reasons.ASSIGNED)),
         _("Visit proposed: %(name)s at %(host)s."))
     return done or _matching_page(partnership, services.offers_in(partnership), form, refused, 422)
 
@@ -437,7 +428,7 @@ def record_past(partnership_id: int):
     form = _past_visit_form(partnership, offers)
     done, refused = _place_by_hand(
         form, partnership,
-        lambda *chosen: services.record_past_visit(*chosen, reasons=_("Recorded by a coordinator after the visit")),
+        lambda *chosen: services.record_past_visit(*chosen, reasons=match_reasons.one(match_reasons.RECORDED)),
         _("Visit recorded: %(name)s at %(host)s. They are asked for their essay."))
     return done or _matching_page(partnership, services.offers_in(partnership), _assign_form(partnership, offers),
                                   status=422, past_form=form, past_refused=refused)
@@ -447,23 +438,36 @@ def record_past(partnership_id: int):
 
 
 def _visit_page(visit, cancel_form: CancelForm, status: int = 200):
-    holidays = weeks.holidays_in_week(visit.host.country, visit.week_start, str(get_locale()))
+    reader = str(get_locale())
+    holidays, named_in = weeks.holiday_names(visit.host.country, visit.week_start, reader)
     next_person = None
     if visit.status == CANCELLED and permissions.coordinates(current_user, visit.partnership):
         next_person = services.next_suitable(visit)
+    manage = permissions.can_manage_visit(current_user, visit)
+    begun = weeks.has_begun(visit.week_start)
+    # Completing a visit that has not begun, or confirming one that has, is refused: no button for either. A
+    # completed or cancelled visit leaves nothing to do (but offering its place to the next person).
+    actions = {
+        "confirm": manage and visit.status == PROPOSED and not begun,
+        "complete": manage and visit.status == CONFIRMED and begun,
+        "programme": manage and visit.status in (PROPOSED, CONFIRMED),
+        "cancel": permissions.can_cancel_visit(current_user, visit) and visit.status in (PROPOSED, CONFIRMED),
+        "offer_next": next_person is not None,
+    }
     return render_template(
         "mobility/visit.html",
         visit=visit,
+        reasons=match_reasons.shown(visit),
         days=[(number, DAY_NAMES[number], day, holidays.get(day))
               for number, day in enumerate(visit.days, 1)],
+        # The holidays' names are in the reader's language when the library has it, else in English: say so.
+        holiday_language=named_in,
+        holiday_language_name=(labels.language_name(named_in.split("-")[0])
+                               if named_in and named_in.split("-")[0] != reader.split("_")[0] else ""),
         programme=_by_day(visit.activities),
         cancel_form=cancel_form,
         next_person=next_person,
-        can_manage=permissions.can_manage_visit(current_user, visit),
-        can_cancel=(permissions.can_cancel_visit(current_user, visit)
-                    and visit.status in (PROPOSED, CONFIRMED)),
-        # Completing a visit that has not begun, or confirming one that has, is refused: no button for either.
-        begun=weeks.has_begun(visit.week_start),
+        actions=actions,
         panels=panels(visit_page, visit, viewer=current_user),
     ), status
 

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 _ISO_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+FALLBACK_LANGUAGE = "en"  # holidays' names when the library has none in the reader's language
 
 
 class WeekError(ValueError):
@@ -79,15 +80,24 @@ def weeks_between(start: date, end: date) -> list[date]:
 
 
 @lru_cache(maxsize=256)
-def _country_holidays(country: str, year: int, language: str | None = None) -> dict[date, str]:
+def _country_holidays(country: str, year: int, language: str | None = None) -> tuple[dict[date, str], str]:
+    """The country's public holidays of the year, and the language of their names (a BCP 47 code)."""
     try:
         found = holidays_lib.country_holidays(country, years=year)
     except NotImplementedError:  # a country the library does not know: no holidays marked
-        return {}
-    names = _holiday_language(found.supported_languages, language)
+        return {}, ""
+    # The reader's language when the library has it; English otherwise (every country has it), named explicitly:
+    # without a language the library's names depend on the machine's locale settings.
+    names = (_holiday_language(found.supported_languages, language)
+             or _holiday_language(found.supported_languages, FALLBACK_LANGUAGE) or found.default_language)
     if names:
         found = holidays_lib.country_holidays(country, years=year, language=names)
-    return dict(found)
+    return dict(found), _bcp47(names or "")
+
+
+def _bcp47(code: str) -> str:
+    """The library's "it_IT" or "en_US" as a page's lang attribute writes it ("it-IT")."""
+    return code.replace("_", "-")
 
 
 def _holiday_language(supported, wanted: str | None) -> str | None:
@@ -102,11 +112,18 @@ def _holiday_language(supported, wanted: str | None) -> str | None:
 
 def holidays_in_week(country: str, monday: date, language: str | None = None) -> dict[date, str]:
     """Public holidays in the host's country from Monday to Friday of this week: date -> name, in `language`
-    when the library has the names in it, otherwise as the library names them by default."""
-    found = {}
+    when the library has the names in it, otherwise in English."""
+    return holiday_names(country, monday, language)[0]
+
+
+def holiday_names(country: str, monday: date, language: str | None = None) -> tuple[dict[date, str], str]:
+    """holidays_in_week, and the language the names are in (a BCP 47 code such as "es" or "en-US"; "" when
+    there is no holiday): the reader's when the library names the country's days in it, otherwise English, which
+    a page then says (its lang attribute, and in words)."""
+    found, named_in = {}, ""
     for offset in range(5):
         day = monday + timedelta(days=offset)
-        name = _country_holidays((country or "").upper(), day.year, language).get(day)
-        if name:
-            found[day] = name
-    return found
+        names, named_in_year = _country_holidays((country or "").upper(), day.year, language)
+        if names.get(day):
+            found[day], named_in = names[day], named_in_year
+    return found, named_in

@@ -34,7 +34,17 @@ class Notification(db.Model):
         """What the reader sees, in their language now (the stored text if the message cannot be rendered)."""
         if self.message_id:
             try:
-                return gettext(self.message_id, **(self.params or {}))[:MESSAGE_MAX]
+                return gettext(self.message_id, **_values(self.params or {}))[:MESSAGE_MAX]
             except (KeyError, ValueError, TypeError):
                 pass
         return self.message
+
+
+# What an account's deletion leaves in the values instead of the name (network.auth.services.FORMER_MEMBER).
+FORMER_MEMBER = "former member"
+
+
+def _values(params: dict) -> dict:
+    """The message's values, a deleted account's "former member" in the reader's language."""
+    return {name: value.replace(FORMER_MEMBER, gettext("former member")) if isinstance(value, str) else value
+            for name, value in params.items()}

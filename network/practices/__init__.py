@@ -8,7 +8,7 @@ def init_app(app) -> None:
     from network.auth.services import register_data_eraser, register_data_exporter
     from network.demo import register_step
     from network.institutions.signals import institution_page
-    from network.practices import demo, personal_data
+    from network.practices import demo, home, personal_data
     from network.practices.attachments import FOLDER
     from network.practices.cli import practices_cli
     from network.practices.discussion_views import bp  # the practices blueprint, with the discussion's routes
@@ -28,3 +28,4 @@ def init_app(app) -> None:
     register_step(app, "practices", demo.seed)  # its part of seed-demo (network/demo.py)
     # The institution page lists the institution's newest practices. weak=False: a plain function, kept for good.
     institution_page.connect(institution_panel, weak=False)
+    home.connect()  # its part of the home page (network/home.py)

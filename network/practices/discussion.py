@@ -151,35 +151,61 @@ class Thread:
     replies: list[Comment] = field(default_factory=list)
 
 
-def threads(user, practice: Practice) -> list[Thread]:
-    """The discussion in two queries at most: hidden comments (and the replies under them) only for
-    moderators; a deleted placeholder only while it still has replies to show."""
+THREADS_PER_PAGE = 20
+
+
+@dataclass
+class ThreadPage:
+    """One page of a discussion as one visitor sees it: newest threads first, each thread's replies oldest
+    first; `count` is the whole discussion's comments that everyone can read."""
+
+    threads: list[Thread]
+    page: int
+    pages: int
+    count: int
+
+
+def thread_page(user, practice: Practice, page: int = 1, comment_id: int | None = None) -> ThreadPage:
+    """The page asked for (past the last: the last), or the one holding this comment: a comment's address
+    (comment_path) names the comment, not a page, since new threads push older ones to later pages.
+
+    Hidden comments (and the replies under them) only for moderators; a deleted placeholder only while it
+    still has replies to show. The shape of the discussion is read as bare columns; only the page's comments
+    are loaded whole, with their authors: three queries, however long the discussion."""
     moderator = permissions.can_moderate_comments(user, practice)
-    comments = db.session.scalars(
-        select(Comment).where(Comment.practice_id == practice.id)
-        .options(joinedload(Comment.author))
-        .order_by(Comment.created_at, Comment.id)
+    rows = db.session.execute(
+        select(Comment.id, Comment.parent_id, Comment.hidden, Comment.deleted)
+        .where(Comment.practice_id == practice.id).order_by(Comment.created_at, Comment.id)
     ).all()
-    by_parent: dict[int, list[Comment]] = {}
-    for comment in comments:
-        if comment.parent_id is not None and (moderator or not comment.hidden):
-            by_parent.setdefault(comment.parent_id, []).append(comment)
-    result = []
-    for comment in comments:
-        if comment.parent_id is not None or (comment.hidden and not moderator):
-            continue
-        replies = by_parent.get(comment.id, [])
-        if comment.deleted and not replies:
-            continue
-        result.append(Thread(comment, replies))
-    return result
+    replies: dict[int, list] = {}
+    for row in rows:
+        if row.parent_id is not None and (moderator or not row.hidden):
+            replies.setdefault(row.parent_id, []).append(row)
+    tops = [row for row in reversed(rows) if row.parent_id is None and (moderator or not row.hidden)
+            and not (row.deleted and not replies.get(row.id))]
+    count = sum(1 for top in tops for row in (top, *replies.get(top.id, ())) if not row.hidden and not row.deleted)
+    pages = max(1, -(-len(tops) // THREADS_PER_PAGE))
+    shown = {row.id: row for top in tops for row in (top, *replies.get(top.id, ()))}
+    if comment_id in shown:
+        thread_id = shown[comment_id].parent_id or comment_id
+        page = next(n for n, top in enumerate(tops) if top.id == thread_id) // THREADS_PER_PAGE + 1
+    page = min(max(page, 1), pages)
+    on_page = tops[(page - 1) * THREADS_PER_PAGE:page * THREADS_PER_PAGE]
+    wanted = [row.id for top in on_page for row in (top, *replies.get(top.id, ()))]
+    loaded = {comment.id: comment for comment in db.session.scalars(
+        select(Comment).where(Comment.id.in_(wanted)).options(joinedload(Comment.author)))} if wanted else {}
+    threads = [Thread(loaded[top.id], [loaded[row.id] for row in replies.get(top.id, ())]) for top in on_page]
+    return ThreadPage(threads, page, pages, count)
 
 
-def visible_count(threads_: list[Thread]) -> int:
-    """Comments everyone can read: neither hidden nor deleted (as in the "most discussed" sort)."""
-    return sum(
-        1 for t in threads_ for c in (t.comment, *t.replies) if not c.hidden and not c.deleted
-    )
+def comment_path(practice: Practice, comment: Comment, external: bool = False) -> str:
+    """A comment's own address: the practice page at the page of the discussion that holds it, whichever
+    that is by the time the link is followed."""
+    try:
+        return url_for("practices.show", practice_id=practice.id, comment=comment.id, _anchor=f"comment-{comment.id}",
+                       _external=external)
+    except RuntimeError:  # no request and no SERVER_NAME (command line): a path is still useful
+        return f"/practices/{practice.id}?comment={comment.id}#comment-{comment.id}"
 
 
 # --- moderation queue -----------------------------------------------------------------------------
@@ -216,14 +242,6 @@ def flag_queue(user) -> list[FlaggedComment]:
 # --- notifications --------------------------------------------------------------------------------
 
 
-def _link(practice: Practice, comment: Comment, external: bool = False) -> str:
-    try:
-        return url_for("practices.show", practice_id=practice.id, _anchor=f"comment-{comment.id}",
-                       _external=external)
-    except RuntimeError:  # no request and no SERVER_NAME (command line): a path is still useful
-        return f"/practices/{practice.id}#comment-{comment.id}"
-
-
 def _recipients(actor, practice: Practice) -> list[User]:
     """The practice's authors and followers, once each, never the commenter, only those who may read it."""
     followers = db.session.scalars(
@@ -244,8 +262,8 @@ def _notify(actor, practice: Practice, comment: Comment) -> list[tuple[str, str,
     """Add the notification rows to this transaction; return the emails to send once it has committed."""
     kind = "reply" if comment.parent_id else "comment"
     emails = []
-    path = _link(practice, comment)
-    link = _link(practice, comment, external=True)
+    path = comment_path(practice, comment)
+    link = comment_path(practice, comment, external=True)
     if kind == "reply":
         message = _l("%(name)s replied in the discussion of “%(title)s”.", name=actor.name, title=practice.title)
     else:

@@ -12,12 +12,12 @@ BODY_HINT = _l("Simple Markdown: **bold**, *italic*, lists, quotes, links. At mo
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Your comment"), description=BODY_HINT, render_kw={"rows": 5})
+    body = TextAreaField(_l("Your comment"), description=BODY_HINT, render_kw={"rows": 5, "data-markdown": "comment"})
     parent_id = HiddenField()
 
 
 class EditCommentForm(ServiceErrors, FlaskForm):
-    body = TextAreaField(_l("Comment"), description=BODY_HINT, render_kw={"rows": 8})
+    body = TextAreaField(_l("Comment"), description=BODY_HINT, render_kw={"rows": 8, "data-markdown": "comment"})
 
 
 class FlagForm(FlaskForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from network import permissions
 from network.extensions import db
+from network.forms import whole_number
 from network.panels import panels
 from network.practices import discussion, services
 from network.practices.discussion_forms import ActionForm, CommentForm, EditCommentForm, FlagForm
@@ -40,8 +41,9 @@ def _comment_or_404(practice: Practice, comment_id) -> Comment:
 
 
 def _at_comment(practice: Practice, comment: Comment | None = None) -> str:
-    anchor = f"comment-{comment.id}" if comment is not None else "discussion"
-    return url_for("practices.show", practice_id=practice.id, _anchor=anchor)
+    if comment is None:
+        return url_for("practices.show", practice_id=practice.id, _anchor="discussion")
+    return discussion.comment_path(practice, comment)
 
 
 def _back(form, default: str):
@@ -72,6 +74,8 @@ class DiscussionView:
 
     threads: list[discussion.Thread]
     count: int
+    page: int
+    pages: int
     html: dict[int, Markup]
     can_comment: bool
     can_moderate: bool
@@ -84,9 +88,13 @@ class DiscussionView:
 
 
 @bp.app_template_global("discussion_of")
-def discussion_of(practice: Practice) -> DiscussionView:
-    """Called by templates/practices/_discussion.html, so the show view needs to know nothing of it."""
-    threads = discussion.threads(current_user, practice)
+def discussion_of(practice: Practice, thread_id: int | None = None) -> DiscussionView:
+    """Called by templates/practices/_discussion.html, so the show view needs to know nothing of it. The page
+    of threads: the one holding thread_id (a refused reply, shown again with its message), or from the
+    address: ?comments=<page>, or ?comment=<id> for the page holding that comment."""
+    shown = discussion.thread_page(current_user, practice, page=whole_number(request.args.get("comments")) or 1,
+                                   comment_id=thread_id or whole_number(request.args.get("comment"), digits=18))
+    threads = shown.threads
     comments = [c for t in threads for c in (t.comment, *t.replies)]
     can_comment = permissions.can_comment(current_user, practice)
     flagged = set()
@@ -95,7 +103,9 @@ def discussion_of(practice: Practice) -> DiscussionView:
             CommentFlag.user_id == current_user.id, CommentFlag.comment_id.in_([c.id for c in comments]))))
     return DiscussionView(
         threads=threads,
-        count=discussion.visible_count(threads),
+        count=shown.count,
+        page=shown.page,
+        pages=shown.pages,
         html={c.id: render_comment(c.body) for c in comments if not c.deleted},
         can_comment=can_comment,
         can_moderate=permissions.can_moderate_comments(current_user, practice),
@@ -106,6 +116,10 @@ def discussion_of(practice: Practice) -> DiscussionView:
         flagged=flagged,
         form=CommentForm(formdata=None) if can_comment else None,
     )
+
+
+# A comment's own address, for the templates (the discussion, the flag queue, the comment's edit page).
+bp.add_app_template_global(discussion.comment_path, "comment_path")
 
 
 # --- comments -------------------------------------------------------------------------------------

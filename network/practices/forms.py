@@ -9,6 +9,7 @@ from network.institutions.forms import MultiCheckboxField
 from network.practices import services
 from network.practices.models import SECTIONS, STATUSES, SUMMARY_MAX, VISIBILITIES
 
+MARKDOWN = {"data-markdown": "document"}  # network/static/js/markdown-editor.js: toolbar and preview
 SECTION_HINTS = {
     "context": _l("Where and why the practice started; the theory or framework it follows."),
     "target_group": _l("Who it is for: families, children, professionals, communities."),
@@ -20,18 +21,22 @@ SECTION_HINTS = {
 }
 
 
+def _section(name: str) -> TextAreaField:
+    return TextAreaField(services.SECTION_LABELS[name], description=SECTION_HINTS[name], render_kw=MARKDOWN)
+
+
 class PracticeForm(FlaskForm):
     title = StringField(_l("Title"))
     summary = TextAreaField(
         _l("Summary"), description=_l("One paragraph, at most %(max)d characters.", max=SUMMARY_MAX)
     )
-    context = TextAreaField(services.SECTION_LABELS["context"], description=SECTION_HINTS["context"])
-    target_group = TextAreaField(services.SECTION_LABELS["target_group"], description=SECTION_HINTS["target_group"])
-    objectives = TextAreaField(services.SECTION_LABELS["objectives"], description=SECTION_HINTS["objectives"])
-    methods = TextAreaField(services.SECTION_LABELS["methods"], description=SECTION_HINTS["methods"])
-    resources = TextAreaField(services.SECTION_LABELS["resources"], description=SECTION_HINTS["resources"])
-    outcomes = TextAreaField(services.SECTION_LABELS["outcomes"], description=SECTION_HINTS["outcomes"])
-    lessons = TextAreaField(services.SECTION_LABELS["lessons"], description=SECTION_HINTS["lessons"])
+    context = _section("context")
+    target_group = _section("target_group")
+    objectives = _section("objectives")
+    methods = _section("methods")
+    resources = _section("resources")
+    outcomes = _section("outcomes")
+    lessons = _section("lessons")
     sectors = MultiCheckboxField(_l("Sectors"), validate_choice=False)
     intervention_types = MultiCheckboxField(_l("Intervention types"), validate_choice=False)
     tags = StringField(

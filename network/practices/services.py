@@ -686,8 +686,37 @@ def _as_lines(value) -> list[str]:
     return "" if value is None else str(value).splitlines() or [""]
 
 
+def _named(name: str, value):
+    """A revision's stored codes as the reader reads them: "reviewed" as “Reviewed”, "es" as “Spanish”, an
+    institution's slug, a partnership's or a practice's id as its name (the code itself once it is gone)."""
+    if value is None or value == "" or value == []:
+        return value
+    if isinstance(value, list):
+        return [_named(name, item) for item in value]
+    codes = {"status": STATUS_LABELS, "visibility": VISIBILITY_LABELS, "evidence_level": EVIDENCE_LABELS,
+             "intervention_types": INTERVENTION_TYPE_LABELS}.get(name)
+    if codes is not None:
+        return str(codes[value]) if value in codes else value
+    if name == "sectors":
+        return labels.sector_label(value)
+    if name == "country":
+        return labels.country_name(value)
+    if name == "language":
+        return labels.language_name(value)
+    if name == "institution":
+        found = db.session.scalar(select(Institution.name).where(Institution.slug == value))
+        return found or value
+    if name == "partnership_id" and isinstance(value, int):
+        return db.session.scalar(select(Partnership.title).where(Partnership.id == value)) or str(value)
+    if name == "translation_of_id" and isinstance(value, int):  # named when everyone may read it
+        return db.session.scalar(select(Practice.title).where(
+            Practice.id == value, Practice.status == PUBLISHED, Practice.visibility == PUBLIC)) or str(value)
+    return value
+
+
 def diff_revisions(old: PracticeRevision | None, new: PracticeRevision) -> list[FieldChange]:
-    """What changed between two revisions, field by field, as added and removed lines."""
+    """What changed between two revisions, field by field, as added and removed lines (codes named in the
+    reader's language)."""
     before = old.data if old is not None else {}
     changes = []
     for name, label in FIELD_LABELS.items():
@@ -695,7 +724,7 @@ def diff_revisions(old: PracticeRevision | None, new: PracticeRevision) -> list[
         if a == b or (not a and not b):
             continue
         lines = []
-        for line in difflib.ndiff(_as_lines(a), _as_lines(b)):
+        for line in difflib.ndiff(_as_lines(_named(name, a)), _as_lines(_named(name, b))):
             if line.startswith("? "):
                 continue
             lines.append((line[0], line[2:]))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from network import permissions, uploads
 from network.extensions import db
+from network.forms import as_id
 from network.institutions import services as institutions
 from network.institutions.models import Institution
 from network.page_cache import cached_for_visitors
@@ -55,9 +56,36 @@ def _form(practice: Practice | None = None) -> PracticeForm:
             form.institution.data = home.slug if home else ""
             form.country.data = home.country if home else ""
             form.language.data = request.args.get("language") or (home.languages[0] if home and home.languages else "")
-            if request.args.get("translation_of", "").isdigit():
-                form.translation_of_id.data = request.args["translation_of"]
+            original = _original_to_translate(request.args.get("translation_of"))
+            if original is not None:
+                _carry_over(form, original, home)
     return form
+
+
+def _original_to_translate(practice_id) -> Practice | None:
+    """The practice "Add a translation" was pressed on (its original, if it is itself a translation), when this
+    person may read it."""
+    practice = services.get(as_id(practice_id) or 0)
+    if practice is not None and practice.original is not None:
+        practice = practice.original
+    return practice if practice is not None and permissions.can_view_practice(current_user, practice) else None
+
+
+def _carry_over(form: PracticeForm, original: Practice, home) -> None:
+    """A translation describes the same practice: its sectors, intervention types, partnership, tags, country
+    and owner come over; its words are to be written, in a language it does not have yet."""
+    form.translation_of_id.data = str(original.id)
+    form.sectors.data = list(original.sectors)
+    form.intervention_types.data = list(original.intervention_types)
+    form.partnership_id.data = str(original.partnership_id) if original.partnership_id else ""
+    form.tags.data = ", ".join(original.tag_names)
+    form.country.data = original.country
+    if original.institution.slug in {slug for slug, _name in form.institution.choices}:
+        form.institution.data = original.institution.slug
+    written = {original.language, *(p.language for p in services.translations(original))}
+    if form.language.data in written and not request.args.get("language"):
+        free = [code for code in (home.languages if home else []) if code not in written]
+        form.language.data = free[0] if free else ""
 
 
 def _preview(form: PracticeForm) -> dict:

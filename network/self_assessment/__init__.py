@@ -11,7 +11,7 @@ def init_app(app) -> None:
 
     from network.auth.services import carry_over_sign_in, register_data_eraser, register_data_exporter
     from network.demo import register_step
-    from network.self_assessment import admin_views, cli, demo, group_views, personal_data, services, views  # noqa: F401 (the views modules: their routes)
+    from network.self_assessment import admin_views, cli, demo, group_views, home, personal_data, services, views  # noqa: F401 (the views modules: their routes)
     from network.self_assessment.blueprint import bp
 
     app.register_blueprint(bp)
@@ -23,6 +23,7 @@ def init_app(app) -> None:
     # keep as theirs or discard.
     carry_over_sign_in(services.SESSION_KEY, services.INVITATION_SESSION_KEY)
     user_logged_in.connect(_attach_answers, app, weak=False)
+    home.connect()  # its part of the home page (network/home.py)
 
 
 def _attach_answers(app, user, **extra) -> None:

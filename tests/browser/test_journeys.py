@@ -176,6 +176,7 @@ def test_newcomer_practice_visit_essay_assessment_and_search(world, session, tmp
     with session.step_named("the institution's admin approves the membership"):
         admin = session.page_for("sender admin")
         log_in(admin, seeded.sender_admin)
+        admin.locator(".account-menu > summary").click()  # the administration links are in the account menu
         admin.get_by_role("navigation", name="Main").get_by_role("link", name="Membership requests").click()
         admin.get_by_role("button", name=f"Approve {NEWCOMER}").click()
         expect(admin.get_by_role("button", name=f"Approve {NEWCOMER}")).to_have_count(0)
@@ -265,13 +266,14 @@ def test_newcomer_practice_visit_essay_assessment_and_search(world, session, tmp
         newcomer.get_by_role("link", name=re.compile("Write your essay")).click()
         newcomer.get_by_role("button", name="Start writing").click()
         editor = newcomer.locator("#essay-form")
-        editor.get_by_label("Title").fill(ESSAY_TITLE)
-        editor.get_by_label("Your essay").fill(ESSAY_BODY)
-        editor.get_by_label("Practices the essay relates to (optional)").select_option(label=PRACTICE_TITLE)
-        words = len(re.findall(r"\w+(?:['-]\w+)*", ESSAY_BODY))
-        expect(newcomer.locator("#word-count")).to_contain_text(f"{words} words")
-        # No button pressed: the script saves every 5 seconds.
-        expect(newcomer.locator("#save-status")).to_contain_text("Saved at", timeout=15_000)
+        # No button pressed: the script saves every 5 seconds (the status then says when, as the page did).
+        with newcomer.expect_response(lambda r: r.url.endswith("/autosave") and r.ok, timeout=15_000):
+            editor.get_by_label("Title").fill(ESSAY_TITLE)
+            editor.get_by_label("Your essay").fill(ESSAY_BODY)
+            editor.get_by_label("Practices the essay relates to (optional)").select_option(label=PRACTICE_TITLE)
+            words = len(re.findall(r"\w+(?:['-]\w+)*", ESSAY_BODY))
+            expect(newcomer.locator("#word-count")).to_contain_text(f"{words} words")
+        expect(newcomer.locator("#save-status")).to_contain_text("Last saved:")
         bh.fresh()
         essay = db.session.scalar(db.select(Essay).where(Essay.title == ESSAY_TITLE))
         assert essay is not None and essay.status == "draft" and essay.autosaved_at is not None
@@ -309,8 +311,7 @@ def test_newcomer_practice_visit_essay_assessment_and_search(world, session, tmp
         anonymous = session.page_for("anonymous")
         anonymous.goto("/")
         search_from_header(anonymous, "walking groups parents", PRACTICE_TITLE)
-        search_from_header(coordinator, NEWCOMER, f"Job-shadowing visit: {NEWCOMER} at {seeded.host_name}, "
-                                                  f"{iso_week(PAST_MONDAY)}")
+        search_from_header(coordinator, NEWCOMER, f"{NEWCOMER} · {seeded.host_name} · {iso_week(PAST_MONDAY)}")
         search_from_header(evaluator, "Triana walking groups taught", ESSAY_TITLE)
 
 
@@ -361,11 +362,15 @@ def test_keyboard_only_login_search_comment_bookmark_logout(world, session):
         tab_to(page, "button", "Bookmark")
         keyboard.press("Space")
         expect(page.get_by_role("button", name="Remove bookmark")).to_be_visible()
-        tab_to(page, "a", "Bookmarks", backwards=True)
+        tab_to(page, ".account-menu > summary", backwards=True)  # the account menu's button
+        keyboard.press("Enter")
+        tab_to(page, "a", "Bookmarks")
         keyboard.press("Enter")
         expect(page.get_by_role("main")).to_contain_text(KITCHEN_TITLE)
 
     with session.step_named("log out with the keyboard"):
-        tab_to(page, "button", "Log out", backwards=True)
+        tab_to(page, ".account-menu > summary", backwards=True)
+        keyboard.press("Enter")
+        tab_to(page, "button", "Log out")
         keyboard.press("Enter")
         expect_flash(page, "You are logged out.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 
 import pytest
 from book_helpers import frozen_item, make_edition
@@ -145,3 +146,18 @@ def test_the_command_builds_the_pdf(app, runner, small_book):
     assert "Wrote" in result.output and pdf.pdf_path(small_book).exists()
     result = runner.invoke(args=["collections", "pdf", str(small_book.collection_id), "9"])
     assert result.exit_code == 1 and "no edition 9" in result.output
+
+
+@needs_weasyprint
+def test_every_page_but_the_title_page_counts_the_whole_book(app, small_book):
+    """The contents and the index are laid out again on their own (render_book): they read "2 / 2" and "23 / 3"
+    when they counted only their own pages."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf.build_pdf(small_book).read_bytes()))
+    total = len(reader.pages)
+    assert total >= 5  # title page, contents, two chapters, the index
+    footers = [re.findall(r"(\d+) / (\d+)", page.extract_text()) for page in reader.pages]
+    assert footers[0] == []  # the title page has none
+    for number, found in enumerate(footers[1:], start=2):
+        assert (str(number), str(total)) in found, (number, found)

@@ -162,20 +162,17 @@ def test_plural_forms_on_the_search_page(client, make_institution, make_practice
 
 
 def switcher(page):
-    return page.find("form", action="/language")
+    return page.find("ul", class_="language-list")
 
 
 def test_every_page_has_a_switcher_naming_each_language_in_itself(client):
     page = read_html(client.get("/", headers={"Accept-Language": "it"}))
-    form = switcher(page)
-    assert form["method"] == "post" and form.find("input", attrs={"name": "csrf_token"})
-    select = form.find("select", attrs={"name": "locale"})
-    assert form.find("label", attrs={"for": select["id"]}).get_text() == "Lingua"
-    options = {o["value"]: (o.get_text(), o["lang"]) for o in select.find_all("option")}
-    assert options == {"en": ("English", "en"), "es": ("Español", "es"), "fr": ("Français", "fr"),
-                       "it": ("Italiano", "it")}
-    assert select.find("option", selected=True)["value"] == "it"
-    assert form.find("button", type="submit")  # works without JavaScript
+    links = switcher(page).find_all("a")
+    assert {a["hreflang"]: (a.find(class_="language-name").get_text(), a["lang"]) for a in links} == {
+        "en": ("English", "en"), "es": ("Español", "es"), "fr": ("Français", "fr"), "it": ("Italiano", "it")}
+    assert page.find(id=switcher(page)["aria-labelledby"]).get_text(strip=True) == "Lingua"
+    assert [a["hreflang"] for a in links if a.get("aria-current") == "true"] == ["it"]
+    assert all(a["href"].startswith(f"/language/{a['hreflang']}?next=") for a in links)  # plain links
 
 
 def test_a_visitor_gets_the_browser_language_until_they_choose(client):
@@ -231,8 +228,8 @@ def test_an_account_s_language_wins_over_an_earlier_choice(client, auth, users):
 def test_the_switcher_needs_the_form_s_token(csrf_app, client):
     response = client.post("/language", data={"locale": "fr"})
     assert response.status_code == 400
-    page = read_html(client.get("/"))
-    token = switcher(page).find("input", attrs={"name": "csrf_token"})["value"]
+    page = read_html(client.get("/login"))  # a form's token (the header's switcher is links, no form)
+    token = page.find("input", attrs={"name": "csrf_token"})["value"]
     assert client.post("/language", data={"locale": "fr", "csrf_token": token}).status_code == 303
     assert read_html(client.get("/")).html["lang"] == "fr"
 

@@ -74,7 +74,7 @@ def test_members_comment_and_reply_one_level_deep(app, users, practice):
     response = outsider.post(comment_url(practice), data={"body": "We run *this* in Arad too."})
     assert response.status_code == 302
     first = comments_of(practice)[0]
-    assert response.location.endswith(f"/practices/{practice.id}#comment-{first.id}")
+    assert response.location.endswith(f"/practices/{practice.id}?comment={first.id}#comment-{first.id}")
     assert first.author == users["outsider"] and first.parent_id is None
 
     client_for(app, users["coordinator"]).post(comment_url(practice), data={"body": "How many families?",
@@ -422,7 +422,7 @@ def test_authors_and_followers_are_notified_but_not_the_commenter(app, users, pr
         [notification] = notified(user)
         assert notification.kind == "comment"
         assert commenter.name in notification.message and practice.title in notification.message
-        assert notification.link == f"/practices/{practice.id}#comment-{comment.id}"
+        assert notification.link == f"/practices/{practice.id}?comment={comment.id}#comment-{comment.id}"
     assert notified(commenter) == []
     # Commenting follows the practice: the commenter hears of the answer.
     assert db.session.get(PracticeFollow, (commenter.id, practice.id)) is not None
@@ -453,7 +453,7 @@ def test_unread_count_in_the_header_and_the_notifications_page(app, users, pract
     items = page.select("ol.notifications > li")
     assert len(items) == 3 and all("unread" in li["class"] for li in items)
     newest = comments_of(practice)[-1]
-    assert items[0].a["href"] == f"/practices/{practice.id}#comment-{newest.id}"
+    assert items[0].a["href"] == f"/practices/{practice.id}?comment={newest.id}#comment-{newest.id}"
 
     assert client.post("/notifications/read-all").status_code == 302
     assert notifications.unread_count(users["professional"]) == 0
@@ -517,7 +517,7 @@ def test_emails_go_out_after_the_commit_when_mail_is_configured(app, users, prac
     assert recipients == sorted([users["professional"].email, users["evaluator"].email])
     comment = comments_of(practice)[0]
     body = smtp.sent[0].get_content()
-    assert f"http://localhost/practices/{practice.id}#comment-{comment.id}" in body
+    assert f"http://localhost/practices/{practice.id}?comment={comment.id}#comment-{comment.id}" in body
     assert practice.title in smtp.sent[0]["Subject"]
     assert outbox == []
 
