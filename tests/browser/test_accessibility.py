@@ -30,6 +30,10 @@ ROLES = {
 # (name, who looks, address): {names} are filled from the demo data (demo_ids below).
 PAGES = [
     ("home", "anonymous", "/"),
+    ("home of a professional", "professional", "/"),
+    ("home of an institution admin", "institution admin", "/"),
+    ("home of a coordinator", "coordinator", "/"),
+    ("home of an evaluator", "evaluator", "/"),
     ("login", "anonymous", "/login"),
     ("register", "anonymous", "/register"),
     ("password reset request", "anonymous", "/reset-password"),
