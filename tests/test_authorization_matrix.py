@@ -801,13 +801,24 @@ def _expected(endpoint: str, method: str, state: str) -> str:
     return spec if isinstance(spec, str) else spec[state]
 
 
+# On PostgreSQL the matrix tries the cases whose page reaches the database's queries: a login redirect, a 401 or a
+# 403 is decided in Python before any query of the page (the same code on both databases, tried on SQLite).
+DECIDED_BEFORE_THE_QUERIES = {"login", "401", "403"}
+
+
 def _cases():
     for rule in RULES:
         if rule.endpoint not in MATRIX:
             continue  # test_every_route_is_in_the_matrix names it
         for method in _methods(rule):
             for state in _states(rule):
+                try:
+                    expected = _expected(rule.endpoint, method, state).split()
+                except KeyError:  # a method or state missing from its row: the test says so
+                    expected = []
                 for visitor in VISITORS:
+                    if POSTGRES_URL and expected and expected[VISITORS.index(visitor)] in DECIDED_BEFORE_THE_QUERIES:
+                        continue
                     yield pytest.param(rule, method, state, visitor,
                                        id=f"{rule.endpoint}-{method}-{state}-{visitor}")
 

@@ -358,7 +358,7 @@ def decimal(value: float | None, digits: int = 2) -> str:
 
 def on_day(iso_day: str | None) -> str:
     """A stored day ("2027-03-05") as the reader's language writes it."""
-    return format_date(date.fromisoformat(iso_day)) if iso_day else "—"
+    return format_date(date.fromisoformat(iso_day), format="long") if iso_day else "—"  # as "published on"
 
 
 def question_label(question: dict, code: str) -> str:

@@ -354,6 +354,33 @@ def test_a_survey_answered_by_keyboard(demo, pages):
             "#to-answer").inner_text()
 
 
+# The README's pictures: the main pages of the demo, as each would be seen by the person who uses them most.
+SCREENSHOTS = [
+    ("home", "professional", "/"),
+    ("practice", "anonymous", "/practices/{practice}"),
+    ("search", "anonymous", "/search?q=family"),
+    ("matching", "coordinator", "/mobility/matching/{partnership}"),
+    ("essay", "professional", "/essays/{published_essay}"),
+    ("report", "coordinator", "/partnerships/{partnership}/report/versions/1"),
+    ("book", "professional", "/collections/{manual}/editions/1"),
+]
+
+
+def test_screenshots_of_the_main_pages(demo, pages):
+    """docs/screenshots/<name>.png, made anew by every browser run: the README shows four, so that a new user sees
+    the product before installing it."""
+    _server, ids = demo
+    folder = bh.PROJECT_ROOT / "docs" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    bh.wait_until_indexed()
+    for name, role, address in SCREENSHOTS:
+        page = pages(role)  # 1280 x 900 (browser_helpers.axe_context)
+        response = page.goto(address.format(**ids))
+        assert response.status == 200, f"{address} answered {response.status} to the {role}"
+        page.screenshot(path=str(folder / f"{name}.png"))
+        assert (folder / f"{name}.png").stat().st_size > 10_000, name
+
+
 def test_the_scan_finds_a_known_problem(pages):
     """The scanner itself works: a picture without a text alternative and a field without a label, added
     to a page, are reported as critical."""
