@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from babel.dates import format_skeleton
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -146,12 +146,23 @@ def init_app(app: Flask) -> None:
         sector_label=labels.sector_label,
         date=format_date,
         datetime=format_datetime,
+        moment=moment,
         number=format_decimal,
         kilobytes=kilobytes,
         by_country_name=labels.by_country_name,
         by_language_name=labels.by_language_name,
         messages=error_messages,
     )
+
+
+def moment(when) -> str:
+    """"Dec 5, 2026, 3:04 PM": a date and time as the locale writes them beside the page's other dates (its medium
+    date, with the time short), not "12/5/26, 3:04 PM"."""
+    from babel.dates import get_datetime_format
+
+    locale = get_locale() or "en"
+    return get_datetime_format("medium", locale=locale).replace("{1}", format_date(when)).replace(
+        "{0}", format_time(when, "short"))
 
 
 def month_label(value) -> str:

@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from babel.dates import get_datetime_format
 from flask import (
     Blueprint,
     abort,
@@ -24,7 +23,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_decimal, format_number, format_time, get_locale, ngettext
+from flask_babel import format_decimal, format_number, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -61,7 +60,7 @@ from network.panels import panels
 from network.practices import services as practices
 from network.practices.models import Practice
 from network.sanitize import render_markdown
-from network.web import REFUSED, attempt, check_button_post, csv_download, form_status, month_label, outcome
+from network.web import REFUSED, attempt, check_button_post, csv_download, form_status, moment, month_label, outcome
 
 bp = Blueprint("essays", __name__, url_prefix="/essays")
 
@@ -322,10 +321,7 @@ def _expired_form(error):
 def saved_label(when) -> str:
     """“Last saved: Dec 5, 2026, 3:04 PM”: the page's dates as every other date on it (the locale's medium
     date) with the time as the locale writes it; the same words from the server's page and from the autosave."""
-    locale = get_locale() or "en"
-    written = get_datetime_format("medium", locale=locale).replace("{1}", format_date(when)).replace(
-        "{0}", format_time(when, "short"))
-    return _("Last saved: %(when)s", when=written)
+    return _("Last saved: %(when)s", when=moment(when))
 
 
 def _editor_page(essay: Essay, form: EssayForm, restored: bool = False, status: int = 200):

@@ -351,3 +351,15 @@ def test_a_lesson_shows_only_the_linked_practices_its_reader_may_see(client, aut
     login(auth, make_user())
     page = text(client.get(f"/courses/{course.id}/lessons/{lesson.id}"))
     assert "Shared practice" in page and "Internal practice" in page
+
+
+def test_a_saved_reflection_says_when_with_the_pages_date_format(client, auth, course, make_user):
+    """"Last saved: Dec 5, 2026, 3:04 PM", the locale's medium date as on the rest of the page, not "12/5/26"."""
+    login(auth, make_user())
+    client.post(f"/courses/{course.id}/enrol")
+    reflection = course.lessons[0].activities[1]
+    client.post(f"/courses/{course.id}/activities/{reflection.id}/reflection",
+                data={f"reflection-{reflection.id}-text": "What I would try with the Garcías"})
+    page = read_html(client.get(f"/courses/{course.id}/lessons/{course.lessons[0].id}"))
+    saved = next(p.get_text() for p in page.select(".save-status") if p.get_text().strip())
+    assert re.fullmatch(r"Last saved: [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s?[AP]M", saved.strip()), saved
