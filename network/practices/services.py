@@ -614,8 +614,11 @@ def _normalised(filters: PracticeFilters) -> tuple:
     return tuple(sorted(values.items()))
 
 
-def tag_suggestions(prefix: str = "", limit: int = 200) -> list[str]:
-    query = select(Tag.name).order_by(Tag.name).limit(limit)
+def tag_suggestions(user, prefix: str = "", limit: int = 200) -> list[str]:
+    """The tags of the practices this person may see (a draft's tags are its institution's business), by name."""
+    visible = select(practice_tags.c.tag_id).join(Practice, Practice.id == practice_tags.c.practice_id).where(
+        visible_to(user))
+    query = select(Tag.name).where(Tag.id.in_(visible)).order_by(Tag.name).limit(limit)
     if prefix:
         query = query.where(Tag.name.startswith(normalize_tag(prefix), autoescape=True))
     return list(db.session.scalars(query))

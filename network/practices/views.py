@@ -129,7 +129,7 @@ def index():
         facets=services.facet_counts(current_user, filters),
         sorts=services.SORTS,
         institution_list=institutions.institution_options(),
-        tags=services.tag_suggestions(),
+        tags=services.tag_suggestions(current_user),
     )
 
 
@@ -148,7 +148,7 @@ def create():
                 flash(_("Practice saved."), "success")
                 return redirect(url_for("practices.show", practice_id=practice.id))
     return render_template("practices/form.html", form=form, practice=None, preview=preview,
-                           tags=services.tag_suggestions()), form_status(form)
+                           tags=services.tag_suggestions(current_user)), form_status(form)
 
 
 @bp.route("/<int:practice_id>")
@@ -180,7 +180,7 @@ def edit(practice_id: int):
             flash(_("Practice saved."), "success")
             return redirect(url_for("practices.show", practice_id=practice.id))
     return render_template("practices/form.html", form=form, practice=practice, preview=preview,
-                           tags=services.tag_suggestions()), form_status(form)
+                           tags=services.tag_suggestions(current_user)), form_status(form)
 
 
 @bp.route("/<int:practice_id>/status", methods=["POST"])

@@ -184,3 +184,22 @@ def test_list_sorting_and_pagination(client, make_practice, users):
     assert "25 practices" in first.get_text()
     second = read_html(client.get("/practices/?sort=title&page=2"))
     assert [a.get_text() for a in second.select(".card-title a")][0] == "Practice 20"
+
+
+def test_tag_suggestions_hold_only_the_tags_of_practices_the_reader_may_see(client, auth, make_practice, users):
+    """A draft's tags are its institution's business: not suggested to visitors nor to other institutions."""
+    home = users["professional"].institution
+    make_practice(home, actor=users["professional"], status="draft", tags=["kinship-secret-plan"])
+    make_practice(home, actor=users["professional"], status="published", tags=["open family circles"])
+
+    def suggested(address):
+        page = read_html(client.get(address))
+        return {option["value"] for option in page.select("datalist option")}
+
+    assert "open family circles" in suggested("/practices/")
+    assert "kinship-secret-plan" not in suggested("/practices/")
+    auth.login(users["outsider"])
+    assert "kinship-secret-plan" not in suggested("/practices/new")
+    auth.logout()
+    auth.login(users["professional"])
+    assert "kinship-secret-plan" in suggested("/practices/new")
