@@ -47,6 +47,7 @@ from authz_helpers import (
 )
 from conftest import BASE_TEST_CONFIG, POSTGRES_URL, IsolatedClient, practice_data
 from network import create_app
+from network.certificates.badges import badge_key
 from network.extensions import db
 
 # --- the matrix ---------------------------------------------------------------------------------------
@@ -651,6 +652,7 @@ def _url(rule, state: str, world: World, query: dict | None = None) -> str:
         "number": 1, "code": world.certificate,
         # The Open Badges class of the member's certificate (certificates_helpers.issue_to: kind, subject).
         "kind": "test_attendance", "subject_type": "test_event", "subject_id": 1,
+        "key": badge_key("test_attendance", "test_event", 1),
         "event_id": world.events.get(state), "session_id": world.event_sessions.get(state),
         "registration_id": world.event_registrations.get(state), "material_id": world.event_materials.get(state),
         "year": 2027, "month": 1,

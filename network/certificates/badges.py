@@ -38,9 +38,17 @@ def assertion_url(certificate: Certificate) -> str:
     return url_for("certificates.badge_assertion", code=certificate.display_code, _external=True)
 
 
+def badge_key(kind: str, subject_type: str, subject_id: int) -> str:
+    """The badge class's address holds this keyed digest of what it is about: its assertions link to it, but the
+    title of a members-only course or event cannot be read by trying ids one after another."""
+    message = f"badge-class:{kind}:{subject_type}:{subject_id}".encode()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()[:24]
+
+
 def badge_class_url(certificate: Certificate) -> str:
     return url_for("certificates.badge_class", kind=certificate.kind, subject_type=certificate.subject_type,
-                   subject_id=certificate.subject_id, _external=True)
+                   subject_id=certificate.subject_id,
+                   key=badge_key(certificate.kind, certificate.subject_type, certificate.subject_id), _external=True)
 
 
 def assertion(certificate: Certificate) -> tuple[dict, int]:

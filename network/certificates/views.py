@@ -82,11 +82,16 @@ def badge_assertion(code: str):
     return _json_ld(document, status)
 
 
-@bp.route("/badges/<kind>/<subject_type>/<int:subject_id>.json")
-def badge_class(kind: str, subject_type: str, subject_id: int):
-    """What a badge stands for: the certificates of this kind for this subject (an event, a course)."""
+@bp.route("/badges/<kind>/<subject_type>/<int:subject_id>/<key>.json")
+def badge_class(kind: str, subject_type: str, subject_id: int, key: str):
+    """What a badge stands for: the certificates of this kind for this subject (an event, a course). Its address
+    holds a keyed digest (badges.badge_key): without it, the 404 of a subject that has no badge."""
+    import hmac
+
     from network.certificates import badges
 
+    if not hmac.compare_digest(key.encode(), badges.badge_key(kind[:40], subject_type[:40], subject_id).encode()):
+        abort(404)
     examples = services.certificates_for(kind[:40], subject_type[:40], subject_id)
     if not examples:
         abort(404)

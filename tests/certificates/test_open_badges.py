@@ -55,4 +55,19 @@ def test_a_revoked_certificates_assertion_says_so(client, exchange, make_user):
 
 def test_unknown_codes_and_badges_are_404(client):
     assert client.get("/certificates/0000-0000-0000/badge.json").status_code == 404
-    assert client.get("/certificates/badges/course_completion/course/999999.json").status_code == 404
+    assert client.get("/certificates/badges/course_completion/course/999999/0123456789abcdef01234567.json"
+                      ).status_code == 404
+
+
+def test_a_badge_class_is_read_only_at_the_address_its_assertions_give(client, exchange, make_user):
+    """A members-only course's title cannot be read by trying course ids: the address holds a keyed digest."""
+    course, certificate = _completed(exchange, make_user)
+    address = client.get(f"/certificates/{certificate.display_code}/badge.json").get_json()["badge"]
+    address = address.replace("http://localhost", "")
+    assert client.get(address).status_code == 200
+    *folders, key = address.removesuffix(".json").split("/")
+    assert len(key) == 24
+    wrong = "/".join(folders) + "/" + ("0" if key[0] != "0" else "1") + key[1:] + ".json"
+    assert client.get(wrong).status_code == 404
+    other_course = "/".join(folders[:-1]) + f"/{course.id + 1}/{key}.json"
+    assert client.get(other_course).status_code == 404
