@@ -29,6 +29,12 @@ def texts_by_language(values, name: str, limit: int, old: dict | None = None, re
     return texts
 
 
+def next_position(rows) -> int:
+    """The position of a row added after its siblings: one past the last (0 for the first), whatever gaps the
+    numbering has."""
+    return max((row.position for row in rows), default=-1) + 1
+
+
 def renumber(rows) -> list:
     """The rows in their order, numbered 0..n-1 (after one was added or removed)."""
     rows = sorted(rows, key=lambda row: (row.position, row.id or 0))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask import current_app
+
 
 class PdfUnavailable(RuntimeError):
     """WeasyPrint or its system libraries (Pango, fonts) are missing."""
@@ -60,6 +62,17 @@ def html_to_pdf(html: str, base_url: str | None = None, **write_options) -> byte
     return document.write_pdf(**{"pdf_tags": True, **write_options})
 
 
+def queues_builds(setting: str) -> bool:
+    """Whether a feature's schedule_pdf() queues its PDFs' builds as background jobs, by its setting (like
+    REPORTS_PDF_BUILDER): "off" queues nothing (only a direct build, the command line or a test, makes the file);
+    unset, it is off under tests, so that publishing in a test does not start WeasyPrint behind its back, and on
+    elsewhere; any other value ("jobs"; collections' "thread" and "sync" from before the jobs) is on."""
+    mode = current_app.config.get(setting)
+    if not mode:
+        return not current_app.testing
+    return mode != "off"
+
+
 def read_status(path) -> dict:
     """A PDF's status file (JSON, written by write_status beside the PDF by the job making it); {} when there is
     none or it cannot be read."""
@@ -71,21 +84,35 @@ def read_status(path) -> dict:
         return {}
 
 
-def write_status(path, data: dict) -> None:
-    """Write a PDF's status file atomically, with the time: a reader sees the old status or the new one, never half
-    of one."""
-    import json
+def _write_atomically(path: Path, data: bytes, prefix: str) -> None:
+    """Write to a temporary file in the same folder, then rename it into place: a reader (a download, a status
+    check) sees the old file or the new one, never half of one; a failure leaves no temporary file behind."""
     import os
     import tempfile
-    import time
 
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".status-", suffix=".tmp")
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({**data, "updated": time.time()}, handle)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_status(path, data: dict) -> None:
+    """Write a PDF's status file atomically, with the time: a reader sees the old status or the new one, never half
+    of one."""
+    import json
+    import time
+
+    _write_atomically(Path(path), json.dumps({**data, "updated": time.time()}).encode("utf-8"), ".status-")
+
+
+def write_pdf(path, data: bytes) -> Path:
+    """Put a finished PDF's bytes at `path` atomically (its folder made if need be): a download never gets half a
+    file, even while a second build of the same PDF replaces it. Returns the path."""
+    path = Path(path)
+    _write_atomically(path, data, f".{path.stem}-")
+    return path

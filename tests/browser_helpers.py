@@ -229,6 +229,64 @@ def wait_until_indexed(timeout: float = 60) -> None:
         time.sleep(0.3)
 
 
+# --- the demo network -------------------------------------------------------------------------------------
+
+DEMO_PASSWORD = "peer-network-demo"  # every account seed-demo makes
+
+
+def demo_value(query):
+    """The first value a query finds in the demo's data (its ids depend on the order of seeding); a failure
+    naming the query when the demo has none."""
+    from network.extensions import db
+
+    value = db.session.scalar(query.limit(1))
+    assert value is not None, f"the demo has nothing for {query}"
+    return value
+
+
+@contextlib.contextmanager
+def demo_network(request, workdir: Path, demo_ids, indexed: bool = False):
+    """The demo network (`seed-demo` on a migrated database, the mobility clock real) behind a live server, for
+    a module's tests that scan pages with axe: yields (server, demo_ids()), the ids of the objects the pages show.
+    indexed: wait until the server's indexer has indexed the demo (the module searches at once)."""
+    from conftest import real_mobility_clock
+
+    require_browser(request.config, axe=True)
+    with migrated_app(workdir) as app, real_mobility_clock():
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+        ids = demo_ids()
+        with live_server(app) as server:
+            if indexed:
+                wait_until_indexed()
+            yield server, ids
+
+
+@contextlib.contextmanager
+def pages_per_person(browser, base_url: str, people: dict, ids: dict):
+    """Yields page_of(who): one page per person, logged in once through the login page (people: who -> email,
+    None for an anonymous visitor; "{name}" in an email is filled from ids), each in its own context with
+    axe-core injected on every load. A module's tests share them: logging in for each would take most of their
+    time. The contexts are closed at the end."""
+    contexts, opened = [], {}
+
+    def page_of(who: str):
+        if who not in opened:
+            context = axe_context(browser, base_url)
+            contexts.append(context)
+            page = context.new_page()
+            if people[who]:
+                log_in(page, people[who].format(**ids), DEMO_PASSWORD)
+            opened[who] = page
+        return opened[who]
+
+    try:
+        yield page_of
+    finally:
+        for context in contexts:
+            context.close()
+
+
 # --- the browser ------------------------------------------------------------------------------------------
 
 

@@ -107,16 +107,7 @@ def _schemas() -> dict:
                            "the fields to change. Unknown and read-only fields are refused (422).",
             "properties": inputs,
         },
-        "PracticeList": {
-            "type": "object",
-            "required": ["items", "total", "page", "per_page"],
-            "properties": {
-                "items": {"type": "array", "items": _ref("Practice")},
-                "total": {"type": "integer", "description": "Matching practices on every page."},
-                "page": {"type": "integer"},
-                "per_page": {"type": "integer", "maximum": 100},
-            },
-        },
+        "PracticeList": _list_of("Practice", "practices"),
         **_mobility_schemas(),
         **_essay_schemas(),
         **_collection_schemas(),
@@ -349,14 +340,12 @@ def _essay_paths() -> dict:
     integer = {"type": "integer", "minimum": 1}
     return {
         "/essays": {
-            "get": {
-                "operationId": "listEssays",
-                "summary": "The essay archive as the caller may see it: their own essays, published ones for "
-                           "members, every submitted one for evaluators and the partnership's coordinators. "
-                           "Without a token the list is empty (published essays are for members).",
-                "security": optional_bearer,
-                "parameters": [
-                    *_paging_parameters("Essays"),
+            "get": _paged_list(
+                "listEssays", "Essays", "EssayList",
+                "The essay archive as the caller may see it: their own essays, published ones for members, every "
+                "submitted one for evaluators and the partnership's coordinators. Without a token the list is empty "
+                "(published essays are for members).",
+                filters=[
                     _query("partnership", "Id of a partnership.", integer),
                     _query("event", "Id of an event.", integer),
                     _query("host", "Id of the event's host institution.", integer),
@@ -369,13 +358,7 @@ def _essay_paths() -> dict:
                            {"enum": list(ESSAY_STATUSES)}),
                     _query("sort", "Order; another value is the newest first.",
                            {"enum": list(ESSAY_SORTS), "default": "newest"}),
-                ],
-                "responses": {
-                    "200": {"description": "One page.",
-                            "content": {"application/json": {"schema": _ref("EssayList")}}},
-                    **_errors("BadRequest", "Unauthorized"),
-                },
-            },
+                ]),
             "post": {
                 "operationId": "createEssay",
                 "summary": "Start your essay about an event you took part in; submit it at once with "
@@ -485,26 +468,18 @@ def _collection_paths() -> dict:
     optional_bearer = [{}, {"bearer": []}]
     return {
         "/collections": {
-            "get": {
-                "operationId": "listCollections",
-                "summary": "Collections the caller may see (public ones; members-only ones for approved "
-                           "members), recently updated first.",
-                "security": optional_bearer,
-                "parameters": [
-                    *_paging_parameters("Collections"),
+            "get": _paged_list(
+                "listCollections", "Collections", "CollectionList",
+                "Collections the caller may see (public ones; members-only ones for approved members), recently "
+                "updated first.",
+                filters=[
                     _query("kind", "Kind of collection; an unknown one matches nothing.",
                            {"enum": list(COLLECTION_KINDS)}),
                     _query("owner", "The owner: institution-<id> or partnership-<id>; another value "
                                     "matches nothing.",
                            {"type": "string", "pattern": "^(institution|partnership)-[0-9]+$",
                             "examples": ["partnership-1"]}),
-                ],
-                "responses": {
-                    "200": {"description": "One page.",
-                            "content": {"application/json": {"schema": _ref("CollectionList")}}},
-                    **_errors("BadRequest", "Unauthorized"),
-                },
-            },
+                ]),
         },
         "/collections/{collection_id}": {
             "parameters": [{"name": "collection_id", "in": "path", "required": True,
@@ -635,26 +610,18 @@ def _event_paths() -> dict:
     optional_bearer = [{}, {"bearer": []}]
     return {
         "/events": {
-            "get": {
-                "operationId": "listEvents",
-                "summary": "Events the caller may see (as on /events/), the soonest first, each with the caller's "
-                           "own registration.",
-                "security": optional_bearer,
-                "parameters": [
-                    *_paging_parameters("Events"),
+            "get": _paged_list(
+                "listEvents", "Events", "EventList",
+                "Events the caller may see (as on /events/), the soonest first, each with the caller's own "
+                "registration.",
+                filters=[
                     _query("kind", "Kind of event; an unknown one matches nothing.", {"enum": list(EVENT_KINDS)}),
                     _query("partnership", "Id of a partnership.", {"type": "integer", "minimum": 1}),
                     _query("from", "Events running on this day or later (they end on it or after); another value "
                                    "than a date is a 400 naming the field.", {"type": "string", "format": "date"}),
                     _query("to", "Events running on this day or earlier (they start on it or before).",
                            {"type": "string", "format": "date"}),
-                ],
-                "responses": {
-                    "200": {"description": "One page.",
-                            "content": {"application/json": {"schema": _ref("EventList")}}},
-                    **_errors("BadRequest", "Unauthorized"),
-                },
-            },
+                ]),
         },
         "/events/{event_id}": {
             "parameters": [{"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
@@ -672,22 +639,12 @@ def _event_paths() -> dict:
             },
         },
         "/events/registrations": {
-            "get": {
-                "operationId": "listEventRegistrations",
-                "summary": "The caller's own registrations, whatever their status, the soonest event first. "
-                           "Needs a token.",
-                "security": [{"bearer": []}],
-                "parameters": [
-                    *_paging_parameters("Registrations"),
-                    _query("status", "Registration status; an unknown one matches nothing.",
-                           {"enum": list(REGISTRATION_STATUSES)}),
-                ],
-                "responses": {
-                    "200": {"description": "One page.",
-                            "content": {"application/json": {"schema": _ref("EventRegistrationList")}}},
-                    **_errors("BadRequest", "Unauthorized"),
-                },
-            },
+            "get": _paged_list(
+                "listEventRegistrations", "Registrations", "EventRegistrationList",
+                "The caller's own registrations, whatever their status, the soonest event first. Needs a token.",
+                needs_token=True,
+                filters=[_query("status", "Registration status; an unknown one matches nothing.",
+                                {"enum": list(REGISTRATION_STATUSES)})]),
         },
     }
 
@@ -902,22 +859,14 @@ def _learning_paths() -> dict:
     optional_bearer = [{}, {"bearer": []}]
     return {
         "/courses": {
-            "get": {
-                "operationId": "listCourses",
-                "summary": "Courses the caller may see (published public ones; members' ones for approved members; "
-                           "drafts for their editors), recently updated first.",
-                "security": optional_bearer,
-                "parameters": [
-                    *_paging_parameters("Courses"),
+            "get": _paged_list(
+                "listCourses", "Courses", "CourseList",
+                "Courses the caller may see (published public ones; members' ones for approved members; drafts for "
+                "their editors), recently updated first.",
+                filters=[
                     _query("language", "ISO 639-1 code of the course's language."),
                     _query("level", "Level; an unknown one matches nothing.", {"enum": list(COURSE_LEVELS)}),
-                ],
-                "responses": {
-                    "200": {"description": "One page.",
-                            "content": {"application/json": {"schema": _ref("CourseList")}}},
-                    **_errors("BadRequest", "Unauthorized"),
-                },
-            },
+                ]),
         },
         "/courses/{course_id}": {
             "parameters": [{"name": "course_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
@@ -936,18 +885,11 @@ def _learning_paths() -> dict:
             },
         },
         "/certificates": {
-            "get": {
-                "operationId": "listCertificates",
-                "summary": "The caller's own certificates (courses completed, events attended), newest first, "
-                           "revoked ones too. Needs a token.",
-                "security": [{"bearer": []}],
-                "parameters": _paging_parameters("Certificates"),
-                "responses": {
-                    "200": {"description": "One page.",
-                            "content": {"application/json": {"schema": _ref("CertificateList")}}},
-                    **_errors("BadRequest", "Unauthorized"),
-                },
-            },
+            "get": _paged_list(
+                "listCertificates", "Certificates", "CertificateList",
+                "The caller's own certificates (courses completed, events attended), newest first, revoked ones "
+                "too. Needs a token.",
+                needs_token=True),
         },
     }
 
@@ -1021,34 +963,21 @@ def _evaluation_paths() -> dict:
         "/partnerships/{partnership_id}/indicators": {
             "parameters": [{"name": "partnership_id", "in": "path", "required": True,
                             "schema": {"type": "integer"}}],
-            "get": {
-                "operationId": "listPartnershipIndicators",
-                "summary": "The partnership's targets with their progress, overall and per institution (as on its "
-                           "mobility dashboard): its coordinators and evaluators. Needs a token.",
-                "security": bearer,
-                "parameters": _paging_parameters("Targets"),
-                "responses": {
-                    "200": {"description": "One page (five kinds of target).",
-                            "content": {"application/json": {"schema": _ref("IndicatorList")}}},
-                    **_errors("BadRequest", "Unauthorized", "Forbidden"),
-                    "404": _json_error("No such partnership."),
-                },
-            },
+            "get": _paged_list(
+                "listPartnershipIndicators", "Targets", "IndicatorList",
+                "The partnership's targets with their progress, overall and per institution (as on its mobility "
+                "dashboard): its coordinators and evaluators. Needs a token.",
+                needs_token=True, page="One page (five kinds of target).",
+                errors=("BadRequest", "Unauthorized", "Forbidden"),
+                responses={"404": _json_error("No such partnership.")}),
         },
         "/surveys": {
-            "get": {
-                "operationId": "listSurveys",
-                "summary": "The partnerships' surveys whose results the caller may read (their coordinators, "
-                           "evaluators), newest first. Needs a token.",
-                "security": bearer,
-                "parameters": [*_paging_parameters("Surveys"),
-                               _query("partnership", "Id of a partnership.", {"type": "integer", "minimum": 1})],
-                "responses": {
-                    "200": {"description": "One page.",
-                            "content": {"application/json": {"schema": _ref("SurveyList")}}},
-                    **_errors("BadRequest", "Unauthorized"),
-                },
-            },
+            "get": _paged_list(
+                "listSurveys", "Surveys", "SurveyList",
+                "The partnerships' surveys whose results the caller may read (their coordinators, evaluators), "
+                "newest first. Needs a token.",
+                needs_token=True,
+                filters=[_query("partnership", "Id of a partnership.", {"type": "integer", "minimum": 1})]),
         },
         "/surveys/{survey_id}/results": {
             "parameters": [{"name": "survey_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
@@ -1100,11 +1029,8 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
             "schema": schema or {"type": "string"}}
 
 
-def _list_parameters() -> list[dict]:
+def _practice_filters() -> list[dict]:
     return [
-        _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
-        _query("per_page", "Practices per page; a value above 100 is lowered to 100 (the response says which "
-                           "was used).", {"type": "integer", "minimum": 1, "default": 20}),
         _query("sector", "A sector code.", {"enum": sorted(labels.SECTOR_LABELS)}),
         _query("intervention_type", "An intervention type.", {"enum": list(INTERVENTION_TYPES)}),
         _query("country", "ISO 3166-1 alpha-2 code."),
@@ -1125,6 +1051,26 @@ def _paging_parameters(what: str) -> list[dict]:
         _query("per_page", f"{what} per page; a value above 100 is lowered to 100 (the response says which "
                            "was used).", {"type": "integer", "minimum": 1, "default": 20}),
     ]
+
+
+def _paged_list(operation_id: str, what: str, schema: str, summary: str, *, needs_token: bool = False,
+                filters: list[dict] | None = None, page: str = "One page.",
+                errors: tuple[str, ...] = ("BadRequest", "Unauthorized"), responses: dict | None = None) -> dict:
+    """The GET of one of the API's paged lists (views.paged): ?page= and ?per_page= (`what` per page) before the
+    list's own filters; 200 with one page of `schema` (a _list_of: items, total, page, per_page), described by
+    `page`; the errors every list answers, or `errors`, and any other `responses`. Without needs_token it reads
+    as an anonymous visitor when no token is sent."""
+    return {
+        "operationId": operation_id,
+        "summary": summary,
+        "security": [{"bearer": []}] if needs_token else [{}, {"bearer": []}],
+        "parameters": [*_paging_parameters(what), *(filters or [])],
+        "responses": {
+            "200": {"description": page, "content": {"application/json": {"schema": _ref(schema)}}},
+            **_errors(*errors),
+            **(responses or {}),
+        },
+    }
 
 
 def document() -> dict:
@@ -1163,17 +1109,9 @@ def document() -> dict:
         "security": optional_bearer,
         "paths": {
             "/practices": {
-                "get": {
-                    "operationId": "listPractices",
-                    "summary": "Practices the caller may see, filtered like the list page, newest first.",
-                    "parameters": _list_parameters(),
-                    "security": optional_bearer,
-                    "responses": {
-                        "200": {"description": "One page.",
-                                "content": {"application/json": {"schema": _ref("PracticeList")}}},
-                        **_errors("BadRequest", "Unauthorized"),
-                    },
-                },
+                "get": _paged_list("listPractices", "Practices", "PracticeList",
+                                   "Practices the caller may see, filtered like the list page, newest first.",
+                                   filters=_practice_filters()),
                 "post": {
                     "operationId": "createPractice",
                     "summary": "Add a practice (approved members, for their own institution).",
@@ -1265,13 +1203,11 @@ def document() -> dict:
                 },
             },
             "/visits": {
-                "get": {
-                    "operationId": "listVisits",
-                    "summary": "Visits the caller may see (as on the mobility pages), by week. "
-                               "Needs a token.",
-                    "security": bearer,
-                    "parameters": [
-                        *_paging_parameters("Visits"),
+                "get": _paged_list(
+                    "listVisits", "Visits", "VisitList",
+                    "Visits the caller may see (as on the mobility pages), by week. Needs a token.",
+                    needs_token=True, page="One page, by week.",
+                    filters=[
                         _query("partnership", "Id of a partnership.", {"type": "integer", "minimum": 1}),
                         _query("host", "Id of the host institution.", {"type": "integer", "minimum": 1}),
                         _query("status", "Visit status; an unknown one matches nothing.",
@@ -1279,13 +1215,7 @@ def document() -> dict:
                         _query("week", "An ISO week like 2027-W10 (or the date of its Monday); another "
                                        "value is a 400 naming the field.",
                                {"type": "string", "examples": ["2027-W10"]}),
-                    ],
-                    "responses": {
-                        "200": {"description": "One page, by week.",
-                                "content": {"application/json": {"schema": _ref("VisitList")}}},
-                        **_errors("BadRequest", "Unauthorized"),
-                    },
-                },
+                    ]),
             },
             "/visits/{visit_id}": {
                 "parameters": [{"name": "visit_id", "in": "path", "required": True,
@@ -1305,21 +1235,12 @@ def document() -> dict:
                 },
             },
             "/offers": {
-                "get": {
-                    "operationId": "listOffers",
-                    "summary": "Hosting offers in the partnerships the caller takes part in (all of them for "
-                               "evaluators and site admins), with places booked. Needs a token.",
-                    "security": bearer,
-                    "parameters": [
-                        *_paging_parameters("Offers"),
-                        _query("partnership", "Id of a partnership.", {"type": "integer", "minimum": 1}),
-                    ],
-                    "responses": {
-                        "200": {"description": "One page, by partnership and institution name.",
-                                "content": {"application/json": {"schema": _ref("OfferList")}}},
-                        **_errors("BadRequest", "Unauthorized"),
-                    },
-                },
+                "get": _paged_list(
+                    "listOffers", "Offers", "OfferList",
+                    "Hosting offers in the partnerships the caller takes part in (all of them for evaluators and "
+                    "site admins), with places booked. Needs a token.",
+                    needs_token=True, page="One page, by partnership and institution name.",
+                    filters=[_query("partnership", "Id of a partnership.", {"type": "integer", "minimum": 1})]),
             },
             **_essay_paths(),
             **_collection_paths(),

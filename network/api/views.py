@@ -266,19 +266,14 @@ def _one(practice: Practice):
 
 @bp.get("/practices")
 def list_practices():
-    page = _int_arg("page", 1, 1, PAGE_MAX)
-    per_page = min(_int_arg("per_page", PER_PAGE, 1), PER_PAGE_MAX)
+    page, per_page = _paging()
     # A NUL cannot be sent to PostgreSQL; a filter holding one simply matches nothing.
     args = {name: value.replace("\x00", "\ufffd") for name, value in request.args.items()}
     filters = services.PracticeFilters.from_args(args)
     query = serializers.with_related(services.practice_query(g.api_user, filters))
     pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
-    return jsonify({
-        "items": serializers.practices_to_json(list(pagination.items), g.api_user),
-        "total": pagination.total,
-        "page": page,
-        "per_page": per_page,
-    })
+    return _page_json(serializers.practices_to_json(list(pagination.items), g.api_user), pagination.total, page,
+                      per_page)
 
 
 @bp.get("/practices/<int:practice_id>")
@@ -354,6 +349,20 @@ def _paging() -> tuple[int, int]:
     return _int_arg("page", 1, 1, PAGE_MAX), min(_int_arg("per_page", PER_PAGE, 1), PER_PAGE_MAX)
 
 
+def _page_json(items, total: int, page: int, per_page: int):
+    """The answer of every paged list (openapi._paged_list): one page of items, the total on every page, and the
+    page and per_page used (per_page as lowered to PER_PAGE_MAX)."""
+    return jsonify({"items": list(items), "total": total, "page": page, "per_page": per_page})
+
+
+def _one_page(rows: list, page: int, per_page: int, to_json=None):
+    """A paged list over rows already in memory, filtered by permission in Python (visits, a few targets, the
+    surveys one person may read): only the page's rows are serialised (to_json)."""
+    start = (page - 1) * per_page
+    shown = rows[start:start + per_page]
+    return _page_json(map(to_json, shown) if to_json else shown, len(rows), page, per_page)
+
+
 @bp.get("/visits")
 def list_visits():
     user = _member_caller()
@@ -375,13 +384,7 @@ def list_visits():
     # permissions.can_view_visit alone, so the page is cut after that check: a network has hundreds of visits.
     visible = [visit for visit in db.session.scalars(serializers.with_visit_related(query)).unique()
                if permissions.can_view_visit(user, visit)]
-    start = (page - 1) * per_page
-    return jsonify({
-        "items": [serializers.visit_to_json(visit) for visit in visible[start:start + per_page]],
-        "total": len(visible),
-        "page": page,
-        "per_page": per_page,
-    })
+    return _one_page(visible, page, per_page, serializers.visit_to_json)
 
 
 @bp.get("/visits/<int:visit_id>")
@@ -409,12 +412,8 @@ def list_offers():
                              error_out=False)
     offers = list(pagination.items)
     booked = serializers.places_booked([offer.id for offer in offers])
-    return jsonify({
-        "items": [serializers.offer_to_json(offer, booked[offer.id]) for offer in offers],
-        "total": pagination.total,
-        "page": page,
-        "per_page": per_page,
-    })
+    return _page_json([serializers.offer_to_json(offer, booked[offer.id]) for offer in offers], pagination.total,
+                      page, per_page)
 
 
 # --- essays ---------------------------------------------------------------------------------------
@@ -501,12 +500,8 @@ def list_essays():
     )
     query = serializers.with_essay_related(essays.archive_query(g.api_user, filters))
     pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
-    return jsonify({
-        "items": [serializers.essay_summary_to_json(essay, g.api_user) for essay in pagination.items],
-        "total": pagination.total,
-        "page": page,
-        "per_page": per_page,
-    })
+    return _page_json([serializers.essay_summary_to_json(essay, g.api_user) for essay in pagination.items],
+                      pagination.total, page, per_page)
 
 
 @bp.get("/essays/<int:essay_id>")
@@ -577,12 +572,7 @@ def list_collections():
     page, per_page = _paging()
     collections, total = collections_api.collection_page(
         g.api_user, page, per_page, kind=_text_arg("kind"), owner=_text_arg("owner"))
-    return jsonify({
-        "items": [collections_api.collection_summary_to_json(c) for c in collections],
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-    })
+    return _page_json(map(collections_api.collection_summary_to_json, collections), total, page, per_page)
 
 
 @bp.get("/collections/<int:collection_id>")
@@ -620,12 +610,8 @@ def list_events():
         g.api_user, page, per_page, kind=_text_arg("kind"), partnership=_int_arg("partnership", 0, 1, ID_MAX) or None,
         first=_date_arg("from"), last=_date_arg("to"))
     mine = events_api.registrations_of(g.api_user, found)
-    return jsonify({
-        "items": [events_api.event_to_json(event, g.api_user, mine.get(event.id)) for event in found],
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-    })
+    return _page_json([events_api.event_to_json(event, g.api_user, mine.get(event.id)) for event in found], total,
+                      page, per_page)
 
 
 @bp.get("/events/<int:event_id>")
@@ -649,12 +635,8 @@ def list_event_registrations():
                               "“Authorization: Bearer <token>”."))
     page, per_page = _paging()
     registrations, total = events_api.registration_page(user, page, per_page, status=_text_arg("status"))
-    return jsonify({
-        "items": [events_api.own_registration_to_json(registration, user) for registration in registrations],
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-    })
+    return _page_json([events_api.own_registration_to_json(registration, user) for registration in registrations],
+                      total, page, per_page)
 
 
 # --- courses and certificates (read only) -------------------------------------------------------------------
@@ -669,12 +651,8 @@ def list_courses():
     page, per_page = _paging()
     courses, total = learning_api.course_page(g.api_user, page, per_page, language=_text_arg("language"),
                                               level=_text_arg("level"))
-    return jsonify({
-        "items": [learning_api.course_summary_to_json(course, g.api_user) for course in courses],
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-    })
+    return _page_json([learning_api.course_summary_to_json(course, g.api_user) for course in courses], total, page,
+                      per_page)
 
 
 @bp.get("/courses/<int:course_id>")
@@ -698,12 +676,7 @@ def list_certificates():
                               "“Authorization: Bearer <token>”."))
     page, per_page = _paging()
     certificates, total = learning_api.certificate_page(user, page, per_page)
-    return jsonify({
-        "items": [learning_api.certificate_to_json(certificate) for certificate in certificates],
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-    })
+    return _page_json(map(learning_api.certificate_to_json, certificates), total, page, per_page)
 
 
 # --- self-assessment (read only) ----------------------------------------------------------------------------
@@ -797,13 +770,6 @@ def _evaluation_caller(message: str):
     return user
 
 
-def _one_page(items: list) -> dict:
-    """The list shape over items already in memory (a few targets, the surveys one person may read)."""
-    page, per_page = _paging()
-    start = (page - 1) * per_page
-    return {"items": items[start:start + per_page], "total": len(items), "page": page, "per_page": per_page}
-
-
 @bp.get("/partnerships/<int:partnership_id>/indicators")
 def partnership_indicators(partnership_id: int):
     from network.evaluation import api as evaluation_api
@@ -815,7 +781,7 @@ def partnership_indicators(partnership_id: int):
         raise ApiError(404, _("There is no partnership %(id)d.", id=partnership_id))
     if not permissions.can_read_indicators(user, partnership):
         raise ApiError(403, _("You may not read this partnership's indicators."))
-    return jsonify(_one_page(evaluation_api.indicators_to_json(partnership)))
+    return _one_page(evaluation_api.indicators_to_json(partnership), *_paging())
 
 
 @bp.get("/surveys")
@@ -827,8 +793,8 @@ def list_surveys():
                                 "“Authorization: Bearer <token>”."))
     readable = evaluation_api.readable_surveys(user, _int_arg("partnership", 0, 1, ID_MAX) or None)
     counts = invitation_counts([survey.id for survey in readable])
-    return jsonify(_one_page([evaluation_api.survey_to_json(survey, counts.get(survey.id, (0, 0)))
-                              for survey in readable]))
+    return _one_page(readable, *_paging(),
+                     to_json=lambda survey: evaluation_api.survey_to_json(survey, counts.get(survey.id, (0, 0))))
 
 
 @bp.get("/surveys/<int:survey_id>/results")

@@ -13,8 +13,6 @@ certificate, or one whose holder deleted their account, has its file removed (de
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from flask_babel import force_locale
 from network.certificates import services
 from network.certificates.models import Certificate
 from network.extensions import db
-from network.printing import html_to_pdf, read_status, weasyprint_missing, write_status
+from network.printing import html_to_pdf, read_status, weasyprint_missing, write_pdf, write_status
 
 READY, QUEUED, FAILED, MISSING = "ready", "queued", "failed", "missing"
 STALE_AFTER_SECONDS = 600  # a job queued this long ago is taken as lost: the next request queues another
@@ -103,18 +101,8 @@ def render_pdf(certificate: Certificate, verify_url: str) -> bytes:
 
 def build(certificate: Certificate, verify_url: str) -> Path:
     """Make the PDF now, in this thread (the job; tests): written to a temporary file renamed into place."""
-    target = pdf_path(certificate)
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        data = render_pdf(certificate, verify_url)
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".certificate-", suffix=".pdf.tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        target = write_pdf(pdf_path(certificate), render_pdf(certificate, verify_url))
     except Exception as error:
         log.exception("The PDF of certificate %s failed", certificate.id)
         _write_status(certificate.code, {"state": FAILED, "message": f"{type(error).__name__}: {error}"[:500]})

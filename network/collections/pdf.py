@@ -22,7 +22,6 @@ import logging
 import os
 import re
 import socket
-import tempfile
 import threading
 import time
 import unicodedata
@@ -34,7 +33,15 @@ from flask_babel import force_locale
 
 from network.collections.models import CollectionEdition
 from network.extensions import db
-from network.printing import load_weasyprint, local_only_fetcher, weasyprint_missing
+from network.printing import (
+    load_weasyprint,
+    local_only_fetcher,
+    queues_builds,
+    read_status,
+    weasyprint_missing,
+    write_pdf,
+    write_status,
+)
 
 READY, QUEUED, RUNNING, FAILED, MISSING = "ready", "queued", "running", "failed", "missing"
 # Stages of a build, in order, with the share of the work done when each starts.
@@ -164,26 +171,6 @@ def delete_pdfs(collection_id: int) -> None:
 # --- status and lock -------------------------------------------------------------------------------
 
 
-def _read_json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _write_json(path: Path, data: dict) -> None:
-    """Atomically: a reader sees the old status or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".status-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -196,7 +183,7 @@ def _pid_alive(pid: int) -> bool:
 
 def _lock_is_stale(lock: Path, status: Path) -> bool:
     """The process holding it died (same machine), or it has not reported progress for STALE_AFTER_SECONDS."""
-    owner = _read_json(lock) or {}
+    owner = read_status(lock)  # the lock holds its owner, as JSON
     if owner.get("host") == socket.gethostname() and isinstance(owner.get("pid"), int):
         if not _pid_alive(owner["pid"]):
             return True
@@ -250,7 +237,7 @@ def pdf_status(edition: CollectionEdition) -> dict:
     if path.exists():
         return {"state": READY, "size": path.stat().st_size, "percent": 100, "stage": "done"}
     lock, status_file = _lock_path(edition), _status_path(edition)
-    status = _read_json(status_file) or {}
+    status = read_status(status_file)
     if lock.exists() and not _lock_is_stale(lock, status_file):
         return {"state": RUNNING, "stage": status.get("stage", "queued"),
                 "percent": int(status.get("percent", 0)), "page": status.get("page"),
@@ -354,11 +341,10 @@ class _StatusWriter:
         now = time.monotonic()
         if now - self.last_write >= _STATUS_EVERY_SECONDS or stage in ("writing", "done"):
             self.last_write = now
-            _write_json(self.path, {"state": RUNNING, "stage": stage, "percent": percent,
-                                    "updated": time.time(), **self.details})
+            write_status(self.path, {"state": RUNNING, "stage": stage, "percent": percent, **self.details})
 
     def failed(self, message: str) -> None:
-        _write_json(self.path, {"state": FAILED, "message": message, "updated": time.time()})
+        write_status(self.path, {"state": FAILED, "message": message})
 
 
 def _build(edition: CollectionEdition, listener: Progress | None = None) -> Path:
@@ -368,14 +354,7 @@ def _build(edition: CollectionEdition, listener: Progress | None = None) -> Path
     try:
         status("html", STAGES["html"], {})
         data, _pages = render_book(edition, progress=status)
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".edition-", suffix=".pdf.tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_pdf(target, data)
     except Exception as error:
         log.exception("The PDF of collection %s, edition %s, failed", edition.collection_id, edition.number)
         status.failed(f"{type(error).__name__}: {error}"[:500])
@@ -399,14 +378,6 @@ def build_pdf(edition: CollectionEdition, *, progress: Progress | None = None, f
         _release(edition)
 
 
-def _builder() -> str:
-    """"jobs" or "off" (COLLECTIONS_PDF_BUILDER; "thread" and "sync", from before the jobs, mean "jobs")."""
-    mode = current_app.config.get("COLLECTIONS_PDF_BUILDER")
-    if not mode:
-        return "off" if current_app.testing else "jobs"
-    return "off" if mode == "off" else "jobs"
-
-
 def build_queued(edition_id: int) -> None:
     """The job's work (network.collections.tasks): build the edition's PDF unless it exists or another process
     is building it. A failure is in the status file (the page says why) and is raised: the job is tried again,
@@ -426,7 +397,7 @@ def schedule_pdf(edition_id: int) -> bool:
     """Queue the build of the edition's PDF unless it exists, waits in the queue or is being built; its status
     is "queued" until a worker starts it. Returns whether a build was queued (under NETWORK_JOBS=immediate it
     has then run already)."""
-    if _builder() == "off":
+    if not queues_builds("COLLECTIONS_PDF_BUILDER"):
         return False
     edition = db.session.get(CollectionEdition, edition_id)
     if edition is None or pdf_path(edition).exists():
@@ -437,7 +408,7 @@ def schedule_pdf(edition_id: int) -> bool:
         return False
     if pdf_status(edition)["state"] in (QUEUED, RUNNING):
         return False
-    _write_json(_status_path(edition), {"state": QUEUED, "stage": "queued", "percent": 0, "updated": time.time()})
+    write_status(_status_path(edition), {"state": QUEUED, "stage": "queued", "percent": 0})
     from network.collections import tasks
 
     try:

@@ -19,7 +19,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
-from network.editing import move, renumber, texts_by_language
+from network.editing import move, next_position, renumber, texts_by_language
 from network.errors import ServiceError
 from network.evaluation.models import (
     AFTER_EVENT,
@@ -313,8 +313,7 @@ def add_section(survey: Survey, data: dict) -> SurveySection:
     """data: {"title": {language: text}} (English required). The section comes last."""
     _refuse_frozen(survey)
     title = _texts(data.get("title"), "title")
-    position = max((s.position for s in survey.sections), default=-1) + 1
-    section = SurveySection(position=position, title=title)
+    section = SurveySection(position=next_position(survey.sections), title=title)
     survey.sections.append(section)
     db.session.commit()
     return section
@@ -458,8 +457,7 @@ def add_question(section: SurveySection, data: dict) -> SurveyQuestion:
     shown_to_hosts (bool: hosts read its aggregated results; scale, choice and number questions of visit moments)."""
     _refuse_frozen(section.survey)
     values = _question_values(section, data, None)
-    position = max((q.position for q in section.questions), default=-1) + 1
-    question = SurveyQuestion(position=position, **values)
+    question = SurveyQuestion(position=next_position(section.questions), **values)
     section.questions.append(question)
     db.session.commit()
     return question

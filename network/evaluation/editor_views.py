@@ -55,8 +55,7 @@ def _question(survey, question_id: int) -> SurveyQuestion:
 
 
 def _step() -> int:
-    """The direction of a move button, checked with its CSRF token (anything else: 400)."""
-    check_button_post()
+    """The direction of a move button (anything else: 400); its CSRF token is checked before (_button)."""
     step = STEPS.get(request.form.get("direction", ""))
     if step is None:
         abort(400)
@@ -203,6 +202,15 @@ def _button(survey, write, done, anchor: str | None = None, refused=None):
     return _to_survey(survey, anchor)
 
 
+def _row_button(survey_id: int, find, row_id: int, change, done: str | None, anchor):
+    """A button on one section or question (move, delete): the row found within the survey (find: _section or
+    _question; 404 otherwise), change(row) made, then the survey's page at anchor(row), taken before the change
+    (a deleted row's fields cannot be read after it)."""
+    survey = _survey(survey_id)
+    row = find(survey, row_id)
+    return _button(survey, lambda: change(row), done, anchor(row))
+
+
 @bp.route("/surveys/<int:survey_id>/open", methods=["POST"])
 def open_survey(survey_id: int):
     survey = _survey(survey_id)
@@ -307,19 +315,14 @@ def edit_section(survey_id: int, section_id: int):
 
 @bp.route("/surveys/<int:survey_id>/sections/<int:section_id>/move", methods=["POST"])
 def move_section(survey_id: int, section_id: int):
-    survey = _survey(survey_id)
-    section = _section(survey, section_id)
-    step = _step()
-    attempt(lambda: editing.move_section(section, step))
-    return _to_survey(survey, f"section-{section.id}")
+    return _row_button(survey_id, _section, section_id, lambda section: editing.move_section(section, _step()), None,
+                       lambda section: f"section-{section.id}")
 
 
 @bp.route("/surveys/<int:survey_id>/sections/<int:section_id>/delete", methods=["POST"])
 def delete_section(survey_id: int, section_id: int):
-    survey = _survey(survey_id)
-    section = _section(survey, section_id)
-    return _button(survey, lambda: editing.delete_section(section), _("The section and its questions are deleted."),
-                   "sections")
+    return _row_button(survey_id, _section, section_id, editing.delete_section,
+                       _("The section and its questions are deleted."), lambda section: "sections")
 
 
 # --- questions ------------------------------------------------------------------------------------------------------
@@ -343,16 +346,11 @@ def edit_question(survey_id: int, question_id: int):
 
 @bp.route("/surveys/<int:survey_id>/questions/<int:question_id>/move", methods=["POST"])
 def move_question(survey_id: int, question_id: int):
-    survey = _survey(survey_id)
-    question = _question(survey, question_id)
-    step = _step()
-    attempt(lambda: editing.move_question(question, step))
-    return _to_survey(survey, f"question-{question.id}")
+    return _row_button(survey_id, _question, question_id, lambda question: editing.move_question(question, _step()),
+                       None, lambda question: f"question-{question.id}")
 
 
 @bp.route("/surveys/<int:survey_id>/questions/<int:question_id>/delete", methods=["POST"])
 def delete_question(survey_id: int, question_id: int):
-    survey = _survey(survey_id)
-    question = _question(survey, question_id)
-    anchor = f"section-{question.section_id}"
-    return _button(survey, lambda: editing.delete_question(question), _("The question is deleted."), anchor)
+    return _row_button(survey_id, _question, question_id, editing.delete_question, _("The question is deleted."),
+                       lambda question: f"section-{question.section_id}")

@@ -14,9 +14,7 @@ in a test does not start WeasyPrint behind its back (a test turns it on to make 
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 import time
 import unicodedata
 from pathlib import Path
@@ -27,7 +25,7 @@ from flask_babel import force_locale
 from network.evaluation import reports
 from network.evaluation.models import ReportVersion
 from network.extensions import db
-from network.printing import html_to_pdf, read_status, weasyprint_missing, write_status
+from network.printing import html_to_pdf, queues_builds, read_status, weasyprint_missing, write_pdf, write_status
 
 READY, QUEUED, FAILED, MISSING = "ready", "queued", "failed", "missing"
 STALE_AFTER_SECONDS = 600  # a job queued this long ago is taken as lost: the next request queues another
@@ -118,18 +116,8 @@ def version_html(version: ReportVersion) -> str:
 
 def build(version: ReportVersion) -> Path:
     """Make the PDF now, in this thread (the job; tests): written to a temporary file renamed into place."""
-    target = pdf_path(version)
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        data = html_to_pdf(version_html(version))
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".report-", suffix=".pdf.tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        target = write_pdf(pdf_path(version), html_to_pdf(version_html(version)))
     except Exception as error:
         log.exception("The PDF of report version %s failed", version.id)
         _write_status(version, {"state": FAILED, "detail": f"{type(error).__name__}: {error}"[:500]})
@@ -147,18 +135,10 @@ def build_queued(version_id: int) -> None:
     build(version)
 
 
-def _builder() -> str:
-    """"jobs" or "off" (REPORTS_PDF_BUILDER); off by default under tests."""
-    mode = current_app.config.get("REPORTS_PDF_BUILDER")
-    if not mode:
-        return "off" if current_app.testing else "jobs"
-    return "off" if mode == "off" else "jobs"
-
-
 def schedule_pdf(version: ReportVersion) -> bool:
     """Queue the build of the version's PDF unless it exists or waits in the queue already; returns whether a
     build was queued (under NETWORK_JOBS=immediate it has then run already)."""
-    if _builder() == "off" or pdf_path(version).exists():
+    if not queues_builds("REPORTS_PDF_BUILDER") or pdf_path(version).exists():
         return False
     missing = weasyprint_missing()
     if missing:

@@ -12,11 +12,9 @@ import re
 import pytest
 
 import browser_helpers as bh
-from conftest import real_mobility_clock
 
 pytestmark = pytest.mark.browser
 
-DEMO_PASSWORD = "peer-network-demo"
 ROLES = {
     "anonymous": None,
     "professional": "professional@demo.example",
@@ -138,16 +136,11 @@ def demo_ids() -> dict[str, object]:
     from network.collections.models import Collection
     from network.essays.models import Assessment, Essay
     from network.events.models import Event
-    from network.extensions import db
     from network.institutions.models import Partnership
     from network.mobility.models import HostingOffer, MobilityApplication, Visit
     from network.practices.models import Comment, Practice
 
-    def one(query):
-        value = db.session.scalar(query.limit(1))
-        assert value is not None, f"the demo has nothing for {query}"
-        return value
-
+    one = bh.demo_value
     from network.certificates.models import Certificate
     from network.evaluation.models import DisseminationSession, Survey
     from network.learning.models import Course
@@ -197,13 +190,8 @@ def _course_ids(course) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def demo(request, tmp_path_factory):
     """The demo network behind a live server; yields (server, ids)."""
-    bh.require_browser(request.config, axe=True)
-    with bh.migrated_app(tmp_path_factory.mktemp("accessibility")) as app, real_mobility_clock():
-        result = app.test_cli_runner().invoke(args=["seed-demo"])
-        assert result.exit_code == 0, result.output
-        ids = demo_ids()
-        with bh.live_server(app) as server:
-            yield server, ids
+    with bh.demo_network(request, tmp_path_factory.mktemp("accessibility"), demo_ids) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -216,21 +204,8 @@ def browser(demo):
 def pages(demo, browser):
     """One page per role, logged in once through the login page, with axe-core injected on every load."""
     server, ids = demo
-    contexts, opened = [], {}
-
-    def page_of(role: str):
-        if role not in opened:
-            context = bh.axe_context(browser, server.url)
-            contexts.append(context)
-            page = context.new_page()
-            if ROLES[role]:
-                bh.log_in(page, ROLES[role].format(**ids), DEMO_PASSWORD)
-            opened[role] = page
-        return opened[role]
-
-    yield page_of
-    for context in contexts:
-        context.close()
+    with bh.pages_per_person(browser, server.url, ROLES, ids) as page_of:
+        yield page_of
 
 
 @pytest.mark.parametrize("name, role, address", PAGES, ids=[page[0] for page in PAGES])

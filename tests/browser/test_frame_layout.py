@@ -7,11 +7,9 @@ from __future__ import annotations
 import pytest
 
 import browser_helpers as bh
-from conftest import real_mobility_clock
 
 pytestmark = pytest.mark.browser
 
-DEMO_PASSWORD = "peer-network-demo"
 PEOPLE = {"anonymous": None, "professional": "professional@demo.example", "coordinator": "coordinator@demo.example",
           "site admin": "admin@demo.example"}
 PHONE = {"width": 375, "height": 740}
@@ -51,15 +49,10 @@ def demo_ids() -> dict[str, object]:
 
     from network.collections.models import Collection
     from network.events.models import Event
-    from network.extensions import db
     from network.institutions.models import Partnership
     from network.practices.models import Practice
 
-    def one(query):
-        value = db.session.scalar(query.limit(1))
-        assert value is not None, f"the demo has nothing for {query}"
-        return value
-
+    one = bh.demo_value
     start = one(select(Event.start_date).where(Event.kind == "training_event").order_by(Event.id))
     return {
         "practice": one(select(Practice.id).where(Practice.status == "published", Practice.visibility == "public")
@@ -72,15 +65,9 @@ def demo_ids() -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def demo(request, tmp_path_factory):
-    """The demo network behind a live server; yields (server, ids)."""
-    bh.require_browser(request.config, axe=True)
-    with bh.migrated_app(tmp_path_factory.mktemp("frame")) as app, real_mobility_clock():
-        result = app.test_cli_runner().invoke(args=["seed-demo"])
-        assert result.exit_code == 0, result.output
-        ids = demo_ids()
-        with bh.live_server(app) as server:
-            bh.wait_until_indexed()
-            yield server, ids
+    """The demo network behind a live server, indexed (a page searches); yields (server, ids)."""
+    with bh.demo_network(request, tmp_path_factory.mktemp("frame"), demo_ids, indexed=True) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -92,24 +79,14 @@ def browser(demo):
 @pytest.fixture(scope="module")
 def people(demo, browser):
     """One page per person, logged in once (axe-core injected on every load), resized by each test."""
-    server, _ids = demo
-    contexts, opened = [], {}
+    server, ids = demo
+    with bh.pages_per_person(browser, server.url, PEOPLE, ids) as page_of:
+        def resized(who: str, viewport: dict):
+            page = page_of(who)
+            page.set_viewport_size(viewport)
+            return page
 
-    def page_of(who: str, viewport: dict):
-        if who not in opened:
-            context = bh.axe_context(browser, server.url)
-            contexts.append(context)
-            page = context.new_page()
-            if PEOPLE[who]:
-                bh.log_in(page, PEOPLE[who], DEMO_PASSWORD)
-            opened[who] = page
-        page = opened[who]
-        page.set_viewport_size(viewport)
-        return page
-
-    yield page_of
-    for context in contexts:
-        context.close()
+        yield resized
 
 
 def assert_fits(page, where: str) -> None:
