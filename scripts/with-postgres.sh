@@ -35,6 +35,8 @@ trap stop EXIT
   || { cat "$workdir/server.log" >&2; exit 1; }
 "${as_owner[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres network_test
 
-export NETWORK_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$port/network_test"
-echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+# Through the Unix socket: a query's round trip takes a third of the time it takes over TCP on loopback
+# (0.05 against 0.17 ms here), and the tests make hundreds of thousands of them.
+export NETWORK_TEST_POSTGRES_URL="postgresql://postgres@/network_test?host=$workdir&port=$port"
+echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port and in $workdir"
 "$@"
