@@ -10,7 +10,7 @@ Definitions (shown on the indicators page as well):
 - sessions_per_visitor: sessions back home per visitor of a completed visit; per sending institution likewise.
 - response_rate: the invitations answered out of those that can no longer be answered (answered, past their day or
   their survey closed: surveys.is_closed), for the partnership's surveys, in %; an invitation still open is not yet
-  a "no". Per institution of the person invited (their institution today); a deleted person's invitation counts
+  a "no", nor is one left unanswered about a visit since cancelled or an event since deleted. Per institution of the person invited (their institution today); a deleted person's invitation counts
   in the overall figure only.
 - practices_published: practices published by the partnership's institutions (the coordinating one and the
   partners) with a publication date in the partnership's period; per institution, against an equal share of the
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from network import audit, permissions
 from network.errors import ServiceError
@@ -38,11 +38,13 @@ from network.essays.models import SUBMITTED as ESSAY_SUBMITTED
 from network.essays.models import Essay
 from network.evaluation.models import (
     ESSAYS_PER_VISIT,
+    EVENT,
     OPEN,
     PRACTICES_PUBLISHED,
     RESPONSE_RATE,
     SESSIONS_PER_VISITOR,
     TARGET_KINDS,
+    VISIT,
     VISITORS_PER_HOST,
     DisseminationSession,
     Survey,
@@ -53,7 +55,7 @@ from network.events.models import Event
 from network.extensions import db
 from network.institutions.models import Institution
 from network.mobility import weeks
-from network.mobility.models import COMPLETED, MobilityApplication, Visit
+from network.mobility.models import CANCELLED, COMPLETED, MobilityApplication, Visit
 from network.practices.models import PUBLISHED as PRACTICE_PUBLISHED
 from network.practices.models import Practice
 
@@ -273,12 +275,19 @@ def _response_rate(partnership, target, today: date) -> Indicator:
     from network.auth.models import User
 
     settled = or_(SurveyInvitation.answered.is_(True), Survey.status != OPEN, SurveyInvitation.closes_on < today)
+    # Unanswered about a visit since cancelled or an event since deleted: it could not be answered, it is no "no"
+    # (surveys.gone_subjects' rule).
+    subject_there = or_(
+        and_(SurveyInvitation.subject_kind == VISIT, exists().where(Visit.id == SurveyInvitation.subject_id,
+                                                                    Visit.status != CANCELLED)),
+        and_(SurveyInvitation.subject_kind == EVENT, exists().where(Event.id == SurveyInvitation.subject_id)))
+    counted = or_(SurveyInvitation.answered.is_(True), subject_there)
     rows = db.session.execute(
         select(User.institution_id, func.count(SurveyInvitation.id),
                func.count(SurveyInvitation.id).filter(SurveyInvitation.answered.is_(True)))
         .select_from(SurveyInvitation).join(Survey, SurveyInvitation.survey_id == Survey.id)
         .outerjoin(User, SurveyInvitation.user_id == User.id)  # a deleted person's invitation still counts
-        .where(Survey.partnership_id == partnership.id, settled).group_by(User.institution_id)).all()
+        .where(Survey.partnership_id == partnership.id, settled, counted).group_by(User.institution_id)).all()
     settled_count = sum(row[1] for row in rows)
     answered = sum(row[2] for row in rows)
     names = _names(row[0] for row in rows)

@@ -35,7 +35,8 @@ def small(exchange, make_applicant, make_user, make_institution, make_practice, 
     essays: v1 submitted, v2 draft, v3 published, v5 returned, and one about a training (not a visit);
     sessions: v1 ×2, v3 ×2, v5 ×1; invitations of an open survey: v1, v3 and a deleted person's answered, v2's
     unanswered and past its day, the coordinator's unanswered and still open; of a closed survey: the
-    coordinator's unanswered (its day not past); and one answered for another partnership's survey; practices published in the period: Seville ×2, sender ×1 (and a draft, one
+    coordinator's unanswered (its day not past); v2's visitor's unanswered, past their day, about v4 (cancelled) and
+    a deleted event; and one answered for another partnership's survey; practices published in the period: Seville ×2, sender ×1 (and a draft, one
     published before the period, one by an institution outside the partnership)."""
     today = date.today()
     partnership = exchange.partnership
@@ -87,6 +88,11 @@ def small(exchange, make_applicant, make_user, make_institution, make_practice, 
             (visits["v2"].visitor, True, other_survey, later)):
         db.session.add(SurveyInvitation(survey_id=on.id, user_id=person.id if person else None, subject_kind="visit",
                                         subject_id=visits["v1"].id, closes_on=closes_on, answered=answered))
+    # Past their day, never answered, but about a visit since cancelled and an event since deleted: no "no".
+    mobility.cancel_visit(exchange.coordinator, v4, "The visitor fell ill")
+    for kind, subject_id in (("visit", v4.id), ("event", 10_000)):
+        db.session.add(SurveyInvitation(survey_id=survey.id, user_id=visits["v2"].visitor.id, subject_kind=kind,
+                                        subject_id=subject_id, closes_on=past, answered=False))
     db.session.commit()
 
     make_practice(exchange.seville, title="Seville one")
