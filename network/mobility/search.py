@@ -34,6 +34,7 @@ from network.practices.models import PUBLIC, PUBLISHED, Practice
 from network.search.documents import DocumentType, SearchDocument
 
 VISIT_KIND = _l("Job-shadowing visit")
+OFFER_KIND = _l("Hosting offer")
 
 
 def _programme(activities) -> str:
@@ -52,10 +53,11 @@ def offer_document(offer_id: int) -> SearchDocument | None:
     if offer is None:
         return None
     host = offer.institution
-    return SearchDocument(
+    document = SearchDocument(
         doc_type="offer",
         doc_id=offer.id,
-        title=f"{host.name}: job-shadowing visits ({offer.partnership.reference})",
+        # Names and a reference, no words: the index is read in every language (the results name the type).
+        title=f"{host.name} · {offer.partnership.reference}",
         url=f"/mobility/offers/{offer.id}",
         summary=", ".join(offer.tag_names),
         # Only practices everyone may read: a draft's title must not reach the offer's snippet.
@@ -75,6 +77,8 @@ def offer_document(offer_id: int) -> SearchDocument | None:
         visibility="restricted",
         viewers=permissions.mobility_audience(offer.partnership),
     )
+    document.labels = _kind_names(OFFER_KIND)  # found as a "hosting offer" in every language, never shown
+    return document
 
 
 def _offers_linking(practice: Practice) -> list[int]:
@@ -114,15 +118,15 @@ def visit_document(visit_id: int) -> SearchDocument | None:
         visibility="restricted",
         viewers=permissions.visit_audience(visit),
     )
-    document.labels = _kind_names()  # found as a "job-shadowing visit" in every language, never shown
+    document.labels = _kind_names(VISIT_KIND)  # found as a "job-shadowing visit" in every language, never shown
     return document
 
 
-def _kind_names() -> list[str]:
+def _kind_names(kind) -> list[str]:
     names = []
     for code in current_app.config.get("SUPPORTED_LOCALES", ("en",)):
         with force_locale(code):
-            names.append(str(VISIT_KIND))
+            names.append(str(kind))
     return list(dict.fromkeys(names))
 
 

@@ -54,3 +54,15 @@ def test_a_cancelled_visit_leaves_the_index(exchange, visit):
     mobility.cancel_visit(exchange.coordinator, visit, "Could not travel")
     sync.drain_all()
     assert ("visit", visit.id) not in found(exchange.coordinator)
+
+
+def test_offers_and_visits_are_indexed_without_english_words_and_found_by_their_kind_in_every_language(
+        exchange, visit, make_user):
+    """Their titles are names and references (shown as they are to readers of every language); their kind is found
+    in each interface language ("oferta de acogida", "visite d'observation"...)."""
+    member = make_user(institution=exchange.seville)
+    offer_hit = next(hit for hit in search(member, q="interfamily groups", per_page=50).hits if hit.doc_type == "offer")
+    assert offer_hit.title == f"{exchange.seville.name} · {exchange.partnership.reference}"
+    for q in ("hosting offer", "oferta", "offre"):
+        assert ("offer", exchange.seville_offer.id) in found(member, q), q
+    assert ("visit", visit.id) in found(member, "visite")
