@@ -5,6 +5,7 @@ handlers or javascript:/data: URLs survive, and every link gets rel="nofollow no
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from functools import lru_cache
@@ -15,6 +16,12 @@ import markdown as markdown_lib
 from bleach.linkifier import DEFAULT_CALLBACKS, Linker
 from bleach.sanitizer import Cleaner
 from markupsafe import Markup
+
+# The version of the rules below and of the rendering code (the Markdown extensions, the heading shift, the
+# linkifier): bump it with any change that can change the HTML made from the same text. HTML stored rendered
+# (a practice's sections: network/practices/rendering.py) made under another version is made again by
+# `flask --app network practices render-html`, and shown rendered afresh until then.
+RENDER_VERSION = 1
 
 PROTOCOLS = frozenset({"http", "https", "mailto"})
 
@@ -29,7 +36,7 @@ DOCUMENT_TAGS = frozenset(
 COMMENT_TAGS = frozenset({"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "a"})
 ATTRIBUTES = {"a": ["href", "title", "rel"], "abbr": ["title"], "th": ["scope"]}
 
-_MARKDOWN_EXTENSIONS = ["sane_lists", "tables", "fenced_code"]
+MARKDOWN_EXTENSIONS = ["sane_lists", "tables", "fenced_code"]
 # A page already has its h1 and h2: headings written in a section start at h3.
 _HEADING = re.compile(r"<(/?)h([1-6])(\s|>)", re.IGNORECASE)
 
@@ -70,7 +77,7 @@ def _linker() -> Linker:
 def _markdown() -> markdown_lib.Markdown:
     converter = getattr(_per_thread, "markdown", None)
     if converter is None:
-        converter = _per_thread.markdown = markdown_lib.Markdown(extensions=_MARKDOWN_EXTENSIONS,
+        converter = _per_thread.markdown = markdown_lib.Markdown(extensions=MARKDOWN_EXTENSIONS,
                                                                  output_format="html")
     return converter.reset()
 
@@ -89,6 +96,28 @@ def render_markdown(text: str, tags=DOCUMENT_TAGS) -> Markup:
     """Markdown source -> safe HTML ready for a template."""
     html = _markdown().convert(text or "")
     return Markup(clean_html(_shift_headings(html), tags=tags))
+
+
+def render_markdown_once(text: str, tags=DOCUMENT_TAGS) -> Markup:
+    """render_markdown without keeping the result: for HTML that is stored once made (a practice's sections)."""
+    return render_markdown.__wrapped__(text, tags)
+
+
+def rules_fingerprint() -> str:
+    """What HTML made by render_markdown depends on besides the text: RENDER_VERSION (this code), the allow-lists,
+    the Markdown extensions and the versions of bleach (html5lib is vendored in it) and Markdown, whose upgrade
+    may change the HTML (a sanitiser's fix is an upgrade). HTML stored under another fingerprint is made again."""
+    from importlib.metadata import version
+
+    parts = (
+        sorted(DOCUMENT_TAGS),
+        sorted((tag, sorted(names)) for tag, names in ATTRIBUTES.items()),
+        sorted(PROTOCOLS),
+        list(MARKDOWN_EXTENSIONS),
+        version("bleach"),
+        version("Markdown"),
+    )
+    return f"{RENDER_VERSION}.{hashlib.blake2b(repr(parts).encode(), digest_size=6).hexdigest()}"
 
 
 def render_comment(text: str) -> Markup:

@@ -481,17 +481,15 @@ def current_revisions(collection: Collection) -> dict[int, int]:
 
 
 def _practice_entry(practice: Practice, revision: int | None, note: str) -> dict:
-    from network.practices.models import SECTION_NAMES
-    from network.practices.services import SECTION_LABELS
+    from network.practices.services import section_html
 
     return {
         "kind": "practice", "id": practice.id, "revision": revision, "title": practice.title,
         "summary": practice.summary, "country": practice.country, "language": practice.language,
         "institution": practice.institution.name if practice.institution else "",
         "authors": [a.name if a else str(_l("former member")) for a in practice.authors],
-        "sections": [{"name": name, "heading": str(SECTION_LABELS[name]),
-                      "html": str(render_markdown(getattr(practice, name)))}
-                     for name in SECTION_NAMES if (getattr(practice, name) or "").strip()],
+        "sections": [{"name": name, "heading": str(heading), "html": str(html)}
+                     for name, heading, html in section_html(practice)],  # the HTML stored when it was saved
         "attachments": [{"name": a.original_name, "size": a.size, "content_type": a.content_type}
                         for a in practice.attachments],
         "tags": list(practice.tag_names),

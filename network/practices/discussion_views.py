@@ -20,7 +20,7 @@ from network.practices.discussion_forms import ActionForm, CommentForm, EditComm
 from network.practices.models import Comment, CommentFlag, Practice
 from network.practices.signals import practice_page
 from network.practices.views import _practice_or_404, bp
-from network.sanitize import render_comment, render_markdown
+from network.sanitize import render_comment
 from network.web import REFUSED, attempt, form_status, outcome, safe_next
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -59,8 +59,7 @@ def show_context(practice: Practice) -> dict:
     """What the practice page needs (as practices.show gives it), to re-render it with a rejected comment."""
     return dict(
         practice=practice,
-        sections=[(name, services.SECTION_LABELS[name], render_markdown(getattr(practice, name)))
-                  for name in services.SECTION_NAMES if getattr(practice, name).strip()],
+        sections=services.section_html(practice),
         translations=[p for p in services.translations(practice)
                       if permissions.can_view_practice(current_user, p)],
         action_form=FlaskForm(),

@@ -148,6 +148,10 @@ class Practice(db.Model):
         "PracticeRevision", back_populates="practice", cascade="all, delete-orphan",
         order_by="PracticeRevision.number",
     )
+    # Read only by the practice's page (a query of its own when first used): lists never load it.
+    rendered: Mapped["PracticeHtml | None"] = relationship(
+        back_populates="practice", cascade="all, delete-orphan", passive_deletes=True, lazy="select"
+    )
 
     @property
     def sectors(self) -> list[str]:
@@ -196,6 +200,33 @@ class PracticeRevision(db.Model):
 
     practice = relationship("Practice", back_populates="revisions")
     author = relationship("User")
+
+
+class PracticeHtml(db.Model):
+    """A practice's sections as safe HTML, made when the practice is saved (network/practices/rendering.py),
+    so that its page runs neither Markdown nor the sanitiser.
+
+    A table of its own rather than columns beside the Markdown: lists scan `practices`, whose rows are
+    already longer than a page (bench/README.md, Load), and never need this. One row per practice, for its
+    current text: a revision's page shows what changed in the Markdown, not its HTML, so older revisions
+    have none. The row is of the practice's text only while source_digest is that text's, and of today's
+    sanitiser only while rules is rendering.RULES; otherwise the page renders the text afresh (writing
+    nothing) until `flask practices render-html` makes the row again."""
+
+    __tablename__ = "practice_html"
+
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True)
+    rules: Mapped[str] = mapped_column(String(32))
+    source_digest: Mapped[str] = mapped_column(String(32))
+    context: Mapped[str] = mapped_column(Text, default="")
+    target_group: Mapped[str] = mapped_column(Text, default="")
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    methods: Mapped[str] = mapped_column(Text, default="")
+    resources: Mapped[str] = mapped_column(Text, default="")
+    outcomes: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+
+    practice = relationship("Practice", back_populates="rendered")
 
 
 class Attachment(db.Model):

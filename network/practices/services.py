@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -11,7 +12,8 @@ from cachetools import TTLCache
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, or_, select
+from markupsafe import Markup
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import defer, lazyload
 
 from network import audit, labels, permissions
@@ -19,6 +21,7 @@ from network.errors import ServiceError
 from network.extensions import db
 from network.institutions.models import Institution, Partnership
 from network.page_cache import read_generation
+from network.practices import rendering
 from network.practices.models import (
     ARCHIVED,
     DRAFT,
@@ -38,6 +41,7 @@ from network.practices.models import (
     Comment,
     Practice,
     PracticeAuthor,
+    PracticeHtml,
     PracticeInterventionType,
     PracticeRevision,
     PracticeSector,
@@ -45,6 +49,7 @@ from network.practices.models import (
     practice_tags,
 )
 from network.practices.signals import practice_deleted
+from network.sanitize import render_markdown
 from network.types import utcnow
 
 SECTION_LABELS = {
@@ -270,6 +275,26 @@ def _apply(practice: Practice, data: PracticeData) -> None:
     practice.visibility = data.visibility
     practice.translation_of_id = data.translation_of_id or None
     _set_status(practice, data.status)
+    store_html(practice)
+
+
+def store_html(practice: Practice) -> None:
+    """Render and clean the practice's sections into its stored HTML (in the session, not committed), unless
+    what is stored is already of this text and of today's sanitiser: a save that changes no section renders
+    nothing."""
+    texts = [getattr(practice, name) or "" for name in SECTION_NAMES]
+    digest = rendering.source_digest(texts)
+    with db.session.no_autoflush:  # reading the stored row must not send the half-applied practice
+        row = practice.rendered
+    if row is not None and row.rules == rendering.RULES and row.source_digest == digest:
+        return
+    html = dict(zip(SECTION_NAMES, rendering.render_sections(texts)))
+    if row is None:
+        practice.rendered = PracticeHtml(rules=rendering.RULES, source_digest=digest, **html)
+        return
+    row.rules, row.source_digest = rendering.RULES, digest
+    for name, value in html.items():
+        setattr(row, name, value)
 
 
 def _set_status(practice: Practice, status: str) -> None:
@@ -394,6 +419,80 @@ def delete_practice(actor, practice: Practice) -> None:
 
 def get(practice_id: int) -> Practice | None:
     return db.session.get(Practice, practice_id)
+
+
+def section_html(practice: Practice) -> list[tuple[str, Any, Markup]]:
+    """The practice's sections as its page shows them, in reading order, empty ones left out: (name, label,
+    HTML). The HTML stored when it was saved, if it is of this text and of today's sanitiser (one primary-key
+    read). Otherwise (a row missing, or made under older rules) rendered now and not stored: a page view
+    writes nothing, as an UPDATE would also empty every worker's page cache (network/page_cache.py) and a
+    GET may be answered while the database is busy; `flask practices render-html` makes the rows."""
+    texts = [getattr(practice, name) or "" for name in SECTION_NAMES]
+    row = practice.rendered
+    if row is not None and row.rules == rendering.RULES and row.source_digest == rendering.source_digest(texts):
+        html = [Markup(getattr(row, name)) for name in SECTION_NAMES]  # sanitised before it was stored
+    else:
+        html = [render_markdown(text) if text.strip() else Markup("") for text in texts]
+    return [(name, SECTION_LABELS[name], value) for name, text, value in zip(SECTION_NAMES, texts, html)
+            if text.strip()]
+
+
+@dataclass
+class HtmlReport:
+    checked: int = 0
+    made: int = 0  # practices that had no stored HTML
+    remade: int = 0  # stored HTML of another text or of older rules, made again
+
+    @property
+    def current(self) -> int:
+        return self.checked - self.made - self.remade
+
+
+def _render_each(texts_of_practices: list[list[str]]) -> list[list[str]]:
+    return [rendering.render_sections(texts) for texts in texts_of_practices]
+
+
+def store_missing_html(batch_size: int = 500, progress: Callable[[int], Any] | None = None,
+                       render_many: Callable[[list[list[str]]], list[list[str]]] | None = None) -> HtmlReport:
+    """Make the stored HTML of every practice that has none or whose HTML is stale (another text, older
+    rules), a batch of practices per transaction; a second run finds nothing to do. For
+    `flask practices render-html`: after the sanitiser's rules or libraries change, after bulk inserts that
+    bypass the services (bench/load.py), or to repair rows written by SQL.
+
+    render_many renders the sections of several practices (rendering.render_sections for each, in order):
+    the command passes one that shares them among processes."""
+    render_many = render_many or _render_each
+    report = HtmlReport()
+    sections = [getattr(Practice, name) for name in SECTION_NAMES]
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            select(Practice.id, PracticeHtml.rules, PracticeHtml.source_digest, *sections)
+            .outerjoin(PracticeHtml, PracticeHtml.practice_id == Practice.id)
+            .where(Practice.id > last_id).order_by(Practice.id).limit(batch_size)).all()
+        if not rows:
+            return report
+        todo = []  # (id, whether a row exists, digest, texts)
+        for practice_id, rules, stored_digest, *texts in rows:
+            texts = [text or "" for text in texts]
+            digest = rendering.source_digest(texts)
+            if rules != rendering.RULES or stored_digest != digest:
+                todo.append((practice_id, rules is not None, digest, texts))
+        new, stale = [], []
+        for (practice_id, exists, digest, _texts), html in zip(todo, render_many([t[3] for t in todo])):
+            (stale if exists else new).append(dict(practice_id=practice_id, rules=rendering.RULES,
+                                                   source_digest=digest, **dict(zip(SECTION_NAMES, html))))
+        if new:
+            db.session.execute(insert(PracticeHtml), new)
+        if stale:
+            db.session.execute(update(PracticeHtml), stale)  # by primary key
+        db.session.commit()
+        report.checked += len(rows)
+        report.made += len(new)
+        report.remade += len(stale)
+        last_id = rows[-1][0]
+        if progress is not None:
+            progress(len(rows))
 
 
 def visible_to(user):

@@ -158,8 +158,7 @@ def show(practice_id: int):
     return render_template(
         "practices/show.html",
         practice=practice,
-        sections=[(name, services.SECTION_LABELS[name], render_markdown(getattr(practice, name)))
-                  for name in services.SECTION_NAMES if getattr(practice, name).strip()],
+        sections=services.section_html(practice),
         translations=[p for p in services.translations(practice)
                       if permissions.can_view_practice(current_user, p)],
         action_form=FlaskForm(),
