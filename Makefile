@@ -11,7 +11,7 @@ WORKERS ?= 3
 AXE_CORE_VERSION := 4.14.1
 AXE_CORE := .cache/node/node_modules/axe-core/axe.min.js
 
-.PHONY: help install run serve lint test test-deep test-sqlite test-postgres test-browser chromium migrate seed secret clean translations
+.PHONY: help install run serve lint test test-deep test-sqlite test-postgres test-browser chromium migrate seed secret clean translations smoke
 
 help:
 	@echo "make run    - set up, migrate, seed the demo network and serve it on http://$(HOST):$(PORT)"
@@ -19,6 +19,7 @@ help:
 	@echo "make lint   - ruff: unused or undefined names, bugbear's bug patterns, import order"
 	@echo "make serve  - production server (gunicorn, $(WORKERS) workers, the search indexer and the job worker)"
 	@echo "make test-browser - journeys in Chromium and axe-core accessibility scans (installs what they need)"
+	@echo "make smoke  - the deployment (deploy/: nginx, the systemd units' commands, PostgreSQL) tried end to end"
 	@echo "make translations - extract the interface's messages, update every catalogue, compile them"
 	@echo "                    (ADD=pt starts a catalogue for another language; README, Languages)"
 
@@ -119,6 +120,15 @@ $(AXE_CORE): Makefile
 # One process: the journeys share one live server and one browser.
 test-browser: $(VENV)/.browser-installed chromium $(AXE_CORE)
 	scripts/timed.sh "browser and accessibility" $(BIN)/pytest -n 0 tests/browser -m browser
+
+# The deployment of README "Deployment" tried end to end on loopback (deploy/smoke.sh: nginx from Debian,
+# a throw-away PostgreSQL, the systemd units' commands). Skipped when nginx or PostgreSQL is missing and
+# cannot be installed, except under CI (CI=true), where that is a failure.
+smoke: install
+	@status=0; scripts/timed.sh "deployment smoke test" deploy/smoke.sh || status=$$?; \
+	if [ $$status = 3 ] && [ "$${CI:-}" != true ]; then \
+	  echo "Deployment smoke test skipped: nginx or PostgreSQL is not installed (apt-get install nginx-light postgresql)"; \
+	else exit $$status; fi
 
 # Interface translations (README, "Languages"): extract every marked string into messages.pot, bring each
 # catalogue up to date (new strings come in empty or "fuzzy" for a translator to check: the tests fail until

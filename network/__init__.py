@@ -62,10 +62,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_features(app)
     _register_cli(app)
-    from network import page_cache, web
+    from network import page_cache, static_files, web
 
     page_cache.init_app(app)
-
+    static_files.init_app(app)  # url_for('static', ...) gives fingerprinted addresses, served for a year
     web.init_app(app)
     return app
 

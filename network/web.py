@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 
 from network import i18n, labels, permissions
@@ -239,6 +240,10 @@ def _practice_labels(name: str) -> dict:
 
 def _error_page(error):
     code = getattr(error, "code", 500) or 500
+    if isinstance(error, SecurityError):
+        # A Host that is not in TRUSTED_HOSTS (NETWORK_TRUSTED_HOSTS, README "Deployment"), refused before
+        # routing: no page can be built without the URL map, and none is owed to such a request.
+        return "", code
     if code == 500:
         db.session.rollback()
     return render_template("errors/error.html", code=code, error=error), code

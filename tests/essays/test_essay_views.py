@@ -2,6 +2,7 @@
 without JavaScript, text rescued from an expired session, review, assessment, the report and its CSV."""
 import csv
 import io
+import re
 from datetime import date
 from urllib.parse import unquote
 
@@ -319,7 +320,7 @@ def test_the_editor_shows_the_prompts_the_word_count_and_its_script(client, auth
     page = read_html(response)
     assert [li.get_text() for li in page.select("#essay-prompts li")] == [str(p) for p in essays.PROMPTS]
     assert page.find(id="word-count").get_text() == "5 words — guidance 500–1,500, not a limit"
-    script = page.find("script", src="/static/essays.js")
+    script = page.find("script", src=re.compile(r"^/static/[0-9a-f]{12}/essays\.js$"))  # fingerprinted
     assert script.has_attr("defer") and not script.string and not foreign_scripts(page)
     form = page.find("form", id="essay-form")
     assert form["data-autosave-url"] == f"/essays/{essay.id}/autosave"
