@@ -48,10 +48,12 @@ from network.mobility.models import (
     Visit,
     VisitActivity,
     WaitingListEntry,
+    application_tags,
+    offer_tags,
 )
 from network.mobility.weeks import WeekError, friday, has_begun, iso_week, parse_week, still_to_come, weeks_between
 from network.notifications import services as notifications
-from network.practices.models import Practice
+from network.practices.models import Practice, Tag
 from network.practices.services import tags_named
 from network.types import utcnow
 
@@ -512,23 +514,85 @@ def _solver_applicant(application: MobilityApplication) -> matching.Applicant:
     )
 
 
-def unplaced_applications(partnership: Partnership) -> list[MobilityApplication]:
-    """Endorsed applicants without a visit that holds a place."""
+def _unplaced(partnership: Partnership):
+    """The statement of unplaced_applications(), also read column by column for the solver."""
     placed = select(Visit.application_id).where(Visit.partnership_id == partnership.id,
                                                 Visit.status.in_(ACTIVE_STATUSES))
-    return list(db.session.scalars(select(MobilityApplication).where(
+    return select(MobilityApplication).where(
         MobilityApplication.partnership_id == partnership.id, MobilityApplication.status == ENDORSED,
-        MobilityApplication.id.not_in(placed)).order_by(MobilityApplication.id)))
+        MobilityApplication.id.not_in(placed)).order_by(MobilityApplication.id)
+
+
+def unplaced_applications(partnership: Partnership) -> list[MobilityApplication]:
+    """Endorsed applicants without a visit that holds a place."""
+    return list(db.session.scalars(_unplaced(partnership)))
+
+
+def _solver_inputs(partnership: Partnership) -> tuple[list[matching.Applicant], list[matching.HostOffer]]:
+    """Every endorsed applicant not yet placed and every offer of the partnership as the solver's values
+    (what _solver_applicant and _solver_offer make of one), read in eight queries of plain rows whatever
+    the partnership's size. For 1,000 hosts and 6,000 applicants (bench/matching.py --database sqlite)
+    reading them one by one took 21,000 queries and 5.3 s, and loading them as objects with their
+    collections 1.8 s."""
+    unplaced = _unplaced(partnership)
+    ids = unplaced.with_only_columns(MobilityApplication.id).order_by(None)
+    interests, preferred, available = defaultdict(set), defaultdict(list), defaultdict(set)
+    for application_id, name in db.session.execute(
+            select(application_tags.c.application_id, Tag.name).join(Tag, Tag.id == application_tags.c.tag_id)
+            .where(application_tags.c.application_id.in_(ids))):
+        interests[application_id].add(name)
+    for application_id, host_id in db.session.execute(
+            select(ApplicationPreference.application_id, ApplicationPreference.host_institution_id)
+            .where(ApplicationPreference.application_id.in_(ids))
+            .order_by(ApplicationPreference.application_id, ApplicationPreference.rank)):
+        preferred[application_id].append(host_id)
+    for application_id, monday in db.session.execute(
+            select(ApplicationWeek.application_id, ApplicationWeek.week_start)
+            .where(ApplicationWeek.application_id.in_(ids))):
+        available[application_id].add(monday)
+    applicants = [matching.Applicant(
+        application_id=application_id, institution_id=institution_id,
+        languages=frozenset(code for code in languages.split(",") if code),
+        interests=frozenset(interests[application_id]), preferred_hosts=tuple(preferred[application_id]),
+        available_weeks=frozenset(available[application_id]))
+        for application_id, institution_id, languages in db.session.execute(unplaced.with_only_columns(
+            MobilityApplication.id, MobilityApplication.institution_id, MobilityApplication.languages_text))]
+
+    in_partnership = HostingOffer.partnership_id == partnership.id
+    taken: dict[int, Counter] = defaultdict(Counter)  # offer -> Monday -> visits holding a place
+    for offer_id, monday, count in db.session.execute(
+            select(Visit.offer_id, Visit.week_start, func.count()).join(HostingOffer, Visit.offer_id == HostingOffer.id)
+            .where(in_partnership, Visit.status.in_(ACTIVE_STATUSES)).group_by(Visit.offer_id, Visit.week_start)):
+        taken[offer_id][monday] = count
+    approaches, capacity = defaultdict(set), defaultdict(dict)
+    for offer_id, name in db.session.execute(
+            select(offer_tags.c.offer_id, Tag.name).join(Tag, Tag.id == offer_tags.c.tag_id)
+            .join(HostingOffer, HostingOffer.id == offer_tags.c.offer_id).where(in_partnership)):
+        approaches[offer_id].add(name)
+    for offer_id, monday, places in db.session.execute(
+            select(OfferWeek.offer_id, OfferWeek.week_start, OfferWeek.capacity)
+            .join(HostingOffer, HostingOffer.id == OfferWeek.offer_id).where(in_partnership)):
+        capacity[offer_id][monday] = max(places - taken[offer_id][monday], 0)
+    offers = [matching.HostOffer(
+        offer_id=offer_id, institution_id=institution_id,
+        languages=frozenset(code for code in languages.split(",") if code),
+        approaches=frozenset(approaches[offer_id]), capacity=capacity[offer_id],
+        quota_left=max(quota - taken[offer_id].total(), 0))
+        for offer_id, institution_id, languages, quota in db.session.execute(
+            select(HostingOffer.id, HostingOffer.institution_id, HostingOffer.languages_text,
+                   HostingOffer.total_quota).where(in_partnership))]
+    return applicants, offers
 
 
 def propose_matching(partnership: Partnership) -> matching.Proposal:
     """The solver's proposal for every endorsed applicant not yet placed, over the places still free in the
     weeks that have not begun (the solver itself knows no date: it sees only those weeks)."""
+    applicants, offers = _solver_inputs(partnership)
     applicants = [replace(applicant, available_weeks=frozenset(still_to_come(applicant.available_weeks)))
-                  for applicant in map(_solver_applicant, unplaced_applications(partnership))]
+                  for applicant in applicants]
     offers = [replace(offer, capacity={monday: places for monday, places in offer.capacity.items()
                                        if not has_begun(monday)})
-              for offer in map(_solver_offer, offers_in(partnership))]
+              for offer in offers]
     return matching.propose(applicants, offers)
 
 
