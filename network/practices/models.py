@@ -80,7 +80,19 @@ class PracticeAuthor(db.Model):
     user = relationship("User")
 
 
-class Practice(db.Model):
+class SectionTexts:
+    """The seven sections (SECTION_NAMES), one text column each: a practice's Markdown, or its stored HTML."""
+
+    context: Mapped[str] = mapped_column(Text, default="")
+    target_group: Mapped[str] = mapped_column(Text, default="")
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    methods: Mapped[str] = mapped_column(Text, default="")
+    resources: Mapped[str] = mapped_column(Text, default="")
+    outcomes: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+
+
+class Practice(SectionTexts, db.Model):
     __tablename__ = "practices"
     __table_args__ = (
         # Lists, their counts and their facets read only these columns. Each row also holds kilobytes of
@@ -94,13 +106,6 @@ class Practice(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     summary: Mapped[str] = mapped_column(String(SUMMARY_MAX))
-    context: Mapped[str] = mapped_column(Text, default="")
-    target_group: Mapped[str] = mapped_column(Text, default="")
-    objectives: Mapped[str] = mapped_column(Text, default="")
-    methods: Mapped[str] = mapped_column(Text, default="")
-    resources: Mapped[str] = mapped_column(Text, default="")
-    outcomes: Mapped[str] = mapped_column(Text, default="")
-    lessons: Mapped[str] = mapped_column(Text, default="")
 
     country: Mapped[str] = mapped_column(String(2), index=True)
     language: Mapped[str] = mapped_column(String(2), index=True)
@@ -202,7 +207,7 @@ class PracticeRevision(db.Model):
     author = relationship("User")
 
 
-class PracticeHtml(db.Model):
+class PracticeHtml(SectionTexts, db.Model):
     """A practice's sections as safe HTML, made when the practice is saved (network/practices/rendering.py),
     so that its page runs neither Markdown nor the sanitiser.
 
@@ -218,13 +223,6 @@ class PracticeHtml(db.Model):
     practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True)
     rules: Mapped[str] = mapped_column(String(32))
     source_digest: Mapped[str] = mapped_column(String(32))
-    context: Mapped[str] = mapped_column(Text, default="")
-    target_group: Mapped[str] = mapped_column(Text, default="")
-    objectives: Mapped[str] = mapped_column(Text, default="")
-    methods: Mapped[str] = mapped_column(Text, default="")
-    resources: Mapped[str] = mapped_column(Text, default="")
-    outcomes: Mapped[str] = mapped_column(Text, default="")
-    lessons: Mapped[str] = mapped_column(Text, default="")
 
     practice = relationship("Practice", back_populates="rendered")
 
