@@ -1,14 +1,16 @@
 """How many requests a second the production server answers, and how fast, on a realistically sized network.
 
-    .venv/bin/python bench/load.py [--practices 20000] [--essays 5000] [--visits 2000] [--users 300]
-                                   [--requests 3000] [--clients 4] [--warmup 80] [--seed 1]
-                                   [--instance DIR] [--keep] [--workers 2] [--port 0] [--profile]
+    .venv/bin/python bench/load.py [--practices 20000] [--essays N] [--visits N] [--users N]
+                                   [--database sqlite|postgresql] [--pg-setting NAME=VALUE ...]
+                                   [--front gunicorn|nginx] [--workers N] [--worker-class sync|gthread]
+                                   [--threads N] [--requests 3000] [--clients 4] [--warmup 80] [--seed 1]
+                                   [--instance DIR] [--seed-only] [--keep] [--port 0] [--profile]
                                    [--ceiling 300] [--page-cache SECONDS]
 
 What it does, in order:
 
-1. **Seeds** an instance folder (a temporary one, or --instance DIR) with a SQLite database migrated by `flask
-   --app network db upgrade`, then filled with bulk Core inserts in one transaction: 40 institutions in 16
+1. **Seeds** an instance folder (a temporary one, or --instance DIR) with a database migrated by `flask --app
+   network db upgrade`, then filled with bulk Core inserts in one transaction: 40 institutions in 16
    countries, the users (each institution's admin, coordinators, evaluators, one site admin, a few waiting for
    approval), partnerships, N practices written in ten languages (sections, sectors, intervention types, tags,
    authors, a first revision, translations, reviews; 88 % published, 85 % of those public), comments with
@@ -17,41 +19,74 @@ What it does, in order:
    programme), a training event per completed visit plus training events, courses and conferences, and the
    essays written about them (published, submitted, returned, drafts) with linked practices. The text comes
    from bench/search.py's generated corpus (the same vocabulary and seed the search benchmark uses). Then
-   `flask --app network search reindex` builds the search index once and the search outbox is emptied. With
-   --instance DIR, a DIR that already holds a finished seed of the same sizes and seed is reused as it is (no
-   seeding, no reindex); a different seed there is refused rather than overwritten.
-2. **Serves** a fresh copy of that database (so that comments posted by one run do not change the next) with
-   the production set-up of `make serve`: `gunicorn --workers 2 --bind 127.0.0.1:PORT wsgi:app` (sync
-   workers, access log to a file) beside one `flask --app network search worker`, NETWORK_SEARCH_INDEXER=
-   external, a random NETWORK_SECRET_KEY, NETWORK_ENV=production. Both are always stopped at the end, also
-   on Ctrl-C.
+   `flask --app network practices render-html` stores each practice's HTML (the bulk inserts go past the
+   services that do it on save), `flask --app network search reindex` builds the search index once and the
+   search outbox is emptied.
+   Sizes: --practices N (20,000), and in proportion unless given, as in the default network (20,000
+   practices : 5,000 essays : 2,000 visits : 300 users): essays N/4, visits N/10, users 1.5 % of N but at
+   least 80 (two per institution). The institutions stay the corpus's 40 (bench/search.py draws each
+   practice's institution from them), so an institution holds N/40 practices: its page lists its 20 newest.
+   With --instance DIR, a DIR that already holds a finished seed of the same sizes, seed and database is
+   reused (no seeding, no reindex): its schema is brought up by `flask --app network db upgrade` and what is
+   derived is filled (render-html), as an upgrade in production would; a different seed there is refused
+   rather than overwritten. --seed-only seeds and indexes DIR (or brings a reused one up to date) and stops:
+   large instances are prepared ahead.
+   --database sqlite (the default): the instance's SQLite file. --database postgresql: a PostgreSQL server
+   from Debian's packages started by this script on 127.0.0.1 and a socket in DIR/pg-run, its data folder
+   DIR/pgdata (so that a finished seed is reused), the seed in the database "seeded" (vacuumed and analysed:
+   what autovacuum does on a live installation). Settings (PostgresStore): fsync, synchronous_commit and
+   full_page_writes keep their defaults (on: a comment post waits for its WAL flush, as in production);
+   shared_buffers 1.5 times the data (at least 128 MB, at most a quarter of the RAM), effective_cache_size
+   half the RAM, random_page_cost 1.1, jit off, max_wal_size 2GB; --pg-setting NAME=VALUE overrides any.
+2. **Serves** a fresh copy of that database (so that comments posted by one run do not change the next:
+   SQLite's backup API, or PostgreSQL's CREATE DATABASE run TEMPLATE seeded) with the production set-up:
+   gunicorn with the project's gunicorn.conf.py (its workers, worker class and threads unless --workers,
+   --worker-class, --threads say otherwise; all three are put on gunicorn's command line, which wins over
+   the file) and one `flask --app network search worker`, NETWORK_SEARCH_INDEXER=external, a random
+   NETWORK_SECRET_KEY, NETWORK_ENV=production. --front gunicorn (the default): the clients talk to gunicorn.
+   --front nginx: nginx from Debian's package (/usr/sbin/nginx) in front, with the deployment's own
+   configuration (deploy/nginx/peer-network.conf in deploy/nginx/standalone.conf, rendered by
+   deploy/render.py) on a free loopback port, its runtime files in DIR/nginx, gunicorn behind it on another
+   loopback port with NETWORK_TRUSTED_PROXIES=1; nginx serves the static files. Everything this script
+   starts (PostgreSQL, gunicorn, the search worker, nginx) is always stopped at the end, also on Ctrl-C,
+   `kill` and errors.
 3. **Drives** it from a separate process on loopback: --clients threads, each with its own keep-alive
-   http.client connection and cookies. Each client logs in once as a different member (the CSRF token is read
-   from the login form), then the warm-up requests are shared out (each gunicorn worker opens the search
-   index and compiles its templates), then the timed phase runs exactly --requests requests of a
-   deterministic mix drawn from --seed (home, practice list plain and with filters and pages, practice pages,
-   institution pages, search with and without filters, comment posts), as fast as the server answers
-   (a closed loop: a client sends its next request when the previous one is answered). A quarter of the
-   page views are by logged-in members. Expected answers: 200 for pages, a 302 to the new comment for a
-   comment post; anything else, a timeout or a broken connection is an error, and so is a "Search failed"
-   or a traceback in the server's log (the search page answers 200 with no results when search fails).
+   http.client connection and cookies, accepting gzip as browsers do (nginx compresses; the app does not).
+   Each client logs in once as a different member (the CSRF token is read from the login form), then the
+   warm-up requests are shared out (each gunicorn worker opens the search index and compiles its
+   templates), then the timed phase runs exactly --requests requests of a deterministic mix drawn from
+   --seed (home, practice list plain and with filters and pages, practice pages, institution pages, search
+   with and without filters, comment posts), as fast as the server answers (a closed loop: a client sends
+   its next request when the previous one is answered). A quarter of the page views are by logged-in
+   members. Expected answers: 200 for pages, a 302 to the new comment for a comment post; anything else, a
+   timeout or a broken connection is an error, and so is a "Search failed" or a traceback in the server's
+   log (the search page answers 200 with no results when search fails), or an error in nginx's log.
 4. **Prints** per route: count, errors, latency p50/p95/p99/max seen by the client, and the server's own
    time (gunicorn's %(D)s: from the request read to the response written, without the time spent waiting in
-   the listen queue); requests per second over the timed phase; the CPU time each process used (the client
-   competes with the server for the same cores), the machine's load and what other processes used. With
-   --profile both gunicorn workers run under cProfile during the timed phase (slower: its figures are not
-   the benchmark's) and the time is broken down by package and function.
+   the listen queue; with gthread workers it includes waiting for the worker's other threads), the size on
+   the wire and how many answers came from a cache; requests per second over the timed phase; the CPU time
+   each process used (PostgreSQL's and nginx's processes counted together; the client competes with the
+   server for the same cores), the machine's load and what other processes used; and a floor: the same
+   clients fetching the favicon at the address the pages give it (fingerprinted), through Flask or nginx.
+   With --profile the gunicorn workers' threads run under cProfile during the timed phase (slower: its
+   figures are not the benchmark's; with several threads a thread's profile also counts its waits for the
+   GIL) and the time is broken down by package and function.
    The page cache for anonymous visitors (network/page_cache.py) runs with the app's default unless
    --page-cache SECONDS sets it (0 turns it off); the "cached" column counts the answers it served (its
-   X-Page-Cache header, written to gunicorn's access log).
+   X-Page-Cache header) and those a front server's cache served (a HIT in a header such as X-Cache-Status).
 
-Nothing is asserted: it prints figures. The last line is machine-readable:
-RESULT requests=... rps=... p95_page_ms=... p95_search_ms=... errors=...
-("page" is every route but search, comment posts included.)
+Nothing is asserted: it prints figures. The last line is machine-readable (bench/load_scaling.py reads it):
+RESULT requests=... rps=... p95_page_ms=... p95_search_ms=... errors=... database=... front=... practices=...
+       workers=... worker_class=... threads=... clients=... p95_list_ms=... server_p95_list_ms=...
+       server_p95_search_ms=... floor_rps=... p95_<route>_ms=... (one per route: home, list_plain,
+       list_filters, practice, institution, search_plain, search_filters, comment)
+("page" is every route but search, comment posts included; "list" both list routes, "search" both search
+routes; the server_ figures are gunicorn's own times.)
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import http.client
 import json
 import math
@@ -83,6 +118,9 @@ PARTIAL = "load-seed.partial"  # present while seeding: what is there may be rep
 BASE_DB = "network.sqlite3"  # the seeded database (the instance's default name)
 RUN_DB = "load-run.sqlite3"  # the copy a run serves and writes to
 PROFILE_FLAG = "load-profile.on"
+# `flask --app network practices render-html`: stores each practice's HTML (issue 24), for rows written past the
+# services like the seed's bulk inserts. Run after seeding and on reuse, when this code has it.
+PRERENDER = ("practices", "render-html")
 
 # route, share of the timed requests (percent)
 MIX = [("home", 10), ("list", 10), ("list+filters", 14), ("practice", 30), ("institution", 6),
@@ -183,12 +221,14 @@ class Inserter:
         self.counts[table] = self.counts.get(table, 0) + len(rows)
 
 
-def seed_database(instance: str, sizes: Sizes) -> dict:
-    """Runs in a child process: fill the migrated database. Returns row counts."""
-    env = {**clean_env(), **server_env(Path(instance), BASE_DB, secret="seeding")}
+def seed_database(instance: str, url: str, sizes: Sizes) -> dict:
+    """Runs in a child process: fill the migrated database at `url`. Returns row counts."""
+    env = {**clean_env(), **server_env(Path(instance), url, secret="seeding")}
     os.environ.clear()
     os.environ.update(env)
     sys.path[:0] = [str(PROJECT), str(BENCH)]
+    from sqlalchemy import text
+
     import search as search_bench  # bench/search.py: the corpus
     from network import create_app
     from network.auth.models import APPROVED, COORDINATOR, EVALUATOR, INSTITUTION_ADMIN, PENDING, SITE_ADMIN
@@ -552,8 +592,17 @@ def seed_database(instance: str, sizes: Sizes) -> dict:
             insert("essays", essays, chunk=500)
             insert("essay_practices", essay_links)
             _progress(f"{len(events)} events, {len(essays)} essays", started)
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if engine.dialect.name == "postgresql":
+            # The rows came with their ids: move each id sequence past them, or the first comment a run
+            # posts would collide with a seeded one.
+            with engine.begin() as connection:
+                for table in db.metadata.sorted_tables:
+                    column = table.columns.get("id")
+                    if column is None or not column.primary_key or table.name not in insert.counts:
+                        continue
+                    connection.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"coalesce(max(id), 0) + 1, false) FROM {table.name}"))
         db.engine.dispose()
     counts = dict(insert.counts)
     counts["seconds"] = round(time.monotonic() - started, 1)
@@ -564,48 +613,91 @@ def _progress(what: str, started: float) -> None:
     print(f"  seeded {what} ({time.monotonic() - started:.0f} s)", file=sys.stderr, flush=True)
 
 
-def _seed_child(instance: str, sizes: Sizes, out) -> None:
+def _seed_child(instance: str, url: str, sizes: Sizes, out) -> None:
     try:
-        out.send(("ok", seed_database(instance, sizes)))
+        out.send(("ok", seed_database(instance, url, sizes)))
     except BaseException as error:  # noqa: B902 - report anything, the parent decides
         import traceback
 
         out.send(("error", f"{error!r}\n{traceback.format_exc()}"))
 
 
-def prepare_instance(instance: Path, sizes: Sizes) -> dict:
-    """Seed and index the instance unless it already holds this seed; returns the marker's contents."""
+def _flask(instance: Path, url: str, *command: str, quiet: bool = True) -> None:
+    """`flask --app network COMMAND` on this instance's database, with the server's settings."""
+    env = {**clean_env(), **server_env(instance, url, secret="seeding")}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "network", *command], cwd=PROJECT, env=env,
+                   check=True, stdout=subprocess.DEVNULL if quiet else sys.stderr)
+
+
+def prerender_command(instance: Path, url: str) -> list[str] | None:
+    """The command that fills a practice's stored HTML (issue 24), when this code has it."""
+    env = {**clean_env(), **server_env(instance, url, secret="seeding")}
+    listing = subprocess.run([sys.executable, "-m", "flask", "--app", "network", PRERENDER[0], "--help"],
+                             cwd=PROJECT, env=env, capture_output=True, text=True)
+    found = re.search(rf"^\s+{re.escape(PRERENDER[1])}\s", listing.stdout, re.MULTILINE)
+    return list(PRERENDER) if found else None
+
+
+def fill_derived(instance: Path, store) -> float | None:
+    """Fill what is derived from the seeded rows (the practices' stored HTML) when the code knows how; the
+    seconds it took, or None. Run after seeding and on every reuse (a new migration adds an empty column)."""
+    command = prerender_command(instance, store.url())
+    if command is None:
+        return None
+    print(f"Running flask --app network {' '.join(command)} ...", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    _flask(instance, store.url(), *command, quiet=False)
+    return round(time.monotonic() - started, 1)
+
+
+def drop_outbox(store) -> int:
+    """Empty the search outbox of the seed: everything is in the index already (the seed is never served,
+    so only the seeding and the commands above wrote there); left in place, the run's search worker would
+    spend the timed phase indexing it again."""
+    engine = database_engine(store.url())
+    try:
+        with engine.begin() as connection:
+            left = connection.exec_driver_sql("SELECT count(*) FROM search_outbox").scalar_one()
+            connection.exec_driver_sql("DELETE FROM search_outbox")
+    finally:
+        engine.dispose()
+    return left
+
+
+def prepare_instance(instance: Path, sizes: Sizes, store) -> dict:
+    """Seed and index the instance unless it already holds this seed; returns the marker's contents.
+    The database server (PostgreSQL) is left running."""
     marker = instance / MARKER
     if marker.exists():
         found = json.loads(marker.read_text())
-        if found.get("sizes") != asdict(sizes):
-            raise SystemExit(f"{instance} holds another seed ({found.get('sizes')}); choose another "
+        kind = found.get("database", "sqlite")  # instances made before --database were SQLite
+        if found.get("sizes") != asdict(sizes) or kind != store.kind:
+            raise SystemExit(f"{instance} holds another seed ({kind}, {found.get('sizes')}); choose another "
                              "--instance or remove it.")
         print(f"Reusing the seeded instance {instance} (seeded {found['seeded_at']}).", file=sys.stderr)
-        # The code may have new migrations since the seed (new tables, indexes): bring the schema up.
-        env = {**clean_env(), **server_env(instance, BASE_DB, secret="seeding")}
-        subprocess.run([sys.executable, "-m", "flask", "--app", "network", "db", "upgrade"], cwd=PROJECT,
-                       env=env, check=True, stdout=subprocess.DEVNULL)
+        store.start()
+        # The code may have new migrations since the seed (new tables, indexes, columns to fill): bring the
+        # schema up and fill what is derived, as an upgrade in production would.
+        _flask(instance, store.url(), "db", "upgrade")
+        fill_derived(instance, store)
+        drop_outbox(store)
+        store.maintain()
         return found
     partial = instance / PARTIAL
-    ours = [instance / name for name in (BASE_DB, BASE_DB + "-wal", BASE_DB + "-shm", "search")]
+    ours = store.seed_paths() + [instance / "search"]
     if any(path.exists() for path in ours) and not partial.exists():
         raise SystemExit(f"{instance} holds a database or a search index this script did not seed: "
                          "choose a new or empty folder for --instance.")
     partial.touch()  # an interrupted seed is started again from scratch next time
-    for path in ours:
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-    env = {**clean_env(), **server_env(instance, BASE_DB, secret="seeding")}
-    print(f"Migrating {instance / BASE_DB} ...", file=sys.stderr, flush=True)
-    subprocess.run([sys.executable, "-m", "flask", "--app", "network", "db", "upgrade"], cwd=PROJECT, env=env,
-                   check=True, stdout=subprocess.DEVNULL)
+    store.remove_seed()
+    shutil.rmtree(instance / "search", ignore_errors=True)
+    store.create(sizes)
+    print(f"Migrating {store.describe_seed()} ...", file=sys.stderr, flush=True)
+    _flask(instance, store.url(), "db", "upgrade")
     print("Seeding ...", file=sys.stderr, flush=True)
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_seed_child, args=(str(instance), sizes, send))
+    child = context.Process(target=_seed_child, args=(str(instance), store.url(), sizes, send))
     child.start()
     try:
         kind, value = receive.recv()
@@ -615,32 +707,317 @@ def prepare_instance(instance: Path, sizes: Sizes) -> dict:
     if kind != "ok":
         raise SystemExit(f"Seeding failed: {value}")
     counts = value
-    print(f"Seeded in {counts['seconds']} s. Indexing (flask --app network search reindex) ...",
-          file=sys.stderr, flush=True)
+    print(f"Seeded in {counts['seconds']} s.", file=sys.stderr, flush=True)
+    derived_seconds = fill_derived(instance, store)
+    print("Indexing (flask --app network search reindex) ...", file=sys.stderr, flush=True)
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "flask", "--app", "network", "search", "reindex"], cwd=PROJECT,
-                   env=env, check=True, stdout=sys.stderr)
+    _flask(instance, store.url(), "search", "reindex", quiet=False)
     reindex_seconds = time.monotonic() - started
-    connection = sqlite3.connect(instance / BASE_DB)
-    try:
-        left = connection.execute("SELECT count(*) FROM search_outbox").fetchone()[0]
-        connection.execute("DELETE FROM search_outbox")  # everything is in the new index already
-        connection.commit()
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        connection.close()
-    found = {"sizes": asdict(sizes), "counts": counts, "reindex_seconds": round(reindex_seconds, 1),
-             "outbox_rows_dropped": left,
+    left = drop_outbox(store)
+    started = time.monotonic()
+    store.finish_seed()
+    found = {"sizes": asdict(sizes), "database": store.kind, "counts": counts,
+             "prerender_seconds": derived_seconds, "reindex_seconds": round(reindex_seconds, 1),
+             "finish_seconds": round(time.monotonic() - started, 1), "outbox_rows_dropped": left,
              "seeded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     marker.write_text(json.dumps(found, indent=1))
     partial.unlink()
     return found
 
 
-def server_env(instance: Path, database: str, secret: str) -> dict[str, str]:
+def database_engine(url: str, **options):
+    """An engine of this process (not the app's) for the few statements the script runs itself."""
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    return sqlalchemy.create_engine(url, poolclass=NullPool, **options)
+
+
+class SQLiteStore:
+    """The instance's SQLite file, as `make serve` uses it. A run serves a copy made with SQLite's backup API,
+    so that the comments one run posts do not change the next."""
+
+    kind = "sqlite"
+
+    def __init__(self, instance: Path):
+        self.instance = instance
+
+    def seed_paths(self) -> list[Path]:
+        return [self.instance / (BASE_DB + suffix) for suffix in ("", "-wal", "-shm")]
+
+    def url(self, run: bool = False) -> str:
+        return f"sqlite:///{self.instance / (RUN_DB if run else BASE_DB)}"
+
+    def describe_seed(self) -> str:
+        return str(self.instance / BASE_DB)
+
+    def describe(self) -> str:
+        return f"SQLite {sqlite3.sqlite_version}"
+
+    def remove_seed(self) -> None:
+        for path in self.seed_paths():
+            path.unlink(missing_ok=True)
+
+    def create(self, sizes: Sizes) -> None:
+        """Nothing to do: the migration creates the file."""
+
+    def start(self) -> None:
+        """Nothing to start: the app opens the file."""
+
+    def stop(self) -> None:
+        """Nothing to stop."""
+
+    def maintain(self) -> None:
+        """Everything written into the database file, the WAL emptied."""
+        engine = database_engine(self.url())
+        try:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            engine.dispose()
+
+    def finish_seed(self) -> None:
+        self.maintain()
+
+    def fresh_run(self) -> float:
+        started = time.monotonic()
+        self.drop_run()
+        source, target = sqlite3.connect(self.instance / BASE_DB), sqlite3.connect(self.instance / RUN_DB)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        return time.monotonic() - started
+
+    def drop_run(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            (self.instance / (RUN_DB + suffix)).unlink(missing_ok=True)
+
+    def run_size(self) -> int:
+        return (self.instance / RUN_DB).stat().st_size
+
+    def process(self) -> int | None:
+        return None  # inside the workers
+
+    def settings_line(self) -> str:
+        return "the app's own connection settings (WAL, synchronous=NORMAL: network/database.py)"
+
+
+def _postgres_bindir() -> Path:
+    """Debian's server programs (/usr/lib/postgresql/<version>/bin, the newest), as scripts/with-postgres.sh
+    finds them."""
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
+                        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0, reverse=True)
+    if shutil.which("pg_ctl"):
+        candidates.append(Path(shutil.which("pg_ctl")).parent)
+    for candidate in candidates:
+        if (candidate / "initdb").exists() and (candidate / "pg_ctl").exists():
+            return candidate
+    raise SystemExit("--database postgresql: no PostgreSQL server found (apt-get install postgresql)")
+
+
+class PostgresStore:
+    """A PostgreSQL server of this script's own, from Debian's packages, its data folder in the instance
+    (DIR/pgdata, so that a finished seed is reused), listening on loopback and on a socket in DIR/pg-run; the
+    app connects through the socket, as an installation with its database on the same machine does. The seed
+    is the database "seeded"; a run serves "run", made from it by CREATE DATABASE ... TEMPLATE (a file copy:
+    seconds). The server is started by this script and always stopped by it.
+
+    Settings (PRODUCTION_SETTINGS, overridable with --pg-setting): the durability ones keep their defaults
+    (fsync, synchronous_commit, full_page_writes on: a comment post waits for its WAL flush, as in
+    production); shared_buffers is sized for the data (1.5 times the seeded database, at least 128 MB, at most
+    a quarter of the RAM: the timed phase reads from PostgreSQL's cache, as SQLite's reads come from the
+    kernel's); effective_cache_size half the RAM; random_page_cost 1.1 (SSD storage, data in memory: the usual
+    advice); jit off (compiling the larger list queries costs more than it saves for a web page's short
+    queries); max_wal_size 2GB (bulk seeding without a checkpoint every few seconds)."""
+
+    kind = "postgresql"
+    SEED, RUN = "seeded", "run"
+    PRODUCTION_SETTINGS = {"random_page_cost": "1.1", "jit": "off", "max_wal_size": "2GB"}
+    BYTES_PER_PRACTICE = 20_000  # the database's size per seeded practice, before one exists to measure
+
+    def __init__(self, instance: Path, overrides: dict[str, str] | None = None):
+        self.instance = instance
+        self.bindir = _postgres_bindir()
+        self.data = instance / "pgdata"
+        self.runtime = instance / "pg-run"  # the socket and the server's log, writable by the server
+        self.log = self.runtime / "server.log"
+        self.port = free_port()
+        # initdb refuses to run as root: the cluster belongs to the postgres user (scripts/with-postgres.sh).
+        self.owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.overrides = overrides or {}
+        self.settings: dict[str, str] = {}
+        self.running = False
+        self.expected_bytes: int | None = None
+
+    def seed_paths(self) -> list[Path]:
+        return [self.data, self.runtime]
+
+    def url(self, run: bool = False, database: str | None = None) -> str:
+        name = database or (self.RUN if run else self.SEED)
+        return f"postgresql+psycopg://postgres@/{name}?host={self.runtime}&port={self.port}"
+
+    def describe_seed(self) -> str:
+        return f"the database {self.SEED!r} in {self.data}"
+
+    def describe(self) -> str:
+        version = subprocess.run([str(self.bindir / "postgres"), "--version"], capture_output=True,
+                                 text=True).stdout.split()
+        return f"PostgreSQL {version[2] if len(version) > 2 else '?'}"
+
+    def settings_line(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.settings.items()) + \
+            " (fsync, synchronous_commit, full_page_writes: the defaults, on)"
+
+    def _program(self, name: str, *args: str, **options) -> subprocess.CompletedProcess:
+        return subprocess.run([*self.owner, str(self.bindir / name), *args], **options)
+
+    def _owned_folder(self, path: Path, mode: int) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        if self.owner:
+            shutil.chown(path, "postgres", "postgres")
+        path.chmod(mode)
+
+    def remove_seed(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._stop_server()
+        for path in self.seed_paths():
+            shutil.rmtree(path, ignore_errors=True)
+
+    def create(self, sizes: Sizes) -> None:
+        if self.owner:
+            # The server's user must reach its folders inside the instance (a temporary one is private).
+            mode = self.instance.stat().st_mode & 0o777
+            if mode & 0o011 != 0o011:
+                self.instance.chmod(mode | 0o011)
+        self._owned_folder(self.data, 0o700)
+        locale = ["--locale=C.UTF-8"] if "c.utf8" in _locales() else ["--no-locale"]
+        done = self._program("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                             *locale, capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"initdb failed:\n{done.stdout}{done.stderr}")
+        self.expected_bytes = sizes.practices * self.BYTES_PER_PRACTICE
+        self.start()
+        self.admin(f"CREATE DATABASE {self.SEED}")
+
+    def data_bytes(self) -> int:
+        """The size of the databases' files (the seed; the run's copy is dropped at the end of each run)."""
+        return sum(f.stat().st_size for f in (self.data / "base").rglob("*") if f.is_file())
+
+    def _settings(self) -> dict[str, str]:
+        mb = 1024 * 1024
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        data = self.expected_bytes if self.expected_bytes is not None else self.data_bytes()
+        shared = min(ram // 4, max(128 * mb, int(data * 1.5)))
+        settings = {"shared_buffers": f"{shared // mb}MB", "effective_cache_size": f"{ram // 2 // mb}MB",
+                    **self.PRODUCTION_SETTINGS}
+        settings.update(self.overrides)
+        return settings
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._owned_folder(self.runtime, 0o755)
+        if (self.data / "postmaster.pid").exists():
+            self._stop_server()  # left running by a run of this script that was killed outright
+        self.settings = self._settings()
+        options = ["-c listen_addresses=127.0.0.1", f"-p {self.port}", f"-k {self.runtime}"]
+        options += [f"-c {name}={value}" for name, value in self.settings.items()]
+        print(f"Starting PostgreSQL on 127.0.0.1:{self.port} ({', '.join(options[3:])}) ...", file=sys.stderr,
+              flush=True)
+        # Its own session: Ctrl-C in the terminal reaches this script only, which stops the server in order.
+        done = self._program("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "120",
+                             "-o", " ".join(options), "start", capture_output=True, text=True,
+                             start_new_session=True)
+        if done.returncode:
+            tail = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+            raise SystemExit(f"PostgreSQL did not start:\n{done.stdout}{done.stderr}{tail}")
+        self.running = True
+
+    def _stop_server(self) -> None:
+        done = self._program("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop",
+                             capture_output=True, text=True)
+        if done.returncode and (self.data / "postmaster.pid").exists():
+            self._program("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", capture_output=True)
+
+    def stop(self) -> None:
+        if self.running:
+            self._stop_server()
+            self.running = False
+
+    def admin(self, *statements: str) -> None:
+        engine = database_engine(self.url(database="postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                for statement in statements:
+                    connection.exec_driver_sql(statement)
+        finally:
+            engine.dispose()
+
+    def maintain(self) -> None:
+        """What autovacuum does in the background of a live installation after bulk writes (the seed, an
+        upgrade's migrations and render-html): the planner's statistics and the visibility map (index-only
+        scans)."""
+        engine = database_engine(self.url(), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("VACUUM (ANALYZE)")
+        finally:
+            engine.dispose()
+
+    def finish_seed(self) -> None:
+        """maintain(), then a restart with shared_buffers sized by the real data."""
+        self.maintain()
+        self.expected_bytes = None
+        self.stop()
+        self.start()
+
+    def fresh_run(self) -> float:
+        started = time.monotonic()
+        self.admin(f"DROP DATABASE IF EXISTS {self.RUN} WITH (FORCE)")
+        try:
+            # FILE_COPY (PostgreSQL 15+) copies the files; the default writes the whole database to the WAL.
+            self.admin(f"CREATE DATABASE {self.RUN} TEMPLATE {self.SEED} STRATEGY FILE_COPY")
+        except Exception:  # an older server: the copy it knows
+            self.admin(f"CREATE DATABASE {self.RUN} TEMPLATE {self.SEED}")
+        return time.monotonic() - started
+
+    def drop_run(self) -> None:
+        if self.running:
+            self.admin(f"DROP DATABASE IF EXISTS {self.RUN} WITH (FORCE)")
+
+    def run_size(self) -> int:
+        engine = database_engine(self.url(run=True))
+        try:
+            with engine.connect() as connection:
+                return connection.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one()
+        finally:
+            engine.dispose()
+
+    def process(self) -> int | None:
+        """The postmaster, whose children are the connections' backends (their CPU time is the database's)."""
+        try:
+            return int((self.data / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            return None
+
+
+def _locales() -> set[str]:
+    try:
+        found = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout
+    except OSError:
+        return set()
+    return {line.strip().lower().replace("-", "") for line in found.splitlines()}
+
+
+def make_store(kind: str, instance: Path, overrides: dict[str, str]):
+    return PostgresStore(instance, overrides) if kind == "postgresql" else SQLiteStore(instance)
+
+
+def server_env(instance: Path, url: str, secret: str) -> dict[str, str]:
     """The environment of the server, the indexer and the flask commands: production settings."""
-    return {"NETWORK_INSTANCE_PATH": str(instance),
-            "NETWORK_DATABASE_URL": f"sqlite:///{instance / database}", "NETWORK_SECRET_KEY": secret,
+    return {"NETWORK_INSTANCE_PATH": str(instance), "NETWORK_DATABASE_URL": url, "NETWORK_SECRET_KEY": secret,
             "NETWORK_ENV": "production", "NETWORK_SEARCH_INDEXER": "external"}
 
 
@@ -660,16 +1037,17 @@ class Item:
     form: dict | None = None
 
 
-def build_plan(instance: Path, sizes: Sizes, requests: int,
+def build_plan(url: str, sizes: Sizes, requests: int,
                warmup: int) -> tuple[list[Item], list[Item], dict]:
-    """The timed requests and the warm-up requests, drawn from --seed and the seeded database."""
+    """The timed requests and the warm-up requests, drawn from --seed and the seeded database at `url`."""
     sys.path[:0] = [str(BENCH)]
     import search as search_bench
 
     rng = random.Random(sizes.seed * 31 + requests)
-    with sqlite3.connect(instance / RUN_DB) as connection:
+    engine = database_engine(url)
+    with engine.connect() as connection:
         def column(sql: str) -> list:
-            return [row[0] for row in connection.execute(sql)]
+            return [row[0] for row in connection.exec_driver_sql(sql)]
 
         public = column("SELECT id FROM practices WHERE status = 'published' AND visibility = 'public' "
                         "ORDER BY id")
@@ -680,10 +1058,11 @@ def build_plan(instance: Path, sizes: Sizes, requests: int,
         languages = column("SELECT DISTINCT language FROM practices ORDER BY language")
         tags = column("SELECT t.name FROM tags t JOIN practice_tags pt ON pt.tag_id = t.id GROUP BY t.id "
                       "ORDER BY count(*) DESC, t.name LIMIT 60")
-        members = connection.execute(
+        members = connection.exec_driver_sql(
             "SELECT u.email, u.institution_id FROM users u WHERE u.membership_status = 'approved' "
             "AND NOT EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id) ORDER BY u.id").fetchall()
         sentences = column("SELECT summary FROM practices ORDER BY id LIMIT 400")
+    engine.dispose()
     # The clients log in as members (no other role) of as many institutions as possible.
     first_of: dict[int, str] = {}
     for email, institution_id in members:
@@ -792,9 +1171,10 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.opened = 0  # connections opened: gunicorn's sync workers close one after every response
 
-    def request(self, method: str, path: str, form: dict | None = None):
-        headers = {"User-Agent": "peer-network-load-bench", "Accept": "text/html",
-                   "Accept-Encoding": "identity"}
+    def request(self, method: str, path: str, form: dict | None = None, text: bool = False):
+        """(status, Location, body, served from a cache by); the body as sent (gzip through nginx, like a
+        browser's: the app itself does not compress) unless `text`, when it is decoded to read it."""
+        headers = {"User-Agent": "peer-network-load-bench", "Accept": "text/html", "Accept-Encoding": "gzip"}
         body = None
         if form is not None:
             body = urlencode(form).encode()
@@ -820,7 +1200,11 @@ class Browser:
                 self.cookies[name.strip()] = value.strip()
         if response.will_close:
             self.close()
-        return response.status, response.getheader("Location") or "", data
+        if text:
+            if (response.getheader("Content-Encoding") or "").lower() == "gzip":
+                data = gzip.decompress(data)
+            data = data.decode("utf-8", "replace")
+        return response.status, response.getheader("Location") or "", data, _cache_of(response)
 
     def close(self) -> None:
         if self.connection is not None:
@@ -828,18 +1212,30 @@ class Browser:
             self.connection = None
 
 
+def _cache_of(response) -> str:
+    """Who served the answer from a cache: "app" (network/page_cache.py's X-Page-Cache: hit), "proxy" (a front
+    server's cache saying HIT in a header such as X-Cache-Status), or ""."""
+    if (response.getheader("X-Page-Cache") or "").lower() == "hit":
+        return "app"
+    for name, value in response.getheaders():
+        if "cache" in name.lower() and name.lower() not in ("cache-control", "x-page-cache") \
+                and value.strip().upper() in ("HIT", "STALE", "UPDATING", "REVALIDATED"):
+            return "proxy"
+    return ""
+
+
 def _login(browser: Browser, email: str) -> str:
     """Log in as this person; return a CSRF token of their new session."""
-    status, _location, page = browser.request("GET", "/login")
-    token = CSRF.search(page.decode("utf-8", "replace"))
+    status, _location, page, _cache = browser.request("GET", "/login", text=True)
+    token = CSRF.search(page)
     if status != 200 or token is None:
         raise RuntimeError(f"GET /login answered {status}")
-    status, location, _page = browser.request("POST", "/login", {"csrf_token": token.group(1), "email": email,
-                                                                 "password": PASSWORD})
+    status, _location, _page, _cache = browser.request("POST", "/login", {
+        "csrf_token": token.group(1), "email": email, "password": PASSWORD})
     if status != 302:
         raise RuntimeError(f"logging in as {email} answered {status}")
-    status, _location, page = browser.request("GET", "/")
-    token = CSRF.search(page.decode("utf-8", "replace"))
+    status, _location, page, _cache = browser.request("GET", "/", text=True)
+    token = CSRF.search(page)
     if status != 200 or token is None:
         raise RuntimeError(f"the home page after logging in answered {status} without a form token")
     return token.group(1)
@@ -852,12 +1248,24 @@ def _expected(item: Item, status: int, location: str) -> str | None:
     return None if status == 200 else f"HTTP {status}"
 
 
-def _cpu_seconds(pid: int) -> float:
+def _cpu_seconds(pid: int, tree: bool = False) -> float:
+    """CPU seconds of a process; with `tree`, also of its children, living (their own time) and ended (the
+    parent's cutime and cstime): PostgreSQL's backends and nginx's workers are children of one process."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
         return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if tree:
+        ticks += int(fields[13]) + int(fields[14])
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                child = stat.read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(child[1]) == pid:
+                ticks += int(child[11]) + int(child[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _machine_busy() -> tuple[float, float]:
@@ -869,13 +1277,14 @@ def _machine_busy() -> tuple[float, float]:
     return (total - idle) / tick, total / tick
 
 
-def _snapshot(pids: dict[str, int]) -> dict:
-    return {"at": time.perf_counter(), "cpu": {name: _cpu_seconds(pid) for name, pid in pids.items()},
+def _snapshot(pids: dict[str, tuple[int, bool]]) -> dict:
+    return {"at": time.perf_counter(),
+            "cpu": {name: _cpu_seconds(pid, tree) for name, (pid, tree) in pids.items()},
             "self": sum(os.times()[:2]), "machine": _machine_busy(), "load": os.getloadavg()}
 
 
 def run_clients(port: int, timed: list[Item], warm: list[Item], logins: list[str], clients: int,
-                pids: dict[str, int], profile_flag: str | None, ceiling: int, out) -> None:
+                pids: dict[str, tuple[int, bool]], profile_flag: str | None, ceiling: int, out) -> None:
     """The load driver: runs in its own process. Sends its results through `out`."""
     try:
         out.send(("ok", _drive(port, timed, warm, logins, clients, pids, profile_flag, ceiling)))
@@ -894,7 +1303,7 @@ def _drive(port, timed, warm, logins, clients, pids, profile_flag, ceiling) -> d
         timed_queue.put(item)
     ready = threading.Barrier(clients + 1)
     go = threading.Event()
-    results: list[tuple] = []  # (route, member, ms, error or None, bytes)
+    results: list[tuple] = []  # (route, member, ms, error or None, bytes, path, served from a cache by)
     setup_errors: list[str] = []
     warm_ms: list[float] = []
     connections: list[int] = []
@@ -915,11 +1324,11 @@ def _drive(port, timed, warm, logins, clients, pids, profile_flag, ceiling) -> d
             form = dict(item.form, csrf_token=token) if item.form is not None else None
             started = time.perf_counter()
             try:
-                status, location, data = browsers[item.member].request(item.method, item.path, form)
+                status, location, data, cache = browsers[item.member].request(item.method, item.path, form)
                 problem, size = _expected(item, status, location), len(data)
             except Exception as error:  # timeouts, resets: counted as errors
-                problem, size = f"{type(error).__name__}: {error}", 0
-            return (time.perf_counter() - started) * 1000, problem, size
+                problem, size, cache = f"{type(error).__name__}: {error}", 0, ""
+            return (time.perf_counter() - started) * 1000, problem, size, cache
 
         try:
             while True:
@@ -927,7 +1336,7 @@ def _drive(port, timed, warm, logins, clients, pids, profile_flag, ceiling) -> d
                     item = warm_queue.get_nowait()
                 except queue.Empty:
                     break
-                ms, problem, _size = send(item)
+                ms, problem, _size, _cache = send(item)
                 with lock:
                     warm_ms.append(ms)
                     if problem:
@@ -942,8 +1351,8 @@ def _drive(port, timed, warm, logins, clients, pids, profile_flag, ceiling) -> d
                 item = timed_queue.get_nowait()
             except queue.Empty:
                 break
-            ms, problem, size = send(item)
-            own.append((item.route, item.member, ms, problem, size, item.path))
+            ms, problem, size, cache = send(item)
+            own.append((item.route, item.member, ms, problem, size, item.path, cache))
         anonymous.close()
         member.close()
         with lock:
@@ -955,7 +1364,7 @@ def _drive(port, timed, warm, logins, clients, pids, profile_flag, ceiling) -> d
         thread.start()
     ready.wait()
     marker = Browser("127.0.0.1", port)
-    marker.request("GET", "/?load-bench=start")
+    marker.request("GET", f"/?load-bench=start&at={time.time_ns()}")
     marker.close()
     time.sleep(0.05)
     if profile_flag:
@@ -969,15 +1378,28 @@ def _drive(port, timed, warm, logins, clients, pids, profile_flag, ceiling) -> d
         Path(profile_flag).unlink(missing_ok=True)
     time.sleep(0.05)
     marker = Browser("127.0.0.1", port)
-    marker.request("GET", "/?load-bench=end")
+    marker.request("GET", f"/?load-bench=end&at={time.time_ns()}")
     marker.close()
     return {"results": results, "setup_errors": setup_errors, "warm_ms": warm_ms, "before": before,
             "after": after, "connections": sum(connections),
             "ceiling": _ceiling(port, ceiling, clients) if ceiling else None}
 
 
+def static_path(port: int) -> str:
+    """The URL the pages give the favicon (fingerprinted when the app fingerprints its static files)."""
+    browser = Browser("127.0.0.1", port)
+    try:
+        _status, _location, page, _cache = browser.request("GET", "/", text=True)
+    finally:
+        browser.close()
+    found = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    return found.group(1).replace("&amp;", "&") if found else CEILING_PATH
+
+
 def _ceiling(port: int, requests: int, clients: int) -> dict:
-    """The same clients asking for a small static file: what gunicorn, Flask and this client cost alone."""
+    """The same clients asking for a small static file: what the front server (gunicorn and Flask, or nginx)
+    and this client cost alone."""
+    path = static_path(port)
     left = iter(range(requests))
     lock = threading.Lock()
     times: list[float] = []
@@ -989,7 +1411,7 @@ def _ceiling(port: int, requests: int, clients: int) -> dict:
         while next(left, None) is not None:
             started = time.perf_counter()
             try:
-                status, _location, _data = browser.request("GET", CEILING_PATH)
+                status, _location, _data, _cache = browser.request("GET", path)
                 if status != 200:
                     failures[0] += 1
             except Exception:
@@ -1005,42 +1427,53 @@ def _ceiling(port: int, requests: int, clients: int) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    return {"seconds": time.perf_counter() - started, "ms": times, "failures": failures[0]}
+    return {"seconds": time.perf_counter() - started, "ms": times, "failures": failures[0], "path": path}
 
 
 # --- the server -----------------------------------------------------------------------------------------
 
 PROFILE_CONFIG = '''
-"""gunicorn hooks written by bench/load.py --profile: cProfile in each worker while the flag file exists."""
+"""gunicorn settings written by bench/load.py --profile: the project's gunicorn.conf.py, then cProfile in each
+worker thread (one with sync workers, --threads with gthread) while the flag file exists. Hooks of the same
+names in gunicorn.conf.py are replaced by these during a profile."""
 import cProfile
 import os
+import threading
+
+CONF = {conf!r}
+if os.path.exists(CONF):
+    with open(CONF) as _file:
+        exec(compile(_file.read(), CONF, "exec"))
 
 FLAG = {flag!r}
 OUT = {out!r}
+_local = threading.local()
+_profiles = []
 
 
 def pre_request(worker, req):
-    profile = getattr(worker, "load_bench_profile", None)
+    profile = getattr(_local, "profile", None)
     if profile is None and os.path.exists(FLAG):
-        worker.load_bench_profile = profile = cProfile.Profile()
+        _local.profile = profile = cProfile.Profile()
+        _profiles.append(profile)
         profile.enable()
-    elif profile is not None and not os.path.exists(FLAG) and not getattr(worker, "load_bench_done", False):
+    elif profile is not None and not os.path.exists(FLAG) and not getattr(_local, "done", False):
         profile.disable()
-        worker.load_bench_done = True
+        _local.done = True
 
 
 def worker_exit(server, worker):
-    profile = getattr(worker, "load_bench_profile", None)
-    if profile is not None:
+    for number, profile in enumerate(_profiles):
         profile.disable()
-        profile.dump_stats(os.path.join(OUT, "load-profile-%d.pstats" % os.getpid()))
+        profile.dump_stats(os.path.join(OUT, "load-profile-%d-%d.pstats" % (os.getpid(), number)))
 '''
 
 
 class Server:
-    """gunicorn (sync workers) and the search indexer, as `make serve` runs them."""
+    """gunicorn and the search indexer, as `make serve` runs them (sync workers unless --worker-class)."""
 
-    def __init__(self, instance: Path, port: int, workers: int, profile: bool, page_cache: float | None = None):
+    def __init__(self, instance: Path, port: int, workers: int, profile: bool, page_cache: float | None = None,
+                 *, database_url: str, worker_class: str = "sync", threads: int = 1, behind_proxy: bool = False):
         self.instance = instance
         self.port = port
         self.access_log = instance / "load-access.log"
@@ -1050,15 +1483,21 @@ class Server:
             path.unlink(missing_ok=True)
         for old in instance.glob("load-profile-*.pstats"):
             old.unlink()
-        self.env = {**clean_env(), **server_env(instance, RUN_DB, secret=os.urandom(32).hex())}
+        self.env = {**clean_env(), **server_env(instance, database_url, secret=os.urandom(32).hex())}
         if page_cache is not None:
             self.env["NETWORK_PAGE_CACHE_SECONDS"] = str(page_cache)
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+        if behind_proxy:
+            # nginx adds X-Forwarded-For and -Proto: one proxy to trust (README, deployment).
+            self.env["NETWORK_TRUSTED_PROXIES"] = "1"
+        # On gunicorn's command line, which wins over gunicorn.conf.py (read from PROJECT as usual).
+        command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", worker_class,
+                   "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
                    "--access-logfile", str(self.access_log),
                    "--access-logformat", "%(r)s %(s)s %(D)s %({x-page-cache}o)s"]
         if profile:
             config = instance / "load-gunicorn-profile.py"
-            config.write_text(PROFILE_CONFIG.format(flag=str(instance / PROFILE_FLAG), out=str(instance)))
+            config.write_text(PROFILE_CONFIG.format(conf=str(PROJECT / "gunicorn.conf.py"),
+                                                    flag=str(instance / PROFILE_FLAG), out=str(instance)))
             command += ["--config", str(config)]
         self.processes: list[subprocess.Popen] = []
         self._indexer_out = self.indexer_log.open("w")
@@ -1072,6 +1511,7 @@ class Server:
                                          stdout=self._server_out, stderr=subprocess.STDOUT,
                                          start_new_session=True)
         self.processes.append(self.gunicorn)
+        self.stopped = False
 
     def page_cache_setting(self) -> str:
         seconds = self.env.get("NETWORK_PAGE_CACHE_SECONDS")
@@ -1084,30 +1524,17 @@ class Server:
                 if process.poll() is not None:
                     raise SystemExit(f"{process.args[2:5]} exited with {process.returncode}; see "
                                      f"{self.server_log} and {self.indexer_log}")
-            if len(self.worker_pids()) >= workers:
-                try:
-                    connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                    connection.request("GET", "/")
-                    if connection.getresponse().status == 200:
-                        connection.close()
-                        return
-                except OSError:
-                    pass
+            if len(self.worker_pids()) >= workers and answers(self.port):
+                return
             time.sleep(0.3)
         raise SystemExit(f"The server did not answer within {timeout:.0f} s; see {self.server_log}")
 
     def worker_pids(self) -> list[int]:
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.gunicorn.pid:
-                pids.append(int(stat.parent.name))
-        return sorted(pids)
+        return children_of(self.gunicorn.pid)
 
     def stop(self) -> None:
+        if self.stopped:
+            return
         for process in reversed(self.processes):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -1120,6 +1547,149 @@ class Server:
         self._indexer_out.close()
         self._server_out.close()
         (self.instance / "load-gunicorn-profile.py").unlink(missing_ok=True)
+        self.stopped = True
+
+
+def gunicorn_defaults() -> dict:
+    """The worker settings gunicorn.conf.py gives (workers, worker_class, threads): what a deployment runs
+    when its environment sets no GUNICORN_* variable. Read by running the file as gunicorn does, with this
+    script's environment minus NETWORK_* (so GUNICORN_WORKERS=... in the shell counts, as it would)."""
+    conf = PROJECT / "gunicorn.conf.py"
+    namespace: dict = {"__file__": str(conf), "__name__": "gunicorn_conf"}
+    saved = dict(os.environ)
+    try:
+        os.environ.clear()
+        os.environ.update(clean_env())
+        exec(compile(conf.read_text(), str(conf), "exec"), namespace)
+    except (OSError, SyntaxError, ValueError):
+        namespace = {}
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    worker_class = str(namespace.get("worker_class", "sync")).rsplit(".", 1)[-1].lower()
+    worker_class = "gthread" if "thread" in worker_class else worker_class
+    return {"workers": int(namespace.get("workers", 1)), "worker_class": worker_class,
+            "threads": int(namespace.get("threads", 1))}
+
+
+NGINX = "/usr/sbin/nginx"  # Debian's package
+DEPLOY = PROJECT / "deploy"
+SITE_TEMPLATE = DEPLOY / "nginx" / "peer-network.conf"  # the site (http context), as installed
+STANDALONE_TEMPLATE = DEPLOY / "nginx" / "standalone.conf"  # a main context that includes the site
+
+
+def render_deploy(template: Path, values: dict[str, str]) -> str:
+    """deploy/render.py's render() of a template, given the placeholders (@NAME@) it names: it refuses a
+    missing or an unused one, and which of ours each template uses is its business."""
+    import importlib.util
+
+    if not template.exists():
+        raise SystemExit(f"--front nginx: {template} is missing (the deployment files, deploy/)")
+    spec = importlib.util.spec_from_file_location("peer_network_deploy_render", DEPLOY / "render.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    named = set(re.findall(r"@([A-Z][A-Z0-9_]*)@", template.read_text()))
+    unknown = named - values.keys()
+    if unknown:
+        raise SystemExit(f"{template} has placeholders this script does not fill: {', '.join(sorted(unknown))}")
+    return module.render(template, {name: values[name] for name in named})
+
+
+class Nginx:
+    """nginx from Debian's package in front of gunicorn, with the deployment's own configuration (deploy/nginx,
+    rendered by deploy/render.py): listening on 127.0.0.1:port, its runtime files (pid, logs, temporary files,
+    cache) in the instance's nginx/ folder. Started by this script and always stopped by it."""
+
+    def __init__(self, instance: Path, port: int, upstream_port: int):
+        self.port = port
+        self.runtime = instance / "nginx"
+        shutil.rmtree(self.runtime, ignore_errors=True)
+        self.runtime.mkdir(parents=True)
+        if os.geteuid() == 0:
+            # Started as root, nginx runs its workers as "nobody": they must reach the runtime folder
+            # (deploy/nginx/standalone.conf).
+            mode = instance.stat().st_mode & 0o777
+            if mode & 0o011 != 0o011:
+                instance.chmod(mode | 0o011)
+            self.runtime.chmod(0o755)
+        self.site = self.runtime / "site.conf"
+        self.config = self.runtime / "nginx.conf"
+        self.error_log = self.runtime / "error.log"
+        # gunicorn on a loopback port, as deploy/smoke.sh runs it (systemd gives it a unix socket; nginx's
+        # workers, "nobody" here, could not open a socket only root's group may).
+        values = {"LISTEN": f"127.0.0.1:{port}", "SERVER_NAME": "127.0.0.1 localhost",
+                  "UPSTREAM": f"127.0.0.1:{upstream_port}",
+                  "STATIC_ROOT": str(PROJECT / "network" / "static"), "RUNTIME_DIR": str(self.runtime),
+                  "SITE_CONF": str(self.site)}
+        self.site.write_text(render_deploy(SITE_TEMPLATE, values))
+        self.config.write_text(render_deploy(STANDALONE_TEMPLATE, values))
+        command = [NGINX, "-e", str(self.error_log), "-c", str(self.config), "-p", f"{self.runtime}/"]
+        if not re.search(r"^\s*daemon\s+off\s*;", self.config.read_text(), re.MULTILINE):
+            command += ["-g", "daemon off;"]  # in the foreground: this script owns the process
+        checked = subprocess.run(command + ["-t"], capture_output=True, text=True)
+        if checked.returncode:
+            raise SystemExit(f"nginx refused {self.config}:\n{checked.stderr}")
+        self._out = (self.runtime / "nginx.out").open("w")
+        self.process = subprocess.Popen(command, stdout=self._out, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        self.stopped = False
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"nginx exited with {self.process.returncode}; see {self.error_log}")
+            if answers(self.port):
+                return
+            time.sleep(0.2)
+        raise SystemExit(f"nginx did not answer within {timeout:.0f} s; see {self.error_log}")
+
+    def version(self) -> str:
+        done = subprocess.run([NGINX, "-v"], capture_output=True, text=True)
+        return done.stderr.strip().rpartition("/")[2] or "?"
+
+    def problems(self) -> dict[str, int]:
+        lines = self.error_log.read_text(errors="replace").splitlines() if self.error_log.exists() else []
+        return {"nginx errors": sum(1 for line in lines if "[error]" in line or "[crit]" in line
+                                    or "[alert]" in line or "[emerg]" in line)}
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)  # graceful: finish the answers in flight
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._out.close()
+        self.stopped = True
+
+
+def answers(port: int) -> bool:
+    """Whether the home page answers 200 on this port."""
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            connection.request("GET", "/")
+            return connection.getresponse().status == 200
+        finally:
+            connection.close()
+    except OSError:
+        return False
+
+
+def children_of(pid: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            pids.append(int(stat.parent.name))
+    return sorted(pids)
 
 
 def free_port() -> int:
@@ -1208,7 +1778,7 @@ def log_errors(server_log: Path) -> list[tuple[str, str]]:
     return found
 
 
-def machine_description() -> str:
+def machine_description(database: str) -> str:
     model = ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -1226,7 +1796,7 @@ def machine_description() -> str:
     import gunicorn
 
     return (f"{os.cpu_count()} CPUs ({model or platform.machine()}){memory}, {platform.system()} "
-            f"{platform.release()}, CPython {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+            f"{platform.release()}, CPython {platform.python_version()}, {database}, "
             f"gunicorn {gunicorn.__version__}")
 
 
@@ -1234,27 +1804,41 @@ def fmt(value: float, digits: int = 1) -> str:
     return "-" if value != value else f"{value:.{digits}f}"
 
 
-def report(args, sizes: Sizes, seeded: dict, info: dict, outcome: dict, server: Server,
-           worker_pids: list[int], workers_after: list[int]) -> None:
+# The routes' names in the RESULT line (p95_<name>_ms): the client's p95 of each route.
+RESULT_NAMES = {"home": "home", "list": "list_plain", "list+filters": "list_filters", "practice": "practice",
+                "institution": "institution", "search": "search_plain", "search+filters": "search_filters",
+                "comment": "comment"}
+LIST_ROUTES = ("list", "list+filters")
+
+
+def report(args, sizes: Sizes, seeded: dict, info: dict, outcome: dict, server: Server, store,
+           front: Nginx | None, worker_pids: list[int], workers_after: list[int]) -> None:
     results = outcome["results"]
     before, after = outcome["before"], outcome["after"]
     wall = after["at"] - before["at"]
     by_route: dict[str, list] = {}
     for row in results:
         by_route.setdefault(row[0], []).append(row)
-    own, cache_hits = server_times(server.access_log)
+    own, _app_hits = server_times(server.access_log)
     problems = log_problems(server.server_log, args.workers)
+    if front is not None:
+        problems.update(front.problems())
     # A failed search still answers 200 (with no results): only the log shows it. Other server errors
     # reach the client as a 5xx or a broken connection and are counted there already.
     errors = sum(1 for r in results if r[3]) + problems["of them search failures"]
+    threads = f" x {args.threads} threads" if args.worker_class == "gthread" else ""
+    front_text = f"nginx {front.version()} in front of " if front is not None else ""
 
     print()
     print(f"Load benchmark: {len(results)} requests, {args.clients} client threads in one process, "
-          f"gunicorn {args.workers} sync workers + search worker, SQLite")
-    print(f"Machine: {machine_description()}")
+          f"{front_text}gunicorn {args.workers} {args.worker_class} workers{threads} + search worker, "
+          f"{store.describe()}")
+    print(f"Machine: {machine_description(store.describe())}")
     print(f"Date: {datetime.now(timezone.utc).isoformat(timespec='seconds')}; load average before "
           f"{' '.join(fmt(v, 2) for v in before['load'])}, "
           f"after {' '.join(fmt(v, 2) for v in after['load'])}")
+    print(f"Database settings: {store.settings_line()}; the run's copy {info['database_mb']:.0f} MB, made in "
+          f"{info['copy_seconds']:.1f} s")
     counts = seeded.get("counts", {})
     print(f"Data: {counts.get('practices', '?')} practices ({info['public_practices']} published and public, "
           f"{info['members_only_practices']} for members), {counts.get('comments', '?')} comments, "
@@ -1262,11 +1846,15 @@ def report(args, sizes: Sizes, seeded: dict, info: dict, outcome: dict, server: 
           f"{counts.get('users', '?')} users, "
           f"{counts.get('institutions', '?')} institutions; seed {sizes.seed}; instance {args.instance}")
     if seeded.get("reindex_seconds") is not None:
-        print(f"Seeding took {counts.get('seconds', '?')} s, the reindex {seeded['reindex_seconds']} s "
+        rendered = (f", storing the practices' HTML {seeded['prerender_seconds']} s"
+                    if seeded.get("prerender_seconds") is not None else "")
+        print(f"Seeding took {counts.get('seconds', '?')} s{rendered}, the reindex {seeded['reindex_seconds']} s "
               f"(when this instance was made, {seeded.get('seeded_at')}).")
     if args.profile:
-        print("NOTE: --profile: both workers ran under cProfile, so these times are slower than the "
-              "server's.")
+        print("NOTE: --profile: the workers ran under cProfile, so these times are slower than the server's."
+              + (" With several threads per worker, a thread's profile also counts the time it waited for the"
+                 " others (the GIL): compare shares, or profile with --worker-class sync."
+                 if args.threads > 1 else ""))
     warm = outcome["warm_ms"]
     print(f"Warm-up: {len(warm)} requests (not counted), "
           f"slowest {fmt(max(warm) if warm else float('nan'), 0)} ms.")
@@ -1287,29 +1875,40 @@ def report(args, sizes: Sizes, seeded: dict, info: dict, outcome: dict, server: 
         print(f"{route:<15} {len(rows):>6} {members:>6} {failed:>6} "
               f"{fmt(percentile(ms, 50)):>8} {fmt(percentile(ms, 95)):>8} {fmt(percentile(ms, 99)):>8} "
               f"{fmt(max(ms)):>8} {fmt(percentile(server_ms, 50)):>10} {fmt(percentile(server_ms, 95)):>10} "
-              f"{sum(r[4] for r in rows) / len(rows) / 1024:>6.1f} "
-              f"{sum(cache_hits.values()) if route == 'all' else cache_hits.get(route, 0):>6}")
+              f"{sum(r[4] for r in rows) / len(rows) / 1024:>6.1f} {sum(1 for r in rows if r[6]):>6}")
     page_ms = [r[2] for r in results if r[0] not in SEARCH_ROUTES]
     search_ms = [r[2] for r in results if r[0] in SEARCH_ROUTES]
+    list_ms = [r[2] for r in results if r[0] in LIST_ROUTES]
+    server_list = [v for route in LIST_ROUTES for v in own.get(route, [])]
+    server_search = [v for route in SEARCH_ROUTES for v in own.get(route, [])]
     rps = len(results) / wall if wall > 0 else float("nan")
     print()
-    print(f"Page cache: {server.page_cache_setting()}; 'cached' counts the answers it served.")
+    by_whom = {"app": sum(1 for r in results if r[6] == "app"), "proxy": sum(1 for r in results if r[6] == "proxy")}
+    print(f"Page cache: {server.page_cache_setting()}; 'cached' counts the answers served from a cache: "
+          f"{by_whom['app']} by the app's page cache (X-Page-Cache: hit), {by_whom['proxy']} by the front "
+          "server's (a HIT in its cache status header).")
     print(f"Throughput: {len(results)} requests in {wall:.1f} s = {rps:.1f} requests/s "
           f"(concurrency {args.clients}: latency includes waiting for one of {args.workers} workers; "
-          f"'server' columns are gunicorn's own time per request)")
-    print(f"Connections opened: {outcome['connections']} for {len(results)} requests (gunicorn's sync "
-          "workers close the connection after each response, so keep-alive does not carry over)")
+          f"'server' columns are gunicorn's own time per request, from its access log)")
+    note = ("gunicorn's sync workers close the connection after each response" if args.worker_class == "sync"
+            else "gthread workers keep connections alive")
+    if front is not None:
+        note = f"to nginx, which keeps them alive; behind it {note}"
+    print(f"Connections opened by the clients: {outcome['connections']} for {len(results)} requests ({note})")
     ceiling = outcome.get("ceiling")
+    floor_rps = float("nan")
     if ceiling and ceiling["ms"]:
-        print(f"Floor: {len(ceiling['ms'])} requests for {CEILING_PATH} (Flask's static route, same clients) "
-              f"ran at {len(ceiling['ms']) / ceiling['seconds']:.0f} requests/s, "
+        floor_rps = len(ceiling["ms"]) / ceiling["seconds"]
+        served_by = "nginx" if front is not None else "Flask's static route"
+        print(f"Floor: {len(ceiling['ms'])} requests for {ceiling['path']} ({served_by}, same clients) "
+              f"ran at {floor_rps:.0f} requests/s, "
               f"p50 {fmt(percentile(ceiling['ms'], 50))} ms, p95 {fmt(percentile(ceiling['ms'], 95))} ms, "
               f"{ceiling['failures']} failures")
     print(f"p95: pages {fmt(percentile(page_ms, 95))} ms (every route but search, comment posts included), "
-          f"search {fmt(percentile(search_ms, 95))} ms")
+          f"search {fmt(percentile(search_ms, 95))} ms, practice lists {fmt(percentile(list_ms, 95))} ms")
     slowest = sorted(results, key=lambda r: -r[2])[:5]
     print("Slowest requests: " + "; ".join(f"{r[5][:70]} {r[2]:.0f} ms" for r in slowest))
-    print(f"Errors: {sum(1 for r in results if r[3])} answers not as expected; in the server log "
+    print(f"Errors: {sum(1 for r in results if r[3])} answers not as expected; in the logs "
           + ", ".join(f"{v} {k}" for k, v in problems.items()))
     for row in [r for r in results if r[3]][:10]:
         print(f"  {row[0]} {row[5][:80]}: {row[3]}")
@@ -1324,16 +1923,22 @@ def report(args, sizes: Sizes, seeded: dict, info: dict, outcome: dict, server: 
     print(f"CPU seconds in the {wall:.1f} s timed phase ({cores} cores = {cores * wall:.1f} CPU s available; "
           f"the machine was busy {busy:.1f} s):")
     for name, seconds in used.items():
-        print(f"  {name:<30} {fmt(seconds, 1):>6} s  {fmt(100 * seconds / wall, 0):>4} % of one core")
+        print(f"  {name:<34} {fmt(seconds, 1):>6} s  {fmt(100 * seconds / wall, 0):>4} % of one core")
     others = busy - ours
-    print(f"  {'other processes':<30} {fmt(others, 1):>6} s  {fmt(100 * others / wall, 0):>4} % of one core")
+    print(f"  {'other processes':<34} {fmt(others, 1):>6} s  {fmt(100 * others / wall, 0):>4} % of one core")
     if workers_after != worker_pids:
         print(f"NOTE: gunicorn's workers changed during the run ({worker_pids} -> {workers_after}).")
     if args.profile:
         print_profile(server.instance)
     print()
+    routes = " ".join(f"p95_{name}_ms={fmt(percentile([r[2] for r in by_route.get(route, [])], 95))}"
+                      for route, name in RESULT_NAMES.items())
     print(f"RESULT requests={len(results)} rps={rps:.1f} p95_page_ms={fmt(percentile(page_ms, 95))} "
-          f"p95_search_ms={fmt(percentile(search_ms, 95))} errors={errors}")
+          f"p95_search_ms={fmt(percentile(search_ms, 95))} errors={errors} database={store.kind} "
+          f"front={args.front} practices={counts.get('practices', sizes.practices)} workers={args.workers} "
+          f"worker_class={args.worker_class} threads={args.threads} clients={args.clients} "
+          f"p95_list_ms={fmt(percentile(list_ms, 95))} server_p95_list_ms={fmt(percentile(server_list, 95))} "
+          f"server_p95_search_ms={fmt(percentile(server_search, 95))} floor_rps={fmt(floor_rps, 0)} {routes}")
 
 
 def print_profile(instance: Path) -> None:
@@ -1344,18 +1949,15 @@ def print_profile(instance: Path) -> None:
         print("No profile was written (did the workers stop cleanly?).")
         return
     stats = pstats.Stats(*[str(f) for f in files])
-    idle_names = {"select", "poll", "accept", "_accept", "sleep", "wait"}
     groups: dict[str, float] = {}
     total = 0.0
     for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
-        bare = name.strip("<>{}").replace("built-in method ", "").replace("method ", "").split(" of ")[0]
-        bare = bare.split(".")[-1].strip("'")
-        if filename == "~" and bare in idle_names:
-            continue  # a sync worker waiting for the next connection
+        if _idle(filename, name):
+            continue  # a worker waiting for the next connection or request
         total += tottime
         groups[_package_of(filename, name)] = groups.get(_package_of(filename, name), 0.0) + tottime
     print()
-    print(f"Profile of the {len(files)} workers over the timed phase: {total:.1f} s of CPU-bound time "
+    print(f"Profile of the {len(files)} worker threads over the timed phase: {total:.1f} s of busy time "
           "(time waiting for connections left out), own time by package:")
     for package, seconds in sorted(groups.items(), key=lambda kv: -kv[1])[:16]:
         print(f"  {package:<34} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
@@ -1367,26 +1969,38 @@ def print_profile(instance: Path) -> None:
              ("discussion_of", "network/practices/discussion_views.py"),
              ("add_comment", "network/practices/discussion.py"),
              ("_load_user", "network/web.py"), ("full_dispatch_request", "flask/app.py"),
-             ("handle_request", "gunicorn/workers/sync.py")]
+             ("handle_request", "gunicorn/workers/sync.py"), ("handle_request", "gunicorn/workers/gthread.py")]
     for name, fragment in steps:
         seconds = sum(ct for (filename, _line, fname), (_cc, _nc, _tt, ct, _c) in stats.stats.items()
                       if fname == name and fragment in filename)
         if seconds:
             print(f"  {name:<28} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
     print("Functions with the most own time:")
-    stream_rows = sorted(((key, value) for key, value in stats.stats.items()
-                          if not (key[0] == "~" and any(f"select.{n}" in key[2] or f"'{n}'" in key[2]
-                                                          for n in idle_names))),
+    stream_rows = sorted(((key, value) for key, value in stats.stats.items() if not _idle(key[0], key[2])),
                          key=lambda kv: -kv[1][2])[:15]
     for (filename, line, name), (_cc, nc, tottime, cumtime, _callers) in stream_rows:
         short = "/".join(Path(filename).parts[-2:]) if filename != "~" else "built-in"
         print(f"  {tottime:7.2f} s own {cumtime:7.2f} s incl. {nc:>9} calls  {name} ({short}:{line})")
 
 
+IDLE_NAMES = {"select", "poll", "accept", "_accept", "sleep", "wait", "acquire"}
+
+
+def _idle(filename: str, name: str) -> bool:
+    """A built-in where a worker waits for work: a connection (sync), a request from its queue (gthread)."""
+    if filename != "~":
+        return False
+    bare = name.strip("<>{}").replace("built-in method ", "").replace("method ", "").split(" of ")[0]
+    bare = bare.split(".")[-1].strip("'")
+    return bare in IDLE_NAMES or (bare == "get" and "SimpleQueue" in name)
+
+
 def _package_of(filename: str, name: str) -> str:
     if filename == "~":
         if "sqlite3" in name:
             return "sqlite3 (the database itself)"
+        if "psycopg" in name:
+            return "psycopg C (waits for PostgreSQL)"
         bare = name.split(" of ")[0].replace("<built-in method ", "").replace("<method '", "")
         return "built-ins: " + bare[:24]
     parts = Path(filename).parts
@@ -1407,10 +2021,11 @@ def _interrupt(*_args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--practices", type=int, default=20_000)
-    parser.add_argument("--essays", type=int, default=5_000)
-    parser.add_argument("--visits", type=int, default=2_000)
-    parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--practices", type=int, default=20_000, help="practices (20000)")
+    parser.add_argument("--essays", type=int, default=None, help="essays (a quarter of --practices)")
+    parser.add_argument("--visits", type=int, default=None, help="visits (a tenth of --practices)")
+    parser.add_argument("--users", type=int, default=None,
+                        help="users (1.5 %% of --practices, at least 80)")
     parser.add_argument("--requests", type=int, default=3_000, help="timed requests (3000)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads (4)")
     parser.add_argument("--warmup", type=int, default=80, help="requests before timing (80)")
@@ -1418,17 +2033,52 @@ def main() -> None:
                         help="requests for a static file after the timed phase, the floor (300; 0 = skip)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--instance", help="instance folder to seed, or to reuse when it holds this seed")
+    parser.add_argument("--seed-only", action="store_true",
+                        help="seed and index --instance (or bring a reused one up to date), then stop")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary instance folder (--instance DIR is always kept)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (a free one)")
-    parser.add_argument("--profile", action="store_true", help="cProfile both workers over the timed phase")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="sqlite (a file in the instance) or postgresql (a server this script starts)")
+    parser.add_argument("--pg-setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="a PostgreSQL setting over this script's (repeatable), e.g. jit=on")
+    parser.add_argument("--front", choices=("gunicorn", "nginx"), default="gunicorn",
+                        help="who the clients talk to: gunicorn, or nginx with deploy/nginx's configuration")
+    defaults = gunicorn_defaults()
+    parser.add_argument("--workers", type=int, default=None,
+                        help=f"gunicorn workers (gunicorn.conf.py's: {defaults['workers']})")
+    parser.add_argument("--worker-class", choices=("sync", "gthread"), default=None,
+                        help=f"gunicorn's worker class (gunicorn.conf.py's: {defaults['worker_class']}); "
+                             "gthread keeps connections alive, sync closes each after one answer")
+    parser.add_argument("--threads", type=int, default=None,
+                        help=f"threads per gthread worker (gunicorn.conf.py's: {defaults['threads']})")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 the clients use (a free one)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the workers over the timed phase")
     parser.add_argument("--page-cache", type=float, default=None, metavar="SECONDS",
                         help="NETWORK_PAGE_CACHE_SECONDS for the server (the app's default; 0 = off)")
     args = parser.parse_args()
-    sizes = Sizes(args.practices, args.essays, args.visits, args.users, args.seed)
-    if args.users < 80:
+    # In proportion to the practices, as in the default network (20,000 : 5,000 : 2,000 : 300).
+    essays = args.essays if args.essays is not None else round(args.practices / 4)
+    visits = args.visits if args.visits is not None else round(args.practices / 10)
+    users = args.users if args.users is not None else max(80, round(args.practices * 3 / 200))
+    sizes = Sizes(args.practices, essays, visits, users, args.seed)
+    if users < 80:
         parser.error("--users must be at least 80 (two per institution)")
+    # Given on gunicorn's command line, all three (it wins over gunicorn.conf.py): what is not given here
+    # is the deployment's setting.
+    args.workers = args.workers or defaults["workers"]
+    args.worker_class = args.worker_class or defaults["worker_class"]
+    if args.threads is None:
+        args.threads = defaults["threads"] if args.worker_class == "gthread" else 1
+    if args.workers < 1 or args.threads < 1 or (args.threads > 1 and args.worker_class == "sync"):
+        parser.error("--threads N (N > 1) needs --worker-class gthread (gunicorn would switch by itself)")
+    if args.seed_only and not args.instance:
+        parser.error("--seed-only needs --instance DIR (a temporary instance would be removed)")
+    overrides = {}
+    for setting in args.pg_setting:
+        name, equals, value = setting.partition("=")
+        if not equals or not name.strip():
+            parser.error(f"--pg-setting {setting!r}: NAME=VALUE")
+        overrides[name.strip()] = value.strip()
 
     created = args.instance is None
     instance = Path(args.instance or tempfile.mkdtemp(prefix="bench-load-")).resolve()
@@ -1436,28 +2086,42 @@ def main() -> None:
     args.instance = str(instance)
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background
-    server = None
+    store = make_store(args.database, instance, overrides)
+    server = front = None
     try:
-        seeded = prepare_instance(instance, sizes)
-        for suffix in ("", "-wal", "-shm"):
-            (instance / (RUN_DB + suffix)).unlink(missing_ok=True)
+        seeded = prepare_instance(instance, sizes, store)
+        if args.seed_only:
+            counts = seeded.get("counts", {})
+            print(f"Seeded {instance} ({store.kind}): {counts.get('practices', '?')} practices; seeding "
+                  f"{counts.get('seconds', '?')} s, storing the HTML {seeded.get('prerender_seconds')} s, the "
+                  f"reindex {seeded.get('reindex_seconds')} s, vacuum/checkpoint {seeded.get('finish_seconds')} s "
+                  f"(made {seeded.get('seeded_at')}).")
+            return
+        store.start()
         # A fresh copy for every run: comments posted now do not change the next run.
-        source, target = sqlite3.connect(instance / BASE_DB), sqlite3.connect(instance / RUN_DB)
-        try:
-            source.backup(target)
-        finally:
-            source.close()
-            target.close()
+        copy_seconds = store.fresh_run()
         print("Building the request plan ...", file=sys.stderr, flush=True)
-        timed, warm, info = build_plan(instance, sizes, args.requests, args.warmup)
+        timed, warm, info = build_plan(store.url(run=True), sizes, args.requests, args.warmup)
+        info.update(copy_seconds=copy_seconds, database_mb=store.run_size() / 1024 / 1024)
         port = args.port or free_port()
-        print(f"Starting gunicorn ({args.workers} workers) and the search worker on 127.0.0.1:{port} ...",
-              file=sys.stderr, flush=True)
-        server = Server(instance, port, args.workers, args.profile, args.page_cache)
+        gunicorn_port = free_port() if args.front == "nginx" else port
+        print(f"Starting gunicorn ({args.workers} {args.worker_class} workers) and the search worker on "
+              f"127.0.0.1:{gunicorn_port} ...", file=sys.stderr, flush=True)
+        server = Server(instance, gunicorn_port, args.workers, args.profile, args.page_cache,
+                        database_url=store.url(run=True), worker_class=args.worker_class, threads=args.threads,
+                        behind_proxy=args.front == "nginx")
         server.wait_ready(args.workers)
+        if args.front == "nginx":
+            print(f"Starting nginx on 127.0.0.1:{port} ...", file=sys.stderr, flush=True)
+            front = Nginx(instance, port, gunicorn_port)
+            front.wait_ready()
         worker_pids = server.worker_pids()
-        pids = {"gunicorn master": server.gunicorn.pid, "search worker": server.indexer.pid}
-        pids.update({f"gunicorn worker {n}": pid for n, pid in enumerate(worker_pids, 1)})
+        pids = {"gunicorn master": (server.gunicorn.pid, False), "search worker": (server.indexer.pid, False)}
+        pids.update({f"gunicorn worker {n}": (pid, False) for n, pid in enumerate(worker_pids, 1)})
+        if store.process() is not None:
+            pids["PostgreSQL (all its processes)"] = (store.process(), True)
+        if front is not None:
+            pids["nginx (master and workers)"] = (front.process.pid, True)
         print(f"Running {args.warmup} warm-up and {args.requests} timed requests with {args.clients} "
               "clients ...", file=sys.stderr, flush=True)
         context = multiprocessing.get_context("spawn")
@@ -1480,16 +2144,23 @@ def main() -> None:
         if kind != "ok":
             raise SystemExit(f"The load driver failed: {outcome}")
         workers_after = server.worker_pids()
+        if front is not None:
+            front.stop()
         server.stop()
-        report(args, sizes, seeded, info, outcome, server, worker_pids, workers_after)
+        report(args, sizes, seeded, info, outcome, server, store, front, worker_pids, workers_after)
     except KeyboardInterrupt:
-        print("\nInterrupted: stopping the server.", file=sys.stderr)
+        print("\nInterrupted: stopping the servers.", file=sys.stderr)
         raise SystemExit(130) from None
     finally:
-        if server is not None:
-            server.stop()
-        for suffix in ("", "-wal", "-shm"):
-            (instance / (RUN_DB + suffix)).unlink(missing_ok=True)
+        # In this order: nothing may hold a connection to the database the store drops.
+        for process in (front, server):
+            if process is not None:
+                process.stop()
+        try:
+            store.drop_run()
+        except Exception as error:  # the server may be gone already: stopping it matters more
+            print(f"Could not drop the run's database: {error}", file=sys.stderr)
+        store.stop()
         if created and not args.keep:
             shutil.rmtree(instance, ignore_errors=True)
         elif created:
