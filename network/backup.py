@@ -213,7 +213,9 @@ def _read_snapshot(connection: sa.Connection) -> Snapshot:
     files = []
     for folder, column in sorted(uploads.stores().items()):  # each feature's files (network.uploads.register_store)
         if column.table.name in names:
-            files += sorted(f"{folder}/{name}" for name in connection.execute(sa.select(column)).scalars())
+            # A row without a file (an event's material that is a link) names none.
+            files += sorted(f"{folder}/{name}"
+                            for name in connection.execute(sa.select(column).where(column.is_not(None))).scalars())
     return Snapshot(tables=tables, revision=revision, attachment_files=files)
 
 

@@ -343,3 +343,19 @@ def test_postgresql_backup_without_pg_dump_says_what_to_install(app, runner, mon
     assert result.exit_code == 1
     assert "pg_dump was not found" in result.output and "postgresql-client" in result.output
     assert not (tmp_path / "backup").exists()
+
+
+def test_a_row_without_a_file_names_no_file(app, runner, exchange, make_practice, tmp_path):
+    """An event's material that is a link has no stored file: the backup neither lists nor misses one for it."""
+    from events_helpers import make_event
+    from network.events import materials
+
+    event = make_event(exchange)
+    linked = make_practice(exchange.seville, title="Linked circles")
+    materials.add_link(exchange.coordinator, event, materials.MaterialData(link_kind="practice", link=str(linked.id)))
+
+    result = runner.invoke(args=["backup", str(tmp_path / "backup")])
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.output and "None" not in result.output
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert not [entry["path"] for entry in manifest["files"] if entry["path"].startswith("uploads/events/")]
