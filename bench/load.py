@@ -1778,15 +1778,19 @@ def log_errors(server_log: Path) -> list[tuple[str, str]]:
     return found
 
 
-def machine_description(database: str) -> str:
-    model = ""
+def cpu_model() -> str:
+    """The processor's name (Linux's /proc/cpuinfo), else the architecture."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return platform.machine()
+
+
+def machine_description(database: str) -> str:
+    model = cpu_model()
     memory = ""
     try:
         kb = int(Path("/proc/meminfo").read_text().split("\n", 1)[0].split()[1])
@@ -1795,7 +1799,7 @@ def machine_description(database: str) -> str:
         pass
     import gunicorn
 
-    return (f"{os.cpu_count()} CPUs ({model or platform.machine()}){memory}, {platform.system()} "
+    return (f"{os.cpu_count()} CPUs ({model}){memory}, {platform.system()} "
             f"{platform.release()}, CPython {platform.python_version()}, {database}, "
             f"gunicorn {gunicorn.__version__}")
 

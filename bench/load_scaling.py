@@ -41,6 +41,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from load import cpu_model  # bench/load.py, beside this script
+
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
 LOAD = BENCH / "load.py"
@@ -280,15 +282,8 @@ def svg_chart(runs: list[dict], meta: dict) -> str:
 
 
 def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs ({model or platform.machine()}), {platform.system()} {platform.release()}"
+    model = cpu_model()
+    return f"{os.cpu_count()} CPUs ({model}), {platform.system()} {platform.release()}"
 
 
 def write_outputs(output: Path, runs: list[dict], meta: dict) -> None:
